@@ -1,0 +1,62 @@
+import { cdk8s, javascript } from 'projen';
+
+const project = new cdk8s.ConstructLibraryCdk8s({
+  name: 'cdk8s-kubeflow-tenancy',
+  description: 'cdk8s constructs that synthesize secure, Kubeflow-compatible multi-tenant manifests (profiles, contributors, quotas) for GitOps.',
+  author: 'cdk8s-kubeflow-tenancy maintainers',
+  authorAddress: 'maintainers@users.noreply.example',
+  repositoryUrl: 'https://example.invalid/cdk8s-kubeflow-tenancy.git',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  cdk8sVersion: '2.70.106',
+  constructsVersion: '10.8.1',
+  jsiiVersion: '~6.0.0',
+  keywords: ['cdk8s', 'kubeflow', 'multi-tenancy', 'gitops', 'istio'],
+
+  // `dist/` is where `cdk8s synth` writes manifests; the npm/jsii packages go elsewhere.
+  artifactsDirectory: 'dist-pkg',
+
+  // No hosted CI or release pipeline: `.ci/run` is the CI entry point.
+  github: false,
+  release: false,
+  buildWorkflow: false,
+  depsUpgrade: false,
+  pullRequestTemplate: false,
+
+  peerDeps: ['cdk8s-plus-28@^2.5.6'],
+  devDeps: [
+    'cdk8s-plus-28@2.5.6',
+    'cdk8s-cli@2.207.60',
+    'kubernetes-models@4.5.1',
+    '@kubernetes-models/istio@2.3.0',
+    '@kubernetes-models/gateway-api@0.5.1',
+  ],
+  // Non-jsii runtime dependencies must be bundled into the jsii package.
+  bundledDeps: ['yaml@2.9.1', 'commander@^14.0.3'],
+  bin: { 'kf-tenancy': 'bin/kf-tenancy' },
+
+  jestOptions: {
+    // Snapshots must fail when output changes; never rewrite them in CI.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      testTimeout: 180_000,
+      coverageReporters: ['text-summary'],
+    },
+  },
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'examples'],
+    ignorePatterns: ['src/imports/**', '*.d.ts', '*.generated.ts', 'node_modules/'],
+  },
+  gitignore: ['/dist/', '/dist-pkg/', '/.tmp/', 'cdk8s.out/'],
+});
+
+// The example app is run by `cdk8s synth` with ts-node; keep it type-checked by eslint/tsconfig.dev.
+project.tsconfigDev.addInclude('examples/**/*.ts');
+
+for (const pattern of ['/examples/', '/.ci/', '/cdk8s.yaml', '/dist/', '/bench/']) {
+  project.npmignore?.exclude(pattern);
+}
+
+project.synth();
