@@ -1,0 +1,85 @@
+import {
+  DEFAULT_GROUPS_HEADER,
+  DEFAULT_INGRESS_GATEWAY_PRINCIPAL,
+  DEFAULT_NOTEBOOK_CONTROLLER_PRINCIPAL,
+  DEFAULT_PIPELINES_UI_PRINCIPAL,
+  DEFAULT_USER_ID_HEADER,
+} from './kubeflow-defaults';
+import { headerNameProblem, principalProblem } from './validation';
+
+/**
+ * How the Kubeflow installation identifies users to workloads: the headers its
+ * auth proxy sets and the Istio principals that forward user requests.
+ */
+export interface KubeflowAuthOptions {
+  /**
+   * Header that carries the authenticated user id.
+   * @default "kubeflow-userid"
+   */
+  readonly userIdHeader?: string;
+
+  /**
+   * Prefix the auth proxy puts before the user id (some installs use "accounts.google.com:").
+   * @default "" (no prefix)
+   */
+  readonly userIdPrefix?: string;
+
+  /**
+   * Header that carries the user's groups as a comma-separated list (Kubeflow 1.9+).
+   * @default "kubeflow-groups"
+   */
+  readonly groupsHeader?: string;
+
+  /**
+   * Principal of the Istio ingress gateway.
+   * @default "cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account"
+   */
+  readonly ingressGatewayPrincipal?: string;
+
+  /**
+   * Principal of the Kubeflow Pipelines UI, which forwards user requests.
+   * @default "cluster.local/ns/kubeflow/sa/ml-pipeline-ui"
+   */
+  readonly pipelinesUiPrincipal?: string;
+
+  /**
+   * Principal of the notebook controller, which reads notebook kernels to cull idle notebooks.
+   * @default "cluster.local/ns/kubeflow/sa/notebook-controller-service-account"
+   */
+  readonly notebookControllerPrincipal?: string;
+}
+
+/** KubeflowAuthOptions with every default filled in. */
+export interface ResolvedKubeflowAuth {
+  readonly userIdHeader: string;
+  readonly userIdPrefix: string;
+  readonly groupsHeader: string;
+  readonly ingressGatewayPrincipal: string;
+  readonly pipelinesUiPrincipal: string;
+  readonly notebookControllerPrincipal: string;
+}
+
+export function resolveAuth(options: KubeflowAuthOptions = {}): ResolvedKubeflowAuth {
+  return {
+    userIdHeader: options.userIdHeader ?? DEFAULT_USER_ID_HEADER,
+    userIdPrefix: options.userIdPrefix ?? '',
+    groupsHeader: options.groupsHeader ?? DEFAULT_GROUPS_HEADER,
+    ingressGatewayPrincipal: options.ingressGatewayPrincipal ?? DEFAULT_INGRESS_GATEWAY_PRINCIPAL,
+    pipelinesUiPrincipal: options.pipelinesUiPrincipal ?? DEFAULT_PIPELINES_UI_PRINCIPAL,
+    notebookControllerPrincipal: options.notebookControllerPrincipal ?? DEFAULT_NOTEBOOK_CONTROLLER_PRINCIPAL,
+  };
+}
+
+/** Problems with resolved auth settings, each prefixed with its field. */
+export function authProblems(auth: ResolvedKubeflowAuth): string[] {
+  const problems: string[] = [];
+  const check = (field: string, problem: string | undefined) => { if (problem) problems.push(`auth.${field}: ${problem}`); };
+  check('userIdHeader', headerNameProblem(auth.userIdHeader));
+  check('groupsHeader', headerNameProblem(auth.groupsHeader));
+  if (auth.groupsHeader === auth.userIdHeader) problems.push('auth.groupsHeader: must differ from auth.userIdHeader');
+  if (/[\s,*]/.test(auth.userIdPrefix)) problems.push(`auth.userIdPrefix: "${auth.userIdPrefix}" must not contain whitespace, "," or "*"`);
+  check('ingressGatewayPrincipal', principalProblem(auth.ingressGatewayPrincipal));
+  check('pipelinesUiPrincipal', principalProblem(auth.pipelinesUiPrincipal));
+  check('notebookControllerPrincipal', principalProblem(auth.notebookControllerPrincipal));
+  return problems;
+}

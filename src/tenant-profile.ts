@@ -1,0 +1,469 @@
+import { ApiObject } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { authProblems, KubeflowAuthOptions, resolveAuth, ResolvedKubeflowAuth } from './auth-options';
+import { Contributor, ContributorOptions, contributorFieldProblems, IdentityKind } from './contributor';
+import { allowPolicy, IstioSecurityApiVersion } from './istio';
+import {
+  AWS_IRSA_ANNOTATION,
+  DEFAULT_NAMESPACE_LABELS,
+  DEFAULT_WAYPOINT_NAME,
+  EDITOR_SERVICE_ACCOUNT,
+  GCP_WORKLOAD_IDENTITY_ANNOTATION,
+  KNATIVE_PROBE_PATHS,
+  KUBEFLOW_CLUSTER_ROLE_PREFIX,
+  MESH_LABEL_KEYS,
+  NOTEBOOK_KERNELS_PATH,
+  OWNER_AUTHORIZATION_POLICY_NAME,
+  OWNER_ROLE_BINDING_NAME,
+  RBAC_API_GROUP,
+  RESOURCE_QUOTA_NAME,
+  VIEWER_SERVICE_ACCOUNT,
+  WAYPOINT_L4_POLICY_NAME,
+} from './kubeflow-defaults';
+import { contributorBindingName } from './naming';
+import { isQuantity, quotaKeyProblem } from './quantity';
+import {
+  awsRoleArnProblem,
+  dnsLabelProblem,
+  gcpServiceAccountProblem,
+  identityProblem,
+  labelKeyProblem,
+  labelValueProblem,
+  namespaceNameProblem,
+  throwIfAny,
+} from './validation';
+
+/** How the Istio data plane reaches the tenant's pods. */
+export enum MeshMode {
+  /** Envoy sidecars injected into every pod (`istio-injection: enabled`); Kubeflow's default. */
+  SIDECAR = 'sidecar',
+  /** Istio ambient mode: ztunnel plus a waypoint proxy for L7 policy. */
+  AMBIENT = 'ambient',
+}
+
+/** Settings for Istio ambient mode. */
+export interface AmbientModeOptions {
+  /**
+   * Name of the waypoint Gateway that enforces L7 policy for the namespace.
+   * @default "waypoint"
+   */
+  readonly waypointName?: string;
+
+  /**
+   * Namespace of the waypoint.
+   * @default - the tenant namespace
+   */
+  readonly waypointNamespace?: string;
+
+  /**
+   * Whether to create the waypoint Gateway. Only a waypoint in the tenant's own
+   * namespace can be created here; a shared one is managed with the mesh.
+   * @default - true when the waypoint is in the tenant namespace, else false
+   */
+  readonly createWaypoint?: boolean;
+}
+
+/** Names of the plugins the Kubeflow profile controller supports. */
+export enum ProfilePluginKind {
+  /** GKE Workload Identity: binds `default-editor` to a GCP service account. */
+  WORKLOAD_IDENTITY = 'WorkloadIdentity',
+  /** EKS IAM roles for service accounts: binds `default-editor` to an IAM role. */
+  AWS_IAM_FOR_SERVICE_ACCOUNT = 'AwsIamForServiceAccount',
+}
+
+/** A Profile plugin (`spec.plugins[]`), with its spec fields flattened. */
+export interface ProfilePlugin {
+  /** The plugin kind. */
+  readonly kind: ProfilePluginKind;
+
+  /**
+   * GCP service account e-mail; required for `WorkloadIdentity`.
+   * @default - none
+   */
+  readonly gcpServiceAccount?: string;
+
+  /**
+   * IAM role ARN; required for `AwsIamForServiceAccount`.
+   * @default - none
+   */
+  readonly awsIamRole?: string;
+
+  /**
+   * For `AwsIamForServiceAccount`: only annotate the ServiceAccount; the role's
+   * trust policy is managed elsewhere (a synth-time tool never edits it).
+   * @default false
+   */
+  readonly annotateOnly?: boolean;
+}
+
+/** Properties of a {@link TenantProfile}. */
+export interface TenantProfileProps {
+  /**
+   * The profile and namespace name: a DNS-1123 label, not a reserved namespace.
+   * @default - the construct id
+   */
+  readonly name?: string;
+
+  /** The owner's user id (usually an e-mail); gets `kubeflow-admin` in the namespace. */
+  readonly owner: string;
+
+  /**
+   * Users and groups with `edit` or `view` access.
+   * @default - none
+   */
+  readonly contributors?: ContributorOptions[];
+
+  /**
+   * ResourceQuota `hard` limits, e.g. `{ cpu: '20', 'requests.nvidia.com/gpu': '4' }`.
+   * Only keys Kubernetes enforces are accepted.
+   * @default - no ResourceQuota
+   */
+  readonly resourceQuota?: { [resource: string]: string };
+
+  /**
+   * Namespace labels merged over Kubeflow's defaults; an empty value removes a default label.
+   * Mesh labels are set by `meshMode` and cannot be overridden here.
+   * @default - Kubeflow's default labels
+   */
+  readonly namespaceLabels?: { [key: string]: string };
+
+  /**
+   * The Istio data-plane mode.
+   * @default MeshMode.SIDECAR
+   */
+  readonly meshMode?: MeshMode;
+
+  /**
+   * Ambient-mode settings; only with `meshMode: MeshMode.AMBIENT`.
+   * @default - waypoint "waypoint" created in the tenant namespace
+   */
+  readonly ambient?: AmbientModeOptions;
+
+  /**
+   * API version of the AuthorizationPolicies.
+   * @default IstioSecurityApiVersion.V1BETA1
+   */
+  readonly istioSecurityApiVersion?: IstioSecurityApiVersion;
+
+  /**
+   * Headers and principals of the Kubeflow installation.
+   * @default - Kubeflow's defaults
+   */
+  readonly auth?: KubeflowAuthOptions;
+
+  /**
+   * Profile plugins (GCP Workload Identity, AWS IAM for ServiceAccounts).
+   * @default - none
+   */
+  readonly plugins?: ProfilePlugin[];
+}
+
+/** The identity key under which two declarations mean the same person or group. */
+function identityKey(kind: string, name: string): string {
+  return `${kind}:${name.toLowerCase()}`;
+}
+
+/**
+ * One Kubeflow tenant: the namespace and every object Kubeflow's profile
+ * controller creates for a `Profile`, synthesized at build time.
+ *
+ * Objects: Namespace (owner annotation, Kubeflow and mesh labels), RoleBinding
+ * `namespaceAdmin`, ServiceAccounts and RoleBindings `default-editor` and
+ * `default-viewer`, AuthorizationPolicy `ns-owner-access-istio`, ResourceQuota
+ * `kf-resource-quota` when limits are given, the ambient waypoint and its L4
+ * policy in ambient mode, and one {@link Contributor} per contributor.
+ */
+export class TenantProfile extends Construct {
+  /** Profile and namespace name. */
+  public readonly name: string;
+  /** Owner's user id. */
+  public readonly owner: string;
+  /** Auth settings with defaults applied. */
+  public readonly auth: ResolvedKubeflowAuth;
+  /** The AuthorizationPolicy API version in use. */
+  public readonly istioSecurityApiVersion: IstioSecurityApiVersion;
+  /** The mesh mode in use. */
+  public readonly meshMode: MeshMode;
+
+  private readonly contributorsByIdentity = new Map<string, string>();
+  private readonly identitiesByBindingStem = new Map<string, string>();
+  private readonly contributorList: Contributor[] = [];
+
+  constructor(scope: Construct, id: string, props: TenantProfileProps) {
+    super(scope, id);
+    this.name = props.name ?? id;
+    this.owner = props.owner;
+    this.auth = resolveAuth(props.auth);
+    this.istioSecurityApiVersion = props.istioSecurityApiVersion ?? IstioSecurityApiVersion.V1BETA1;
+    this.meshMode = props.meshMode ?? MeshMode.SIDECAR;
+
+    throwIfAny(this.validate(props).map(p => `tenant "${this.name}": ${p}`));
+
+    const labels = this.namespaceLabels(props);
+    new k8s.KubeNamespace(this, 'Namespace', {
+      metadata: { name: this.name, annotations: { owner: this.owner }, labels },
+    });
+
+    this.ownerAccess();
+    this.serviceAccounts(props.plugins ?? []);
+
+    if (props.resourceQuota && Object.keys(props.resourceQuota).length > 0) {
+      const hard: Record<string, k8s.Quantity> = {};
+      for (const [key, value] of Object.entries(props.resourceQuota)) hard[key] = k8s.Quantity.fromString(value);
+      new k8s.KubeResourceQuota(this, 'ResourceQuota', {
+        metadata: { name: RESOURCE_QUOTA_NAME, namespace: this.name },
+        spec: { hard },
+      });
+    }
+
+    if (this.meshMode === MeshMode.AMBIENT) this.ambientWaypoint(props.ambient ?? {});
+
+    for (const contributor of props.contributors ?? []) this.addContributor(contributor);
+  }
+
+  /** Contributors added so far. */
+  public get contributors(): Contributor[] {
+    return [...this.contributorList];
+  }
+
+  /**
+   * Grants a user or group `edit` or `view` in this tenant.
+   * Throws if the identity is invalid, is the owner, is already a contributor,
+   * or its KFAM name collides with another contributor's.
+   */
+  public addContributor(options: ContributorOptions): Contributor {
+    const kind = options.kind ?? IdentityKind.USER;
+    const contributor = new Contributor(this, `${kind}:${options.name}`, { ...options, tenant: this });
+    this.contributorList.push(contributor);
+    return contributor;
+  }
+
+  /** All objects this tenant synthesizes, its contributors' included. */
+  public get apiObjects(): ApiObject[] {
+    return this.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
+  }
+
+  /**
+   * Records a contributor and returns the reasons it cannot be added, if any.
+   * @internal
+   */
+  public _registerContributor(kind: IdentityKind, name: string, role: string): string[] {
+    const key = identityKey(kind, name);
+    if (kind === IdentityKind.USER && key === identityKey(IdentityKind.USER, this.owner)) {
+      return [`is the owner, who already has admin access; remove it from the contributors`];
+    }
+    const previousRole = this.contributorsByIdentity.get(key);
+    if (previousRole !== undefined) {
+      return [`is listed twice (as ${previousRole} and ${role}); keep one entry`];
+    }
+    const stem = contributorBindingName(kind, name, '');
+    const clash = this.identitiesByBindingStem.get(stem);
+    if (clash !== undefined) {
+      return [`collides with contributor "${clash}": both are named "${stem}<role>" by KFAM, which cannot tell them apart; keep one`];
+    }
+    this.contributorsByIdentity.set(key, role);
+    this.identitiesByBindingStem.set(stem, name);
+    return [];
+  }
+
+  private validate(props: TenantProfileProps): string[] {
+    const problems: string[] = [];
+    const field = (name: string, problem: string | undefined) => { if (problem) problems.push(`${name}: ${problem}`); };
+
+    field('name', namespaceNameProblem(this.name));
+    field('owner', identityProblem(props.owner ?? ''));
+    problems.push(...authProblems(this.auth));
+
+    if (!Object.values(MeshMode).includes(this.meshMode)) {
+      problems.push(`meshMode: "${this.meshMode}" is not allowed; use "sidecar" or "ambient"`);
+    }
+    if (props.ambient && this.meshMode !== MeshMode.AMBIENT) {
+      problems.push('ambient: ambient options are given but meshMode is not "ambient"; set meshMode to ambient or drop them');
+    }
+    if (props.ambient) {
+      field('ambient.waypointName', props.ambient.waypointName === undefined ? undefined : dnsLabelProblem(props.ambient.waypointName));
+      field('ambient.waypointNamespace', props.ambient.waypointNamespace === undefined ? undefined : dnsLabelProblem(props.ambient.waypointNamespace));
+      const shared = props.ambient.waypointNamespace !== undefined && props.ambient.waypointNamespace !== this.name;
+      if (shared && props.ambient.createWaypoint) {
+        problems.push(`ambient.createWaypoint: the waypoint is in namespace "${props.ambient.waypointNamespace}", not the tenant's; create shared waypoints with the mesh, not per tenant`);
+      }
+    }
+    if (!Object.values(IstioSecurityApiVersion).includes(this.istioSecurityApiVersion)) {
+      problems.push(`istioSecurityApiVersion: "${this.istioSecurityApiVersion}" is not allowed; use "v1beta1" or "v1"`);
+    }
+
+    for (const [key, value] of Object.entries(props.namespaceLabels ?? {})) {
+      if (MESH_LABEL_KEYS.includes(key)) {
+        problems.push(`namespaceLabels: "${key}" is set by meshMode; choose the mesh mode instead of overriding the label`);
+        continue;
+      }
+      field('namespaceLabels', labelKeyProblem(key));
+      field(`namespaceLabels["${key}"]`, labelValueProblem(String(value)));
+    }
+
+    for (const [key, value] of Object.entries(props.resourceQuota ?? {})) {
+      field(`resourceQuota["${key}"]`, quotaKeyProblem(key));
+      if (typeof value !== 'string' || !isQuantity(value)) {
+        problems.push(`resourceQuota["${key}"]: "${value}" is not a Kubernetes quantity; use e.g. "4", "500m", "100Gi"`);
+      }
+    }
+
+    problems.push(...this.pluginProblems(props.plugins ?? []));
+
+    // Contributors are checked against each other here so that all their errors
+    // are reported together; addContributor repeats the checks one at a time.
+    const seen = new Map<string, string>();
+    const stems = new Map<string, string>();
+    for (const contributor of props.contributors ?? []) {
+      const label = `contributor "${contributor.name}"`;
+      const own = contributorFieldProblems(contributor);
+      problems.push(...own.map(p => `${label}: ${p}`));
+      if (own.length > 0) continue;
+      const kind = contributor.kind ?? IdentityKind.USER;
+      const role = contributor.role ?? 'edit';
+      const key = identityKey(kind, contributor.name);
+      if (kind === IdentityKind.USER && props.owner && key === identityKey(IdentityKind.USER, props.owner)) {
+        problems.push(`${label}: is the owner, who already has admin access; remove it from the contributors`);
+      } else if (seen.has(key)) {
+        problems.push(`${label}: is listed twice (as ${seen.get(key)} and ${role}); keep one entry`);
+      } else {
+        const stem = contributorBindingName(kind, contributor.name, '');
+        const clash = stems.get(stem);
+        if (clash !== undefined) {
+          problems.push(`${label}: collides with contributor "${clash}": both are named "${stem}<role>" by KFAM, which cannot tell them apart; keep one`);
+        }
+        seen.set(key, role);
+        stems.set(stem, contributor.name);
+      }
+    }
+    return problems;
+  }
+
+  private pluginProblems(plugins: ProfilePlugin[]): string[] {
+    const problems: string[] = [];
+    const kinds = new Set<string>();
+    plugins.forEach((plugin, index) => {
+      const at = `plugins[${index}]`;
+      if (kinds.has(plugin.kind)) problems.push(`${at}: plugin "${plugin.kind}" is given twice; keep one`);
+      kinds.add(plugin.kind);
+      switch (plugin.kind) {
+        case ProfilePluginKind.WORKLOAD_IDENTITY: {
+          const problem = gcpServiceAccountProblem(plugin.gcpServiceAccount ?? '');
+          if (problem) problems.push(`${at}.gcpServiceAccount: ${problem}`);
+          break;
+        }
+        case ProfilePluginKind.AWS_IAM_FOR_SERVICE_ACCOUNT: {
+          const problem = awsRoleArnProblem(plugin.awsIamRole ?? '');
+          if (problem) problems.push(`${at}.awsIamRole: ${problem}`);
+          break;
+        }
+        default:
+          problems.push(`${at}: unknown plugin kind "${plugin.kind}"; use "${ProfilePluginKind.WORKLOAD_IDENTITY}" or "${ProfilePluginKind.AWS_IAM_FOR_SERVICE_ACCOUNT}"`);
+      }
+    });
+    return problems;
+  }
+
+  private namespaceLabels(props: TenantProfileProps): Record<string, string> {
+    const labels: Record<string, string> = { ...DEFAULT_NAMESPACE_LABELS };
+    for (const [key, value] of Object.entries(props.namespaceLabels ?? {})) {
+      if (value === '') delete labels[key];
+      else labels[key] = value;
+    }
+    if (this.meshMode === MeshMode.SIDECAR) {
+      labels['istio-injection'] = 'enabled';
+    } else {
+      const waypoint = this.waypoint(props.ambient ?? {});
+      labels['istio-injection'] = 'disabled';
+      labels['istio.io/dataplane-mode'] = 'ambient';
+      labels['istio.io/use-waypoint'] = waypoint.name;
+      labels['istio.io/use-waypoint-namespace'] = waypoint.namespace;
+      labels['istio.io/ingress-use-waypoint'] = 'true';
+    }
+    return labels;
+  }
+
+  private ownerAccess(): void {
+    const annotations = { user: this.owner, role: 'admin' };
+    new k8s.KubeRoleBinding(this, 'OwnerRoleBinding', {
+      metadata: { name: OWNER_ROLE_BINDING_NAME, namespace: this.name, annotations },
+      roleRef: { apiGroup: RBAC_API_GROUP, kind: 'ClusterRole', name: `${KUBEFLOW_CLUSTER_ROLE_PREFIX}admin` },
+      subjects: [{ apiGroup: RBAC_API_GROUP, kind: 'User', name: this.owner }],
+    });
+
+    const auth = this.auth;
+    allowPolicy(this, 'OwnerAuthorizationPolicy', {
+      name: OWNER_AUTHORIZATION_POLICY_NAME,
+      namespace: this.name,
+      annotations,
+      apiVersion: this.istioSecurityApiVersion,
+      rules: [
+        {
+          from: [{ source: { principals: [auth.ingressGatewayPrincipal, auth.pipelinesUiPrincipal] } }],
+          when: [{ key: `request.headers[${auth.userIdHeader}]`, values: [`${auth.userIdPrefix}${this.owner}`] }],
+        },
+        { when: [{ key: 'source.namespace', values: [this.name] }] },
+        { to: [{ operation: { paths: [...KNATIVE_PROBE_PATHS] } }] },
+        {
+          from: [{ source: { principals: [auth.notebookControllerPrincipal] } }],
+          to: [{ operation: { methods: ['GET'], paths: [NOTEBOOK_KERNELS_PATH] } }],
+        },
+      ],
+    });
+  }
+
+  private serviceAccounts(plugins: ProfilePlugin[]): void {
+    const editorAnnotations: Record<string, string> = {};
+    for (const plugin of plugins) {
+      if (plugin.kind === ProfilePluginKind.WORKLOAD_IDENTITY) editorAnnotations[GCP_WORKLOAD_IDENTITY_ANNOTATION] = plugin.gcpServiceAccount!;
+      if (plugin.kind === ProfilePluginKind.AWS_IAM_FOR_SERVICE_ACCOUNT) editorAnnotations[AWS_IRSA_ANNOTATION] = plugin.awsIamRole!;
+    }
+    const accounts: Array<[string, string, string, Record<string, string>]> = [
+      ['DefaultEditor', EDITOR_SERVICE_ACCOUNT, 'edit', editorAnnotations],
+      ['DefaultViewer', VIEWER_SERVICE_ACCOUNT, 'view', {}],
+    ];
+    for (const [id, name, role, annotations] of accounts) {
+      // Written with the low-level class: cdk8s-plus' ServiceAccount would add
+      // automountServiceAccountToken, and pipelines and notebooks need the token.
+      new k8s.KubeServiceAccount(this, `${id}ServiceAccount`, {
+        metadata: { name, namespace: this.name, annotations: Object.keys(annotations).length > 0 ? annotations : undefined },
+      });
+      new k8s.KubeRoleBinding(this, `${id}RoleBinding`, {
+        metadata: { name, namespace: this.name },
+        roleRef: { apiGroup: RBAC_API_GROUP, kind: 'ClusterRole', name: `${KUBEFLOW_CLUSTER_ROLE_PREFIX}${role}` },
+        subjects: [{ kind: 'ServiceAccount', name, namespace: this.name }],
+      });
+    }
+  }
+
+  private waypoint(options: AmbientModeOptions): { name: string; namespace: string; create: boolean } {
+    const namespace = options.waypointNamespace ?? this.name;
+    return {
+      name: options.waypointName ?? DEFAULT_WAYPOINT_NAME,
+      namespace,
+      create: options.createWaypoint ?? namespace === this.name,
+    };
+  }
+
+  private ambientWaypoint(options: AmbientModeOptions): void {
+    const waypoint = this.waypoint(options);
+    if (waypoint.create) {
+      new ApiObject(this, 'Waypoint', {
+        apiVersion: 'gateway.networking.k8s.io/v1',
+        kind: 'Gateway',
+        metadata: { name: waypoint.name, namespace: waypoint.namespace, labels: { 'gateway.istio.io/managed': 'Istio' } },
+        spec: {
+          gatewayClassName: 'istio-waypoint',
+          listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE' }],
+        },
+      });
+    }
+    allowPolicy(this, 'WaypointL4AuthorizationPolicy', {
+      name: WAYPOINT_L4_POLICY_NAME,
+      namespace: this.name,
+      apiVersion: this.istioSecurityApiVersion,
+      rules: [{ from: [{ source: { principals: [`cluster.local/ns/${waypoint.namespace}/sa/${waypoint.name}`] } }] }],
+    });
+  }
+}
