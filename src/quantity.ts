@@ -36,7 +36,7 @@ export function quotaKeyProblem(key: string): string | undefined {
   if (/^(requests\.|limits\.)?hugepages-[0-9A-Za-z]+$/.test(key)) return undefined;
   const storageClass = /^(.+)\.storageclass\.storage\.k8s\.io\/(requests\.storage|persistentvolumeclaims)$/.exec(key);
   if (storageClass && DNS_SUBDOMAIN.test(storageClass[1])) return undefined;
-  const count = /^count\/([a-z0-9.-]+)$/.exec(key);
+  const count = /^count\/(.+)$/.exec(key);
   if (count) {
     const [resource, ...group] = count[1].split('.');
     if (RESOURCE_NAME.test(resource) && (group.length === 0 || DNS_SUBDOMAIN.test(group.join('.')))) return undefined;

@@ -1,0 +1,234 @@
+import {
+  IstioSecurityApiVersion,
+  MeshMode,
+  ProfilePluginKind,
+  TenantProfile,
+} from '../src';
+import { newChart, only, renderObjects, synthTenant } from './support/synth';
+
+const INGRESS = 'cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account';
+const KFP_UI = 'cluster.local/ns/kubeflow/sa/ml-pipeline-ui';
+const NOTEBOOK_CONTROLLER = 'cluster.local/ns/kubeflow/sa/notebook-controller-service-account';
+
+describe('TenantProfile defaults (sidecar mode, no quota)', () => {
+  // GIVEN a tenant with only an owner
+  const objects = synthTenant({ owner: 'alice@company.com' });
+
+  test('synthesizes exactly the objects the profile controller creates', () => {
+    expect(objects.map(o => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
+      'AuthorizationPolicy/ns-owner-access-istio',
+      'Namespace/team-a',
+      'RoleBinding/default-editor',
+      'RoleBinding/default-viewer',
+      'RoleBinding/namespaceAdmin',
+      'ServiceAccount/default-editor',
+      'ServiceAccount/default-viewer',
+    ]);
+  });
+
+  test('namespace carries the owner annotation, Kubeflow labels and sidecar injection', () => {
+    expect(only(objects, 'Namespace', 'team-a')).toEqual({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: {
+        name: 'team-a',
+        annotations: { owner: 'alice@company.com' },
+        labels: {
+          'app.kubernetes.io/part-of': 'kubeflow-profile',
+          'istio-injection': 'enabled',
+          'katib.kubeflow.org/metrics-collector-injection': 'enabled',
+          'pipelines.kubeflow.org/enabled': 'true',
+          'serving.kubeflow.org/inferenceservice': 'enabled',
+        },
+      },
+    });
+  });
+
+  test('owner gets namespaceAdmin bound to kubeflow-admin with user/role annotations', () => {
+    expect(only(objects, 'RoleBinding', 'namespaceAdmin')).toEqual({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: 'namespaceAdmin', namespace: 'team-a', annotations: { user: 'alice@company.com', role: 'admin' } },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'kubeflow-admin' },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'alice@company.com' }],
+    });
+  });
+
+  test('default-editor and default-viewer keep mountable tokens and bind to kubeflow-edit/view', () => {
+    for (const [name, role] of [['default-editor', 'kubeflow-edit'], ['default-viewer', 'kubeflow-view']]) {
+      const account = only(objects, 'ServiceAccount', name);
+      expect(account).toEqual({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace: 'team-a' } });
+      expect(account).not.toHaveProperty('automountServiceAccountToken');
+      expect(only(objects, 'RoleBinding', name)).toEqual({
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: { name, namespace: 'team-a' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role },
+        subjects: [{ kind: 'ServiceAccount', name, namespace: 'team-a' }],
+      });
+    }
+  });
+
+  test('ns-owner-access-istio has the four Kubeflow rules in order', () => {
+    expect(only(objects, 'AuthorizationPolicy', 'ns-owner-access-istio')).toEqual({
+      apiVersion: 'security.istio.io/v1beta1',
+      kind: 'AuthorizationPolicy',
+      metadata: { name: 'ns-owner-access-istio', namespace: 'team-a', annotations: { user: 'alice@company.com', role: 'admin' } },
+      spec: {
+        action: 'ALLOW',
+        rules: [
+          {
+            from: [{ source: { principals: [INGRESS, KFP_UI] } }],
+            when: [{ key: 'request.headers[kubeflow-userid]', values: ['alice@company.com'] }],
+          },
+          { when: [{ key: 'source.namespace', values: ['team-a'] }] },
+          { to: [{ operation: { paths: ['/healthz', '/metrics', '/wait-for-drain'] } }] },
+          {
+            from: [{ source: { principals: [NOTEBOOK_CONTROLLER] } }],
+            to: [{ operation: { methods: ['GET'], paths: ['*/api/kernels'] } }],
+          },
+        ],
+      },
+    });
+  });
+
+  test('no ResourceQuota without hard limits', () => {
+    expect(objects.filter(o => o.kind === 'ResourceQuota')).toEqual([]);
+    expect(synthTenant({ owner: 'a@b.io', resourceQuota: {} }).filter(o => o.kind === 'ResourceQuota')).toEqual([]);
+  });
+});
+
+describe('TenantProfile options', () => {
+  test('ResourceQuota kf-resource-quota copies the hard limits', () => {
+    const objects = synthTenant({ owner: 'a@b.io', resourceQuota: { 'cpu': '20', 'memory': '100Gi', 'requests.nvidia.com/gpu': '4' } });
+    expect(only(objects, 'ResourceQuota', 'kf-resource-quota')).toEqual({
+      apiVersion: 'v1',
+      kind: 'ResourceQuota',
+      metadata: { name: 'kf-resource-quota', namespace: 'team-a' },
+      spec: { hard: { 'cpu': '20', 'memory': '100Gi', 'requests.nvidia.com/gpu': '4' } },
+    });
+  });
+
+  test('auth settings change header, prefix and principals', () => {
+    const objects = synthTenant({
+      owner: 'a@b.io',
+      auth: {
+        userIdHeader: 'x-user',
+        userIdPrefix: 'accounts.google.com:',
+        ingressGatewayPrincipal: 'cluster.local/ns/gw/sa/gateway',
+        pipelinesUiPrincipal: 'cluster.local/ns/kfp/sa/ui',
+        notebookControllerPrincipal: 'cluster.local/ns/kf/sa/nb',
+      },
+    });
+    const rules = only(objects, 'AuthorizationPolicy', 'ns-owner-access-istio').spec.rules;
+    expect(rules[0]).toEqual({
+      from: [{ source: { principals: ['cluster.local/ns/gw/sa/gateway', 'cluster.local/ns/kfp/sa/ui'] } }],
+      when: [{ key: 'request.headers[x-user]', values: ['accounts.google.com:a@b.io'] }],
+    });
+    expect(rules[3].from).toEqual([{ source: { principals: ['cluster.local/ns/kf/sa/nb'] } }]);
+  });
+
+  test('security.istio.io/v1 on request', () => {
+    const objects = synthTenant({ owner: 'a@b.io', istioSecurityApiVersion: IstioSecurityApiVersion.V1 });
+    expect(only(objects, 'AuthorizationPolicy', 'ns-owner-access-istio').apiVersion).toBe('security.istio.io/v1');
+  });
+
+  test('namespace label overrides add, change and (with "") remove labels', () => {
+    const objects = synthTenant({
+      owner: 'a@b.io',
+      namespaceLabels: { 'serving.kubeflow.org/inferenceservice': '', 'pipelines.kubeflow.org/enabled': 'false', 'cost-center': 'ml-42' },
+    });
+    expect(only(objects, 'Namespace', 'team-a').metadata.labels).toEqual({
+      'app.kubernetes.io/part-of': 'kubeflow-profile',
+      'cost-center': 'ml-42',
+      'istio-injection': 'enabled',
+      'katib.kubeflow.org/metrics-collector-injection': 'enabled',
+      'pipelines.kubeflow.org/enabled': 'false',
+    });
+  });
+
+  test('GCP Workload Identity annotates default-editor only', () => {
+    const objects = synthTenant({
+      owner: 'a@b.io',
+      plugins: [{ kind: ProfilePluginKind.WORKLOAD_IDENTITY, gcpServiceAccount: 'team-a@my-project.iam.gserviceaccount.com' }],
+    });
+    expect(only(objects, 'ServiceAccount', 'default-editor').metadata.annotations).toEqual({
+      'iam.gke.io/gcp-service-account': 'team-a@my-project.iam.gserviceaccount.com',
+    });
+    expect(only(objects, 'ServiceAccount', 'default-viewer').metadata.annotations).toBeUndefined();
+  });
+
+  test('AWS IAM for ServiceAccounts annotates default-editor with the role ARN', () => {
+    const objects = synthTenant({
+      owner: 'a@b.io',
+      plugins: [{ kind: ProfilePluginKind.AWS_IAM_FOR_SERVICE_ACCOUNT, awsIamRole: 'arn:aws:iam::123456789012:role/team-a', annotateOnly: true }],
+    });
+    expect(only(objects, 'ServiceAccount', 'default-editor').metadata.annotations).toEqual({
+      'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/team-a',
+    });
+  });
+});
+
+describe('ambient mode', () => {
+  test('labels, waypoint Gateway and L4 policy with defaults', () => {
+    const objects = synthTenant({ owner: 'a@b.io', meshMode: MeshMode.AMBIENT });
+    const labels = only(objects, 'Namespace', 'team-a').metadata.labels;
+    expect(labels).toMatchObject({
+      'istio-injection': 'disabled',
+      'istio.io/dataplane-mode': 'ambient',
+      'istio.io/use-waypoint': 'waypoint',
+      'istio.io/use-waypoint-namespace': 'team-a',
+      'istio.io/ingress-use-waypoint': 'true',
+    });
+    expect(only(objects, 'Gateway', 'waypoint')).toEqual({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      metadata: { name: 'waypoint', namespace: 'team-a', labels: { 'gateway.istio.io/managed': 'Istio' } },
+      spec: { gatewayClassName: 'istio-waypoint', listeners: [{ name: 'mesh', port: 15008, protocol: 'HBONE' }] },
+    });
+    expect(only(objects, 'AuthorizationPolicy', 'waypoint-l4-access')).toEqual({
+      apiVersion: 'security.istio.io/v1beta1',
+      kind: 'AuthorizationPolicy',
+      metadata: { name: 'waypoint-l4-access', namespace: 'team-a' },
+      spec: { action: 'ALLOW', rules: [{ from: [{ source: { principals: ['cluster.local/ns/team-a/sa/waypoint'] } }] }] },
+    });
+  });
+
+  test('a shared waypoint elsewhere is referenced, not created', () => {
+    const objects = synthTenant({
+      owner: 'a@b.io',
+      meshMode: MeshMode.AMBIENT,
+      ambient: { waypointName: 'shared-wp', waypointNamespace: 'mesh-waypoints' },
+    });
+    expect(objects.filter(o => o.kind === 'Gateway')).toEqual([]);
+    expect(only(objects, 'Namespace', 'team-a').metadata.labels['istio.io/use-waypoint-namespace']).toBe('mesh-waypoints');
+    expect(only(objects, 'AuthorizationPolicy', 'waypoint-l4-access').spec.rules[0].from[0].source.principals)
+      .toEqual(['cluster.local/ns/mesh-waypoints/sa/shared-wp']);
+  });
+
+  test('sidecar mode has no waypoint objects', () => {
+    const objects = synthTenant({ owner: 'a@b.io' });
+    expect(objects.filter(o => o.kind === 'Gateway' || o.metadata.name === 'waypoint-l4-access')).toEqual([]);
+  });
+});
+
+describe('TenantProfile API', () => {
+  test('name defaults to the construct id and can be set explicitly', () => {
+    const { app, chart } = newChart();
+    const a = new TenantProfile(chart, 'team-x', { owner: 'a@b.io' });
+    const b = new TenantProfile(chart, 'other-id', { name: 'team-y', owner: 'a@b.io' });
+    expect([a.name, b.name]).toEqual(['team-x', 'team-y']);
+    expect(app.renderManifests().map(f => f.path)).toEqual(['tenants/team-x/manifests.yaml', 'tenants/team-y/manifests.yaml']);
+  });
+
+  test('snapshot of a tenant with quota, plugins and contributors', () => {
+    const { app, chart } = newChart();
+    const tenant = new TenantProfile(chart, 'team-snap', {
+      owner: 'owner@company.com',
+      resourceQuota: { 'requests.cpu': '8', 'limits.memory': '64Gi', 'requests.nvidia.com/gpu': '2' },
+      plugins: [{ kind: ProfilePluginKind.WORKLOAD_IDENTITY, gcpServiceAccount: 'snap@proj.iam.gserviceaccount.com' }],
+    });
+    tenant.addContributor({ name: 'dev@company.com' });
+    expect(renderObjects(app)).toMatchSnapshot();
+  });
+});
