@@ -1,0 +1,140 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Chart } from 'cdk8s';
+import { TenancyApp, TenantProfile } from '../src';
+import { run } from '../src/cli';
+import { listFiles, tempDir } from './support/synth';
+
+/** Runs `kf-tenancy synth` on YAML text and returns exit code, stderr and the files written. */
+function synthYaml(yamlText: string) {
+  const dir = tempDir();
+  const input = path.join(dir, 'profiles.yaml');
+  fs.writeFileSync(input, yamlText);
+  const out = path.join(dir, 'out');
+  let stderr = '';
+  let stdout = '';
+  const code = run(['node', 'kf-tenancy', 'synth', input, '--out', out], { out: t => { stdout += t; }, err: t => { stderr += t; } });
+  return { code, stderr, stdout, written: listFiles(out), input };
+}
+
+const GOOD = `apiVersion: kubeflow.org/v1
+kind: Profile
+metadata: {name: good-team}
+spec:
+  owner: {kind: User, name: good@company.com}
+`;
+
+function profile(name: string, spec: string): string {
+  return `apiVersion: kubeflow.org/v1
+kind: Profile
+metadata: {name: ${JSON.stringify(name)}}
+spec:
+${spec.split('\n').map(l => `  ${l}`).join('\n')}
+`;
+}
+const OWNER = 'owner: {kind: User, name: lead@company.com}';
+
+describe('each invalid input is refused with a message naming tenant and field, and nothing is written', () => {
+  test.each([
+    ['name is not a DNS-1123 label', profile('Team_A', OWNER), 'tenant "Team_A": name: "Team_A" is not a DNS-1123 label', 'did you mean "team-a"?'],
+    ['name longer than 63 characters', profile('t'.repeat(64), OWNER), `tenant "${'t'.repeat(64)}": name:`, 'at most 63'],
+    ['reserved namespace kube-system', profile('kube-system', OWNER), 'tenant "kube-system": name: "kube-system" is a reserved namespace', 'choose a team-specific name'],
+    ['reserved namespace kubeflow', profile('kubeflow', OWNER), 'tenant "kubeflow": name: "kubeflow" is a reserved namespace', 'choose a team-specific name'],
+    ['reserved namespace istio-system', profile('istio-system', OWNER), 'tenant "istio-system": name: "istio-system" is a reserved namespace', ''],
+    ['empty owner', profile('team-a', 'owner: {kind: User, name: ""}'), 'tenant "team-a": owner: is empty', 'give the e-mail'],
+    ['malformed owner', profile('team-a', 'owner: {kind: User, name: "lead@@company.com"}'), 'tenant "team-a": owner: "lead@@company.com" is not a well-formed e-mail', ''],
+    ['malformed contributor', profile('team-a', `${OWNER}\ncontributors: [{kind: User, name: "carol @company.com"}]`),
+      'tenant "team-a": contributor "carol @company.com": name "carol @company.com" contains whitespace', 'remove them'],
+    ['system group contributor', profile('team-a', `${OWNER}\ncontributors: [{kind: Group, name: "system:authenticated"}]`),
+      'tenant "team-a": contributor "system:authenticated": name "system:authenticated" is a Kubernetes system identity', ''],
+    ['the same person twice', profile('team-a', `${OWNER}\ncontributors: [{name: carol@company.com}, {name: Carol@Company.com, role: view}]`),
+      'tenant "team-a": contributor "Carol@Company.com": is listed twice (as edit and view)', 'keep one entry'],
+    ['the owner as a contributor', profile('team-a', `${OWNER}\ncontributors: [{name: lead@company.com, role: view}]`),
+      'tenant "team-a": contributor "lead@company.com": is the owner', 'remove it from the contributors'],
+    ['two identities with colliding safe names', profile('team-a', `${OWNER}\ncontributors: [{name: a..b@x.io}, {name: a.b@x.io}]`),
+      'tenant "team-a": contributor "a.b@x.io": collides with contributor "a..b@x.io"', 'user-a-b-x-io-clusterrole-<role>'],
+    ['unknown role', profile('team-a', `${OWNER}\ncontributors: [{name: carol@company.com, role: admin}]`),
+      'tenant "team-a": contributor "carol@company.com": role "admin" is not allowed', 'use "edit" or "view"'],
+    ['unknown contributor kind', profile('team-a', `${OWNER}\ncontributors: [{kind: ServiceAccount, name: x}]`),
+      'tenant "team-a": contributor "x": kind "ServiceAccount" is not allowed', 'use "User" or "Group"'],
+    ['unknown plugin', profile('team-a', `${OWNER}\nplugins: [{kind: WorkloadIdentityy, spec: {gcpServiceAccount: a@p.iam.gserviceaccount.com}}]`),
+      'tenant "team-a": plugins[0]: unknown plugin kind "WorkloadIdentityy"', 'use "WorkloadIdentity" or "AwsIamForServiceAccount"'],
+    ['empty AWS role ARN', profile('team-a', `${OWNER}\nplugins: [{kind: AwsIamForServiceAccount, spec: {awsIamRole: ""}}]`),
+      'tenant "team-a": plugins[0].awsIamRole: is empty', 'arn:aws:iam::'],
+    ['malformed quantity', profile('team-a', `${OWNER}\nresourceQuotaSpec: {hard: {cpu: lots}}`),
+      'tenant "team-a": resourceQuota["cpu"]: "lots" is not a Kubernetes quantity', 'use e.g. "4", "500m", "100Gi"'],
+    ['quota key gpu', profile('team-a', `${OWNER}\nresourceQuotaSpec: {hard: {gpu: "4"}}`),
+      'tenant "team-a": resourceQuota["gpu"]: "gpu" is not enforced by Kubernetes', 'use "requests.nvidia.com/gpu"'],
+    ['quota key nvidia.com/gpu', profile('team-a', `${OWNER}\nresourceQuotaSpec: {hard: {nvidia.com/gpu: "4"}}`),
+      'tenant "team-a": resourceQuota["nvidia.com/gpu"]: "nvidia.com/gpu" is not enforced', 'use "requests.nvidia.com/gpu"'],
+  ])('%s', (_case, badProfile, message, hint) => {
+    // GIVEN a file with one valid and one invalid profile
+    const result = synthYaml(`${GOOD}---\n${badProfile}`);
+    // THEN the command fails, names the bad tenant and field with a hint, and writes nothing
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(message);
+    expect(result.stderr).toContain(hint);
+    expect(result.stderr).toContain(`${result.input}:7: `);
+    expect(result.stderr).not.toContain('good-team');
+    expect(result.written).toEqual([]);
+  });
+
+  test('errors of several tenants are reported together', () => {
+    const result = synthYaml([
+      profile('Bad_One', OWNER),
+      profile('bad-two', `${OWNER}\nresourceQuotaSpec: {hard: {gpu: "1", memory: "lots"}}`),
+      GOOD,
+    ].join('---\n'));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('nothing written; 3 errors');
+    expect(result.stderr).toContain('tenant "Bad_One": name:');
+    expect(result.stderr).toContain('tenant "bad-two": resourceQuota["gpu"]');
+    expect(result.stderr).toContain('tenant "bad-two": resourceQuota["memory"]');
+    expect(result.written).toEqual([]);
+  });
+
+  test('a tenant declared twice is refused', () => {
+    const result = synthYaml(`${GOOD}---\n${GOOD}`);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/:7: tenant "good-team": is also declared at .*:1; tenant names must be unique/);
+    expect(result.written).toEqual([]);
+  });
+
+  test('documents that are not Profiles, and YAML syntax errors, name the file and line', () => {
+    const notProfile = synthYaml(`${GOOD}---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n`);
+    expect(notProfile.stderr).toContain(':7: not a Kubeflow Profile (found v1 ConfigMap)');
+    expect(notProfile.written).toEqual([]);
+    const syntax = synthYaml(`${GOOD}---\napiVersion: kubeflow.org/v1\nkind: Profile\nmetadata: {name: [oops\n`);
+    expect(syntax.code).toBe(1);
+    expect(syntax.stderr).toMatch(/profiles\.yaml:\d+: YAML syntax error/);
+    expect(syntax.written).toEqual([]);
+  });
+});
+
+describe('TypeScript API', () => {
+  test('the constructor reports all errors of a tenant at once', () => {
+    const chart = new Chart(new TenancyApp(), 'c');
+    expect(() => new TenantProfile(chart, 'kubeflow', { owner: '', resourceQuota: { gpu: 'x' } })).toThrow(
+      /4 validation errors:\n {2}- tenant "kubeflow": name: .*reserved.*\n {2}- tenant "kubeflow": owner: is empty.*\n {2}- tenant "kubeflow": resourceQuota\["gpu"\]: "gpu" is not enforced.*\n {2}- tenant "kubeflow": resourceQuota\["gpu"\]: "x" is not a Kubernetes quantity/,
+    );
+  });
+
+  test('mesh labels cannot be overridden and ambient options need ambient mode', () => {
+    const chart = new Chart(new TenancyApp(), 'c');
+    expect(() => new TenantProfile(chart, 'team-a', {
+      owner: 'o@c.io',
+      namespaceLabels: { 'istio-injection': 'disabled' },
+      ambient: { waypointName: 'wp' },
+    })).toThrow(/ambient: ambient options are given but meshMode is not "ambient"[\s\S]*namespaceLabels: "istio-injection" is set by meshMode/);
+  });
+
+  test('duplicate tenants in one app fail synth and leave the output untouched', () => {
+    const outdir = tempDir();
+    fs.writeFileSync(path.join(outdir, 'keep.txt'), 'mine');
+    const app = new TenancyApp({ outdir });
+    new TenantProfile(new Chart(app, 'one'), 'team-a', { owner: 'o@c.io' });
+    new TenantProfile(new Chart(app, 'two'), 'team-a', { owner: 'p@c.io' });
+    expect(() => app.synth()).toThrow('tenant "team-a": is declared 2 times; tenant names must be unique');
+    expect(listFiles(outdir)).toEqual(['keep.txt']);
+  });
+});
