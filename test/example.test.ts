@@ -1,0 +1,54 @@
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { TenancyApp } from '../src';
+import { ExampleTeams } from '../examples/teams';
+import { listFiles, parseYaml, tempDir } from './support/synth';
+
+const ROOT = path.join(__dirname, '..');
+
+describe('bundled example', () => {
+  const app = new TenancyApp();
+  new ExampleTeams(app, 'example-teams');
+  const files = app.renderManifests();
+
+  test('one folder per team', () => {
+    expect(files.map(f => f.path)).toEqual([
+      'tenants/fraud-detection-team/manifests.yaml',
+      'tenants/team-data-science/manifests.yaml',
+      'tenants/team-ml-platform/manifests.yaml',
+      'tenants/team-research/manifests.yaml',
+    ]);
+  });
+
+  test('team-ml-platform has its two users and its group', () => {
+    const objects = parseYaml(files.find(f => f.tenant === 'team-ml-platform')!.content);
+    const bindings = objects.filter(o => o.kind === 'RoleBinding').map(o => o.metadata.name).sort();
+    expect(bindings).toEqual([
+      'default-editor',
+      'default-viewer',
+      'group-ml-engineers-company-com-clusterrole-edit',
+      'namespaceAdmin',
+      'user-carol-company-com-clusterrole-edit',
+      'user-david-company-com-clusterrole-edit',
+    ]);
+  });
+
+  test('team-data-science quota includes the GPU limit', () => {
+    const quota = parseYaml(files.find(f => f.tenant === 'team-data-science')!.content).find(o => o.kind === 'ResourceQuota');
+    expect(quota.spec.hard).toEqual({
+      'cpu': '20', 'memory': '100Gi', 'requests.nvidia.com/gpu': '4', 'persistentvolumeclaims': '10', 'requests.storage': '500Gi',
+    });
+  });
+
+  test('snapshot', () => {
+    for (const file of files) expect(file.content).toMatchSnapshot(file.path);
+  });
+
+  test('`cdk8s synth` writes the same files into dist/', () => {
+    const outdir = tempDir();
+    execFileSync('npx', ['cdk8s', 'synth', '--no-check-upgrade', '--output', outdir], { cwd: ROOT, stdio: 'pipe' });
+    expect(listFiles(outdir)).toEqual(files.map(f => f.path));
+    for (const file of files) expect(fs.readFileSync(path.join(outdir, file.path), 'utf8')).toEqual(file.content);
+  });
+});

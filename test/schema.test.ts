@@ -1,0 +1,56 @@
+import { Chart } from 'cdk8s';
+import { ContributorRole, IdentityKind, IstioSecurityApiVersion, MeshMode, ProfilePluginKind, TenancyApp, TenantProfile } from '../src';
+import { ExampleTeams } from '../examples/teams';
+import { validateAgainstSchema } from './support/schema';
+import { renderObjects } from './support/synth';
+
+describe('every synthesized object validates against its schema', () => {
+  // GIVEN the bundled example plus tenants that exercise every option
+  const app = new TenancyApp();
+  new ExampleTeams(app, 'example');
+  const chart = new Chart(app, 'options');
+  new TenantProfile(chart, 'ambient-team', {
+    owner: 'a@c.io',
+    meshMode: MeshMode.AMBIENT,
+    istioSecurityApiVersion: IstioSecurityApiVersion.V1,
+    contributors: [{ name: 'g', kind: IdentityKind.GROUP, role: ContributorRole.VIEW }, { name: 'u@c.io' }],
+    plugins: [
+      { kind: ProfilePluginKind.WORKLOAD_IDENTITY, gcpServiceAccount: 'x-sa@p.iam.gserviceaccount.com' },
+      { kind: ProfilePluginKind.AWS_IAM_FOR_SERVICE_ACCOUNT, awsIamRole: 'arn:aws:iam::123456789012:role/x' },
+    ],
+    resourceQuota: { 'count/deployments.apps': '10', 'requests.ephemeral-storage': '10Gi' },
+  });
+  new TenantProfile(chart, 'shared-waypoint-team', {
+    owner: 'b@c.io',
+    meshMode: MeshMode.AMBIENT,
+    ambient: { waypointNamespace: 'waypoints', waypointName: 'wp' },
+  });
+  const objects = renderObjects(app);
+
+  test('covers every kind and both Istio versions', () => {
+    const kinds = new Set(objects.map(o => `${o.apiVersion} ${o.kind}`));
+    expect([...kinds].sort()).toEqual([
+      'gateway.networking.k8s.io/v1 Gateway',
+      'rbac.authorization.k8s.io/v1 RoleBinding',
+      'security.istio.io/v1 AuthorizationPolicy',
+      'security.istio.io/v1beta1 AuthorizationPolicy',
+      'v1 Namespace',
+      'v1 ResourceQuota',
+      'v1 ServiceAccount',
+    ]);
+  });
+
+  test.each(['Namespace', 'ServiceAccount', 'ResourceQuota', 'RoleBinding', 'AuthorizationPolicy', 'Gateway'])('%s', kind => {
+    const ofKind = objects.filter(o => o.kind === kind);
+    expect(ofKind.length).toBeGreaterThan(0);
+    for (const object of ofKind) validateAgainstSchema(object);
+  });
+
+  test('the validator really rejects a malformed object', () => {
+    expect(() => validateAgainstSchema({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'x' }, subjects: [] }))
+      .toThrow(/fails its schema/);
+    expect(() => validateAgainstSchema({
+      apiVersion: 'security.istio.io/v1beta1', kind: 'AuthorizationPolicy', metadata: { name: 'x' }, spec: { action: 'PERMIT' },
+    })).toThrow(/fails its schema/);
+  });
+});
