@@ -52,7 +52,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   gitignore: ['/dist/', '/dist-pkg/', '/.tmp/', 'cdk8s.out/'],
 });
 
-for (const pattern of ['/examples/', '/.ci/', '/cdk8s.yaml', '/dist/', '/bench/']) {
+for (const pattern of ['/examples/', '/.ci/', '/cdk8s.yaml', '/dist/', '/dist-pkg/', '/bench/', '/.tmp/']) {
   project.npmignore?.exclude(pattern);
 }
 
