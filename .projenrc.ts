@@ -39,6 +39,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   jestOptions: {
     // Snapshots must fail when output changes; never rewrite them in CI.
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    coverageText: false,
     jestConfig: {
       testTimeout: 180_000,
       coverageReporters: ['text-summary'],

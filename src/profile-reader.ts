@@ -124,8 +124,9 @@ export class ProfileReader {
         for (const key of Object.keys(quotaSpec)) {
           if (key !== 'hard') problems.push(`spec.resourceQuotaSpec.${key} is not supported; only "hard" limits are`);
         }
-        if (quotaSpec.hard !== undefined && !isObject(quotaSpec.hard)) problems.push('spec.resourceQuotaSpec.hard must be a mapping of resource to quantity');
-        else if (quotaSpec.hard) {
+        if (quotaSpec.hard !== undefined && !isObject(quotaSpec.hard)) {
+          problems.push('spec.resourceQuotaSpec.hard must be a mapping of resource to quantity');
+        } else if (quotaSpec.hard) {
           resourceQuota = {};
           for (const [key, quantity] of Object.entries(quotaSpec.hard)) resourceQuota[key] = String(quantity);
         }
@@ -134,8 +135,9 @@ export class ProfileReader {
 
     const plugins: ProfilePlugin[] = [];
     if (spec.plugins !== undefined && spec.plugins !== null) {
-      if (!Array.isArray(spec.plugins)) problems.push('spec.plugins must be a list of {kind, spec}');
-      else {
+      if (!Array.isArray(spec.plugins)) {
+        problems.push('spec.plugins must be a list of {kind, spec}');
+      } else {
         spec.plugins.forEach((plugin: Json, index: number) => {
           if (!isObject(plugin) || typeof plugin.kind !== 'string') {
             problems.push(`spec.plugins[${index}] must be {kind, spec}`);
@@ -154,8 +156,9 @@ export class ProfileReader {
 
     const contributors: ContributorOptions[] = [];
     if (spec.contributors !== undefined && spec.contributors !== null) {
-      if (!Array.isArray(spec.contributors)) problems.push('spec.contributors must be a list of {kind: User|Group, name, role}');
-      else {
+      if (!Array.isArray(spec.contributors)) {
+        problems.push('spec.contributors must be a list of {kind: User|Group, name, role}');
+      } else {
         spec.contributors.forEach((contributor: Json, index: number) => {
           if (!isObject(contributor) || typeof contributor.name !== 'string') {
             problems.push(`spec.contributors[${index}] must be {kind: User|Group, name, role}`);

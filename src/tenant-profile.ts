@@ -251,7 +251,7 @@ export class TenantProfile extends Construct {
   public _registerContributor(kind: IdentityKind, name: string, role: string): string[] {
     const key = identityKey(kind, name);
     if (kind === IdentityKind.USER && key === identityKey(IdentityKind.USER, this.owner)) {
-      return [`is the owner, who already has admin access; remove it from the contributors`];
+      return ['is the owner, who already has admin access; remove it from the contributors'];
     }
     const previousRole = this.contributorsByIdentity.get(key);
     if (previousRole !== undefined) {

@@ -1,8 +1,8 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { TenancyApp } from '../src';
 import { ExampleTeams } from '../examples/teams';
+import { TenancyApp } from '../src';
 import { listFiles, parseYaml, tempDir } from './support/synth';
 
 const ROOT = path.join(__dirname, '..');

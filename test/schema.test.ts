@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
-import { ContributorRole, IdentityKind, IstioSecurityApiVersion, MeshMode, ProfilePluginKind, TenancyApp, TenantProfile } from '../src';
 import { ExampleTeams } from '../examples/teams';
+import { ContributorRole, IdentityKind, IstioSecurityApiVersion, MeshMode, ProfilePluginKind, TenancyApp, TenantProfile } from '../src';
 import { validateAgainstSchema } from './support/schema';
 import { renderObjects } from './support/synth';
 
