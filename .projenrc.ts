@@ -37,6 +37,9 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   bin: { 'kf-tenancy': 'bin/kf-tenancy' },
 
   jestOptions: {
+    // jest 30 and eslint-import-resolver-typescript 4 need unrs-resolver, whose per-platform
+    // optional packages this registry does not all serve, which breaks `npm ci`.
+    jestVersion: '^29',
     // Snapshots must fail when output changes; never rewrite them in CI.
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     coverageText: false,
@@ -52,6 +55,9 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   },
   gitignore: ['/dist/', '/dist-pkg/', '/.tmp/', 'cdk8s.out/'],
 });
+
+// v4 needs unrs-resolver (see jestVersion); v3 resolves the same imports without it.
+project.addDevDeps('eslint-import-resolver-typescript@3.6.3');
 
 for (const pattern of ['/examples/', '/.ci/', '/cdk8s.yaml', '/dist/', '/dist-pkg/', '/bench/', '/.tmp/']) {
   project.npmignore?.exclude(pattern);
