@@ -3,6 +3,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { authProblems, KubeflowAuthOptions, resolveAuth, ResolvedKubeflowAuth } from './auth-options';
 import { Contributor, ContributorOptions, contributorFieldProblems, IdentityKind } from './contributor';
+import { ContributorRegistry } from './contributor-registry';
 import { allowPolicy, IstioSecurityApiVersion } from './istio';
 import {
   AWS_IRSA_ANNOTATION,
@@ -21,7 +22,6 @@ import {
   VIEWER_SERVICE_ACCOUNT,
   WAYPOINT_L4_POLICY_NAME,
 } from './kubeflow-defaults';
-import { contributorBindingName } from './naming';
 import { isQuantity, quotaKeyProblem } from './quantity';
 import {
   awsRoleArnProblem,
@@ -159,11 +159,6 @@ export interface TenantProfileProps {
   readonly plugins?: ProfilePlugin[];
 }
 
-/** The identity key under which two declarations mean the same person or group. */
-function identityKey(kind: string, name: string): string {
-  return `${kind}:${name.toLowerCase()}`;
-}
-
 /**
  * One Kubeflow tenant: the namespace and every object Kubeflow's profile
  * controller creates for a `Profile`, synthesized at build time.
@@ -186,8 +181,7 @@ export class TenantProfile extends Construct {
   /** The mesh mode in use. */
   public readonly meshMode: MeshMode;
 
-  private readonly contributorsByIdentity = new Map<string, string>();
-  private readonly identitiesByBindingStem = new Map<string, string>();
+  private readonly registry: ContributorRegistry;
   private readonly contributorList: Contributor[] = [];
 
   constructor(scope: Construct, id: string, props: TenantProfileProps) {
@@ -197,6 +191,7 @@ export class TenantProfile extends Construct {
     this.auth = resolveAuth(props.auth);
     this.istioSecurityApiVersion = props.istioSecurityApiVersion ?? IstioSecurityApiVersion.V1BETA1;
     this.meshMode = props.meshMode ?? MeshMode.SIDECAR;
+    this.registry = new ContributorRegistry(props.owner ?? '');
 
     throwIfAny(this.validate(props).map(p => `tenant "${this.name}": ${p}`));
 
@@ -249,22 +244,8 @@ export class TenantProfile extends Construct {
    * @internal
    */
   public _registerContributor(kind: IdentityKind, name: string, role: string): string[] {
-    const key = identityKey(kind, name);
-    if (kind === IdentityKind.USER && key === identityKey(IdentityKind.USER, this.owner)) {
-      return ['is the owner, who already has admin access; remove it from the contributors'];
-    }
-    const previousRole = this.contributorsByIdentity.get(key);
-    if (previousRole !== undefined) {
-      return [`is listed twice (as ${previousRole} and ${role}); keep one entry`];
-    }
-    const stem = contributorBindingName(kind, name, '');
-    const clash = this.identitiesByBindingStem.get(stem);
-    if (clash !== undefined) {
-      return [`collides with contributor "${clash}": both are named "${stem}<role>" by KFAM, which cannot tell them apart; keep one`];
-    }
-    this.contributorsByIdentity.set(key, role);
-    this.identitiesByBindingStem.set(stem, name);
-    return [];
+    const problem = this.registry.add(kind, name, role);
+    return problem ? [problem] : [];
   }
 
   private validate(props: TenantProfileProps): string[] {
@@ -313,29 +294,12 @@ export class TenantProfile extends Construct {
 
     // Contributors are checked against each other here so that all their errors
     // are reported together; addContributor repeats the checks one at a time.
-    const seen = new Map<string, string>();
-    const stems = new Map<string, string>();
+    const trial = new ContributorRegistry(props.owner ?? '');
     for (const contributor of props.contributors ?? []) {
-      const label = `contributor "${contributor.name}"`;
       const own = contributorFieldProblems(contributor);
-      problems.push(...own.map(p => `${label}: ${p}`));
-      if (own.length > 0) continue;
-      const kind = contributor.kind ?? IdentityKind.USER;
-      const role = contributor.role ?? 'edit';
-      const key = identityKey(kind, contributor.name);
-      if (kind === IdentityKind.USER && props.owner && key === identityKey(IdentityKind.USER, props.owner)) {
-        problems.push(`${label}: is the owner, who already has admin access; remove it from the contributors`);
-      } else if (seen.has(key)) {
-        problems.push(`${label}: is listed twice (as ${seen.get(key)} and ${role}); keep one entry`);
-      } else {
-        const stem = contributorBindingName(kind, contributor.name, '');
-        const clash = stems.get(stem);
-        if (clash !== undefined) {
-          problems.push(`${label}: collides with contributor "${clash}": both are named "${stem}<role>" by KFAM, which cannot tell them apart; keep one`);
-        }
-        seen.set(key, role);
-        stems.set(stem, contributor.name);
-      }
+      const conflict = own.length > 0 ? undefined
+        : trial.add(contributor.kind ?? IdentityKind.USER, contributor.name, contributor.role ?? 'edit');
+      problems.push(...[...own, ...(conflict ? [conflict] : [])].map(p => `contributor "${contributor.name}": ${p}`));
     }
     return problems;
   }
