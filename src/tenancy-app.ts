@@ -1,18 +1,44 @@
-import * as fs from 'fs';
-import * as path from 'path';
 import { ApiObject, App, AppProps, Yaml } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { argoCdManifest, ArgoCdOptions, ARGOCD_FILE, FLUX_FILE, fluxManifest, FluxOptions } from './gitops';
+import { writeOutput } from './output-writer';
 import { TenantProfile } from './tenant-profile';
 import { throwIfAny } from './validation';
 
-/** One synthesized manifest file. */
+/** One synthesized file. */
 export interface ManifestFile {
   /** Path relative to the output directory, with "/" separators. */
   readonly path: string;
-  /** The tenant the file belongs to, if any. */
+  /**
+   * The tenant the file belongs to.
+   * @default - none (cluster-wide or GitOps file)
+   */
   readonly tenant?: string;
-  /** Multi-document YAML. */
+  /** File content (YAML). */
   readonly content: string;
+}
+
+/** Properties of a {@link TenancyApp}. */
+export interface TenancyAppProps extends AppProps {
+  /**
+   * Also write an Argo CD ApplicationSet (`argocd/applicationset.yaml`) over `tenants/*`.
+   * Tenant kustomizations then put Namespaces in sync wave -1.
+   * @default - no Argo CD objects
+   */
+  readonly argoCd?: ArgoCdOptions;
+
+  /**
+   * Also write Flux Kustomizations (`flux/kustomizations.yaml`), one per tenant.
+   * @default - no Flux objects
+   */
+  readonly flux?: FluxOptions;
+
+  /**
+   * Write even when the output folder holds files this tool did not write
+   * (they are kept, never deleted).
+   * @default false
+   */
+  readonly force?: boolean;
 }
 
 /** Folder (under the output directory) of each tenant's manifests. */
@@ -22,7 +48,7 @@ export const CLUSTER_DIR = 'cluster';
 /** Folder of namespaced objects outside every tenant namespace. */
 export const NAMESPACES_DIR = 'namespaces';
 const MANIFEST_FILE = 'manifests.yaml';
-const OWNED_DIRS = [TENANTS_DIR, CLUSTER_DIR, NAMESPACES_DIR];
+const KUSTOMIZATION_FILE = 'kustomization.yaml';
 
 // Namespaces first so a plain `kubectl apply -f` of a folder never meets a missing namespace.
 const KIND_ORDER = ['Namespace', 'ServiceAccount', 'ResourceQuota', 'LimitRange', 'Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding', 'AuthorizationPolicy', 'Gateway'];
@@ -35,6 +61,7 @@ function kindRank(kind: string): number {
 function compareObjects(a: any, b: any): number {
   return kindRank(a.kind) - kindRank(b.kind)
     || a.kind.localeCompare(b.kind, 'en')
+    || String(a.metadata?.namespace ?? '').localeCompare(String(b.metadata?.namespace ?? ''), 'en')
     || String(a.metadata?.name).localeCompare(String(b.metadata?.name), 'en')
     || String(a.apiVersion).localeCompare(String(b.apiVersion), 'en');
 }
@@ -47,24 +74,49 @@ function owningTenant(node: IConstruct): TenantProfile | undefined {
   return undefined;
 }
 
+function kustomization(resources: string[], namespaceSyncWave: boolean = false): string {
+  const doc: any = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources };
+  if (namespaceSyncWave) {
+    // Argo CD orders by sync wave across the Application; Namespaces go first.
+    doc.patches = [{
+      target: { kind: 'Namespace' },
+      patch: '- op: add\n  path: /metadata/annotations/argocd.argoproj.io~1sync-wave\n  value: "-1"\n',
+    }];
+  }
+  return Yaml.stringify(doc);
+}
+
 /**
- * A cdk8s App that writes one folder per tenant and scales linearly.
+ * A cdk8s App that writes one folder per tenant, ready for GitOps, and scales linearly.
  *
  * `App.synth()` re-validates and re-resolves the whole app for every chart, which
  * is quadratic in the number of charts. This app walks the construct tree once:
  * it validates every construct, resolves every object once, groups objects by
- * tenant and writes `tenants/<name>/manifests.yaml`, `cluster/manifests.yaml` and
- * `namespaces/<ns>/manifests.yaml`. Put the tenants in any number of charts.
+ * tenant and writes:
  *
- * Nothing is written when any construct is invalid; files are staged and then
- * swapped in, so a failed run leaves the previous output untouched.
+ * - `tenants/<name>/manifests.yaml` and `kustomization.yaml` per tenant,
+ * - `cluster/` for cluster-scoped objects of no tenant, `namespaces/<ns>/` for
+ *   namespaced objects outside tenant namespaces,
+ * - a `kustomization.yaml` in every folder and at the root, so `kustomize build`
+ *   of the output yields every object exactly once,
+ * - optionally Argo CD (`argocd/`) and Flux (`flux/`) objects.
+ *
+ * Nothing is written when any construct is invalid; the output is staged and
+ * swapped in whole.
  */
 export class TenancyApp extends App {
-  constructor(props: AppProps = {}) {
+  private readonly argoCd?: ArgoCdOptions;
+  private readonly flux?: FluxOptions;
+  private readonly force: boolean;
+
+  constructor(props: TenancyAppProps = {}) {
     super(props);
+    this.argoCd = props.argoCd;
+    this.flux = props.flux;
+    this.force = props.force ?? false;
   }
 
-  /** Renders every manifest file in memory, in a stable order, without writing. */
+  /** Renders every file in memory, in a stable order, without writing. */
   public renderManifests(): ManifestFile[] {
     const objects = this.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
     this.validateOnce(objects);
@@ -85,17 +137,33 @@ export class TenancyApp extends App {
       group.docs.push(json);
     }
 
-    return [...groups.keys()].sort().map(folder => {
+    const files: ManifestFile[] = [];
+    const folders = [...groups.keys()].sort();
+    for (const folder of folders) {
       const group = groups.get(folder)!;
       group.docs.sort(compareObjects);
-      return { path: `${folder}/${MANIFEST_FILE}`, tenant: group.tenant, content: Yaml.stringify(...group.docs) };
-    });
+      files.push({ path: `${folder}/${MANIFEST_FILE}`, tenant: group.tenant, content: Yaml.stringify(...group.docs) });
+      files.push({ path: `${folder}/${KUSTOMIZATION_FILE}`, tenant: group.tenant, content: kustomization([MANIFEST_FILE], this.argoCd !== undefined) });
+    }
+
+    // Parent kustomizations: tenants/ and namespaces/ list their sub-folders; the root lists the top folders.
+    const top: string[] = [];
+    for (const parent of [CLUSTER_DIR, NAMESPACES_DIR, TENANTS_DIR]) {
+      const children = folders.filter(f => f.startsWith(`${parent}/`)).map(f => f.slice(parent.length + 1));
+      if (parent === CLUSTER_DIR ? groups.has(CLUSTER_DIR) : children.length > 0) top.push(parent);
+      if (children.length > 0) files.push({ path: `${parent}/${KUSTOMIZATION_FILE}`, content: kustomization(children) });
+    }
+    files.push({ path: KUSTOMIZATION_FILE, content: kustomization(top) });
+
+    const tenants = folders.filter(f => f.startsWith(`${TENANTS_DIR}/`)).map(f => f.slice(TENANTS_DIR.length + 1));
+    if (this.argoCd) files.push({ path: ARGOCD_FILE, content: argoCdManifest(this.argoCd, groups.has(CLUSTER_DIR)) });
+    if (this.flux) files.push({ path: FLUX_FILE, content: fluxManifest(this.flux, tenants, groups.has(CLUSTER_DIR)) });
+    return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }
 
-  /** Validates the whole tree and writes the manifests under `outdir`. */
+  /** Validates the whole tree and writes the files under `outdir`. */
   public override synth(): void {
-    const files = this.renderManifests();
-    writeManifests(this.outdir, files);
+    writeOutput(this.outdir, this.renderManifests(), this.force);
   }
 
   private validateOnce(objects: ApiObject[]): void {
@@ -114,8 +182,7 @@ export class TenancyApp extends App {
     }
     const seen = new Map<string, string>();
     for (const object of objects) {
-      const group = object.apiGroup;
-      const key = `${group}/${object.kind}/${object.metadata.namespace ?? ''}/${object.name}`;
+      const key = `${object.apiGroup}/${object.kind}/${object.metadata.namespace ?? ''}/${object.name}`;
       const previous = seen.get(key);
       const inDuplicateTenant = duplicateTenants.has(object.metadata.namespace ?? (object.kind === 'Namespace' ? object.name : ''));
       if (previous !== undefined && !inDuplicateTenant) {
@@ -124,32 +191,5 @@ export class TenancyApp extends App {
       if (previous === undefined) seen.set(key, object.node.path);
     }
     throwIfAny(errors);
-  }
-}
-
-/**
- * Writes files under `outdir`, replacing the folders this library owns
- * (`tenants/`, `cluster/`, `namespaces/`) as a whole so that removed tenants
- * disappear. Files are written to a staging folder first.
- */
-export function writeManifests(outdir: string, files: ManifestFile[]): void {
-  const parent = path.dirname(path.resolve(outdir));
-  fs.mkdirSync(parent, { recursive: true });
-  const staging = fs.mkdtempSync(path.join(parent, `.${path.basename(outdir)}.staging-`));
-  try {
-    for (const file of files) {
-      const target = path.join(staging, ...file.path.split('/'));
-      fs.mkdirSync(path.dirname(target), { recursive: true });
-      fs.writeFileSync(target, file.content);
-    }
-    fs.mkdirSync(outdir, { recursive: true });
-    for (const dir of OWNED_DIRS) {
-      const old = path.join(outdir, dir);
-      fs.rmSync(old, { recursive: true, force: true });
-      const fresh = path.join(staging, dir);
-      if (fs.existsSync(fresh)) fs.renameSync(fresh, old);
-    }
-  } finally {
-    fs.rmSync(staging, { recursive: true, force: true });
   }
 }

@@ -97,23 +97,10 @@ export interface ProfilePlugin {
   readonly annotateOnly?: boolean;
 }
 
-/** Properties of a {@link TenantProfile}. */
-export interface TenantProfileProps {
-  /**
-   * The profile and namespace name: a DNS-1123 label, not a reserved namespace.
-   * @default - the construct id
-   */
-  readonly name?: string;
-
-  /** The owner's user id (usually an e-mail); gets `kubeflow-admin` in the namespace. */
-  readonly owner: string;
-
-  /**
-   * Users and groups with `edit` or `view` access.
-   * @default - none
-   */
-  readonly contributors?: ContributorOptions[];
-
+/**
+ * Settings a tenant can take from catalog-wide defaults and override per tenant.
+ */
+export interface TenantSettings {
   /**
    * ResourceQuota `hard` limits, e.g. `{ cpu: '20', 'requests.nvidia.com/gpu': '4' }`.
    * Only keys Kubernetes enforces are accepted.
@@ -157,6 +144,24 @@ export interface TenantProfileProps {
    * @default - none
    */
   readonly plugins?: ProfilePlugin[];
+}
+
+/** Properties of a {@link TenantProfile}. */
+export interface TenantProfileProps extends TenantSettings {
+  /**
+   * The profile and namespace name: a DNS-1123 label, not a reserved namespace.
+   * @default - the construct id
+   */
+  readonly name?: string;
+
+  /** The owner's user id (usually an e-mail); gets `kubeflow-admin` in the namespace. */
+  readonly owner: string;
+
+  /**
+   * Users and groups with `edit` or `view` access.
+   * @default - none
+   */
+  readonly contributors?: ContributorOptions[];
 }
 
 /**

@@ -17,7 +17,15 @@ describe('kf-tenancy synth', () => {
     const out = tempDir();
     const result = cli('synth', PROFILES, '--out', out);
     expect(result).toEqual({ code: 0, stdout: `wrote 2 tenants to ${out}\n`, stderr: '' });
-    expect(listFiles(out)).toEqual(['tenants/kubeflow-user-example-com/manifests.yaml', 'tenants/team-alpha/manifests.yaml']);
+    expect(listFiles(out)).toEqual([
+      '.kf-tenancy-files',
+      'kustomization.yaml',
+      'tenants/kubeflow-user-example-com/kustomization.yaml',
+      'tenants/kubeflow-user-example-com/manifests.yaml',
+      'tenants/kustomization.yaml',
+      'tenants/team-alpha/kustomization.yaml',
+      'tenants/team-alpha/manifests.yaml',
+    ]);
     const alpha = parseYaml(fs.readFileSync(path.join(out, 'tenants/team-alpha/manifests.yaml'), 'utf8'));
     expect(alpha.map(o => `${o.kind}/${o.metadata.name}`)).toContain('RoleBinding/group-alpha-readers-example-com-clusterrole-view');
     expect(alpha.map(o => `${o.kind}/${o.metadata.name}`)).toContain('ResourceQuota/kf-resource-quota');
@@ -54,7 +62,11 @@ items:
     const single = path.join(dir, 'one.yaml');
     fs.writeFileSync(single, fs.readFileSync(PROFILES, 'utf8').split('---')[0]);
     expect(cli('synth', single, '--out', out).code).toBe(0);
-    expect(listFiles(out)).toEqual(['tenants/kubeflow-user-example-com/manifests.yaml']);
+    expect(listFiles(out).filter(f => f.startsWith('tenants/'))).toEqual([
+      'tenants/kubeflow-user-example-com/kustomization.yaml',
+      'tenants/kubeflow-user-example-com/manifests.yaml',
+      'tenants/kustomization.yaml',
+    ]);
     const before = fs.readFileSync(path.join(out, 'tenants/kubeflow-user-example-com/manifests.yaml'), 'utf8');
     fs.writeFileSync(single, 'apiVersion: kubeflow.org/v1\nkind: Profile\nmetadata: {name: BAD}\nspec: {owner: {kind: User, name: x@y.io}}\n');
     expect(cli('synth', single, '--out', out).code).toBe(1);

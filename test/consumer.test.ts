@@ -51,7 +51,7 @@ tenant.addContributor({ name: 'readers@company.com', kind: IdentityKind.GROUP })
 app.synth();
 `);
     sh('node', ['main.js'], scratch);
-    expect(listFiles(path.join(scratch, 'out'))).toEqual(['tenants/team-consumer/manifests.yaml']);
+    expect(listFiles(path.join(scratch, 'out'))).toContain('tenants/team-consumer/manifests.yaml');
     const objects = parseYaml(fs.readFileSync(path.join(scratch, 'out/tenants/team-consumer/manifests.yaml'), 'utf8'));
     expect(objects.map(o => `${o.kind}/${o.metadata.name}`)).toEqual([
       'Namespace/team-consumer',
@@ -69,6 +69,6 @@ app.synth();
   test('runs the kf-tenancy command', () => {
     fs.copyFileSync(path.join(ROOT, 'examples', 'profiles', 'profile.yaml'), path.join(scratch, 'profile.yaml'));
     expect(sh('npx', ['--no-install', 'kf-tenancy', 'synth', 'profile.yaml', '--out', 'cli-out'], scratch)).toBe('wrote 2 tenants to cli-out\n');
-    expect(listFiles(path.join(scratch, 'cli-out'))).toHaveLength(2);
+    expect(listFiles(path.join(scratch, 'cli-out')).filter(f => f.endsWith('/manifests.yaml'))).toHaveLength(2);
   });
 });

@@ -4,7 +4,7 @@ import {
   ProfilePluginKind,
   TenantProfile,
 } from '../src';
-import { newChart, only, renderObjects, synthTenant } from './support/synth';
+import { manifestFiles, newChart, only, renderObjects, synthTenant } from './support/synth';
 
 const INGRESS = 'cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account';
 const KFP_UI = 'cluster.local/ns/kubeflow/sa/ml-pipeline-ui';
@@ -218,7 +218,7 @@ describe('TenantProfile API', () => {
     const a = new TenantProfile(chart, 'team-x', { owner: 'a@b.io' });
     const b = new TenantProfile(chart, 'other-id', { name: 'team-y', owner: 'a@b.io' });
     expect([a.name, b.name]).toEqual(['team-x', 'team-y']);
-    expect(app.renderManifests().map(f => f.path)).toEqual(['tenants/team-x/manifests.yaml', 'tenants/team-y/manifests.yaml']);
+    expect(manifestFiles(app).map(f => f.path)).toEqual(['tenants/team-x/manifests.yaml', 'tenants/team-y/manifests.yaml']);
   });
 
   test('snapshot of a tenant with quota, plugins and contributors', () => {

@@ -11,9 +11,14 @@ export function newChart(): { app: TenancyApp; chart: Chart } {
   return { app, chart: new Chart(app, 'test') };
 }
 
-/** Parses every document of every rendered file. */
+/** Parses every object of every rendered manifests.yaml (kustomizations and GitOps files left out). */
 export function renderObjects(app: TenancyApp): any[] {
-  return app.renderManifests().flatMap(file => parseYaml(file.content));
+  return app.renderManifests().filter(f => f.path.endsWith('/manifests.yaml')).flatMap(file => parseYaml(file.content));
+}
+
+/** Rendered manifest files (no kustomizations). */
+export function manifestFiles(app: TenancyApp) {
+  return app.renderManifests().filter(f => f.path.endsWith('/manifests.yaml'));
 }
 
 export function parseYaml(text: string): any[] {

@@ -1,0 +1,94 @@
+/**
+ * Writes manifest files into an output folder so that the folder always holds
+ * either the previous complete output or the new one, files of tenants that
+ * left disappear, and files this tool did not write are never deleted.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { TenancyValidationError } from './validation';
+
+/** Lists every file this tool wrote in the folder, so the next run knows what it owns. */
+export const MARKER_FILE = '.kf-tenancy-files';
+
+export interface WrittenFile {
+  readonly path: string;
+  readonly content: string;
+}
+
+function listFiles(dir: string, prefix = ''): string[] {
+  const out: string[] = [];
+  for (const entry of fs.readdirSync(path.join(dir, prefix), { withFileTypes: true })) {
+    const rel = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) out.push(...listFiles(dir, rel));
+    else out.push(rel);
+  }
+  return out;
+}
+
+function ownedFiles(outdir: string): Set<string> {
+  const marker = path.join(outdir, MARKER_FILE);
+  if (!fs.existsSync(marker)) return new Set();
+  return new Set(fs.readFileSync(marker, 'utf8').split('\n').filter(line => line !== ''));
+}
+
+/** Files in `outdir` that an earlier run of this tool did not write. */
+export function unrelatedFiles(outdir: string): string[] {
+  if (!fs.existsSync(outdir)) return [];
+  const owned = ownedFiles(outdir);
+  return listFiles(outdir).filter(f => f !== MARKER_FILE && !owned.has(f)).sort();
+}
+
+/**
+ * Writes `files` under `outdir`. Refuses when `outdir` holds files this tool did
+ * not write, unless `force`; even then those files are kept.
+ */
+export function writeOutput(outdir: string, files: WrittenFile[], force: boolean = false): void {
+  const unrelated = unrelatedFiles(outdir);
+  if (unrelated.length > 0 && !force) {
+    const shown = unrelated.slice(0, 10).map(f => `"${f}"`).join(', ');
+    throw new TenancyValidationError([
+      `output folder "${outdir}" holds ${unrelated.length} file${unrelated.length === 1 ? '' : 's'} this tool did not write (${shown}${unrelated.length > 10 ? ', …' : ''}); `
+      + 'choose an empty or dedicated folder, or pass --force to write anyway (those files are kept)',
+    ]);
+  }
+
+  const parent = path.dirname(path.resolve(outdir));
+  fs.mkdirSync(parent, { recursive: true });
+  const staging = fs.mkdtempSync(path.join(parent, `.${path.basename(outdir)}.staging-`));
+  try {
+    for (const file of files) {
+      const target = path.join(staging, ...file.path.split('/'));
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.writeFileSync(target, file.content);
+    }
+    fs.writeFileSync(path.join(staging, MARKER_FILE), files.map(f => f.path).sort().join('\n') + '\n');
+
+    if (unrelated.length === 0) {
+      // The folder is ours alone: swap it whole (two renames).
+      const old = `${staging}.old`;
+      if (fs.existsSync(outdir)) fs.renameSync(outdir, old);
+      fs.renameSync(staging, outdir);
+      fs.rmSync(old, { recursive: true, force: true });
+    } else {
+      // Shared folder (--force): replace only our own files, keep the rest.
+      for (const owned of ownedFiles(outdir)) fs.rmSync(path.join(outdir, owned), { force: true });
+      for (const file of [...files.map(f => f.path), MARKER_FILE]) {
+        const target = path.join(outdir, ...file.split('/'));
+        fs.mkdirSync(path.dirname(target), { recursive: true });
+        fs.renameSync(path.join(staging, ...file.split('/')), target);
+      }
+      removeEmptyDirs(outdir);
+    }
+  } finally {
+    fs.rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+function removeEmptyDirs(dir: string): boolean {
+  let empty = true;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isDirectory() && removeEmptyDirs(path.join(dir, entry.name))) fs.rmdirSync(path.join(dir, entry.name));
+    else empty = false;
+  }
+  return empty;
+}
