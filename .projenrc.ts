@@ -31,9 +31,12 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     'kubernetes-models@4.5.1',
     '@kubernetes-models/istio@2.3.0',
     '@kubernetes-models/gateway-api@0.5.1',
+    'ts-json-schema-generator@2.4.0',
+    '@kubernetes-models/argo-cd@2.7.2',
+    '@kubernetes-models/flux-cd@2.3.4',
   ],
   // Non-jsii runtime dependencies must be bundled into the jsii package.
-  bundledDeps: ['yaml@2.9.1', 'commander@^14.0.3'],
+  bundledDeps: ['yaml@2.9.1', 'commander@^14.0.3', 'ajv@^8.17.1'],
   bin: { 'kf-tenancy': 'bin/kf-tenancy' },
 
   jestOptions: {
@@ -50,7 +53,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   },
   eslintOptions: {
     dirs: ['src'],
-    devdirs: ['test', 'examples'],
+    devdirs: ['test', 'examples', 'scripts'],
     ignorePatterns: ['src/imports/**', '*.d.ts', '*.generated.ts', 'node_modules/'],
   },
   gitignore: ['/dist/', '/dist-pkg/', '/.tmp/', 'cdk8s.out/'],
@@ -59,7 +62,12 @@ const project = new cdk8s.ConstructLibraryCdk8s({
 // v4 needs unrs-resolver (see jestVersion); v3 resolves the same imports without it.
 project.addDevDeps('eslint-import-resolver-typescript@3.6.3');
 
-for (const pattern of ['/examples/', '/.ci/', '/cdk8s.yaml', '/dist/', '/dist-pkg/', '/bench/', '/.tmp/']) {
+project.addTask('schema', {
+  description: 'Regenerate schema/tenant-catalog.schema.json from src/catalog-file.ts',
+  exec: 'ts-node --project test/tsconfig.json scripts/catalog-schema.ts',
+});
+
+for (const pattern of ['/scripts/', '/examples/', '/.ci/', '/cdk8s.yaml', '/dist/', '/dist-pkg/', '/bench/', '/.tmp/']) {
   project.npmignore?.exclude(pattern);
 }
 

@@ -1,80 +1,127 @@
 /**
  * The `kf-tenancy` command line. Thin: it parses arguments, reads inputs and
- * calls the constructs; every rule lives in the library.
+ * calls the library; every rule lives in the library.
  */
+import * as fs from 'fs';
 import { Chart } from 'cdk8s';
-import { Command, CommanderError } from 'commander';
-import { ProfileReader, ProfileSource } from './profile-reader';
+import { Command, CommanderError, Option } from 'commander';
+import { catalogFromFiles } from './catalog-import';
+import { ArgoCdOptions, FluxOptions } from './gitops';
 import { TenancyApp } from './tenancy-app';
-import { TenantProfile } from './tenant-profile';
-import { messagesOf, throwIfAny } from './validation';
+import { addTenants, readTenantFiles } from './tenant-catalog';
+import { messagesOf, TenancyValidationError } from './validation';
 
 /** Where the command writes; replaced in tests. */
 export interface CliOutput {
   out(text: string): void;
   err(text: string): void;
+  /** Whether stderr is a terminal (progress lines are shown only then). */
+  readonly isTTY?: boolean;
 }
 
 const processOutput: CliOutput = {
   out: text => process.stdout.write(text),
   err: text => process.stderr.write(text),
+  isTTY: process.stderr.isTTY,
 };
 
-/**
- * Builds every tenant of `profiles` into one TenancyApp, collecting the errors of
- * all tenants before failing, so a run reports every bad profile at once.
- */
-export function buildProfiles(profiles: ProfileSource[], outdir: string): TenancyApp {
-  const app = new TenancyApp({ outdir });
-  const chart = new Chart(app, 'profiles');
-  const errors: string[] = [];
-  const seen = new Map<string, string>();
-  for (const profile of profiles) {
-    const name = profile.props.name!;
-    const previous = seen.get(name);
-    if (previous !== undefined) {
-      errors.push(`${profile.location}: tenant "${name}": is also declared at ${previous}; tenant names must be unique`);
-      continue;
-    }
-    seen.set(name, profile.location);
-    try {
-      new TenantProfile(chart, name, profile.props);
-    } catch (error) {
-      errors.push(...messagesOf(error).map(m => `${profile.location}: ${m}`));
-    }
-  }
-  throwIfAny(errors);
-  return app;
+/** Tenants between two progress lines. */
+export const PROGRESS_EVERY = 500;
+
+interface BuildOptions {
+  readonly outdir?: string;
+  readonly argoCd?: ArgoCdOptions;
+  readonly flux?: FluxOptions;
+  readonly force?: boolean;
 }
 
-/** Reads Profile files and writes the tenants' manifests; returns the number of tenants. */
-export function synthProfileFiles(files: string[], outdir: string): number {
-  const profiles = ProfileReader.readFiles(files);
-  const app = buildProfiles(profiles, outdir);
-  app.synth();
-  return profiles.length;
+/** Reads every input and builds one app holding all tenants; throws every error at once. */
+function buildApp(files: string[], options: BuildOptions, output: CliOutput): { app: TenancyApp; count: number } {
+  const sources = readTenantFiles(files);
+  const app = new TenancyApp({ outdir: options.outdir, argoCd: options.argoCd, flux: options.flux, force: options.force });
+  const progress = output.isTTY
+    ? (done: number, total: number) => output.err(`kf-tenancy: ${done}/${total} tenants built\n`)
+    : undefined;
+  addTenants(new Chart(app, 'tenants'), sources, progress, PROGRESS_EVERY);
+  return { app, count: sources.length };
+}
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
 
 /** Runs the CLI with `argv` (as process.argv) and returns the exit code. */
 export function run(argv: string[], output: CliOutput = processOutput): number {
   let exitCode = 0;
+  const fail = (command: string, error: unknown, written: boolean) => {
+    if (!(error instanceof TenancyValidationError)) throw error;
+    const messages = messagesOf(error);
+    output.err(`kf-tenancy ${command}: ${written ? 'nothing written; ' : ''}${plural(messages.length, 'error')}:\n${messages.map(m => `  ${m}\n`).join('')}`);
+    exitCode = 1;
+  };
+
   const program = new Command('kf-tenancy')
     .description('Synthesize Kubeflow multi-tenancy manifests at build time.')
     .exitOverride()
     .configureOutput({ writeOut: output.out, writeErr: output.err });
 
   program.command('synth')
-    .description('read Kubeflow Profile YAML (kubeflow.org/v1 or v1beta1) and write each tenant\'s manifests under --out')
-    .argument('<files...>', 'YAML files holding Profile documents')
+    .description('read tenants catalogs and Kubeflow Profile YAML and write every tenant\'s manifests under --out')
+    .argument('<files...>', 'tenants catalogs (kind: TenantCatalog) and/or Profile YAML files')
     .option('-o, --out <dir>', 'output directory', 'dist')
-    .action((files: string[], options: { out: string }) => {
+    .option('--force', 'write even if the output directory holds files this tool did not write (they are kept)')
+    .option('--argocd', 'also write an Argo CD ApplicationSet to argocd/ (needs --repo-url)')
+    .option('--flux', 'also write Flux Kustomizations to flux/')
+    .option('--repo-url <url>', 'Git repository URL of the output, for --argocd')
+    .option('--repo-path <path>', 'path of the output directory inside the repository (default: --out)')
+    .option('--revision <rev>', 'Git revision Argo CD tracks', 'HEAD')
+    .addOption(new Option('--flux-source <name>', 'name of the Flux GitRepository').default('flux-system'))
+    .action((files: string[], options: any) => {
       try {
-        const count = synthProfileFiles(files, options.out);
-        output.out(`wrote ${count} tenant${count === 1 ? '' : 's'} to ${options.out}\n`);
+        if (options.argocd && !options.repoUrl) throw new TenancyValidationError(['--argocd needs --repo-url <url> (the Git repository that holds the output)']);
+        const repoPath = options.repoPath ?? options.out;
+        const { app, count } = buildApp(files, {
+          outdir: options.out,
+          force: options.force ?? false,
+          argoCd: options.argocd ? { repoUrl: options.repoUrl, path: repoPath, targetRevision: options.revision } : undefined,
+          flux: options.flux ? { sourceName: options.fluxSource, path: repoPath } : undefined,
+        }, output);
+        app.synth();
+        output.out(`wrote ${plural(count, 'tenant')} to ${options.out}\n`);
       } catch (error) {
-        const messages = messagesOf(error);
-        output.err(`kf-tenancy synth: nothing written; ${messages.length} error${messages.length === 1 ? '' : 's'}:\n${messages.map(m => `  ${m}\n`).join('')}`);
-        exitCode = 1;
+        fail('synth', error, true);
+      }
+    });
+
+  program.command('validate')
+    .description('check tenants catalogs and Profile YAML without writing anything')
+    .argument('<files...>', 'tenants catalogs and/or Profile YAML files')
+    .action((files: string[]) => {
+      try {
+        const { app, count } = buildApp(files, {}, output);
+        app.renderManifests();
+        output.out(`${plural(count, 'tenant')} valid\n`);
+      } catch (error) {
+        fail('validate', error, false);
+      }
+    });
+
+  program.command('import')
+    .description('convert Kubeflow Profiles (and contributor RoleBindings from `kubectl get rolebindings -A -o yaml`) into a tenants catalog')
+    .argument('<files...>', 'Profile YAML and RoleBinding list files')
+    .option('-o, --out <file>', 'write the catalog to this file instead of stdout')
+    .action((files: string[], options: { out?: string }) => {
+      try {
+        const result = catalogFromFiles(files);
+        for (const note of result.notes) output.err(`kf-tenancy import: ${note}\n`);
+        if (options.out) {
+          fs.writeFileSync(options.out, result.yaml);
+          output.err(`kf-tenancy import: wrote ${plural(result.tenants, 'tenant')} to ${options.out}\n`);
+        } else {
+          output.out(result.yaml);
+        }
+      } catch (error) {
+        fail('import', error, options.out !== undefined);
       }
     });
 

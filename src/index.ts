@@ -5,3 +5,4 @@ export { AmbientModeOptions, MeshMode, ProfilePlugin, ProfilePluginKind, TenantP
 export { ManifestFile, TenancyApp, TenancyAppProps } from './tenancy-app';
 export { ArgoCdOptions, FluxOptions } from './gitops';
 export { ProfileReader, ProfileSource } from './profile-reader';
+export { TenantCatalog, TenantCatalogProps } from './tenant-catalog';

@@ -1,8 +1,7 @@
-import * as fs from 'fs';
-import { isMap, isSeq, LineCounter, parseAllDocuments } from 'yaml';
 import { ContributorOptions, ContributorRole, IdentityKind } from './contributor';
 import { ProfilePlugin, ProfilePluginKind, TenantProfileProps } from './tenant-profile';
-import { TenancyValidationError, throwIfAny } from './validation';
+import { throwIfAny } from './validation';
+import { parseYamlSource, SourceDocument } from './yaml-source';
 
 const PROFILE_API_VERSIONS = ['kubeflow.org/v1', 'kubeflow.org/v1beta1'];
 const SPEC_KEYS = ['owner', 'resourceQuotaSpec', 'plugins', 'contributors'];
@@ -34,158 +33,124 @@ export class ProfileReader {
    * @param source name of the file, for messages
    */
   public static parse(text: string, source: string = '<input>'): ProfileSource[] {
-    const lineCounter = new LineCounter();
-    const documents = parseAllDocuments(text, { lineCounter, prettyErrors: false });
-    const errors: string[] = [];
+    const parsed = parseYamlSource(text, source);
+    const errors = [...parsed.errors];
     const profiles: ProfileSource[] = [];
-    const where = (offset: number | undefined) => `${source}:${lineCounter.linePos(offset ?? 0).line}`;
-
-    const docList = Array.isArray(documents) ? documents : [documents];
-    for (const doc of docList) {
-      if (doc.errors.length > 0) {
-        for (const error of doc.errors) errors.push(`${where(error.pos[0])}: YAML syntax error: ${error.message.split('\n')[0]}`);
-        continue;
-      }
-      const value = doc.toJS();
-      if (value === null || value === undefined) continue;
-      if (isObject(value) && value.kind === 'List' && Array.isArray(value.items)) {
-        const items = doc.contents && isMap(doc.contents) ? doc.contents.get('items', true) : undefined;
-        value.items.forEach((item: Json, index: number) => {
-          const node = isSeq(items) ? items.items[index] as any : undefined;
-          ProfileReader.read(item, where(node?.range?.[0] ?? doc.contents?.range?.[0]), profiles, errors);
-        });
-        continue;
-      }
-      ProfileReader.read(value, where(doc.contents?.range?.[0]), profiles, errors);
-    }
+    for (const doc of parsed.documents) profiles.push(...profilesFromDocument(doc, errors));
     throwIfAny(errors);
     return profiles;
   }
+}
 
-  /**
-   * Reads Profiles from files. Every file is read and every error is collected
-   * before one error lists them all.
-   */
-  public static readFiles(files: string[]): ProfileSource[] {
-    const errors: string[] = [];
-    const profiles: ProfileSource[] = [];
-    for (const file of files) {
-      let text: string;
-      try {
-        text = fs.readFileSync(file, 'utf8');
-      } catch (error: any) {
-        errors.push(`${file}: cannot read: ${error.code ?? error.message}`);
-        continue;
-      }
-      try {
-        profiles.push(...ProfileReader.parse(text, file));
-      } catch (error) {
-        if (error instanceof TenancyValidationError) errors.push(...error.errors);
-        else throw error;
-      }
-    }
-    throwIfAny(errors);
-    return profiles;
+/** Reads the Profiles of one parsed document (a Profile or a `kind: List` of them). */
+export function profilesFromDocument(doc: SourceDocument, errors: string[]): ProfileSource[] {
+  const profiles: ProfileSource[] = [];
+  const value = doc.value;
+  if (isObject(value) && value.kind === 'List' && Array.isArray(value.items)) {
+    value.items.forEach((item: Json, index: number) => readProfile(item, doc.locate(['items', index]), profiles, errors));
+  } else {
+    readProfile(value, doc.locate([]), profiles, errors);
+  }
+  return profiles;
+}
+
+function readProfile(value: Json, location: string, profiles: ProfileSource[], errors: string[]): void {
+  if (!isObject(value) || value.kind !== 'Profile' || !PROFILE_API_VERSIONS.includes(value.apiVersion)) {
+    const what = isObject(value) ? `${value.apiVersion ?? '?'} ${value.kind ?? '?'}` : typeof value;
+    errors.push(`${location}: not a Kubeflow Profile (found ${what}); expected apiVersion ${PROFILE_API_VERSIONS.join(' or ')}, kind Profile`);
+    return;
+  }
+  const name = value.metadata?.name;
+  if (typeof name !== 'string' || name === '') {
+    errors.push(`${location}: Profile has no metadata.name; add the tenant name`);
+    return;
+  }
+  const problems: string[] = [];
+  const spec = isObject(value.spec) ? value.spec : {};
+  for (const key of Object.keys(spec)) {
+    if (!SPEC_KEYS.includes(key)) problems.push(`spec.${key} is not supported; known fields: ${SPEC_KEYS.join(', ')}`);
   }
 
-  private static read(value: Json, location: string, profiles: ProfileSource[], errors: string[]): void {
-    if (!isObject(value) || value.kind !== 'Profile' || !PROFILE_API_VERSIONS.includes(value.apiVersion)) {
-      const what = isObject(value) ? `${value.apiVersion ?? '?'} ${value.kind ?? '?'}` : typeof value;
-      errors.push(`${location}: not a Kubeflow Profile (found ${what}); expected apiVersion ${PROFILE_API_VERSIONS.join(' or ')}, kind Profile`);
-      return;
-    }
-    const name = value.metadata?.name;
-    if (typeof name !== 'string' || name === '') {
-      errors.push(`${location}: Profile has no metadata.name; add the tenant name`);
-      return;
-    }
-    const problems: string[] = [];
-    const spec = isObject(value.spec) ? value.spec : {};
-    for (const key of Object.keys(spec)) {
-      if (!SPEC_KEYS.includes(key)) problems.push(`spec.${key} is not supported; known fields: ${SPEC_KEYS.join(', ')}`);
-    }
+  const owner = spec.owner;
+  let ownerName = '';
+  if (!isObject(owner) || typeof owner.name !== 'string') {
+    problems.push('spec.owner must be {kind: User, name: <user id>}');
+  } else if (owner.kind !== undefined && owner.kind !== 'User') {
+    problems.push(`spec.owner.kind "${owner.kind}" is not allowed; a Profile is owned by a User`);
+  } else {
+    ownerName = owner.name;
+  }
 
-    const owner = spec.owner;
-    let ownerName = '';
-    if (!isObject(owner) || typeof owner.name !== 'string') {
-      problems.push('spec.owner must be {kind: User, name: <user id>}');
-    } else if (owner.kind !== undefined && owner.kind !== 'User') {
-      problems.push(`spec.owner.kind "${owner.kind}" is not allowed; a Profile is owned by a User`);
+  let resourceQuota: Record<string, string> | undefined;
+  const quotaSpec = spec.resourceQuotaSpec;
+  if (quotaSpec !== undefined && quotaSpec !== null) {
+    if (!isObject(quotaSpec)) {
+      problems.push('spec.resourceQuotaSpec must be a mapping with "hard"');
     } else {
-      ownerName = owner.name;
-    }
-
-    let resourceQuota: Record<string, string> | undefined;
-    const quotaSpec = spec.resourceQuotaSpec;
-    if (quotaSpec !== undefined && quotaSpec !== null) {
-      if (!isObject(quotaSpec)) {
-        problems.push('spec.resourceQuotaSpec must be a mapping with "hard"');
-      } else {
-        for (const key of Object.keys(quotaSpec)) {
-          if (key !== 'hard') problems.push(`spec.resourceQuotaSpec.${key} is not supported; only "hard" limits are`);
-        }
-        if (quotaSpec.hard !== undefined && !isObject(quotaSpec.hard)) {
-          problems.push('spec.resourceQuotaSpec.hard must be a mapping of resource to quantity');
-        } else if (quotaSpec.hard) {
-          resourceQuota = {};
-          for (const [key, quantity] of Object.entries(quotaSpec.hard)) resourceQuota[key] = String(quantity);
-        }
+      for (const key of Object.keys(quotaSpec)) {
+        if (key !== 'hard') problems.push(`spec.resourceQuotaSpec.${key} is not supported; only "hard" limits are`);
+      }
+      if (quotaSpec.hard !== undefined && !isObject(quotaSpec.hard)) {
+        problems.push('spec.resourceQuotaSpec.hard must be a mapping of resource to quantity');
+      } else if (quotaSpec.hard) {
+        resourceQuota = {};
+        for (const [key, quantity] of Object.entries(quotaSpec.hard)) resourceQuota[key] = String(quantity);
       }
     }
-
-    const plugins: ProfilePlugin[] = [];
-    if (spec.plugins !== undefined && spec.plugins !== null) {
-      if (!Array.isArray(spec.plugins)) {
-        problems.push('spec.plugins must be a list of {kind, spec}');
-      } else {
-        spec.plugins.forEach((plugin: Json, index: number) => {
-          if (!isObject(plugin) || typeof plugin.kind !== 'string') {
-            problems.push(`spec.plugins[${index}] must be {kind, spec}`);
-            return;
-          }
-          const pluginSpec = isObject(plugin.spec) ? plugin.spec : {};
-          plugins.push({
-            kind: plugin.kind as ProfilePluginKind,
-            gcpServiceAccount: pluginSpec.gcpServiceAccount,
-            awsIamRole: pluginSpec.awsIamRole,
-            annotateOnly: pluginSpec.annotateOnly,
-          });
-        });
-      }
-    }
-
-    const contributors: ContributorOptions[] = [];
-    if (spec.contributors !== undefined && spec.contributors !== null) {
-      if (!Array.isArray(spec.contributors)) {
-        problems.push('spec.contributors must be a list of {kind: User|Group, name, role}');
-      } else {
-        spec.contributors.forEach((contributor: Json, index: number) => {
-          if (!isObject(contributor) || typeof contributor.name !== 'string') {
-            problems.push(`spec.contributors[${index}] must be {kind: User|Group, name, role}`);
-            return;
-          }
-          contributors.push({
-            name: contributor.name,
-            kind: (contributor.kind ?? IdentityKind.USER) as IdentityKind,
-            role: (contributor.role ?? ContributorRole.EDIT) as ContributorRole,
-          });
-        });
-      }
-    }
-
-    if (problems.length > 0) {
-      errors.push(...problems.map(p => `${location}: tenant "${name}": ${p}`));
-      return;
-    }
-    profiles.push({
-      location,
-      props: {
-        name,
-        owner: ownerName,
-        resourceQuota,
-        plugins: plugins.length > 0 ? plugins : undefined,
-        contributors: contributors.length > 0 ? contributors : undefined,
-      },
-    });
   }
+
+  const plugins: ProfilePlugin[] = [];
+  if (spec.plugins !== undefined && spec.plugins !== null) {
+    if (!Array.isArray(spec.plugins)) {
+      problems.push('spec.plugins must be a list of {kind, spec}');
+    } else {
+      spec.plugins.forEach((plugin: Json, index: number) => {
+        if (!isObject(plugin) || typeof plugin.kind !== 'string') {
+          problems.push(`spec.plugins[${index}] must be {kind, spec}`);
+          return;
+        }
+        const pluginSpec = isObject(plugin.spec) ? plugin.spec : {};
+        plugins.push({
+          kind: plugin.kind as ProfilePluginKind,
+          gcpServiceAccount: pluginSpec.gcpServiceAccount,
+          awsIamRole: pluginSpec.awsIamRole,
+          annotateOnly: pluginSpec.annotateOnly,
+        });
+      });
+    }
+  }
+
+  const contributors: ContributorOptions[] = [];
+  if (spec.contributors !== undefined && spec.contributors !== null) {
+    if (!Array.isArray(spec.contributors)) {
+      problems.push('spec.contributors must be a list of {kind: User|Group, name, role}');
+    } else {
+      spec.contributors.forEach((contributor: Json, index: number) => {
+        if (!isObject(contributor) || typeof contributor.name !== 'string') {
+          problems.push(`spec.contributors[${index}] must be {kind: User|Group, name, role}`);
+          return;
+        }
+        contributors.push({
+          name: contributor.name,
+          kind: (contributor.kind ?? IdentityKind.USER) as IdentityKind,
+          role: (contributor.role ?? ContributorRole.EDIT) as ContributorRole,
+        });
+      });
+    }
+  }
+
+  if (problems.length > 0) {
+    errors.push(...problems.map(p => `${location}: tenant "${name}": ${p}`));
+    return;
+  }
+  profiles.push({
+    location,
+    props: {
+      name,
+      owner: ownerName,
+      resourceQuota,
+      plugins: plugins.length > 0 ? plugins : undefined,
+      contributors: contributors.length > 0 ? contributors : undefined,
+    },
+  });
 }

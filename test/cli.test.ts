@@ -1,16 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { run } from '../src/cli';
+import { cli as runCli } from './support/cli';
 import { listFiles, parseYaml, tempDir } from './support/synth';
 
 const PROFILES = path.join(__dirname, '..', 'examples', 'profiles', 'profile.yaml');
 
-function cli(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = run(['node', 'kf-tenancy', ...args], { out: t => { stdout += t; }, err: t => { stderr += t; } });
-  return { code, stdout, stderr };
-}
+const cli = (...args: string[]) => runCli(args);
 
 describe('kf-tenancy synth', () => {
   test('the Kubeflow docs batch profile.yaml (two profiles) gives two tenant folders', () => {

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Chart } from 'cdk8s';
 import { TenancyApp, TenantProfile } from '../src';
-import { run } from '../src/cli';
+import { cli } from './support/cli';
 import { listFiles, tempDir } from './support/synth';
 
 /** Runs `kf-tenancy synth` on YAML text and returns exit code, stderr and the files written. */
@@ -11,9 +11,7 @@ function synthYaml(yamlText: string) {
   const input = path.join(dir, 'profiles.yaml');
   fs.writeFileSync(input, yamlText);
   const out = path.join(dir, 'out');
-  let stderr = '';
-  let stdout = '';
-  const code = run(['node', 'kf-tenancy', 'synth', input, '--out', out], { out: t => { stdout += t; }, err: t => { stderr += t; } });
+  const { code, stderr, stdout } = cli(['synth', input, '--out', out]);
   return { code, stderr, stdout, written: listFiles(out), input };
 }
 

@@ -2,7 +2,7 @@ import { Chart } from 'cdk8s';
 import { ExampleTeams } from '../examples/teams';
 import { ContributorRole, IdentityKind, IstioSecurityApiVersion, MeshMode, ProfilePluginKind, TenancyApp, TenantProfile } from '../src';
 import { validateAgainstSchema } from './support/schema';
-import { renderObjects } from './support/synth';
+import { parseYaml, renderObjects } from './support/synth';
 
 describe('every synthesized object validates against its schema', () => {
   // GIVEN the bundled example plus tenants that exercise every option
@@ -52,5 +52,20 @@ describe('every synthesized object validates against its schema', () => {
     expect(() => validateAgainstSchema({
       apiVersion: 'security.istio.io/v1beta1', kind: 'AuthorizationPolicy', metadata: { name: 'x' }, spec: { action: 'PERMIT' },
     })).toThrow(/fails its schema/);
+  });
+});
+
+describe('GitOps objects validate against the Argo CD and Flux schemas', () => {
+  const app = new TenancyApp({
+    argoCd: { repoUrl: 'https://git.example.com/platform.git', path: 'clusters/prod' },
+    flux: { sourceName: 'platform', path: 'clusters/prod' },
+  });
+  new ExampleTeams(app, 'example');
+  const files = app.renderManifests();
+
+  test.each(['argocd/applicationset.yaml', 'flux/kustomizations.yaml'])('%s', file => {
+    const docs = parseYaml(files.find(f => f.path === file)!.content);
+    expect(docs.length).toBeGreaterThan(0);
+    for (const doc of docs) validateAgainstSchema(doc);
   });
 });

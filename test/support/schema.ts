@@ -7,6 +7,8 @@ import * as path from 'path';
 const PACKAGES: Record<string, string> = {
   'security.istio.io': '@kubernetes-models/istio',
   'gateway.networking.k8s.io': '@kubernetes-models/gateway-api',
+  'argoproj.io': '@kubernetes-models/argo-cd',
+  'kustomize.toolkit.fluxcd.io': '@kubernetes-models/flux-cd',
 };
 
 function modelClass(apiVersion: string, kind: string): any {

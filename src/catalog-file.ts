@@ -1,0 +1,34 @@
+/**
+ * The shape of a tenants catalog file. The JSON Schema in
+ * `schema/tenant-catalog.schema.json` is generated from these types
+ * (`npx projen schema`), so the schema and the constructs cannot drift apart.
+ */
+import { ContributorOptions } from './contributor';
+import { TenantSettings } from './tenant-profile';
+
+export const CATALOG_API_VERSION = 'kf-tenancy/v1alpha1';
+export const CATALOG_KIND = 'TenantCatalog';
+
+/** One tenant of a catalog. */
+export interface CatalogTenant extends TenantSettings {
+  /** Tenant and namespace name: a DNS-1123 label, not a reserved namespace. */
+  readonly name: string;
+  /** The owner's user id (usually an e-mail); gets `kubeflow-admin`. */
+  readonly owner: string;
+  /** Users and groups with `edit` or `view` access. */
+  readonly contributors?: ContributorOptions[];
+}
+
+/** A tenants catalog: cluster-wide defaults and the list of tenants. */
+export interface CatalogFile {
+  /** JSON Schema of this file, for editors. */
+  readonly $schema?: string;
+  /** Format version of the catalog. */
+  readonly apiVersion: 'kf-tenancy/v1alpha1';
+  /** Always `TenantCatalog`. */
+  readonly kind: 'TenantCatalog';
+  /** Settings every tenant gets unless it sets its own; maps (quota, labels) merge key by key. */
+  readonly defaults?: TenantSettings;
+  /** The tenants. */
+  readonly tenants: CatalogTenant[];
+}

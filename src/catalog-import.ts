@@ -1,0 +1,123 @@
+/**
+ * Converts what a running Kubeflow holds (Profiles, and the contributor
+ * RoleBindings KFAM created) into a tenants catalog, for moving to GitOps.
+ */
+import { stringify } from 'yaml';
+import { CATALOG_API_VERSION, CATALOG_KIND, CatalogTenant } from './catalog-file';
+import { ContributorOptions, ContributorRole, IdentityKind } from './contributor';
+import { ContributorRegistry } from './contributor-registry';
+import { profilesFromDocument, ProfileSource } from './profile-reader';
+import { throwIfAny } from './validation';
+import { readYamlFiles } from './yaml-source';
+
+export interface ImportResult {
+  /** The catalog as YAML. */
+  readonly yaml: string;
+  /** Number of tenants. */
+  readonly tenants: number;
+  /** What was skipped and why. */
+  readonly notes: string[];
+}
+
+interface FoundBinding {
+  readonly namespace: string;
+  readonly name: string;
+  readonly kind: IdentityKind;
+  readonly identity: string;
+  readonly role: ContributorRole;
+  readonly location: string;
+}
+
+/** A contributor RoleBinding as KFAM (or this tool) writes it, or undefined for any other binding. */
+function contributorBinding(value: any, location: string): FoundBinding | undefined {
+  const annotations = value?.metadata?.annotations ?? {};
+  const role = annotations.role;
+  if (role !== ContributorRole.EDIT && role !== ContributorRole.VIEW) return undefined;
+  if (value.roleRef?.kind !== 'ClusterRole' || value.roleRef?.name !== `kubeflow-${role}`) return undefined;
+  const subjects = value.subjects ?? [];
+  if (subjects.length !== 1) return undefined;
+  const subject = subjects[0];
+  if (subject.kind !== IdentityKind.USER && subject.kind !== IdentityKind.GROUP) return undefined;
+  return {
+    namespace: value.metadata?.namespace,
+    name: value.metadata?.name,
+    kind: subject.kind,
+    identity: subject.name,
+    role,
+    location,
+  };
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Reads Profiles and RoleBindings from files and returns the equivalent catalog. */
+export function catalogFromFiles(files: string[]): ImportResult {
+  const errors: string[] = [];
+  const profiles: ProfileSource[] = [];
+  const bindings: FoundBinding[] = [];
+  for (const doc of readYamlFiles(files, errors)) {
+    const value = doc.value;
+    const items: Array<[any, string]> = value?.kind?.endsWith?.('List') && Array.isArray(value.items)
+      ? value.items.map((item: any, i: number) => [item, doc.locate(['items', i])])
+      : [[value, doc.locate([])]];
+    const profileItems = items.filter(([item]) => item?.kind !== 'RoleBinding');
+    for (const [item, location] of items) {
+      if (item?.kind === 'RoleBinding') {
+        const binding = contributorBinding(item, location);
+        if (binding) bindings.push(binding);
+      }
+    }
+    if (profileItems.length > 0) {
+      profiles.push(...profilesFromDocument({
+        value: { kind: 'List', items: profileItems.map(([item]) => item) },
+        locate: (path, key) => (path[0] === 'items' && typeof path[1] === 'number' ? profileItems[path[1]][1] : doc.locate(path, key)),
+      }, errors));
+    }
+  }
+  throwIfAny(errors);
+
+  const notes: string[] = [];
+  const byName = new Map<string, { tenant: any; contributors: ContributorOptions[]; registry: ContributorRegistry }>();
+  for (const profile of profiles) {
+    const props = profile.props;
+    const name = props.name!;
+    if (byName.has(name)) {
+      errors.push(`${profile.location}: tenant "${name}": Profile given twice`);
+      continue;
+    }
+    const registry = new ContributorRegistry(props.owner);
+    for (const c of props.contributors ?? []) registry.add(c.kind ?? IdentityKind.USER, c.name, c.role ?? ContributorRole.EDIT);
+    byName.set(name, { tenant: props, contributors: [...(props.contributors ?? [])], registry });
+  }
+  throwIfAny(errors);
+
+  for (const binding of bindings) {
+    const entry = byName.get(binding.namespace);
+    if (!entry) {
+      notes.push(`${binding.location}: skipped RoleBinding "${binding.name}": namespace "${binding.namespace}" has no Profile in the input`);
+      continue;
+    }
+    const problem = entry.registry.add(binding.kind, binding.identity, binding.role);
+    if (problem) {
+      notes.push(`${binding.location}: skipped RoleBinding "${binding.name}": ${binding.kind} "${binding.identity}" ${problem.split(';')[0]}`);
+      continue;
+    }
+    entry.contributors.push({ name: binding.identity, kind: binding.kind, role: binding.role });
+  }
+
+  const tenants: CatalogTenant[] = [...byName.keys()].sort(compareText).map(name => {
+    const { tenant, contributors } = byName.get(name)!;
+    const sorted = [...contributors].sort((a, b) => compareText(a.kind ?? 'User', b.kind ?? 'User') || compareText(a.name, b.name));
+    return {
+      name,
+      owner: tenant.owner,
+      ...(sorted.length > 0 ? { contributors: sorted.map(c => ({ name: c.name, kind: c.kind ?? IdentityKind.USER, role: c.role ?? ContributorRole.EDIT })) } : {}),
+      ...(tenant.resourceQuota ? { resourceQuota: tenant.resourceQuota } : {}),
+      ...(tenant.plugins ? { plugins: tenant.plugins.map((p: any) => Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined))) } : {}),
+    };
+  });
+  const yaml = stringify({ apiVersion: CATALOG_API_VERSION, kind: CATALOG_KIND, tenants }, { lineWidth: 0 });
+  return { yaml, tenants: tenants.length, notes };
+}

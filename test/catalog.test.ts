@@ -1,0 +1,257 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Chart } from 'cdk8s';
+import { IdentityKind, MeshMode, TenancyApp, TenantCatalog } from '../src';
+import { mergeSettings } from '../src/catalog-reader';
+import { ExampleTeams } from '../examples/teams';
+import { cli } from './support/cli';
+import { listFiles, manifestFiles, only, parseYaml, renderObjects, tempDir } from './support/synth';
+
+const EXAMPLES = path.join(__dirname, '..', 'examples');
+const CATALOG = path.join(EXAMPLES, 'tenants.yaml');
+const PROFILES = path.join(EXAMPLES, 'profiles', 'profile.yaml');
+
+/** Every file under `dir` with its content. */
+function snapshotDir(dir: string): Record<string, string> {
+  return Object.fromEntries(listFiles(dir).map(f => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
+}
+
+function write(dir: string, name: string, text: string): string {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+describe('mergeSettings', () => {
+  test('maps and objects merge key by key, the tenant winning; lists and scalars are replaced', () => {
+    const merged = mergeSettings(
+      {
+        resourceQuota: { cpu: '10', memory: '10Gi' },
+        namespaceLabels: { tier: 'gold' },
+        auth: { userIdHeader: 'x-user', userIdPrefix: 'p:' },
+        meshMode: MeshMode.AMBIENT,
+        plugins: [{ kind: 'WorkloadIdentity' as any, gcpServiceAccount: 'a@p.iam.gserviceaccount.com' }],
+      },
+      { name: 't', owner: 'o@c.io', resourceQuota: { cpu: '20' }, auth: { userIdPrefix: '' }, plugins: [], meshMode: MeshMode.SIDECAR },
+    );
+    expect(merged).toEqual({
+      name: 't',
+      owner: 'o@c.io',
+      resourceQuota: { cpu: '20', memory: '10Gi' },
+      namespaceLabels: { tier: 'gold' },
+      auth: { userIdHeader: 'x-user', userIdPrefix: '' },
+      meshMode: MeshMode.SIDECAR,
+      plugins: [],
+    });
+  });
+
+  test('no defaults leave the tenant unchanged', () => {
+    const tenant = { name: 't', owner: 'o@c.io' };
+    expect(mergeSettings(undefined, tenant)).toBe(tenant);
+  });
+});
+
+describe('TenantCatalog', () => {
+  test('from code: defaults reach every tenant, per-tenant values override', () => {
+    const app = new TenancyApp();
+    const catalog = new TenantCatalog(new Chart(app, 'c'), 'catalog', {
+      defaults: { resourceQuota: { 'cpu': '8', 'requests.nvidia.com/gpu': '1' }, namespaceLabels: { 'cost-center': 'ml' } },
+      tenants: [
+        { name: 'team-a', owner: 'a@c.io' },
+        { name: 'team-b', owner: 'b@c.io', resourceQuota: { 'requests.nvidia.com/gpu': '4' }, contributors: [{ name: 'g', kind: IdentityKind.GROUP }] },
+      ],
+    });
+    expect(catalog.tenants.map(t => t.name)).toEqual(['team-a', 'team-b']);
+    const objects = renderObjects(app);
+    expect(objects.filter(o => o.kind === 'ResourceQuota').map(o => [o.metadata.namespace, o.spec.hard])).toEqual([
+      ['team-a', { 'cpu': '8', 'requests.nvidia.com/gpu': '1' }],
+      ['team-b', { 'cpu': '8', 'requests.nvidia.com/gpu': '4' }],
+    ]);
+    expect(objects.filter(o => o.kind === 'Namespace').map(o => o.metadata.labels['cost-center'])).toEqual(['ml', 'ml']);
+  });
+
+  test('from code: errors of all tenants are reported together, with their index', () => {
+    expect(() => new TenantCatalog(new Chart(new TenancyApp(), 'c'), 'catalog', {
+      tenants: [{ name: 'Bad', owner: 'a@c.io' }, { owner: 'b@c.io' }, { name: 'ok', owner: 'o@c.io', resourceQuota: { gpu: '1' } }],
+    })).toThrow(/3 validation errors:\n {2}- tenants\[0\]: tenant "Bad": name: .*\n {2}- tenants\[1\]: tenant has no name; set "name"\n {2}- tenants\[2\]: tenant "ok": resourceQuota\["gpu"\]/);
+  });
+
+  test('the example catalog gives the same bytes as the TypeScript example', () => {
+    const fromYaml = new TenancyApp();
+    TenantCatalog.fromFiles(new Chart(fromYaml, 'tenants'), 'catalog', [CATALOG]);
+    const fromCode = new TenancyApp();
+    new ExampleTeams(fromCode, 'example-teams');
+    expect(fromYaml.renderManifests()).toEqual(fromCode.renderManifests());
+    expect(manifestFiles(fromYaml)).toHaveLength(4);
+  });
+});
+
+describe('kf-tenancy synth with catalogs', () => {
+  test('catalogs and Profile YAML together', () => {
+    const out = path.join(tempDir(), 'out');
+    const result = cli(['synth', CATALOG, PROFILES, '--out', out]);
+    expect(result).toMatchObject({ code: 0, stdout: `wrote 6 tenants to ${out}\n` });
+    expect(listFiles(out).filter(f => f.endsWith('/manifests.yaml'))).toHaveLength(6);
+  });
+
+  test('a tenant in both a catalog and a Profile is refused', () => {
+    const dir = tempDir();
+    const profile = write(dir, 'p.yaml', 'apiVersion: kubeflow.org/v1\nkind: Profile\nmetadata: {name: team-research}\nspec: {owner: {kind: User, name: x@c.io}}\n');
+    const result = cli(['synth', CATALOG, profile, '--out', path.join(dir, 'out')]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/p\.yaml:1: tenant "team-research": is also declared at .*tenants\.yaml:\d+/);
+  });
+
+  test('same bytes whatever the order of tenants, contributors and keys', () => {
+    const dir = tempDir();
+    const ordered = write(dir, 'a.yaml', `apiVersion: kf-tenancy/v1alpha1
+kind: TenantCatalog
+defaults: {resourceQuota: {cpu: "4", memory: 8Gi}}
+tenants:
+  - {name: t-one, owner: o1@c.io, contributors: [{name: a@c.io}, {name: b@c.io, role: view}, {name: g1, kind: Group}], resourceQuota: {pods: "10", cpu: "2"}}
+  - {name: t-two, owner: o2@c.io, namespaceLabels: {x: "1", a: "2"}}
+`);
+    const shuffled = write(dir, 'b.yaml', `tenants:
+  - {namespaceLabels: {a: "2", x: "1"}, owner: o2@c.io, name: t-two}
+  - {resourceQuota: {cpu: "2", pods: "10"}, contributors: [{kind: Group, name: g1}, {role: view, name: b@c.io}, {name: a@c.io}], owner: o1@c.io, name: t-one}
+defaults: {resourceQuota: {memory: 8Gi, cpu: "4"}}
+kind: TenantCatalog
+apiVersion: kf-tenancy/v1alpha1
+`);
+    expect(cli(['synth', ordered, '--out', path.join(dir, 'o1')]).code).toBe(0);
+    expect(cli(['synth', shuffled, '--out', path.join(dir, 'o2')]).code).toBe(0);
+    expect(snapshotDir(path.join(dir, 'o2'))).toEqual(snapshotDir(path.join(dir, 'o1')));
+  });
+
+  test('removing a tenant removes its folder', () => {
+    const dir = tempDir();
+    const out = path.join(dir, 'out');
+    expect(cli(['synth', CATALOG, '--out', out]).code).toBe(0);
+    const catalog = fs.readFileSync(CATALOG, 'utf8');
+    const withoutResearch = catalog.replace(/ {2}- name: team-research[\s\S]*?(?=\n {2}- name: fraud-detection-team)/, '');
+    expect(withoutResearch).not.toContain('team-research');
+    expect(cli(['synth', write(dir, 'smaller.yaml', withoutResearch), '--out', out]).code).toBe(0);
+    expect(listFiles(out).filter(f => f.includes('team-research'))).toEqual([]);
+    expect(fs.readFileSync(path.join(out, 'tenants', 'kustomization.yaml'), 'utf8')).not.toContain('team-research');
+    expect(listFiles(out).filter(f => f.endsWith('/manifests.yaml'))).toHaveLength(3);
+  });
+
+  test('an unrelated file in --out makes synth refuse and is kept; --force writes and still keeps it', () => {
+    const out = tempDir();
+    fs.writeFileSync(path.join(out, 'README.md'), 'hand-written');
+    const refused = cli(['synth', CATALOG, '--out', out]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(`output folder "${out}" holds 1 file this tool did not write ("README.md")`);
+    expect(refused.stderr).toContain('--force');
+    expect(listFiles(out)).toEqual(['README.md']);
+
+    expect(cli(['synth', CATALOG, '--out', out, '--force']).code).toBe(0);
+    expect(fs.readFileSync(path.join(out, 'README.md'), 'utf8')).toBe('hand-written');
+    expect(listFiles(out).filter(f => f.endsWith('/manifests.yaml'))).toHaveLength(4);
+    // A second forced run replaces only its own files.
+    expect(cli(['synth', PROFILES, '--out', out, '--force']).code).toBe(0);
+    expect(listFiles(out).filter(f => f.endsWith('/manifests.yaml'))).toEqual([
+      'tenants/kubeflow-user-example-com/manifests.yaml', 'tenants/team-alpha/manifests.yaml',
+    ]);
+    expect(listFiles(out)).toContain('README.md');
+  });
+
+  test('kustomization files list every file and folder exactly once', () => {
+    const out = path.join(tempDir(), 'out');
+    expect(cli(['synth', CATALOG, PROFILES, '--out', out]).code).toBe(0);
+    const reached: string[] = [];
+    const visit = (dir: string) => {
+      const kustomization = parseYaml(fs.readFileSync(path.join(out, dir, 'kustomization.yaml'), 'utf8'))[0];
+      for (const resource of kustomization.resources) {
+        const rel = dir ? `${dir}/${resource}` : resource;
+        reached.push(rel);
+        if (fs.statSync(path.join(out, rel)).isDirectory()) visit(rel);
+      }
+    };
+    visit('');
+    const manifests = listFiles(out).filter(f => f.endsWith('/manifests.yaml'));
+    expect(reached.filter(r => r.endsWith('.yaml')).sort()).toEqual(manifests);
+    expect(new Set(reached).size).toBe(reached.length);
+  });
+
+  test('--argocd writes an ApplicationSet over tenants/* and puts Namespaces in sync wave -1', () => {
+    const out = path.join(tempDir(), 'out');
+    expect(cli(['synth', CATALOG, '--out', out, '--argocd', '--repo-url', 'https://git.example.com/platform.git', '--repo-path', 'clusters/prod']).code).toBe(0);
+    const [appSet] = parseYaml(fs.readFileSync(path.join(out, 'argocd/applicationset.yaml'), 'utf8'));
+    expect(appSet.kind).toBe('ApplicationSet');
+    expect(appSet.spec.generators).toEqual([{ git: { repoURL: 'https://git.example.com/platform.git', revision: 'HEAD', directories: [{ path: 'clusters/prod/tenants/*' }] } }]);
+    expect(appSet.spec.template.spec.destination.namespace).toBe('{{.path.basename}}');
+    const tenantKustomization = parseYaml(fs.readFileSync(path.join(out, 'tenants/team-research/kustomization.yaml'), 'utf8'))[0];
+    expect(tenantKustomization.patches).toEqual([{
+      target: { kind: 'Namespace' },
+      patch: '- op: add\n  path: /metadata/annotations/argocd.argoproj.io~1sync-wave\n  value: "-1"\n',
+    }]);
+    expect(fs.readFileSync(path.join(out, 'kustomization.yaml'), 'utf8')).not.toContain('argocd');
+  });
+
+  test('--argocd without --repo-url is an error', () => {
+    const result = cli(['synth', CATALOG, '--out', path.join(tempDir(), 'o'), '--argocd']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('--argocd needs --repo-url');
+  });
+
+  test('--flux writes one Kustomization per tenant', () => {
+    const out = path.join(tempDir(), 'out');
+    expect(cli(['synth', CATALOG, '--out', out, '--flux', '--flux-source', 'platform']).code).toBe(0);
+    const docs = parseYaml(fs.readFileSync(path.join(out, 'flux/kustomizations.yaml'), 'utf8'));
+    expect(docs.map(d => d.metadata.name)).toEqual([
+      'tenant-fraud-detection-team', 'tenant-team-data-science', 'tenant-team-ml-platform', 'tenant-team-research',
+    ]);
+    expect(only(docs, 'Kustomization', 'tenant-team-research').spec).toEqual({
+      interval: '10m', path: `./${out}/tenants/team-research`.replace('/./', '/'), prune: true, sourceRef: { kind: 'GitRepository', name: 'platform' },
+    });
+  });
+
+  test('a progress line every 500 tenants when stderr is a terminal, none otherwise', () => {
+    const dir = tempDir();
+    const tenants = Array.from({ length: 1000 }, (_, i) => `  - {name: t-${i}, owner: o${i}@c.io}`).join('\n');
+    const catalog = write(dir, 'big.yaml', `apiVersion: kf-tenancy/v1alpha1\nkind: TenantCatalog\ntenants:\n${tenants}\n`);
+    const tty = cli(['validate', catalog], { isTTY: true });
+    expect(tty.stderr).toBe('kf-tenancy: 500/1000 tenants built\nkf-tenancy: 1000/1000 tenants built\n');
+    expect(tty.stdout).toBe('1000 tenants valid\n');
+    expect(cli(['validate', catalog]).stderr).toBe('');
+  });
+
+  test('validate checks without writing', () => {
+    const dir = tempDir();
+    expect(cli(['validate', CATALOG, PROFILES])).toEqual({ code: 0, stdout: '6 tenants valid\n', stderr: '' });
+    const bad = write(dir, 'bad.yaml', 'apiVersion: kf-tenancy/v1alpha1\nkind: TenantCatalog\ntenants:\n  - {name: kubeflow, owner: a@c.io}\n');
+    const result = cli(['validate', bad]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('bad.yaml:4: tenant "kubeflow": name: "kubeflow" is a reserved namespace');
+    expect(listFiles(dir)).toEqual(['bad.yaml']);
+  });
+});
+
+describe('bad catalogs: message with file and line, non-zero exit, nothing written', () => {
+  const HEADER = 'apiVersion: kf-tenancy/v1alpha1\nkind: TenantCatalog\n';
+  test.each([
+    ['unknown key', `${HEADER}tenants:\n  - name: team-a\n    ownr: a@c.io\n`,
+      [':4: tenant "team-a": entry: missing required key "owner"', ':5: tenant "team-a": entry: unknown key "ownr"; known keys: '], ''],
+    ['unknown key in defaults', `${HEADER}defaults:\n  resourceQuotas: {cpu: "1"}\ntenants: []\n`,
+      [':4: defaults: unknown key "resourceQuotas"; known keys: resourceQuota, namespaceLabels'], ''],
+    ['wrong type', `${HEADER}tenants:\n  - name: team-a\n    owner: a@c.io\n    contributors: carol@c.io\n`,
+      [':6: tenant "team-a": contributors: must be a list, not "carol@c.io"'], ''],
+    ['wrong enum value', `${HEADER}tenants:\n  - name: team-a\n    owner: a@c.io\n    contributors:\n      - {name: carol@c.io, role: admin}\n`,
+      [':7: tenant "team-a": contributors[0].role: "admin" is not allowed; use "edit" or "view"'], ''],
+    ['duplicate tenant', `${HEADER}tenants:\n  - {name: team-a, owner: a@c.io}\n  - {name: team-b, owner: b@c.io}\n  - {name: team-a, owner: c@c.io}\n`,
+      [':6: tenant "team-a": is also declared at ', 'cat.yaml:4; tenant names must be unique'], ''],
+    ['YAML syntax error', `${HEADER}tenants:\n  - {name: team-a, owner: a@c.io\n  - {name: team-b}\n`, ['YAML syntax error'], ':5'],
+    ['duplicate YAML key', `${HEADER}tenants:\n  - name: team-a\n    owner: a@c.io\n    owner: b@c.io\n`, [':6: YAML syntax error: Map keys must be unique'], ''],
+    ['missing kind header', 'tenants:\n  - {name: team-a, owner: a@c.io}\n', [':1: not a Kubeflow Profile'], ''],
+  ])('%s', (_name, text, messages, alsoContains) => {
+    const dir = tempDir();
+    const file = write(dir, 'cat.yaml', text);
+    const out = path.join(dir, 'out');
+    const result = cli(['synth', file, '--out', out]);
+    expect(result.code).toBe(1);
+    for (const message of messages) expect(result.stderr).toContain(message);
+    expect(result.stderr).toContain(`${file}:${alsoContains.replace(':', '')}`);
+    expect(listFiles(out)).toEqual([]);
+  });
+});
