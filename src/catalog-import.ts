@@ -107,15 +107,17 @@ export function catalogFromFiles(files: string[]): ImportResult {
     entry.contributors.push({ name: binding.identity, kind: binding.kind, role: binding.role });
   }
 
+  const withoutUndefined = (object: object) => Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined));
   const tenants: CatalogTenant[] = [...byName.keys()].sort(compareText).map(name => {
     const { tenant, contributors } = byName.get(name)!;
-    const sorted = [...contributors].sort((a, b) => compareText(a.kind ?? 'User', b.kind ?? 'User') || compareText(a.name, b.name));
+    const explicit = contributors.map(c => ({ name: c.name, kind: c.kind ?? IdentityKind.USER, role: c.role ?? ContributorRole.EDIT }));
+    explicit.sort((a, b) => compareText(a.kind, b.kind) || compareText(a.name, b.name));
     return {
       name,
       owner: tenant.owner,
-      ...(sorted.length > 0 ? { contributors: sorted.map(c => ({ name: c.name, kind: c.kind ?? IdentityKind.USER, role: c.role ?? ContributorRole.EDIT })) } : {}),
+      ...(explicit.length > 0 ? { contributors: explicit } : {}),
       ...(tenant.resourceQuota ? { resourceQuota: tenant.resourceQuota } : {}),
-      ...(tenant.plugins ? { plugins: tenant.plugins.map((p: any) => Object.fromEntries(Object.entries(p).filter(([, v]) => v !== undefined))) } : {}),
+      ...(tenant.plugins ? { plugins: tenant.plugins.map(withoutUndefined) } : {}),
     };
   });
   const yaml = stringify({ apiVersion: CATALOG_API_VERSION, kind: CATALOG_KIND, tenants }, { lineWidth: 0 });

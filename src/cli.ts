@@ -13,10 +13,10 @@ import { messagesOf, TenancyValidationError } from './validation';
 
 /** Where the command writes; replaced in tests. */
 export interface CliOutput {
-  out(text: string): void;
-  err(text: string): void;
   /** Whether stderr is a terminal (progress lines are shown only then). */
   readonly isTTY?: boolean;
+  out(text: string): void;
+  err(text: string): void;
 }
 
 const processOutput: CliOutput = {

@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Chart } from 'cdk8s';
+import { ExampleTeams } from '../examples/teams';
 import { IdentityKind, MeshMode, TenancyApp, TenantCatalog } from '../src';
 import { mergeSettings } from '../src/catalog-reader';
-import { ExampleTeams } from '../examples/teams';
 import { cli } from './support/cli';
 import { listFiles, manifestFiles, only, parseYaml, renderObjects, tempDir } from './support/synth';
 
