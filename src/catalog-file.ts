@@ -4,6 +4,7 @@
  * (`npx projen schema`), so the schema and the constructs cannot drift apart.
  */
 import { ContributorOptions } from './contributor';
+import { PriorityClassSpec } from './priority-classes';
 import { TenantSettings } from './tenant-profile';
 
 export const CATALOG_API_VERSION = 'kf-tenancy/v1alpha1';
@@ -19,6 +20,26 @@ export interface CatalogTenant extends TenantSettings {
   readonly contributors?: ContributorOptions[];
 }
 
+/** Named sets of PriorityClasses. */
+export enum PriorityClassPreset {
+  /** high-priority-ml 1000000, normal-priority-ml 100000 (global default), low-priority-ml 10000 (never preempts). */
+  ML = 'ml',
+}
+
+/** Cluster-wide objects the catalog declares. */
+export interface ClusterSettings {
+  /**
+   * A preset of PriorityClasses.
+   * @default - none
+   */
+  readonly priorityClassPreset?: PriorityClassPreset;
+  /**
+   * PriorityClasses (in addition to the preset's).
+   * @default - none
+   */
+  readonly priorityClasses?: PriorityClassSpec[];
+}
+
 /** A tenants catalog: cluster-wide defaults and the list of tenants. */
 export interface CatalogFile {
   /** JSON Schema of this file, for editors. */
@@ -27,7 +48,9 @@ export interface CatalogFile {
   readonly apiVersion: 'kf-tenancy/v1alpha1';
   /** Always `TenantCatalog`. */
   readonly kind: 'TenantCatalog';
-  /** Settings every tenant gets unless it sets its own; maps (quota, labels) merge key by key. */
+  /** Cluster-wide objects, such as PriorityClasses. */
+  readonly cluster?: ClusterSettings;
+  /** Settings every tenant gets unless it sets its own; objects and maps merge key by key, lists are replaced. */
   readonly defaults?: TenantSettings;
   /** The tenants. */
   readonly tenants: CatalogTenant[];

@@ -5,7 +5,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
-import { CATALOG_KIND, CatalogFile, CatalogTenant } from './catalog-file';
+import { CATALOG_KIND, CatalogFile, CatalogTenant, ClusterSettings, PriorityClassPreset } from './catalog-file';
+import { PriorityClasses, PriorityClassSpec } from './priority-classes';
 import type { ProfileSource } from './profile-reader';
 import { TenantProfileProps, TenantSettings } from './tenant-profile';
 import { SourceDocument } from './yaml-source';
@@ -29,23 +30,27 @@ export function isCatalogDocument(value: unknown): boolean {
   return typeof value === 'object' && value !== null && (value as any).kind === CATALOG_KIND;
 }
 
-const MAP_SETTINGS: Array<keyof TenantSettings> = ['resourceQuota', 'namespaceLabels'];
-const OBJECT_SETTINGS: Array<keyof TenantSettings> = ['auth', 'ambient'];
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function deepMerge(base: unknown, override: unknown): unknown {
+  if (override === undefined) return base;
+  if (!isPlainObject(base) || !isPlainObject(override)) return override;
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(override)) merged[key] = deepMerge(base[key], value);
+  return merged;
+}
 
 /**
- * A tenant's settings over the catalog defaults: maps (quota, labels) and
- * objects (auth, ambient) merge key by key with the tenant's value winning;
- * lists (plugins) and scalars are replaced.
+ * A tenant's settings over the catalog defaults: objects and maps (quota,
+ * labels, auth, network policy, limit range, …) merge key by key at every
+ * depth, the tenant's value winning; lists (plugins, team roles) and scalars
+ * are replaced.
  */
 export function mergeSettings<T extends TenantSettings>(defaults: TenantSettings | undefined, tenant: T): T {
   if (!defaults) return tenant;
-  const merged: any = { ...defaults, ...tenant };
-  for (const key of [...MAP_SETTINGS, ...OBJECT_SETTINGS]) {
-    if (defaults[key] !== undefined || tenant[key] !== undefined) {
-      merged[key] = { ...(defaults[key] as object ?? {}), ...(tenant[key] as object ?? {}) };
-    }
-  }
-  return merged;
+  return deepMerge(defaults, tenant) as T;
 }
 
 function pathText(segments: Array<string | number>): string {
@@ -72,8 +77,14 @@ function describe(error: ErrorObject): { key?: string; message: string } {
   }
 }
 
+/** What a catalog declares. */
+export interface CatalogContent {
+  readonly tenants: ProfileSource[];
+  readonly priorityClasses: PriorityClassSpec[];
+}
+
 /** Reads one catalog document; problems go to `errors`, with file and line. */
-export function tenantsFromCatalog(doc: SourceDocument, errors: string[]): ProfileSource[] {
+export function readCatalog(doc: SourceDocument, errors: string[]): CatalogContent {
   const data = structuredClone(doc.value);
   const validate = catalogValidator();
   if (!validate(data)) {
@@ -90,10 +101,11 @@ export function tenantsFromCatalog(doc: SourceDocument, errors: string[]): Profi
       if (!seen.has(line)) errors.push(line);
       seen.add(line);
     }
-    return [];
+    return { tenants: [], priorityClasses: [] };
   }
 
   const catalog = data as CatalogFile;
+  const clusterClasses = clusterPriorityClasses(catalog.cluster);
   const tenants: ProfileSource[] = [];
   const firstSeen = new Map<string, string>();
   catalog.tenants.forEach((tenant: CatalogTenant, index: number) => {
@@ -104,8 +116,27 @@ export function tenantsFromCatalog(doc: SourceDocument, errors: string[]): Profi
       return;
     }
     firstSeen.set(tenant.name, location);
-    const props: TenantProfileProps = mergeSettings(catalog.defaults, tenant);
+    const props: TenantProfileProps = withDeniedClasses(mergeSettings(catalog.defaults, tenant), clusterClasses.map(c => c.name));
+    const unknown = (props.priorityClasses?.allowed ?? []).filter(c => clusterClasses.length > 0 && !clusterClasses.some(k => k.name === c));
+    for (const name of unknown) {
+      errors.push(`${location}: tenant "${tenant.name}": priorityClasses: "${name}" is not a PriorityClass of the catalog; known: ${clusterClasses.map(c => c.name).join(', ')}`);
+    }
     tenants.push({ props, location });
   });
-  return tenants;
+  return { tenants, priorityClasses: clusterClasses };
+}
+
+/** The catalog's cluster PriorityClasses: the preset's, then the listed ones. */
+export function clusterPriorityClasses(cluster: ClusterSettings | undefined): PriorityClassSpec[] {
+  return [
+    ...(cluster?.priorityClassPreset === PriorityClassPreset.ML ? PriorityClasses.ML_PRESET : []),
+    ...(cluster?.priorityClasses ?? []),
+  ];
+}
+
+/** A tenant that names allowed classes is denied every other cluster class, unless it lists denied ones itself. */
+export function withDeniedClasses(props: TenantProfileProps, clusterClasses: string[]): TenantProfileProps {
+  const access = props.priorityClasses;
+  if (!access || access.denied !== undefined || clusterClasses.length === 0) return props;
+  return { ...props, priorityClasses: { ...access, denied: clusterClasses.filter(c => !access.allowed.includes(c)) } };
 }

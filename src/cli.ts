@@ -8,7 +8,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { catalogFromFiles } from './catalog-import';
 import { ArgoCdOptions, FluxOptions } from './gitops';
 import { TenancyApp } from './tenancy-app';
-import { addTenants, readTenantFiles } from './tenant-catalog';
+import { buildSources, readTenantFiles } from './tenant-catalog';
 import { messagesOf, TenancyValidationError } from './validation';
 
 /** Where the command writes; replaced in tests. */
@@ -42,8 +42,8 @@ function buildApp(files: string[], options: BuildOptions, output: CliOutput): { 
   const progress = output.isTTY
     ? (done: number, total: number) => output.err(`kf-tenancy: ${done}/${total} tenants built\n`)
     : undefined;
-  addTenants(new Chart(app, 'tenants'), sources, progress, PROGRESS_EVERY);
-  return { app, count: sources.length };
+  buildSources(new Chart(app, 'tenants'), sources, progress, PROGRESS_EVERY);
+  return { app, count: sources.tenants.length };
 }
 
 function plural(count: number, word: string): string {

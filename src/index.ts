@@ -6,3 +6,12 @@ export { ManifestFile, TenancyApp, TenancyAppProps } from './tenancy-app';
 export { ArgoCdOptions, FluxOptions } from './gitops';
 export { ProfileReader, ProfileSource } from './profile-reader';
 export { TenantCatalog, TenantCatalogProps } from './tenant-catalog';
+export { NetworkPeerRule, NetworkPort, NetworkProtocol, TenantNetworkPolicy, TenantNetworkPolicyOptions, TenantNetworkPolicyProps } from './network-policy';
+export { ContainerLimits, LimitRangeOptions, TenantLimitRange, TenantLimitRangeProps, VolumeClaimLimits } from './limit-range';
+export {
+  PreemptionPolicy, PriorityClasses, PriorityClassesProps, PriorityClassSpec,
+  TenantPriorityClassOptions, TenantPriorityClassQuotas, TenantPriorityClassQuotasProps,
+} from './priority-classes';
+export { TeamRole, TeamRoleOptions, TeamRolePreset, TeamRoleProps, TeamRoleRule } from './team-role';
+export { PodSecurityLevel, PodSecurityOptions } from './pod-security';
+export { ClusterSettings, PriorityClassPreset } from './catalog-file';

@@ -54,3 +54,22 @@ export function quotaKeyProblem(key: string): string | undefined {
   }
   return `"${key}" is not a resource Kubernetes enforces in a ResourceQuota; use e.g. requests.cpu, limits.memory, requests.storage, pods, count/<resource> or requests.<vendor>/<resource>`;
 }
+
+const SUFFIX: Record<string, number> = {
+  '': 1, 'n': 1e-9, 'u': 1e-6, 'm': 1e-3, 'k': 1e3, 'M': 1e6, 'G': 1e9, 'T': 1e12, 'P': 1e15, 'E': 1e18,
+  'Ki': 2 ** 10, 'Mi': 2 ** 20, 'Gi': 2 ** 30, 'Ti': 2 ** 40, 'Pi': 2 ** 50, 'Ei': 2 ** 60,
+};
+
+/**
+ * The numeric value of a quantity ("500m" → 0.5, "1Gi" → 1073741824), for
+ * comparing quantities; precise enough for ordering, not for arithmetic.
+ * @throws if `value` is not a quantity
+ */
+export function parseQuantity(value: string): number {
+  const match = QUANTITY.exec(value);
+  if (!match) throw new Error(`"${value}" is not a Kubernetes quantity`);
+  const number = Number(value.slice(0, value.length - (match[2]?.length ?? 0)));
+  const suffix = match[2] ?? '';
+  if (/^[eE]/.test(suffix)) return number * 10 ** Number(suffix.slice(1));
+  return number * SUFFIX[suffix];
+}

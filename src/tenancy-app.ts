@@ -51,7 +51,10 @@ const MANIFEST_FILE = 'manifests.yaml';
 const KUSTOMIZATION_FILE = 'kustomization.yaml';
 
 // Namespaces first so a plain `kubectl apply -f` of a folder never meets a missing namespace.
-const KIND_ORDER = ['Namespace', 'ServiceAccount', 'ResourceQuota', 'LimitRange', 'Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding', 'AuthorizationPolicy', 'Gateway'];
+const KIND_ORDER = [
+  'Namespace', 'PriorityClass', 'ServiceAccount', 'ResourceQuota', 'LimitRange', 'Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding',
+  'NetworkPolicy', 'AuthorizationPolicy', 'Gateway',
+];
 
 function kindRank(kind: string): number {
   const rank = KIND_ORDER.indexOf(kind);
@@ -189,6 +192,10 @@ export class TenancyApp extends App {
         errors.push(`${object.node.path}: ${object.kind} "${object.name}"${object.metadata.namespace ? ` in namespace "${object.metadata.namespace}"` : ''} is also defined by ${previous}; names must be unique`);
       }
       if (previous === undefined) seen.set(key, object.node.path);
+    }
+    const globalDefaults = objects.filter(o => o.kind === 'PriorityClass' && o.toJson().globalDefault === true).map(o => `"${o.name}"`);
+    if (globalDefaults.length > 1) {
+      errors.push(`PriorityClasses ${globalDefaults.join(' and ')} are all globalDefault; at most one class in the cluster may be`);
     }
     throwIfAny(errors);
   }

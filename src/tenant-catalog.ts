@@ -1,5 +1,7 @@
 import { Construct } from 'constructs';
-import { isCatalogDocument, mergeSettings, tenantsFromCatalog } from './catalog-reader';
+import { ClusterSettings } from './catalog-file';
+import { clusterPriorityClasses, isCatalogDocument, mergeSettings, readCatalog, withDeniedClasses } from './catalog-reader';
+import { PriorityClasses, PriorityClassSpec } from './priority-classes';
 import { profilesFromDocument, ProfileSource } from './profile-reader';
 import { TenantProfile, TenantProfileProps, TenantSettings } from './tenant-profile';
 import { messagesOf, throwIfAny } from './validation';
@@ -7,6 +9,12 @@ import { readYamlFiles } from './yaml-source';
 
 /** Properties of a {@link TenantCatalog}. */
 export interface TenantCatalogProps {
+  /**
+   * Cluster-wide objects (PriorityClasses).
+   * @default - none
+   */
+  readonly cluster?: ClusterSettings;
+
   /**
    * Settings every tenant gets unless it sets its own. Maps (quota, labels) and
    * objects (auth, ambient) merge key by key; lists and scalars are replaced.
@@ -57,14 +65,47 @@ export function addTenants(scope: Construct, sources: ProfileSource[], onProgres
  * Kubeflow Profiles (`kubeflow.org/v1`, `v1beta1`, lists, multi-document), in any mix.
  * Every problem of every file is collected, each with `file:line`.
  */
-export function readTenantFiles(files: string[]): ProfileSource[] {
+export function readTenantFiles(files: string[]): TenancySources {
   const errors: string[] = [];
-  const sources: ProfileSource[] = [];
+  const tenants: ProfileSource[] = [];
+  const priorityClasses: PriorityClassSpec[] = [];
   for (const doc of readYamlFiles(files, errors)) {
-    sources.push(...(isCatalogDocument(doc.value) ? tenantsFromCatalog(doc, errors) : profilesFromDocument(doc, errors)));
+    if (isCatalogDocument(doc.value)) {
+      const content = readCatalog(doc, errors);
+      tenants.push(...content.tenants);
+      priorityClasses.push(...content.priorityClasses);
+    } else {
+      tenants.push(...profilesFromDocument(doc, errors));
+    }
   }
   throwIfAny(errors);
-  return sources;
+  return { tenants, priorityClasses };
+}
+
+/** Everything read from catalogs and Profiles. */
+export interface TenancySources {
+  readonly tenants: ProfileSource[];
+  readonly priorityClasses: PriorityClassSpec[];
+}
+
+/** Builds the cluster objects and every tenant; all errors are thrown together. */
+export function buildSources(scope: Construct, sources: TenancySources, onProgress?: ProgressCallback, every?: number): TenantProfile[] {
+  const errors: string[] = [];
+  if (sources.priorityClasses.length > 0) {
+    try {
+      new PriorityClasses(scope, 'PriorityClasses', { classes: sources.priorityClasses });
+    } catch (error) {
+      errors.push(...messagesOf(error).map(m => `cluster: ${m}`));
+    }
+  }
+  let tenants: TenantProfile[] = [];
+  try {
+    tenants = addTenants(scope, sources.tenants, onProgress, every);
+  } catch (error) {
+    errors.push(...messagesOf(error));
+  }
+  throwIfAny(errors);
+  return tenants;
 }
 
 /**
@@ -78,7 +119,7 @@ export class TenantCatalog extends Construct {
    */
   public static fromFiles(scope: Construct, id: string, files: string[]): TenantCatalog {
     const catalog = new TenantCatalog(scope, id, { tenants: [] });
-    catalog.tenantList.push(...addTenants(catalog, readTenantFiles(files)));
+    catalog.tenantList.push(...buildSources(catalog, readTenantFiles(files)));
     return catalog;
   }
 
@@ -86,11 +127,12 @@ export class TenantCatalog extends Construct {
 
   constructor(scope: Construct, id: string, props: TenantCatalogProps) {
     super(scope, id);
-    const sources = props.tenants.map((tenant, index) => ({
-      props: mergeSettings(props.defaults, tenant),
+    const priorityClasses = clusterPriorityClasses(props.cluster);
+    const tenants = props.tenants.map((tenant, index) => ({
+      props: withDeniedClasses(mergeSettings(props.defaults, tenant), priorityClasses.map(c => c.name)),
       location: `tenants[${index}]`,
     }));
-    this.tenantList.push(...addTenants(this, sources));
+    this.tenantList.push(...buildSources(this, { tenants, priorityClasses }));
   }
 
   /** The tenants, in declaration order. */

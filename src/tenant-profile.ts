@@ -5,6 +5,11 @@ import { authProblems, KubeflowAuthOptions, resolveAuth, ResolvedKubeflowAuth } 
 import { Contributor, ContributorOptions, contributorFieldProblems, IdentityKind } from './contributor';
 import { ContributorRegistry } from './contributor-registry';
 import { allowPolicy, IstioSecurityApiVersion } from './istio';
+import { limitRangeProblems, LimitRangeOptions, TenantLimitRange } from './limit-range';
+import { DEFAULT_SHARED_SERVICES_LABEL, networkPolicyProblems, TenantNetworkPolicy, TenantNetworkPolicyOptions } from './network-policy';
+import { POD_SECURITY_LABEL_PREFIX, podSecurityMetadata, podSecurityProblems, PodSecurityOptions } from './pod-security';
+import { TenantPriorityClassOptions, TenantPriorityClassQuotas, tenantPriorityProblems } from './priority-classes';
+import { TeamRole, teamRoleProblems, TeamRoleOptions } from './team-role';
 import {
   AWS_IRSA_ANNOTATION,
   DEFAULT_NAMESPACE_LABELS,
@@ -144,6 +149,36 @@ export interface TenantSettings {
    * @default - none
    */
   readonly plugins?: ProfilePlugin[];
+
+  /**
+   * Default-deny NetworkPolicies and their allowances.
+   * @default - default deny with the allowances a Kubeflow tenant needs
+   */
+  readonly networkPolicy?: TenantNetworkPolicyOptions;
+
+  /**
+   * A LimitRange with container defaults and bounds.
+   * @default - no LimitRange
+   */
+  readonly limitRange?: LimitRangeOptions;
+
+  /**
+   * Which PriorityClasses the tenant may use.
+   * @default - every class, without limits
+   */
+  readonly priorityClasses?: TenantPriorityClassOptions;
+
+  /**
+   * Pod Security Admission levels.
+   * @default - baseline enforced, warned and audited
+   */
+  readonly podSecurity?: PodSecurityOptions;
+
+  /**
+   * Namespaced Roles for the team (presets or custom) and who holds them.
+   * @default - none
+   */
+  readonly teamRoles?: TeamRoleOptions[];
 }
 
 /** Properties of a {@link TenantProfile}. */
@@ -200,9 +235,10 @@ export class TenantProfile extends Construct {
 
     throwIfAny(this.validate(props).map(p => `tenant "${this.name}": ${p}`));
 
-    const labels = this.namespaceLabels(props);
+    const podSecurity = podSecurityMetadata(props.podSecurity);
+    const labels = { ...this.namespaceLabels(props), ...podSecurity.labels };
     new k8s.KubeNamespace(this, 'Namespace', {
-      metadata: { name: this.name, annotations: { owner: this.owner }, labels },
+      metadata: { name: this.name, annotations: { owner: this.owner, ...podSecurity.annotations }, labels },
     });
 
     this.ownerAccess();
@@ -218,6 +254,21 @@ export class TenantProfile extends Construct {
     }
 
     if (this.meshMode === MeshMode.AMBIENT) this.ambientWaypoint(props.ambient ?? {});
+
+    if (props.networkPolicy?.enabled ?? true) {
+      new TenantNetworkPolicy(this, 'NetworkPolicy', {
+        ...props.networkPolicy,
+        namespace: this.name,
+        sidecarMode: this.meshMode === MeshMode.SIDECAR,
+      });
+    }
+    if (props.limitRange) {
+      new TenantLimitRange(this, 'LimitRange', { ...props.limitRange, namespace: this.name, resourceQuota: props.resourceQuota });
+    }
+    if (props.priorityClasses) {
+      new TenantPriorityClassQuotas(this, 'PriorityClassQuotas', { ...props.priorityClasses, namespace: this.name });
+    }
+    for (const role of props.teamRoles ?? []) new TeamRole(this, `TeamRole-${role.name}`, { ...role, namespace: this.name });
 
     for (const contributor of props.contributors ?? []) this.addContributor(contributor);
   }
@@ -284,6 +335,14 @@ export class TenantProfile extends Construct {
         problems.push(`namespaceLabels: "${key}" is set by meshMode; choose the mesh mode instead of overriding the label`);
         continue;
       }
+      if (key === (props.networkPolicy?.sharedServicesLabel ?? DEFAULT_SHARED_SERVICES_LABEL)) {
+        problems.push(`namespaceLabels: "${key}" marks a shared-services namespace that every tenant may reach; a tenant namespace cannot carry it`);
+        continue;
+      }
+      if (key.startsWith(POD_SECURITY_LABEL_PREFIX)) {
+        problems.push(`namespaceLabels: "${key}" is set by podSecurity; set the level there instead`);
+        continue;
+      }
       field('namespaceLabels', labelKeyProblem(key));
       field(`namespaceLabels["${key}"]`, labelValueProblem(String(value)));
     }
@@ -296,6 +355,16 @@ export class TenantProfile extends Construct {
     }
 
     problems.push(...this.pluginProblems(props.plugins ?? []));
+    problems.push(...networkPolicyProblems(props.networkPolicy ?? {}));
+    if (props.limitRange) problems.push(...limitRangeProblems(props.limitRange, props.resourceQuota));
+    if (props.priorityClasses) problems.push(...tenantPriorityProblems(props.priorityClasses));
+    problems.push(...podSecurityProblems(props.podSecurity ?? {}));
+    const roleNames = new Set<string>();
+    for (const role of props.teamRoles ?? []) {
+      problems.push(...teamRoleProblems(role));
+      if (roleNames.has(role.name)) problems.push(`teamRoles "${role.name}": defined twice`);
+      roleNames.add(role.name);
+    }
 
     // Contributors are checked against each other here so that all their errors
     // are reported together; addContributor repeats the checks one at a time.

@@ -14,8 +14,8 @@ describe('TenantProfile defaults (sidecar mode, no quota)', () => {
   // GIVEN a tenant with only an owner
   const objects = synthTenant({ owner: 'alice@company.com' });
 
-  test('synthesizes exactly the objects the profile controller creates', () => {
-    expect(objects.map(o => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
+  test('synthesizes exactly the objects the profile controller creates, plus default-deny NetworkPolicies', () => {
+    expect(objects.filter(o => o.kind !== 'NetworkPolicy').map(o => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
       'AuthorizationPolicy/ns-owner-access-istio',
       'Namespace/team-a',
       'RoleBinding/default-editor',
@@ -24,6 +24,16 @@ describe('TenantProfile defaults (sidecar mode, no quota)', () => {
       'ServiceAccount/default-editor',
       'ServiceAccount/default-viewer',
     ]);
+    expect(objects.filter(o => o.kind === 'NetworkPolicy').map(o => o.metadata.name)).toEqual([
+      'allow-dns', 'allow-ingress-gateway', 'allow-ingress-kubeflow', 'allow-istiod', 'allow-kubeflow-services',
+      'allow-same-namespace', 'allow-shared-services', 'default-deny',
+    ]);
+  });
+
+  test('with networkPolicy and podSecurity disabled the output is exactly Kubeflow\'s', () => {
+    const plain = synthTenant({ owner: 'alice@company.com', networkPolicy: { enabled: false }, podSecurity: { enabled: false } });
+    expect(plain.map(o => o.kind).sort()).toEqual(['AuthorizationPolicy', 'Namespace', 'RoleBinding', 'RoleBinding', 'RoleBinding', 'ServiceAccount', 'ServiceAccount']);
+    expect(Object.keys(only(plain, 'Namespace', 'team-a').metadata.labels).filter(k => k.startsWith('pod-security'))).toEqual([]);
   });
 
   test('namespace carries the owner annotation, Kubeflow labels and sidecar injection', () => {
@@ -38,6 +48,9 @@ describe('TenantProfile defaults (sidecar mode, no quota)', () => {
           'istio-injection': 'enabled',
           'katib.kubeflow.org/metrics-collector-injection': 'enabled',
           'pipelines.kubeflow.org/enabled': 'true',
+          'pod-security.kubernetes.io/audit': 'baseline',
+          'pod-security.kubernetes.io/enforce': 'baseline',
+          'pod-security.kubernetes.io/warn': 'baseline',
           'serving.kubeflow.org/inferenceservice': 'enabled',
         },
       },
@@ -144,6 +157,9 @@ describe('TenantProfile options', () => {
       'istio-injection': 'enabled',
       'katib.kubeflow.org/metrics-collector-injection': 'enabled',
       'pipelines.kubeflow.org/enabled': 'false',
+      'pod-security.kubernetes.io/audit': 'baseline',
+      'pod-security.kubernetes.io/enforce': 'baseline',
+      'pod-security.kubernetes.io/warn': 'baseline',
     });
   });
 
