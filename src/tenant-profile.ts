@@ -5,11 +5,6 @@ import { authProblems, KubeflowAuthOptions, resolveAuth, ResolvedKubeflowAuth } 
 import { Contributor, ContributorOptions, contributorFieldProblems, IdentityKind } from './contributor';
 import { ContributorRegistry } from './contributor-registry';
 import { allowPolicy, IstioSecurityApiVersion } from './istio';
-import { limitRangeProblems, LimitRangeOptions, TenantLimitRange } from './limit-range';
-import { DEFAULT_SHARED_SERVICES_LABEL, networkPolicyProblems, TenantNetworkPolicy, TenantNetworkPolicyOptions } from './network-policy';
-import { POD_SECURITY_LABEL_PREFIX, podSecurityMetadata, podSecurityProblems, PodSecurityOptions } from './pod-security';
-import { TenantPriorityClassOptions, TenantPriorityClassQuotas, tenantPriorityProblems } from './priority-classes';
-import { TeamRole, teamRoleProblems, TeamRoleOptions } from './team-role';
 import {
   AWS_IRSA_ANNOTATION,
   DEFAULT_NAMESPACE_LABELS,
@@ -27,7 +22,12 @@ import {
   VIEWER_SERVICE_ACCOUNT,
   WAYPOINT_L4_POLICY_NAME,
 } from './kubeflow-defaults';
+import { limitRangeProblems, LimitRangeOptions, TenantLimitRange } from './limit-range';
+import { DEFAULT_SHARED_SERVICES_LABEL, networkPolicyProblems, TenantNetworkPolicy, TenantNetworkPolicyOptions } from './network-policy';
+import { POD_SECURITY_LABEL_PREFIX, podSecurityMetadata, podSecurityProblems, PodSecurityOptions } from './pod-security';
+import { TenantPriorityClassOptions, TenantPriorityClassQuotas, tenantPriorityProblems } from './priority-classes';
 import { isQuantity, quotaKeyProblem } from './quantity';
+import { TeamRole, teamRoleProblems, TeamRoleOptions } from './team-role';
 import {
   awsRoleArnProblem,
   dnsLabelProblem,

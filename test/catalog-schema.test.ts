@@ -34,7 +34,10 @@ describe('tenants catalog JSON Schema', () => {
 
   test('documents every tenant setting with its default', () => {
     const settings = schema.definitions.TenantSettings.properties;
-    expect(Object.keys(settings).sort()).toEqual(['ambient', 'auth', 'istioSecurityApiVersion', 'meshMode', 'namespaceLabels', 'plugins', 'resourceQuota']);
+    expect(Object.keys(settings).sort()).toEqual([
+      'ambient', 'auth', 'istioSecurityApiVersion', 'limitRange', 'meshMode', 'namespaceLabels', 'networkPolicy',
+      'plugins', 'podSecurity', 'priorityClasses', 'resourceQuota', 'teamRoles',
+    ]);
     for (const [name, property] of Object.entries<any>(settings)) {
       expect({ name, described: /Default: /.test(property.description) }).toEqual({ name, described: true });
     }

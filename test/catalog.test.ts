@@ -82,7 +82,8 @@ describe('TenantCatalog', () => {
     const fromCode = new TenancyApp();
     new ExampleTeams(fromCode, 'example-teams');
     expect(fromYaml.renderManifests()).toEqual(fromCode.renderManifests());
-    expect(manifestFiles(fromYaml)).toHaveLength(4);
+    expect(manifestFiles(fromYaml).map(f => f.path)).toContain('cluster/manifests.yaml');
+    expect(manifestFiles(fromYaml)).toHaveLength(5);
   });
 });
 
@@ -91,7 +92,7 @@ describe('kf-tenancy synth with catalogs', () => {
     const out = path.join(tempDir(), 'out');
     const result = cli(['synth', CATALOG, PROFILES, '--out', out]);
     expect(result).toMatchObject({ code: 0, stdout: `wrote 6 tenants to ${out}\n` });
-    expect(listFiles(out).filter(f => f.endsWith('/manifests.yaml'))).toHaveLength(6);
+    expect(listFiles(out).filter(f => f.startsWith('tenants/') && f.endsWith('/manifests.yaml'))).toHaveLength(6);
   });
 
   test('a tenant in both a catalog and a Profile is refused', () => {
@@ -133,7 +134,7 @@ apiVersion: kf-tenancy/v1alpha1
     expect(cli(['synth', write(dir, 'smaller.yaml', withoutResearch), '--out', out]).code).toBe(0);
     expect(listFiles(out).filter(f => f.includes('team-research'))).toEqual([]);
     expect(fs.readFileSync(path.join(out, 'tenants', 'kustomization.yaml'), 'utf8')).not.toContain('team-research');
-    expect(listFiles(out).filter(f => f.endsWith('/manifests.yaml'))).toHaveLength(3);
+    expect(listFiles(out).filter(f => f.startsWith('tenants/') && f.endsWith('/manifests.yaml'))).toHaveLength(3);
   });
 
   test('an unrelated file in --out makes synth refuse and is kept; --force writes and still keeps it', () => {
@@ -147,7 +148,7 @@ apiVersion: kf-tenancy/v1alpha1
 
     expect(cli(['synth', CATALOG, '--out', out, '--force']).code).toBe(0);
     expect(fs.readFileSync(path.join(out, 'README.md'), 'utf8')).toBe('hand-written');
-    expect(listFiles(out).filter(f => f.endsWith('/manifests.yaml'))).toHaveLength(4);
+    expect(listFiles(out).filter(f => f.startsWith('tenants/') && f.endsWith('/manifests.yaml'))).toHaveLength(4);
     // A second forced run replaces only its own files.
     expect(cli(['synth', PROFILES, '--out', out, '--force']).code).toBe(0);
     expect(listFiles(out).filter(f => f.endsWith('/manifests.yaml'))).toEqual([
@@ -177,7 +178,7 @@ apiVersion: kf-tenancy/v1alpha1
   test('--argocd writes an ApplicationSet over tenants/* and puts Namespaces in sync wave -1', () => {
     const out = path.join(tempDir(), 'out');
     expect(cli(['synth', CATALOG, '--out', out, '--argocd', '--repo-url', 'https://git.example.com/platform.git', '--repo-path', 'clusters/prod']).code).toBe(0);
-    const [appSet] = parseYaml(fs.readFileSync(path.join(out, 'argocd/applicationset.yaml'), 'utf8'));
+    const appSet = parseYaml(fs.readFileSync(path.join(out, 'argocd/applicationset.yaml'), 'utf8')).find(d => d.kind === 'ApplicationSet');
     expect(appSet.kind).toBe('ApplicationSet');
     expect(appSet.spec.generators).toEqual([{ git: { repoURL: 'https://git.example.com/platform.git', revision: 'HEAD', directories: [{ path: 'clusters/prod/tenants/*' }] } }]);
     expect(appSet.spec.template.spec.destination.namespace).toBe('{{.path.basename}}');
@@ -200,10 +201,15 @@ apiVersion: kf-tenancy/v1alpha1
     expect(cli(['synth', CATALOG, '--out', out, '--flux', '--flux-source', 'platform']).code).toBe(0);
     const docs = parseYaml(fs.readFileSync(path.join(out, 'flux/kustomizations.yaml'), 'utf8'));
     expect(docs.map(d => d.metadata.name)).toEqual([
+      'kf-tenancy-cluster',
       'tenant-fraud-detection-team', 'tenant-team-data-science', 'tenant-team-ml-platform', 'tenant-team-research',
     ]);
     expect(only(docs, 'Kustomization', 'tenant-team-research').spec).toEqual({
-      interval: '10m', path: `./${out}/tenants/team-research`.replace('/./', '/'), prune: true, sourceRef: { kind: 'GitRepository', name: 'platform' },
+      interval: '10m',
+      path: `./${out}/tenants/team-research`.replace('/./', '/'),
+      prune: true,
+      sourceRef: { kind: 'GitRepository', name: 'platform' },
+      dependsOn: [{ name: 'kf-tenancy-cluster' }],
     });
   });
 

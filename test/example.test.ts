@@ -13,8 +13,9 @@ describe('bundled example', () => {
   const allFiles = app.renderManifests();
   const files = allFiles.filter(f => f.path.endsWith('/manifests.yaml'));
 
-  test('one folder per team', () => {
+  test('one folder per team, plus cluster/ for the PriorityClasses', () => {
     expect(files.map(f => f.path)).toEqual([
+      'cluster/manifests.yaml',
       'tenants/fraud-detection-team/manifests.yaml',
       'tenants/team-data-science/manifests.yaml',
       'tenants/team-ml-platform/manifests.yaml',
@@ -29,6 +30,7 @@ describe('bundled example', () => {
       'default-editor',
       'default-viewer',
       'group-ml-engineers-company-com-clusterrole-edit',
+      'ml-engineer',
       'namespaceAdmin',
       'user-carol-company-com-clusterrole-edit',
       'user-david-company-com-clusterrole-edit',

@@ -15,28 +15,34 @@ describe('TenantNetworkPolicy defaults', () => {
     expect(specs).toEqual({
       'default-deny': { podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [], egress: [] },
       'allow-same-namespace': {
-        podSelector: {}, policyTypes: ['Ingress', 'Egress'],
-        ingress: [{ from: [{ podSelector: {} }] }], egress: [{ to: [{ podSelector: {} }] }],
+        podSelector: {},
+        policyTypes: ['Ingress', 'Egress'],
+        ingress: [{ from: [{ podSelector: {} }] }],
+        egress: [{ to: [{ podSelector: {} }] }],
       },
       'allow-ingress-gateway': { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [ns('istio-system')] }] },
       'allow-ingress-kubeflow': { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [ns('kubeflow')] }] },
       'allow-dns': {
-        podSelector: {}, policyTypes: ['Egress'],
+        podSelector: {},
+        policyTypes: ['Egress'],
         egress: [{
           to: [{ ...ns('kube-system'), podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
           ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }],
         }],
       },
       'allow-istiod': {
-        podSelector: {}, policyTypes: ['Egress'],
+        podSelector: {},
+        policyTypes: ['Egress'],
         egress: [{ to: [{ ...ns('istio-system'), podSelector: { matchLabels: { app: 'istiod' } } }], ports: [{ port: 15012, protocol: 'TCP' }] }],
       },
       'allow-kubeflow-services': {
-        podSelector: {}, policyTypes: ['Egress'],
+        podSelector: {},
+        policyTypes: ['Egress'],
         egress: [{ to: [ns('kubeflow')], ports: [8888, 8887, 8080, 9000].map(port => ({ port, protocol: 'TCP' })) }],
       },
       'allow-shared-services': {
-        podSelector: {}, policyTypes: ['Egress'],
+        podSelector: {},
+        policyTypes: ['Egress'],
         egress: [{ to: [{ namespaceSelector: { matchLabels: { 'kf-tenancy.io/shared-services': 'true' } } }] }],
       },
     });
@@ -48,8 +54,13 @@ describe('TenantNetworkPolicy options', () => {
     const specs = byName(synthTenant({
       owner: 'a@c.io',
       networkPolicy: {
-        istioNamespace: 'mesh', kubeflowNamespace: 'kf', dnsNamespace: 'dns', dnsPodLabels: { app: 'coredns' },
-        istiodPorts: [15012, 15017], kubeflowServicePorts: [8888], sharedServicesLabel: 'example.com/shared',
+        istioNamespace: 'mesh',
+        kubeflowNamespace: 'kf',
+        dnsNamespace: 'dns',
+        dnsPodLabels: { app: 'coredns' },
+        istiodPorts: [15012, 15017],
+        kubeflowServicePorts: [8888],
+        sharedServicesLabel: 'example.com/shared',
       },
     }));
     expect(specs['allow-ingress-gateway'].ingress).toEqual([{ from: [ns('mesh')] }]);

@@ -19,6 +19,12 @@ describe('every synthesized object validates against its schema', () => {
       { kind: ProfilePluginKind.AWS_IAM_FOR_SERVICE_ACCOUNT, awsIamRole: 'arn:aws:iam::123456789012:role/x' },
     ],
     resourceQuota: { 'count/deployments.apps': '10', 'requests.ephemeral-storage': '10Gi' },
+    networkPolicy: {
+      allowInternet: true,
+      apiServerCidrs: ['10.0.0.1/32'],
+      additionalEgress: [{ name: 'db', cidr: '192.168.0.0/24', except: ['192.168.0.1/32'], ports: [{ port: 5432 }] }],
+      additionalIngress: [{ name: 'mon', namespaceLabels: { team: 'obs' }, podLabels: { app: 'prom' } }],
+    },
   });
   new TenantProfile(chart, 'shared-waypoint-team', {
     owner: 'b@c.io',
@@ -31,16 +37,23 @@ describe('every synthesized object validates against its schema', () => {
     const kinds = new Set(objects.map(o => `${o.apiVersion} ${o.kind}`));
     expect([...kinds].sort()).toEqual([
       'gateway.networking.k8s.io/v1 Gateway',
+      'networking.k8s.io/v1 NetworkPolicy',
+      'rbac.authorization.k8s.io/v1 Role',
       'rbac.authorization.k8s.io/v1 RoleBinding',
+      'scheduling.k8s.io/v1 PriorityClass',
       'security.istio.io/v1 AuthorizationPolicy',
       'security.istio.io/v1beta1 AuthorizationPolicy',
+      'v1 LimitRange',
       'v1 Namespace',
       'v1 ResourceQuota',
       'v1 ServiceAccount',
     ]);
   });
 
-  test.each(['Namespace', 'ServiceAccount', 'ResourceQuota', 'RoleBinding', 'AuthorizationPolicy', 'Gateway'])('%s', kind => {
+  test.each([
+    'Namespace', 'ServiceAccount', 'ResourceQuota', 'RoleBinding', 'AuthorizationPolicy', 'Gateway',
+    'NetworkPolicy', 'LimitRange', 'PriorityClass', 'Role',
+  ])('%s', kind => {
     const ofKind = objects.filter(o => o.kind === kind);
     expect(ofKind.length).toBeGreaterThan(0);
     for (const object of ofKind) validateAgainstSchema(object);

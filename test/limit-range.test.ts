@@ -1,0 +1,81 @@
+import { limitRangeProblems } from '../src/limit-range';
+import { parseQuantity } from '../src/quantity';
+import { only, synthTenant } from './support/synth';
+
+const RESEARCH = {
+  container: {
+    default: { cpu: '1', memory: '2Gi' },
+    defaultRequest: { cpu: '500m', memory: '1Gi' },
+    max: { 'cpu': '8', 'memory': '32Gi', 'nvidia.com/gpu': '2' },
+  },
+  persistentVolumeClaim: { minStorage: '1Gi', maxStorage: '100Gi' },
+};
+
+describe('parseQuantity', () => {
+  test.each([['500m', 0.5], ['2', 2], ['1Gi', 2 ** 30], ['1G', 1e9], ['1.5Ki', 1536], ['1e3', 1000], ['100Mi', 100 * 2 ** 20]])('%s', (q, n) => {
+    expect(parseQuantity(q)).toBe(n);
+  });
+  test('orders mixed units', () => {
+    expect(parseQuantity('1Gi') > parseQuantity('1000Mi')).toBe(true);
+    expect(parseQuantity('1500m') < parseQuantity('2')).toBe(true);
+  });
+  test('refuses a non-quantity', () => {
+    expect(() => parseQuantity('lots')).toThrow('"lots" is not a Kubernetes quantity');
+  });
+});
+
+describe('LimitRange', () => {
+  test('container defaults and bounds (GPU included) and PVC bounds, as the guide sets for team-research', () => {
+    const objects = synthTenant({ owner: 'r@c.io', limitRange: RESEARCH, resourceQuota: { 'requests.cpu': '20', 'limits.memory': '160Gi' } });
+    expect(only(objects, 'LimitRange', 'default-resources')).toEqual({
+      apiVersion: 'v1',
+      kind: 'LimitRange',
+      metadata: { name: 'default-resources', namespace: 'team-a' },
+      spec: {
+        limits: [
+          {
+            type: 'Container',
+            default: { cpu: '1', memory: '2Gi' },
+            defaultRequest: { cpu: '500m', memory: '1Gi' },
+            max: { 'cpu': '8', 'memory': '32Gi', 'nvidia.com/gpu': '2' },
+          },
+          { type: 'PersistentVolumeClaim', min: { storage: '1Gi' }, max: { storage: '100Gi' } },
+        ],
+      },
+    });
+  });
+
+  test('no LimitRange unless asked; name is configurable', () => {
+    expect(synthTenant({ owner: 'r@c.io' }).filter(o => o.kind === 'LimitRange')).toEqual([]);
+    expect(only(synthTenant({ owner: 'r@c.io', limitRange: { name: 'limits', container: { max: { cpu: '4' } } } }), 'LimitRange', 'limits')
+      .spec.limits).toEqual([{ type: 'Container', max: { cpu: '4' } }]);
+  });
+
+  test.each([
+    ['default above max', { container: { default: { cpu: '16' }, max: { cpu: '8' } } }, {},
+      'limitRange.container: default["cpu"] 16 is above max 8; a default limit must not exceed the max'],
+    ['defaultRequest above default', { container: { default: { memory: '1Gi' }, defaultRequest: { memory: '2Gi' } } }, {},
+      'limitRange.container: defaultRequest["memory"] 2Gi is above default 1Gi; a default request must not exceed the default limit'],
+    ['min above max', { container: { min: { cpu: '2' }, max: { cpu: '1500m' } } }, {},
+      'limitRange.container: min["cpu"] 2 is above max 1500m; min must not exceed max'],
+    ['GPU default above max', { container: { default: { 'nvidia.com/gpu': '4' }, max: { 'nvidia.com/gpu': '2' } } }, {},
+      'limitRange.container: default["nvidia.com/gpu"] 4 is above max 2'],
+    ['PVC min above max', { persistentVolumeClaim: { minStorage: '200Gi', maxStorage: '100Gi' } }, {},
+      'limitRange.persistentVolumeClaim: minStorage 200Gi is above maxStorage 100Gi'],
+    ['malformed quantity', { container: { max: { cpu: 'eight' } } }, {},
+      'limitRange.container.max["cpu"]: "eight" is not a Kubernetes quantity'],
+    ['quota on requests.cpu without a default request', { container: { max: { cpu: '8' } } }, { 'requests.cpu': '20' },
+      'limitRange.container.defaultRequest["cpu"]: missing; the quota on "requests.cpu" rejects pods without it'],
+    ['quota on limits.memory without a default limit', { container: { defaultRequest: { memory: '1Gi' } } }, { 'limits.memory': '10Gi' },
+      'limitRange.container.default["memory"]: missing; the quota on "limits.memory" rejects pods without it'],
+  ])('%s', (_name, limitRange, quota, message) => {
+    expect(limitRangeProblems(limitRange as any, quota)).toContainEqual(expect.stringContaining(message));
+    expect(() => synthTenant({ owner: 'r@c.io', limitRange: limitRange as any, resourceQuota: quota }))
+      .toThrow(`tenant "team-a": ${message}`);
+  });
+
+  test('a quota on cpu is satisfied by a default limit alone (Kubernetes copies it to the request)', () => {
+    expect(limitRangeProblems({ container: { default: { cpu: '1' } } }, { cpu: '10' })).toEqual([]);
+    expect(limitRangeProblems({ container: {} }, { 'requests.nvidia.com/gpu': '4', 'pods': '10' })).toEqual([]);
+  });
+});
