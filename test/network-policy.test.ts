@@ -77,7 +77,9 @@ describe('TenantNetworkPolicy options', () => {
   test('each allowance can be turned off; default-deny and DNS stay', () => {
     const specs = byName(synthTenant({
       owner: 'a@c.io',
-      networkPolicy: { allowSameNamespace: false, allowIngressFromIngressGateway: false, allowIngressFromKubeflow: false, allowSharedServices: false },
+      networkPolicy: {
+        allowSameNamespace: false, allowIngressFromIngressGateway: false, allowIngressFromKubeflow: false, allowSharedServices: false,
+      },
     }));
     expect(Object.keys(specs).sort()).toEqual(['allow-dns', 'allow-istiod', 'allow-kubeflow-services', 'default-deny']);
   });

@@ -29,8 +29,9 @@ function ipToNumber(ip: string): number {
 
 function inCidr(ip: string, cidr: string): boolean {
   const [base, bits] = cidr.split('/');
-  const mask = Number(bits) === 0 ? 0 : 2 ** 32 - 2 ** (32 - Number(bits));
-  return (ipToNumber(ip) & mask) >>> 0 === (ipToNumber(base) & mask) >>> 0;
+  // Compare the network parts: divide away the host bits.
+  const block = 2 ** (32 - Number(bits));
+  return Math.floor(ipToNumber(ip) / block) === Math.floor(ipToNumber(base) / block);
 }
 
 export class NetworkModel {
