@@ -1,0 +1,110 @@
+/**
+ * Synthesis benchmark: N generated tenants (5 contributors each, with quota,
+ * LimitRange and network policy) through the public path (catalog → kf-tenancy
+ * synth → GitOps layout), against the floor: the same objects written with the
+ * same YAML library to the same files. Median of RUNS runs per N, each run in a
+ * fresh process.
+ *
+ *   npm run bench                  # table
+ *   npm run bench -- --json        # JSON
+ *   npm run bench -- --sizes 100,1000 --runs 5
+ */
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { parseArgs } from 'util';
+
+const { values } = parseArgs({
+  options: {
+    json: { type: 'boolean', default: false },
+    sizes: { type: 'string', default: '100,1000,10000' },
+    runs: { type: 'string', default: '3' },
+  },
+});
+const sizes = values.sizes!.split(',').map(Number);
+const runs = Number(values.runs);
+const WORKER = path.join(__dirname, 'worker.ts');
+
+/** A catalog of `n` tenants, deterministic. */
+export function generateCatalog(n: number): string {
+  const lines = [
+    'apiVersion: kf-tenancy/v1alpha1',
+    'kind: TenantCatalog',
+    'defaults:',
+    '  resourceQuota: {requests.cpu: "16", limits.cpu: "32", requests.memory: 64Gi, limits.memory: 128Gi, requests.nvidia.com/gpu: "2", pods: "100"}',
+    '  limitRange:',
+    '    container:',
+    '      default: {cpu: "1", memory: 2Gi}',
+    '      defaultRequest: {cpu: 500m, memory: 1Gi}',
+    '      max: {cpu: "8", memory: 32Gi, nvidia.com/gpu: "2"}',
+    '    persistentVolumeClaim: {minStorage: 1Gi, maxStorage: 100Gi}',
+    '  networkPolicy: {allowInternet: false}',
+    'tenants:',
+  ];
+  for (let i = 0; i < n; i++) {
+    lines.push(`  - name: team-${i}`, `    owner: owner-${i}@company.com`, '    contributors:');
+    for (let c = 0; c < 5; c++) lines.push(`      - {name: member-${c}-of-${i}@company.com${c === 4 ? ', role: view' : ''}}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+interface Sample { ms: number; maxRssMb: number; objects: number; files: number }
+
+function worker(args: string[]): Sample {
+  const out = execFileSync(process.execPath, ['--max-old-space-size=4096', '-r', 'ts-node/register/transpile-only', WORKER, ...args], {
+    encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return out.trim() ? JSON.parse(out.trim().split('\n').pop()!) : (undefined as any);
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+const rows: any[] = [];
+for (const n of sizes) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `kf-bench-${n}-`));
+  const catalog = path.join(dir, 'tenants.yaml');
+  fs.writeFileSync(catalog, generateCatalog(n));
+  const objectsFile = path.join(dir, 'objects.json');
+  worker(['dump', catalog, objectsFile]);
+  const library: Sample[] = [];
+  const floor: Sample[] = [];
+  for (let r = 0; r < runs; r++) {
+    library.push(worker(['library', catalog, path.join(dir, `lib-${r}`)]));
+    floor.push(worker(['floor', objectsFile, path.join(dir, `floor-${r}`)]));
+    fs.rmSync(path.join(dir, `lib-${r}`), { recursive: true, force: true });
+    fs.rmSync(path.join(dir, `floor-${r}`), { recursive: true, force: true });
+  }
+  const ms = median(library.map(s => s.ms));
+  const floorMs = median(floor.map(s => s.ms));
+  rows.push({
+    tenants: n,
+    objects: library[0].objects,
+    ms: Math.round(ms),
+    floorMs: Math.round(floorMs),
+    ratio: Number((ms / floorMs).toFixed(2)),
+    objectsPerSecond: Math.round(library[0].objects / (ms / 1000)),
+    msPerTenant: Number((ms / n).toFixed(3)),
+    peakRssMb: Math.round(Math.max(...library.map(s => s.maxRssMb))),
+    floorPeakRssMb: Math.round(Math.max(...floor.map(s => s.maxRssMb))),
+    runs,
+  });
+  fs.rmSync(dir, { recursive: true, force: true });
+  if (!values.json) process.stderr.write(`measured ${n} tenants\n`);
+}
+
+if (values.json) {
+  process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+} else {
+  const header = ['tenants', 'objects', 'time (ms)', 'floor (ms)', 'ratio', 'objects/s', 'ms/tenant', 'peak RSS (MB)', 'floor RSS (MB)'];
+  const table = rows.map(r => [r.tenants, r.objects, r.ms, r.floorMs, r.ratio, r.objectsPerSecond, r.msPerTenant, r.peakRssMb, r.floorPeakRssMb].map(String));
+  const widths = header.map((h, i) => Math.max(h.length, ...table.map(row => row[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i])).join(' | ')} |`;
+  console.log(line(header));
+  console.log(`|${widths.map(w => '-'.repeat(w + 2)).join('|')}|`);
+  for (const row of table) console.log(line(row));
+  console.log(`median of ${runs} runs per size; each run in a fresh process`);
+}

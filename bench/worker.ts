@@ -1,0 +1,65 @@
+/**
+ * One measured run, in its own process so that peak RSS is its own.
+ *   worker.ts library CATALOG OUTDIR   - kf-tenancy synth of the catalog (the public path)
+ *   worker.ts floor   OBJECTS  OUTDIR   - the same objects: YAML library + same file layout
+ *   worker.ts dump    CATALOG  OBJECTS  - (untimed) writes the objects of every file as JSON
+ * Prints one JSON line: { ms, maxRssMb, objects, files }.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { Chart } from 'cdk8s';
+import { stringify } from 'yaml';
+import { run } from '../src/cli';
+import { TenancyApp, TenantCatalog } from '../src';
+
+const [mode, input, output] = process.argv.slice(2);
+
+function countObjects(dir: string): { objects: number; files: number } {
+  let objects = 0;
+  let files = 0;
+  const walk = (d: string) => {
+    for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, entry.name);
+      if (entry.isDirectory()) walk(p);
+      else if (entry.name === 'manifests.yaml') {
+        files++;
+        objects += (fs.readFileSync(p, 'utf8').match(/^apiVersion: /gm) ?? []).length;
+      }
+    }
+  };
+  walk(dir);
+  return { objects, files };
+}
+
+function report(ms: number, outdir: string): void {
+  const counts = countObjects(outdir);
+  process.stdout.write(JSON.stringify({ ms, maxRssMb: process.resourceUsage().maxRSS / 1024, ...counts }) + '\n');
+}
+
+if (mode === 'library') {
+  const start = process.hrtime.bigint();
+  const code = run(['node', 'kf-tenancy', 'synth', input, '--out', output], { out: () => undefined, err: t => process.stderr.write(t) });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (code !== 0) process.exit(code);
+  report(ms, output);
+} else if (mode === 'floor') {
+  const files: Array<{ path: string; docs: any[] }> = JSON.parse(fs.readFileSync(input, 'utf8'));
+  const start = process.hrtime.bigint();
+  // Same library, same options and same layout as the real output.
+  fs.mkdirSync(output, { recursive: true });
+  for (const file of files) {
+    const target = path.join(output, file.path);
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.writeFileSync(target, file.docs.map(d => stringify(d, { keepUndefined: true, lineWidth: 0, version: '1.1' })).join('---\n'));
+  }
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  report(ms, output);
+} else if (mode === 'dump') {
+  const app = new TenancyApp();
+  TenantCatalog.fromFiles(new Chart(app, 'tenants'), 'catalog', [input]);
+  const { parseAllDocuments } = require('yaml');
+  const files = app.renderManifests().map(f => ({ path: f.path, docs: parseAllDocuments(f.content).map((d: any) => d.toJS()) }));
+  fs.writeFileSync(output, JSON.stringify(files));
+} else {
+  throw new Error(`unknown mode ${mode}`);
+}
