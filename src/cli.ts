@@ -3,12 +3,11 @@
  * calls the library; every rule lives in the library.
  */
 import * as fs from 'fs';
-import { Chart } from 'cdk8s';
 import { Command, CommanderError, Option } from 'commander';
 import { catalogFromFiles } from './catalog-import';
 import { ArgoCdOptions, FluxOptions } from './gitops';
 import { TenancyApp } from './tenancy-app';
-import { buildSources, readTenantFiles } from './tenant-catalog';
+import { readTenantFiles, streamSources } from './tenant-catalog';
 import { messagesOf, TenancyValidationError } from './validation';
 
 /** Where the command writes; replaced in tests. */
@@ -35,15 +34,30 @@ interface BuildOptions {
   readonly force?: boolean;
 }
 
-/** Reads every input and builds one app holding all tenants; throws every error at once. */
-function buildApp(files: string[], options: BuildOptions, output: CliOutput): { app: TenancyApp; count: number } {
+/**
+ * Reads every input, then builds, checks and writes the tenants one at a time
+ * (memory stays flat). Every error is collected; on any, nothing is written.
+ * Without `outdir` nothing is written at all (validate).
+ */
+function synthFiles(files: string[], options: BuildOptions, output: CliOutput): number {
   const sources = readTenantFiles(files);
   const app = new TenancyApp({ outdir: options.outdir, argoCd: options.argoCd, flux: options.flux, force: options.force });
   const progress = output.isTTY
     ? (done: number, total: number) => output.err(`kf-tenancy: ${done}/${total} tenants built\n`)
     : undefined;
-  buildSources(new Chart(app, 'tenants'), sources, progress, PROGRESS_EVERY);
-  return { app, count: sources.tenants.length };
+  if (options.outdir === undefined) return streamSources(app, sources, () => undefined, progress, PROGRESS_EVERY);
+  const { stage, writer } = app._openStream();
+  let count: number;
+  try {
+    count = streamSources(app, sources, file => writer.write(file), progress, PROGRESS_EVERY);
+    writer.finish();
+  } catch (error) {
+    writer.abort();
+    stage.discard();
+    throw error;
+  }
+  stage.commit(writer.paths);
+  return count;
 }
 
 function plural(count: number, word: string): string {
@@ -80,13 +94,12 @@ export function run(argv: string[], output: CliOutput = processOutput): number {
       try {
         if (options.argocd && !options.repoUrl) throw new TenancyValidationError(['--argocd needs --repo-url <url> (the Git repository that holds the output)']);
         const repoPath = options.repoPath ?? options.out;
-        const { app, count } = buildApp(files, {
+        const count = synthFiles(files, {
           outdir: options.out,
           force: options.force ?? false,
           argoCd: options.argocd ? { repoUrl: options.repoUrl, path: repoPath, targetRevision: options.revision } : undefined,
           flux: options.flux ? { sourceName: options.fluxSource, path: repoPath } : undefined,
         }, output);
-        app.synth();
         output.out(`wrote ${plural(count, 'tenant')} to ${options.out}\n`);
       } catch (error) {
         fail('synth', error, true);
@@ -98,8 +111,7 @@ export function run(argv: string[], output: CliOutput = processOutput): number {
     .argument('<files...>', 'tenants catalogs and/or Profile YAML files')
     .action((files: string[]) => {
       try {
-        const { app, count } = buildApp(files, {}, output);
-        app.renderManifests();
+        const count = synthFiles(files, {}, output);
         output.out(`${plural(count, 'tenant')} valid\n`);
       } catch (error) {
         fail('validate', error, false);

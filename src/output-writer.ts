@@ -39,49 +39,75 @@ export function unrelatedFiles(outdir: string): string[] {
 }
 
 /**
- * Writes `files` under `outdir`. Refuses when `outdir` holds files this tool did
- * not write, unless `force`; even then those files are kept.
+ * A staging folder beside the output folder. Files are written into `dir`;
+ * `commit()` swaps them into the output folder, `discard()` drops them.
  */
-export function writeOutput(outdir: string, files: WrittenFile[], force: boolean = false): void {
-  const unrelated = unrelatedFiles(outdir);
-  if (unrelated.length > 0 && !force) {
-    const shown = unrelated.slice(0, 10).map(f => `"${f}"`).join(', ');
-    throw new TenancyValidationError([
-      `output folder "${outdir}" holds ${unrelated.length} file${unrelated.length === 1 ? '' : 's'} this tool did not write (${shown}${unrelated.length > 10 ? ', …' : ''}); `
-      + 'choose an empty or dedicated folder, or pass --force to write anyway (those files are kept)',
-    ]);
+export class OutputStage {
+  /**
+   * Opens a stage for `outdir`. Refuses when `outdir` holds files this tool did
+   * not write, unless `force`; even then those files are kept.
+   */
+  public static open(outdir: string, force: boolean = false): OutputStage {
+    const unrelated = unrelatedFiles(outdir);
+    if (unrelated.length > 0 && !force) {
+      const shown = unrelated.slice(0, 10).map(f => `"${f}"`).join(', ');
+      throw new TenancyValidationError([
+        `output folder "${outdir}" holds ${unrelated.length} file${unrelated.length === 1 ? '' : 's'} this tool did not write (${shown}${unrelated.length > 10 ? ', …' : ''}); `
+        + 'choose an empty or dedicated folder, or pass --force to write anyway (those files are kept)',
+      ]);
+    }
+    const parent = path.dirname(path.resolve(outdir));
+    fs.mkdirSync(parent, { recursive: true });
+    return new OutputStage(outdir, fs.mkdtempSync(path.join(parent, `.${path.basename(outdir)}.staging-`)), unrelated.length > 0);
   }
 
-  const parent = path.dirname(path.resolve(outdir));
-  fs.mkdirSync(parent, { recursive: true });
-  const staging = fs.mkdtempSync(path.join(parent, `.${path.basename(outdir)}.staging-`));
+  private constructor(private readonly outdir: string, public readonly dir: string, private readonly shared: boolean) {}
+
+  /** Moves the staged files (`paths`, relative) into the output folder. */
+  public commit(paths: string[]): void {
+    try {
+      fs.writeFileSync(path.join(this.dir, MARKER_FILE), [...paths].sort().join('\n') + '\n');
+      if (!this.shared) {
+        // The folder is ours alone: swap it whole (two renames).
+        const old = `${this.dir}.old`;
+        if (fs.existsSync(this.outdir)) fs.renameSync(this.outdir, old);
+        fs.renameSync(this.dir, this.outdir);
+        fs.rmSync(old, { recursive: true, force: true });
+      } else {
+        // Shared folder (--force): replace only our own files, keep the rest.
+        for (const owned of ownedFiles(this.outdir)) fs.rmSync(path.join(this.outdir, owned), { force: true });
+        for (const file of [...paths, MARKER_FILE]) {
+          const target = path.join(this.outdir, ...file.split('/'));
+          fs.mkdirSync(path.dirname(target), { recursive: true });
+          fs.renameSync(path.join(this.dir, ...file.split('/')), target);
+        }
+        removeEmptyDirs(this.outdir);
+      }
+    } finally {
+      this.discard();
+    }
+  }
+
+  /** Drops the staged files; the output folder is untouched. */
+  public discard(): void {
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Writes `files` under `outdir` through a stage (see {@link OutputStage.open}). */
+export function writeOutput(outdir: string, files: WrittenFile[], force: boolean = false): void {
+  const stage = OutputStage.open(outdir, force);
   try {
     for (const file of files) {
-      const target = path.join(staging, ...file.path.split('/'));
+      const target = path.join(stage.dir, ...file.path.split('/'));
       fs.mkdirSync(path.dirname(target), { recursive: true });
       fs.writeFileSync(target, file.content);
     }
-    fs.writeFileSync(path.join(staging, MARKER_FILE), files.map(f => f.path).sort().join('\n') + '\n');
-
-    if (unrelated.length === 0) {
-      // The folder is ours alone: swap it whole (two renames).
-      const old = `${staging}.old`;
-      if (fs.existsSync(outdir)) fs.renameSync(outdir, old);
-      fs.renameSync(staging, outdir);
-      fs.rmSync(old, { recursive: true, force: true });
-    } else {
-      // Shared folder (--force): replace only our own files, keep the rest.
-      for (const owned of ownedFiles(outdir)) fs.rmSync(path.join(outdir, owned), { force: true });
-      for (const file of [...files.map(f => f.path), MARKER_FILE]) {
-        const target = path.join(outdir, ...file.split('/'));
-        fs.mkdirSync(path.dirname(target), { recursive: true });
-        fs.renameSync(path.join(staging, ...file.split('/')), target);
-      }
-      removeEmptyDirs(outdir);
-    }
-  } finally {
-    fs.rmSync(staging, { recursive: true, force: true });
+  } catch (error) {
+    stage.discard();
+    throw error;
   }
+  stage.commit(files.map(f => f.path));
 }
 
 function removeEmptyDirs(dir: string): boolean {

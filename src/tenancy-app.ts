@@ -1,9 +1,10 @@
 import { ApiObject, App, AppProps, Yaml } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { argoCdManifest, ArgoCdOptions, ARGOCD_FILE, FLUX_FILE, fluxManifest, FluxOptions } from './gitops';
-import { writeOutput } from './output-writer';
+import { OutputStage } from './output-writer';
+import { ParallelFileWriter, PendingFile } from './parallel-writer';
 import { TenantProfile } from './tenant-profile';
-import { throwIfAny } from './validation';
+import { messagesOf, throwIfAny } from './validation';
 
 /** One synthesized file. */
 export interface ManifestFile {
@@ -32,6 +33,13 @@ export interface TenancyAppProps extends AppProps {
    * @default - no Flux objects
    */
   readonly flux?: FluxOptions;
+
+  /**
+   * Serialize and write YAML on a worker thread while the main thread builds
+   * objects. Turn off where worker threads are unavailable.
+   * @default true
+   */
+  readonly parallelWrites?: boolean;
 
   /**
    * Write even when the output folder holds files this tool did not write
@@ -69,14 +77,6 @@ function compareObjects(a: any, b: any): number {
     || String(a.apiVersion).localeCompare(String(b.apiVersion), 'en');
 }
 
-/** Nearest TenantProfile at or above `node`, if any. */
-function owningTenant(node: IConstruct): TenantProfile | undefined {
-  for (let current: IConstruct | undefined = node; current; current = current.node.scope) {
-    if (current instanceof TenantProfile) return current;
-  }
-  return undefined;
-}
-
 function kustomization(resources: string[], namespaceSyncWave: boolean = false): string {
   const doc: any = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources };
   if (namespaceSyncWave) {
@@ -111,92 +111,200 @@ export class TenancyApp extends App {
   private readonly argoCd?: ArgoCdOptions;
   private readonly flux?: FluxOptions;
   private readonly force: boolean;
+  private readonly parallel: boolean;
 
   constructor(props: TenancyAppProps = {}) {
     super(props);
     this.argoCd = props.argoCd;
     this.flux = props.flux;
     this.force = props.force ?? false;
+    this.parallel = props.parallelWrites ?? true;
   }
 
   /** Renders every file in memory, in a stable order, without writing. */
   public renderManifests(): ManifestFile[] {
-    const objects = this.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject);
-    this.validateOnce(objects);
-
-    const groups = new Map<string, { tenant?: string; docs: any[] }>();
-    for (const object of objects) {
-      const tenant = owningTenant(object);
-      const json = object.toJson();
-      let folder: string;
-      if (tenant) folder = `${TENANTS_DIR}/${tenant.name}`;
-      else if (json.metadata?.namespace) folder = `${NAMESPACES_DIR}/${json.metadata.namespace}`;
-      else folder = CLUSTER_DIR;
-      let group = groups.get(folder);
-      if (!group) {
-        group = { tenant: tenant?.name, docs: [] };
-        groups.set(folder, group);
-      }
-      group.docs.push(json);
-    }
-
     const files: ManifestFile[] = [];
-    const folders = [...groups.keys()].sort();
-    for (const folder of folders) {
-      const group = groups.get(folder)!;
-      group.docs.sort(compareObjects);
-      files.push({ path: `${folder}/${MANIFEST_FILE}`, tenant: group.tenant, content: Yaml.stringify(...group.docs) });
-      files.push({ path: `${folder}/${KUSTOMIZATION_FILE}`, tenant: group.tenant, content: kustomization([MANIFEST_FILE], this.argoCd !== undefined) });
-    }
-
-    // Parent kustomizations: tenants/ and namespaces/ list their sub-folders; the root lists the top folders.
-    const top: string[] = [];
-    for (const parent of [CLUSTER_DIR, NAMESPACES_DIR, TENANTS_DIR]) {
-      const children = folders.filter(f => f.startsWith(`${parent}/`)).map(f => f.slice(parent.length + 1));
-      if (parent === CLUSTER_DIR ? groups.has(CLUSTER_DIR) : children.length > 0) top.push(parent);
-      if (children.length > 0) files.push({ path: `${parent}/${KUSTOMIZATION_FILE}`, content: kustomization(children) });
-    }
-    files.push({ path: KUSTOMIZATION_FILE, content: kustomization(top) });
-
-    const tenants = folders.filter(f => f.startsWith(`${TENANTS_DIR}/`)).map(f => f.slice(TENANTS_DIR.length + 1));
-    if (this.argoCd) files.push({ path: ARGOCD_FILE, content: argoCdManifest(this.argoCd, groups.has(CLUSTER_DIR)) });
-    if (this.flux) files.push({ path: FLUX_FILE, content: fluxManifest(this.flux, tenants, groups.has(CLUSTER_DIR)) });
+    this._emitAll(file => files.push({
+      path: file.path,
+      tenant: file.tenant,
+      content: file.docs ? Yaml.stringify(...file.docs) : file.content!,
+    }));
     return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   }
 
   /** Validates the whole tree and writes the files under `outdir`. */
   public override synth(): void {
-    writeOutput(this.outdir, this.renderManifests(), this.force);
+    this.checkTenantNames(this.partition().tenants);
+    const stage = OutputStage.open(this.outdir, this.force);
+    const writer = new ParallelFileWriter(stage.dir, this.parallel);
+    try {
+      this._emitAll(file => writer.write(file));
+      writer.finish();
+    } catch (error) {
+      writer.abort();
+      stage.discard();
+      throw error;
+    }
+    stage.commit(writer.paths);
   }
 
-  private validateOnce(objects: ApiObject[]): void {
+  /**
+   * Opens the output for a streaming synthesis (see `kf-tenancy synth`): tenants
+   * are built, written and dropped one at a time, so memory does not grow with
+   * their number. Call `_emitTenant` per tenant, then `_emitRest`.
+   * @internal
+   */
+  public _openStream(): { stage: OutputStage; writer: ParallelFileWriter } {
+    const stage = OutputStage.open(this.outdir, this.force);
+    return { stage, writer: new ParallelFileWriter(stage.dir, this.parallel) };
+  }
+
+  /**
+   * Validates one tenant's subtree and emits its files.
+   * @internal
+   */
+  public _emitTenant(tenant: TenantProfile, emit: (file: EmittedFile) => void): void {
+    const constructs = tenant.node.findAll();
     const errors: string[] = [];
-    const tenants = new Map<string, number>();
-    for (const construct of this.node.findAll()) {
-      if (construct instanceof TenantProfile) tenants.set(construct.name, (tenants.get(construct.name) ?? 0) + 1);
+    for (const construct of constructs) {
       for (const message of construct.node.validate()) errors.push(`${construct.node.path}: ${message}`);
     }
-    const duplicateTenants = new Set<string>();
-    for (const [name, count] of [...tenants].sort()) {
-      if (count > 1) {
-        duplicateTenants.add(name);
-        errors.push(`tenant "${name}": is declared ${count} times; tenant names must be unique`);
+    const objects = constructs.filter((c): c is ApiObject => c instanceof ApiObject);
+    errors.push(...duplicateObjects(objects));
+    throwIfAny(errors);
+    const folder = `${TENANTS_DIR}/${tenant.name}`;
+    emit({ path: `${folder}/${MANIFEST_FILE}`, tenant: tenant.name, docs: objects.map(o => o.toJson()).sort(compareObjects) });
+    emit({ path: `${folder}/${KUSTOMIZATION_FILE}`, tenant: tenant.name, content: this.tenantKustomization() });
+  }
+
+  /**
+   * Emits everything but the tenants already emitted: objects outside tenants,
+   * every kustomization above the tenant folders, and the GitOps files.
+   * @internal
+   */
+  public _emitRest(emit: (file: EmittedFile) => void, emittedTenants: string[]): void {
+    const { tenants, others } = this.partition();
+    if (tenants.length > 0) throw new Error('_emitRest: tenants left in the tree; emit and remove them first');
+    this.emitLayout(emit, emittedTenants, others);
+  }
+
+  /**
+   * Validates the whole tree and emits every file.
+   * @internal
+   */
+  public _emitAll(emit: (file: EmittedFile) => void): void {
+    const { tenants, others } = this.partition();
+    this.checkTenantNames(tenants);
+
+    const errors: string[] = [];
+    const emitted: string[] = [];
+    for (const tenant of [...tenants].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      try {
+        this._emitTenant(tenant, emit);
+        emitted.push(tenant.name);
+      } catch (error) {
+        errors.push(...messagesOf(error));
       }
     }
-    const seen = new Map<string, string>();
-    for (const object of objects) {
-      const key = `${object.apiGroup}/${object.kind}/${object.metadata.namespace ?? ''}/${object.name}`;
-      const previous = seen.get(key);
-      const inDuplicateTenant = duplicateTenants.has(object.metadata.namespace ?? (object.kind === 'Namespace' ? object.name : ''));
-      if (previous !== undefined && !inDuplicateTenant) {
-        errors.push(`${object.node.path}: ${object.kind} "${object.name}"${object.metadata.namespace ? ` in namespace "${object.metadata.namespace}"` : ''} is also defined by ${previous}; names must be unique`);
-      }
-      if (previous === undefined) seen.set(key, object.node.path);
+    try {
+      this.emitLayout(emit, emitted, others);
+    } catch (error) {
+      errors.push(...messagesOf(error));
     }
+    throwIfAny(errors);
+  }
+
+  private checkTenantNames(tenants: TenantProfile[]): void {
+    const counts = new Map<string, number>();
+    for (const tenant of tenants) counts.set(tenant.name, (counts.get(tenant.name) ?? 0) + 1);
+    const duplicates = [...counts].filter(([, n]) => n > 1).sort();
+    throwIfAny(duplicates.map(([name, n]) => `tenant "${name}": is declared ${n} times; tenant names must be unique`));
+  }
+
+  /** Tenants of the tree, and constructs outside every tenant. */
+  private partition(): { tenants: TenantProfile[]; others: IConstruct[] } {
+    const tenants: TenantProfile[] = [];
+    const others: IConstruct[] = [];
+    const visit = (construct: IConstruct) => {
+      if (construct instanceof TenantProfile) {
+        tenants.push(construct);
+        return;
+      }
+      others.push(construct);
+      for (const child of construct.node.children) visit(child);
+    };
+    visit(this);
+    return { tenants, others };
+  }
+
+  private tenantKustomization(): string {
+    this.cachedTenantKustomization ??= kustomization([MANIFEST_FILE], this.argoCd !== undefined);
+    return this.cachedTenantKustomization;
+  }
+  private cachedTenantKustomization?: string;
+
+  /** Objects outside tenants, every parent kustomization and the GitOps files. */
+  private emitLayout(emit: (file: EmittedFile) => void, tenants: string[], others: IConstruct[]): void {
+    const errors: string[] = [];
+    for (const construct of others) {
+      for (const message of construct.node.validate()) errors.push(`${construct.node.path}: ${message}`);
+    }
+    const objects = others.filter((c): c is ApiObject => c instanceof ApiObject);
+    errors.push(...duplicateObjects(objects));
     const globalDefaults = objects.filter(o => o.kind === 'PriorityClass' && o.toJson().globalDefault === true).map(o => `"${o.name}"`);
     if (globalDefaults.length > 1) {
       errors.push(`PriorityClasses ${globalDefaults.join(' and ')} are all globalDefault; at most one class in the cluster may be`);
     }
     throwIfAny(errors);
+
+    const groups = new Map<string, any[]>();
+    for (const object of objects) {
+      const json = object.toJson();
+      const folder = json.metadata?.namespace ? `${NAMESPACES_DIR}/${json.metadata.namespace}` : CLUSTER_DIR;
+      if (!groups.has(folder)) groups.set(folder, []);
+      groups.get(folder)!.push(json);
+    }
+    const folders = [...groups.keys()].sort();
+    for (const folder of folders) {
+      emit({ path: `${folder}/${MANIFEST_FILE}`, docs: groups.get(folder)!.sort(compareObjects) });
+      emit({ path: `${folder}/${KUSTOMIZATION_FILE}`, content: kustomization([MANIFEST_FILE], this.argoCd !== undefined) });
+    }
+
+    // Parent kustomizations: tenants/ and namespaces/ list their sub-folders; the root lists the top folders.
+    const sortedTenants = [...tenants].sort();
+    const children: Record<string, string[]> = {
+      [CLUSTER_DIR]: [],
+      [NAMESPACES_DIR]: folders.filter(f => f.startsWith(`${NAMESPACES_DIR}/`)).map(f => f.slice(NAMESPACES_DIR.length + 1)),
+      [TENANTS_DIR]: sortedTenants,
+    };
+    const top: string[] = [];
+    for (const parent of [CLUSTER_DIR, NAMESPACES_DIR, TENANTS_DIR]) {
+      if (parent === CLUSTER_DIR ? groups.has(CLUSTER_DIR) : children[parent].length > 0) top.push(parent);
+      if (children[parent].length > 0) emit({ path: `${parent}/${KUSTOMIZATION_FILE}`, content: kustomization(children[parent]) });
+    }
+    emit({ path: KUSTOMIZATION_FILE, content: kustomization(top) });
+    if (this.argoCd) emit({ path: ARGOCD_FILE, content: argoCdManifest(this.argoCd, groups.has(CLUSTER_DIR)) });
+    if (this.flux) emit({ path: FLUX_FILE, content: fluxManifest(this.flux, sortedTenants, groups.has(CLUSTER_DIR)) });
   }
+}
+
+/** A file as emitted: YAML documents or ready text. */
+export interface EmittedFile extends PendingFile {
+  readonly tenant?: string;
+}
+
+/** Objects of the same group, kind, namespace and name. */
+function duplicateObjects(objects: ApiObject[]): string[] {
+  const errors: string[] = [];
+  const seen = new Map<string, string>();
+  for (const object of objects) {
+    const key = `${object.apiGroup}/${object.kind}/${object.metadata.namespace ?? ''}/${object.name}`;
+    const previous = seen.get(key);
+    if (previous !== undefined) {
+      errors.push(`${object.node.path}: ${object.kind} "${object.name}"${object.metadata.namespace ? ` in namespace "${object.metadata.namespace}"` : ''} is also defined by ${previous}; names must be unique`);
+    } else {
+      seen.set(key, object.node.path);
+    }
+  }
+  return errors;
 }

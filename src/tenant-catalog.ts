@@ -1,8 +1,10 @@
+import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ClusterSettings } from './catalog-file';
 import { clusterPriorityClasses, isCatalogDocument, mergeSettings, readCatalog, withDeniedClasses } from './catalog-reader';
 import { PriorityClasses, PriorityClassSpec } from './priority-classes';
 import { profilesFromDocument, ProfileSource } from './profile-reader';
+import { EmittedFile, TenancyApp } from './tenancy-app';
 import { TenantProfile, TenantProfileProps, TenantSettings } from './tenant-profile';
 import { messagesOf, throwIfAny } from './validation';
 import { readYamlFiles } from './yaml-source';
@@ -38,17 +40,12 @@ export function addTenants(scope: Construct, sources: ProfileSource[], onProgres
   const built: TenantProfile[] = [];
   const seen = new Map<string, string>();
   sources.forEach((source, index) => {
-    const name = source.props.name;
-    if (typeof name !== 'string' || name === '') {
-      errors.push(`${source.location}: tenant has no name; set "name"`);
+    const problem = nameProblem(source, seen);
+    if (problem) {
+      errors.push(problem);
       return;
     }
-    const previous = seen.get(name);
-    if (previous !== undefined) {
-      errors.push(`${source.location}: tenant "${name}": is also declared at ${previous}; tenant names must be unique`);
-      return;
-    }
-    seen.set(name, source.location);
+    const name = source.props.name!;
     try {
       built.push(new TenantProfile(scope, name, source.props));
     } catch (error) {
@@ -58,6 +55,62 @@ export function addTenants(scope: Construct, sources: ProfileSource[], onProgres
   });
   throwIfAny(errors);
   return built;
+}
+
+/**
+ * Builds, validates and emits the tenants one at a time, dropping each from the
+ * tree once emitted, so memory stays flat however many tenants there are.
+ * Errors of every tenant are collected and thrown together at the end; the
+ * caller discards what was emitted (the output is staged).
+ */
+export function streamSources(app: TenancyApp, sources: TenancySources, emit: (file: EmittedFile) => void,
+  onProgress?: ProgressCallback, every: number = 500): number {
+  const errors: string[] = [];
+  if (sources.priorityClasses.length > 0) {
+    try {
+      new PriorityClasses(new Chart(app, 'cluster'), 'PriorityClasses', { classes: sources.priorityClasses });
+    } catch (error) {
+      errors.push(...messagesOf(error).map(m => `cluster: ${m}`));
+    }
+  }
+  const seen = new Map<string, string>();
+  const emitted: string[] = [];
+  sources.tenants.forEach((source, index) => {
+    const problem = nameProblem(source, seen);
+    if (problem) {
+      errors.push(problem);
+      return;
+    }
+    const name = source.props.name!;
+    const chart = new Chart(app, `tenant-${name}`);
+    try {
+      app._emitTenant(new TenantProfile(chart, name, source.props), emit);
+      emitted.push(name);
+    } catch (error) {
+      errors.push(...messagesOf(error).map(m => `${source.location}: ${m}`));
+    }
+    app.node.tryRemoveChild(chart.node.id);
+    if (onProgress && (index + 1) % every === 0) onProgress(index + 1, sources.tenants.length);
+  });
+  if (errors.length === 0) {
+    try {
+      app._emitRest(emit, emitted);
+    } catch (error) {
+      errors.push(...messagesOf(error));
+    }
+  }
+  throwIfAny(errors);
+  return emitted.length;
+}
+
+/** Why a source cannot be built (no name, or a name seen before), recording it in `seen`. */
+function nameProblem(source: ProfileSource, seen: Map<string, string>): string | undefined {
+  const name = source.props.name;
+  if (typeof name !== 'string' || name === '') return `${source.location}: tenant has no name; set "name"`;
+  const previous = seen.get(name);
+  if (previous !== undefined) return `${source.location}: tenant "${name}": is also declared at ${previous}; tenant names must be unique`;
+  seen.set(name, source.location);
+  return undefined;
 }
 
 /**
