@@ -58,8 +58,8 @@ function worker(args: string[]): Sample {
   return out.trim() ? JSON.parse(out.trim().split('\n').pop()!) : (undefined as any);
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
+function median(samples: number[]): number {
+  const sorted = [...samples].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
 }
 
@@ -100,7 +100,9 @@ if (values.json) {
   process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
 } else {
   const header = ['tenants', 'objects', 'time (ms)', 'floor (ms)', 'ratio', 'objects/s', 'ms/tenant', 'peak RSS (MB)', 'floor RSS (MB)'];
-  const table = rows.map(r => [r.tenants, r.objects, r.ms, r.floorMs, r.ratio, r.objectsPerSecond, r.msPerTenant, r.peakRssMb, r.floorPeakRssMb].map(String));
+  const table = rows.map(r => [
+    r.tenants, r.objects, r.ms, r.floorMs, r.ratio, r.objectsPerSecond, r.msPerTenant, r.peakRssMb, r.floorPeakRssMb,
+  ].map(String));
   const widths = header.map((h, i) => Math.max(h.length, ...table.map(row => row[i].length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i])).join(' | ')} |`;
   console.log(line(header));

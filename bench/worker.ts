@@ -1,16 +1,16 @@
 /**
  * One measured run, in its own process so that peak RSS is its own.
  *   worker.ts library CATALOG OUTDIR   - kf-tenancy synth of the catalog (the public path)
- *   worker.ts floor   OBJECTS  OUTDIR   - the same objects: YAML library + same file layout
+ *   worker.ts floor   OBJECTS  OUTDIR   - the same objects and files: YAML library, same layout, one thread
  *   worker.ts dump    CATALOG  OBJECTS  - (untimed) writes the objects of every file as JSON
  * Prints one JSON line: { ms, maxRssMb, objects, files }.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { Chart } from 'cdk8s';
-import { stringify } from 'yaml';
-import { run } from '../src/cli';
+import { parseAllDocuments, stringify } from 'yaml';
 import { TenancyApp, TenantCatalog } from '../src';
+import { run } from '../src/cli';
 
 const [mode, input, output] = process.argv.slice(2);
 
@@ -20,8 +20,7 @@ function countObjects(dir: string): { objects: number; files: number } {
   const walk = (d: string) => {
     for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
       const p = path.join(d, entry.name);
-      if (entry.isDirectory()) walk(p);
-      else if (entry.name === 'manifests.yaml') {
+      if (entry.isDirectory()) {walk(p);} else if (entry.name === 'manifests.yaml') {
         files++;
         objects += (fs.readFileSync(p, 'utf8').match(/^apiVersion: /gm) ?? []).length;
       }
@@ -57,7 +56,7 @@ if (mode === 'library') {
 } else if (mode === 'dump') {
   const app = new TenancyApp();
   TenantCatalog.fromFiles(new Chart(app, 'tenants'), 'catalog', [input]);
-  const { parseAllDocuments } = require('yaml');
+  // Every file of the real layout (kustomizations included), as plain objects.
   const files = app.renderManifests().map(f => ({ path: f.path, docs: parseAllDocuments(f.content).map((d: any) => d.toJS()) }));
   fs.writeFileSync(output, JSON.stringify(files));
 } else {

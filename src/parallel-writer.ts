@@ -5,6 +5,7 @@
  * `App.synth()` keeps its synchronous contract.
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { Worker } from 'worker_threads';
 import { Yaml } from 'cdk8s';
@@ -24,6 +25,7 @@ const { Yaml } = require(workerData.cdk8s);
 const state = new Int32Array(workerData.state);
 const errorText = new Uint8Array(workerData.error);
 const made = new Set();
+// Two workers may create the same folder; mkdir with recursive tolerates that.
 parentPort.on('message', batch => {
   try {
     for (const file of batch) {
@@ -54,23 +56,31 @@ function writeNow(root: string, file: PendingFile): void {
 
 /** Writes files under `root`, on a worker thread unless `threaded` is false. */
 export class ParallelFileWriter {
-  private readonly worker?: Worker;
+  private readonly workers: Worker[] = [];
   private readonly state?: Int32Array;
   private readonly error?: Uint8Array;
   private batch: PendingFile[] = [];
   private sent = 0;
+  private next = 0;
   private readonly written: string[] = [];
 
+  /**
+   * @param root folder to write under
+   * @param threaded serialize on worker threads (one per core, at most two)
+   */
   constructor(private readonly root: string, threaded: boolean = true) {
     if (!threaded) return;
     const state = new SharedArrayBuffer(8);
     const error = new SharedArrayBuffer(4096);
     this.state = new Int32Array(state);
     this.error = new Uint8Array(error);
-    this.worker = new Worker(WORKER_SOURCE, {
-      eval: true,
-      workerData: { root, state, error, cdk8s: require.resolve('cdk8s') },
-    });
+    const count = Math.max(1, Math.min(2, os.availableParallelism()));
+    for (let i = 0; i < count; i++) {
+      this.workers.push(new Worker(WORKER_SOURCE, {
+        eval: true,
+        workerData: { root, state, error, cdk8s: require.resolve('cdk8s') },
+      }));
+    }
   }
 
   /** Paths written so far (relative, "/"-separated). */
@@ -80,17 +90,17 @@ export class ParallelFileWriter {
 
   public write(file: PendingFile): void {
     this.written.push(file.path);
-    if (!this.worker) return writeNow(this.root, file);
+    if (this.workers.length === 0) return writeNow(this.root, file);
     this.batch.push(file);
     if (this.batch.length >= BATCH) this.flush();
   }
 
   /** Blocks until every file is written; throws the worker's error, if any. */
   public finish(): void {
-    if (!this.worker) return;
+    if (this.workers.length === 0) return;
     this.flush();
     this.waitUntil(0);
-    void this.worker.terminate();
+    this.abort();
     if (Atomics.load(this.state!, 1) !== 0) {
       throw new Error(`writing manifests failed: ${Buffer.from(this.error!).toString('utf8').replace(/\0+$/, '')}`);
     }
@@ -98,12 +108,12 @@ export class ParallelFileWriter {
 
   /** Stops the worker without waiting. */
   public abort(): void {
-    void this.worker?.terminate();
+    for (const worker of this.workers) void worker.terminate();
   }
 
   private flush(): void {
     if (this.batch.length === 0) return;
-    this.worker!.postMessage(this.batch);
+    this.workers[this.next++ % this.workers.length].postMessage(this.batch);
     this.sent += this.batch.length;
     this.batch = [];
     this.waitUntil(MAX_OUTSTANDING);
@@ -115,7 +125,7 @@ export class ParallelFileWriter {
       const done = Atomics.load(this.state!, 0);
       if (this.sent - done <= outstanding) return;
       if (Atomics.wait(this.state!, 0, done, 1000) === 'timed-out' && ++idle >= STALL_SECONDS) {
-        void this.worker!.terminate();
+        this.abort();
         throw new Error(`writing manifests stalled: the writer thread made no progress for ${STALL_SECONDS} s`);
       }
       if (Atomics.load(this.state!, 0) !== done) idle = 0;

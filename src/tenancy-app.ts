@@ -112,6 +112,7 @@ export class TenancyApp extends App {
   private readonly flux?: FluxOptions;
   private readonly force: boolean;
   private readonly parallel: boolean;
+  private cachedTenantKustomization?: string;
 
   constructor(props: TenancyAppProps = {}) {
     super(props);
@@ -241,7 +242,6 @@ export class TenancyApp extends App {
     this.cachedTenantKustomization ??= kustomization([MANIFEST_FILE], this.argoCd !== undefined);
     return this.cachedTenantKustomization;
   }
-  private cachedTenantKustomization?: string;
 
   /** Objects outside tenants, every parent kustomization and the GitOps files. */
   private emitLayout(emit: (file: EmittedFile) => void, tenants: string[], others: IConstruct[]): void {
