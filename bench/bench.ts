@@ -8,6 +8,7 @@
  *   npm run bench                  # table
  *   npm run bench -- --json        # JSON
  *   npm run bench -- --sizes 100,1000 --runs 5
+ *   npm run bench -- --serial      # the library on one thread, like the floor
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
@@ -20,6 +21,7 @@ const { values } = parseArgs({
     json: { type: 'boolean', default: false },
     sizes: { type: 'string', default: '100,1000,10000' },
     runs: { type: 'string', default: '3' },
+    serial: { type: 'boolean', default: false },
   },
 });
 const sizes = values.sizes!.split(',').map(Number);
@@ -73,7 +75,7 @@ for (const n of sizes) {
   const library: Sample[] = [];
   const floor: Sample[] = [];
   for (let r = 0; r < runs; r++) {
-    library.push(worker(['library', catalog, path.join(dir, `lib-${r}`)]));
+    library.push(worker(['library', catalog, path.join(dir, `lib-${r}`), ...(values.serial ? ['--serial'] : [])]));
     floor.push(worker(['floor', objectsFile, path.join(dir, `floor-${r}`)]));
     fs.rmSync(path.join(dir, `lib-${r}`), { recursive: true, force: true });
     fs.rmSync(path.join(dir, `floor-${r}`), { recursive: true, force: true });

@@ -37,7 +37,8 @@ function report(ms: number, outdir: string): void {
 
 if (mode === 'library') {
   const start = process.hrtime.bigint();
-  const code = run(['node', 'kf-tenancy', 'synth', input, '--out', output], { out: () => undefined, err: t => process.stderr.write(t) });
+  const serial = process.argv.includes('--serial') ? ['--serial'] : [];
+  const code = run(['node', 'kf-tenancy', 'synth', input, '--out', output, ...serial], { out: () => undefined, err: t => process.stderr.write(t) });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (code !== 0) process.exit(code);
   report(ms, output);

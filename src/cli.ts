@@ -32,6 +32,7 @@ interface BuildOptions {
   readonly argoCd?: ArgoCdOptions;
   readonly flux?: FluxOptions;
   readonly force?: boolean;
+  readonly serial?: boolean;
 }
 
 /**
@@ -41,7 +42,9 @@ interface BuildOptions {
  */
 function synthFiles(files: string[], options: BuildOptions, output: CliOutput): number {
   const sources = readTenantFiles(files);
-  const app = new TenancyApp({ outdir: options.outdir, argoCd: options.argoCd, flux: options.flux, force: options.force });
+  const app = new TenancyApp({
+    outdir: options.outdir, argoCd: options.argoCd, flux: options.flux, force: options.force, parallelWrites: !options.serial,
+  });
   const progress = output.isTTY
     ? (done: number, total: number) => output.err(`kf-tenancy: ${done}/${total} tenants built\n`)
     : undefined;
@@ -84,6 +87,7 @@ export function run(argv: string[], output: CliOutput = processOutput): number {
     .argument('<files...>', 'tenants catalogs (kind: TenantCatalog) and/or Profile YAML files')
     .option('-o, --out <dir>', 'output directory', 'dist')
     .option('--force', 'write even if the output directory holds files this tool did not write (they are kept)')
+    .option('--serial', 'serialize and write YAML on the main thread instead of two writer threads')
     .option('--argocd', 'also write an Argo CD ApplicationSet to argocd/ (needs --repo-url)')
     .option('--flux', 'also write Flux Kustomizations to flux/')
     .option('--repo-url <url>', 'Git repository URL of the output, for --argocd')
@@ -97,6 +101,7 @@ export function run(argv: string[], output: CliOutput = processOutput): number {
         const count = synthFiles(files, {
           outdir: options.out,
           force: options.force ?? false,
+          serial: options.serial ?? false,
           argoCd: options.argocd ? { repoUrl: options.repoUrl, path: repoPath, targetRevision: options.revision } : undefined,
           flux: options.flux ? { sourceName: options.fluxSource, path: repoPath } : undefined,
         }, output);

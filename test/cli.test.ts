@@ -90,6 +90,14 @@ spec:
     expect(listFiles(path.join(dir, 'outb'))).toEqual(listFiles(path.join(dir, 'outa')));
   });
 
+  test('--serial (no writer threads) writes the same bytes', () => {
+    const dir = tempDir();
+    expect(cli('synth', PROFILES, '--out', path.join(dir, 'threads')).code).toBe(0);
+    expect(cli('synth', PROFILES, '--out', path.join(dir, 'serial'), '--serial').code).toBe(0);
+    const read = (sub: string) => listFiles(path.join(dir, sub)).map(f => [f, fs.readFileSync(path.join(dir, sub, f), 'utf8')]);
+    expect(read('serial')).toEqual(read('threads'));
+  });
+
   test('missing file and missing arguments fail with non-zero exit', () => {
     const missing = cli('synth', '/nonexistent/profiles.yaml');
     expect(missing.code).toBe(1);
