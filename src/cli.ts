@@ -49,18 +49,7 @@ function synthFiles(files: string[], options: BuildOptions, output: CliOutput): 
     ? (done: number, total: number) => output.err(`kf-tenancy: ${done}/${total} tenants built\n`)
     : undefined;
   if (options.outdir === undefined) return streamSources(app, sources, () => undefined, progress, PROGRESS_EVERY);
-  const { stage, writer } = app._openStream();
-  let count: number;
-  try {
-    count = streamSources(app, sources, file => writer.write(file), progress, PROGRESS_EVERY);
-    writer.finish();
-  } catch (error) {
-    writer.abort();
-    stage.discard();
-    throw error;
-  }
-  stage.commit(writer.paths);
-  return count;
+  return app._writeWith(emit => streamSources(app, sources, emit, progress, PROGRESS_EVERY));
 }
 
 function plural(count: number, word: string): string {

@@ -136,10 +136,22 @@ export class TenancyApp extends App {
   /** Validates the whole tree and writes the files under `outdir`. */
   public override synth(): void {
     this.checkTenantNames(this.partition().tenants);
+    this._writeWith(emit => this._emitAll(emit));
+  }
+
+  /**
+   * Runs `produce` with an `emit` that writes files into a staged output folder
+   * (on the writer threads), then swaps the output in; on any error nothing is
+   * written. The streaming `kf-tenancy synth` produces with `_emitTenant` per
+   * tenant and `_emitRest`.
+   * @internal
+   */
+  public _writeWith<T>(produce: (emit: (file: EmittedFile) => void) => T): T {
     const stage = OutputStage.open(this.outdir, this.force);
     const writer = new ParallelFileWriter(stage.dir, this.parallel);
+    let result: T;
     try {
-      this._emitAll(file => writer.write(file));
+      result = produce(file => writer.write(file));
       writer.finish();
     } catch (error) {
       writer.abort();
@@ -147,17 +159,7 @@ export class TenancyApp extends App {
       throw error;
     }
     stage.commit(writer.paths);
-  }
-
-  /**
-   * Opens the output for a streaming synthesis (see `kf-tenancy synth`): tenants
-   * are built, written and dropped one at a time, so memory does not grow with
-   * their number. Call `_emitTenant` per tenant, then `_emitRest`.
-   * @internal
-   */
-  public _openStream(): { stage: OutputStage; writer: ParallelFileWriter } {
-    const stage = OutputStage.open(this.outdir, this.force);
-    return { stage, writer: new ParallelFileWriter(stage.dir, this.parallel) };
+    return result;
   }
 
   /**
