@@ -1,0 +1,178 @@
+/**
+ * A Kubernetes RBAC evaluator for access analysis: reads Roles, ClusterRoles
+ * and their bindings (as plain manifests) and answers "may this identity do
+ * this?" with the authorizer's rules: verbs, API groups, resources and
+ * subresources (including "*" and "*\/sub"), resourceNames, RoleBinding scoping
+ * of ClusterRoles, and ClusterRole aggregation by label selector.
+ *
+ * Analysis reads output; it never builds it.
+ */
+
+/** An RBAC rule as it appears in a Role or ClusterRole. */
+export interface RbacRule {
+  readonly apiGroups?: string[];
+  readonly resources?: string[];
+  readonly verbs: string[];
+  readonly resourceNames?: string[];
+  readonly nonResourceURLs?: string[];
+}
+
+/** Who asks, as the API server's authenticator sees it. */
+export interface Requester {
+  readonly user: string;
+  readonly groups: string[];
+}
+
+/** What is asked. */
+export interface AccessRequest {
+  readonly verb: string;
+  /** "" for the core group. */
+  readonly apiGroup: string;
+  readonly resource: string;
+  readonly subresource?: string;
+  /** Object name, for requests on one object. */
+  readonly name?: string;
+  /** Namespace; undefined for cluster-scoped requests. */
+  readonly namespace?: string;
+}
+
+/** A user, with the group every authenticated user has. */
+export function userRequester(user: string, groups: string[] = []): Requester {
+  return { user, groups: [...groups, 'system:authenticated'] };
+}
+
+/** A service account, with the groups the API server gives it. */
+export function serviceAccountRequester(namespace: string, name: string): Requester {
+  return {
+    user: `system:serviceaccount:${namespace}:${name}`,
+    groups: ['system:serviceaccounts', `system:serviceaccounts:${namespace}`, 'system:authenticated'],
+  };
+}
+
+function selectorMatches(selector: any, labels: Record<string, string>): boolean {
+  if (!selector) return false;
+  const byLabels = Object.entries<string>(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
+  const byExpressions = (selector.matchExpressions ?? []).every((e: any) => {
+    const value = labels[e.key];
+    switch (e.operator) {
+      case 'In': return value !== undefined && e.values.includes(value);
+      case 'NotIn': return value === undefined || !e.values.includes(value);
+      case 'Exists': return value !== undefined;
+      case 'DoesNotExist': return value === undefined;
+      default: return false;
+    }
+  });
+  return byLabels && byExpressions;
+}
+
+function subjectMatches(subject: any, bindingNamespace: string | undefined, requester: Requester): boolean {
+  switch (subject.kind) {
+    case 'User': return subject.name === requester.user;
+    case 'Group': return requester.groups.includes(subject.name);
+    case 'ServiceAccount': {
+      const namespace = subject.namespace ?? bindingNamespace;
+      return requester.user === `system:serviceaccount:${namespace}:${subject.name}`;
+    }
+    default: return false;
+  }
+}
+
+function resourceMatches(rule: RbacRule, request: AccessRequest): boolean {
+  const combined = request.subresource ? `${request.resource}/${request.subresource}` : request.resource;
+  return (rule.resources ?? []).some(r => r === '*' || r === combined
+    || (request.subresource !== undefined && r === `*/${request.subresource}`));
+}
+
+/** True when `rule` covers `request` (namespace scoping is the binding's business). */
+export function ruleAllows(rule: RbacRule, request: AccessRequest): boolean {
+  if (!rule.verbs.some(v => v === '*' || v === request.verb)) return false;
+  if (!(rule.apiGroups ?? []).some(g => g === '*' || g === request.apiGroup)) return false;
+  if (!resourceMatches(rule, request)) return false;
+  if ((rule.resourceNames ?? []).length > 0) return request.name !== undefined && rule.resourceNames!.includes(request.name);
+  return true;
+}
+
+/** Where a grant comes from, for reports that name the object. */
+export interface Grant {
+  readonly binding: string;
+  readonly role: string;
+  readonly rule: RbacRule;
+}
+
+/** The RBAC objects of a set of manifests, with ClusterRole aggregation applied. */
+export class RbacModel {
+  private readonly roles = new Map<string, RbacRule[]>();
+  private readonly clusterRoles = new Map<string, RbacRule[]>();
+  private readonly roleBindings: any[] = [];
+  private readonly clusterRoleBindings: any[] = [];
+
+  /** @param objects any manifests; non-RBAC objects are ignored */
+  constructor(objects: any[]) {
+    const clusterRoleObjects: any[] = [];
+    for (const o of objects) {
+      if (o?.apiVersion !== 'rbac.authorization.k8s.io/v1') continue;
+      if (o.kind === 'Role') this.roles.set(`${o.metadata.namespace}/${o.metadata.name}`, o.rules ?? []);
+      if (o.kind === 'ClusterRole') clusterRoleObjects.push(o);
+      if (o.kind === 'RoleBinding') this.roleBindings.push(o);
+      if (o.kind === 'ClusterRoleBinding') this.clusterRoleBindings.push(o);
+    }
+    this.aggregate(clusterRoleObjects);
+  }
+
+  /** The rules of a ClusterRole after aggregation (empty if unknown). */
+  public clusterRoleRules(name: string): RbacRule[] {
+    return this.clusterRoles.get(name) ?? [];
+  }
+
+  /** Every grant that allows `request` for `requester`; empty means denied. */
+  public grants(requester: Requester, request: AccessRequest): Grant[] {
+    const found: Grant[] = [];
+    const consider = (binding: any, scopedTo: string | undefined) => {
+      if (!(binding.subjects ?? []).some((s: any) => subjectMatches(s, binding.metadata.namespace, requester))) return;
+      const ref = binding.roleRef ?? {};
+      const rules = ref.kind === 'Role' ? this.roles.get(`${scopedTo}/${ref.name}`) ?? [] : this.clusterRoleRules(ref.name);
+      const where = binding.metadata.namespace ? `${binding.kind} ${binding.metadata.namespace}/${binding.metadata.name}` : `${binding.kind} ${binding.metadata.name}`;
+      for (const rule of rules) if (ruleAllows(rule, request)) found.push({ binding: where, role: `${ref.kind} ${ref.name}`, rule });
+    };
+    for (const binding of this.clusterRoleBindings) consider(binding, undefined);
+    // A RoleBinding grants only in its own namespace, whatever role it refers to.
+    if (request.namespace !== undefined) {
+      for (const binding of this.roleBindings) if (binding.metadata.namespace === request.namespace) consider(binding, request.namespace);
+    }
+    return found;
+  }
+
+  /** True when some binding allows `request` for `requester`. */
+  public allows(requester: Requester, request: AccessRequest): boolean {
+    return this.grants(requester, request).length > 0;
+  }
+
+  /**
+   * The aggregation controller sets an aggregated ClusterRole's rules to the
+   * union of the rules of the ClusterRoles its selectors match; aggregated roles
+   * can feed others (kubeflow-view → kubeflow-edit → kubeflow-admin), so repeat
+   * until nothing changes.
+   */
+  private aggregate(objects: any[]): void {
+    for (const o of objects) this.clusterRoles.set(o.metadata.name, o.aggregationRule ? [] : (o.rules ?? []));
+    const aggregated = objects.filter(o => o.aggregationRule);
+    for (let changed = true, rounds = 0; changed && rounds <= objects.length; rounds++) {
+      changed = false;
+      for (const target of aggregated) {
+        const rules: RbacRule[] = [];
+        for (const source of objects) {
+          if (source === target) continue;
+          const labels = source.metadata.labels ?? {};
+          if ((target.aggregationRule.clusterRoleSelectors ?? []).some((s: any) => selectorMatches(s, labels))) {
+            rules.push(...this.clusterRoles.get(source.metadata.name)!);
+          }
+        }
+        const unique = [...new Map(rules.map(r => [JSON.stringify(r), r])).values()];
+        if (unique.length !== this.clusterRoles.get(target.metadata.name)!.length) {
+          this.clusterRoles.set(target.metadata.name, unique);
+          changed = true;
+        }
+      }
+    }
+  }
+}
