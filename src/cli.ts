@@ -4,11 +4,13 @@
  */
 import * as fs from 'fs';
 import { Command, CommanderError, Option } from 'commander';
+import { accessDiff, accessMarkdown, accessMatrix, kubeflowClusterRoles, readManifestDir } from './analysis/access';
 import { catalogFromFiles } from './catalog-import';
 import { ArgoCdOptions, FluxOptions } from './gitops';
 import { TenancyApp } from './tenancy-app';
 import { readTenantFiles, streamSources } from './tenant-catalog';
 import { messagesOf, TenancyValidationError } from './validation';
+import { readYamlFiles } from './yaml-source';
 
 /** Where the command writes; replaced in tests. */
 export interface CliOutput {
@@ -50,6 +52,19 @@ function synthFiles(files: string[], options: BuildOptions, output: CliOutput): 
     : undefined;
   if (options.outdir === undefined) return streamSources(app, sources, () => undefined, progress, PROGRESS_EVERY);
   return app._writeWith(emit => streamSources(app, sources, emit, progress, PROGRESS_EVERY));
+}
+
+function readFolder(dir: string): any[] {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new TenancyValidationError([`${dir}: not a folder; give the output folder of kf-tenancy synth`]);
+  return readManifestDir(dir);
+}
+
+function readClusterRoles(file: string): any[] {
+  const errors: string[] = [];
+  const roles = readYamlFiles([file], errors).map(doc => doc.value).filter(v => v?.kind === 'ClusterRole');
+  if (errors.length === 0 && roles.length === 0) errors.push(`${file}: no ClusterRole found`);
+  if (errors.length > 0) throw new TenancyValidationError(errors);
+  return roles;
 }
 
 function plural(count: number, word: string): string {
@@ -128,6 +143,28 @@ export function run(argv: string[], output: CliOutput = processOutput): number {
         }
       } catch (error) {
         fail('import', error, options.out !== undefined);
+      }
+    });
+
+  program.command('access')
+    .description('print who can do what in which namespace, from synthesized manifests (Markdown; --json for JSON)')
+    .argument('[dir]', 'output folder of kf-tenancy synth', 'dist')
+    .option('--json <file>', 'also write the matrix as JSON to this file')
+    .option('--diff <old-dir>', 'print only the access gained (+), lost (-) or changed (~) since <old-dir>')
+    .option('--cluster-roles <file>', 'ClusterRoles of the cluster (default: Kubeflow\'s, bundled)')
+    .action((dir: string, options: { json?: string; diff?: string; clusterRoles?: string }) => {
+      try {
+        const clusterRoles = options.clusterRoles ? readClusterRoles(options.clusterRoles) : kubeflowClusterRoles();
+        const matrix = accessMatrix(readFolder(dir), clusterRoles);
+        if (options.json) fs.writeFileSync(options.json, JSON.stringify(matrix, null, 2) + '\n');
+        if (options.diff) {
+          const lines = accessDiff(accessMatrix(readFolder(options.diff), clusterRoles), matrix);
+          output.out(lines.length > 0 ? lines.join('\n') + '\n' : 'no change in access\n');
+        } else {
+          output.out(accessMarkdown(matrix));
+        }
+      } catch (error) {
+        fail('access', error, false);
       }
     });
 

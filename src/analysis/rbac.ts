@@ -103,7 +103,7 @@ export interface Grant {
 export class RbacModel {
   private readonly roles = new Map<string, RbacRule[]>();
   private readonly clusterRoles = new Map<string, RbacRule[]>();
-  private readonly roleBindings: any[] = [];
+  private readonly roleBindings = new Map<string, any[]>();
   private readonly clusterRoleBindings: any[] = [];
 
   /** @param objects any manifests; non-RBAC objects are ignored */
@@ -113,7 +113,7 @@ export class RbacModel {
       if (o?.apiVersion !== 'rbac.authorization.k8s.io/v1') continue;
       if (o.kind === 'Role') this.roles.set(`${o.metadata.namespace}/${o.metadata.name}`, o.rules ?? []);
       if (o.kind === 'ClusterRole') clusterRoleObjects.push(o);
-      if (o.kind === 'RoleBinding') this.roleBindings.push(o);
+      if (o.kind === 'RoleBinding') (this.roleBindings.get(o.metadata.namespace) ?? this.roleBindings.set(o.metadata.namespace, []).get(o.metadata.namespace)!).push(o);
       if (o.kind === 'ClusterRoleBinding') this.clusterRoleBindings.push(o);
     }
     this.aggregate(clusterRoleObjects);
@@ -137,7 +137,7 @@ export class RbacModel {
     for (const binding of this.clusterRoleBindings) consider(binding, undefined);
     // A RoleBinding grants only in its own namespace, whatever role it refers to.
     if (request.namespace !== undefined) {
-      for (const binding of this.roleBindings) if (binding.metadata.namespace === request.namespace) consider(binding, request.namespace);
+      for (const binding of this.roleBindings.get(request.namespace) ?? []) consider(binding, request.namespace);
     }
     return found;
   }
