@@ -96,7 +96,8 @@ function identitiesOf(objects: any[]): Identity[] {
       if (s.kind === 'Group') found.set(`Group/${s.name}`, { kind: 'Group', name: s.name, requester: { user: '', groups: [s.name] } });
       if (s.kind === 'ServiceAccount') {
         const namespace = s.namespace ?? o.metadata.namespace;
-        found.set(`ServiceAccount/${namespace}/${s.name}`, { kind: 'ServiceAccount', name: `${namespace}/${s.name}`, requester: serviceAccountRequester(namespace, s.name) });
+        const requester = serviceAccountRequester(namespace, s.name);
+        found.set(`ServiceAccount/${namespace}/${s.name}`, { kind: 'ServiceAccount', name: `${namespace}/${s.name}`, requester });
       }
     }
   }
