@@ -136,7 +136,8 @@ export function accessMatrix(objects: any[], clusterRoles: any[] = kubeflowClust
       const grantedBy = new Set<string>();
       for (const resource of RESOURCES) {
         const verbs = VERBS.filter(verb => {
-          const request: AccessRequest = { verb, apiGroup: resource.apiGroup, resource: resource.resource, subresource: resource.subresource, namespace };
+          const { apiGroup, subresource } = resource;
+          const request: AccessRequest = { verb, apiGroup, resource: resource.resource, subresource, namespace };
           const grants = model.grants(identity.requester, request);
           for (const grant of grants) grantedBy.add(grant.binding);
           return grants.length > 0;
