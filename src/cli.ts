@@ -35,6 +35,7 @@ interface BuildOptions {
   readonly flux?: FluxOptions;
   readonly force?: boolean;
   readonly serial?: boolean;
+  readonly isolationCheck?: boolean;
 }
 
 /**
@@ -45,7 +46,12 @@ interface BuildOptions {
 function synthFiles(files: string[], options: BuildOptions, output: CliOutput): number {
   const sources = readTenantFiles(files);
   const app = new TenancyApp({
-    outdir: options.outdir, argoCd: options.argoCd, flux: options.flux, force: options.force, parallelWrites: !options.serial,
+    outdir: options.outdir,
+    argoCd: options.argoCd,
+    flux: options.flux,
+    force: options.force,
+    parallelWrites: !options.serial,
+    isolationCheck: options.isolationCheck,
   });
   const progress = output.isTTY
     ? (done: number, total: number) => output.err(`kf-tenancy: ${done}/${total} tenants built\n`)
@@ -92,6 +98,7 @@ export function run(argv: string[], output: CliOutput = processOutput): number {
     .option('-o, --out <dir>', 'output directory', 'dist')
     .option('--force', 'write even if the output directory holds files this tool did not write (they are kept)')
     .option('--serial', 'serialize and write YAML on the main thread instead of two writer threads')
+    .option('--no-isolation-check', 'do not fail when a path into a tenant does not come from its declarations')
     .option('--argocd', 'also write an Argo CD ApplicationSet to argocd/ (needs --repo-url)')
     .option('--flux', 'also write Flux Kustomizations to flux/')
     .option('--repo-url <url>', 'Git repository URL of the output, for --argocd')
@@ -106,6 +113,7 @@ export function run(argv: string[], output: CliOutput = processOutput): number {
           outdir: options.out,
           force: options.force ?? false,
           serial: options.serial ?? false,
+          isolationCheck: options.isolationCheck,
           argoCd: options.argocd ? { repoUrl: options.repoUrl, path: repoPath, targetRevision: options.revision } : undefined,
           flux: options.flux ? { sourceName: options.fluxSource, path: repoPath } : undefined,
         }, output);

@@ -1,5 +1,9 @@
 import { ApiObject, App, AppProps, Yaml } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { kubeflowClusterRoles } from './analysis/access';
+import { namespacePeers, NamespacePeer, networkViolations, TenantDeclarations, tenantViolations } from './analysis/isolation';
+import { RbacModel } from './analysis/rbac';
+import { ResolvedKubeflowAuth } from './auth-options';
 import { argoCdManifest, ArgoCdOptions, ARGOCD_FILE, FLUX_FILE, fluxManifest, FluxOptions } from './gitops';
 import { OutputStage } from './output-writer';
 import { ParallelFileWriter, PendingFile } from './parallel-writer';
@@ -40,6 +44,15 @@ export interface TenancyAppProps extends AppProps {
    * @default true
    */
   readonly parallelWrites?: boolean;
+
+  /**
+   * Fail when any path into a tenant does not come from what the tenant
+   * declares: an undeclared identity bound or admitted in its namespace, a
+   * ClusterRoleBinding, a policy that admits every request, or a NetworkPolicy
+   * that opens one tenant to another.
+   * @default true
+   */
+  readonly isolationCheck?: boolean;
 
   /**
    * Write even when the output folder holds files this tool did not write
@@ -113,6 +126,8 @@ export class TenancyApp extends App {
   private readonly force: boolean;
   private readonly parallel: boolean;
   private cachedTenantKustomization?: string;
+  private readonly isolationCheck: boolean;
+  private isolation?: IsolationState;
 
   constructor(props: TenancyAppProps = {}) {
     super(props);
@@ -120,6 +135,7 @@ export class TenancyApp extends App {
     this.flux = props.flux;
     this.force = props.force ?? false;
     this.parallel = props.parallelWrites ?? true;
+    this.isolationCheck = props.isolationCheck ?? true;
   }
 
   /** Renders every file in memory, in a stable order, without writing. */
@@ -176,7 +192,9 @@ export class TenancyApp extends App {
     errors.push(...duplicateObjects(objects));
     throwIfAny(errors);
     const folder = `${TENANTS_DIR}/${tenant.name}`;
-    emit({ path: `${folder}/${MANIFEST_FILE}`, tenant: tenant.name, docs: objects.map(o => o.toJson()).sort(compareObjects) });
+    const docs = objects.map(o => o.toJson()).sort(compareObjects);
+    if (this.isolationCheck) throwIfAny(this.checkTenant(tenant, docs));
+    emit({ path: `${folder}/${MANIFEST_FILE}`, tenant: tenant.name, docs });
     emit({ path: `${folder}/${KUSTOMIZATION_FILE}`, tenant: tenant.name, content: this.tenantKustomization() });
   }
 
@@ -196,6 +214,7 @@ export class TenancyApp extends App {
    * @internal
    */
   public _emitAll(emit: (file: EmittedFile) => void): void {
+    this.isolation = undefined;
     const { tenants, others } = this.partition();
     this.checkTenantNames(tenants);
 
@@ -222,6 +241,54 @@ export class TenancyApp extends App {
     for (const tenant of tenants) counts.set(tenant.name, (counts.get(tenant.name) ?? 0) + 1);
     const duplicates = [...counts].filter(([, n]) => n > 1).sort();
     throwIfAny(duplicates.map(([name, n]) => `tenant "${name}": is declared ${n} times; tenant names must be unique`));
+  }
+
+  private isolationState(): IsolationState {
+    this.isolation ??= {
+      clusterRoles: new RbacModel(kubeflowClusterRoles()),
+      tenants: new Map(),
+      peers: [],
+      foreign: [],
+    };
+    return this.isolation;
+  }
+
+  /** Isolation violations in one tenant's own objects; records what the cross-tenant checks need. */
+  private checkTenant(tenant: TenantProfile, docs: any[]): string[] {
+    const state = this.isolationState();
+    const declared = { namespace: tenant.name, ...tenant._declarations() };
+    const namespace = docs.find(d => d.kind === 'Namespace' && d.metadata?.name === tenant.name);
+    state.tenants.set(tenant.name, { declared, auth: tenant.auth, labels: namespace?.metadata?.labels ?? {} });
+    state.peers.push(...namespacePeers(tenant.name, docs));
+    // Objects a tenant writes into other namespaces are checked against those at the end.
+    state.foreign.push(...docs.filter(d => d.metadata?.namespace !== undefined && d.metadata.namespace !== tenant.name));
+    return tenantViolations(declared, docs, state.clusterRoles, tenant.auth);
+  }
+
+  /** Objects outside tenants that reach into them, and cross-tenant network paths. */
+  private checkOutsideObjects(outside: any[]): string[] {
+    const state = this.isolationState();
+    const docs = [...outside, ...state.foreign];
+    const violations: string[] = [];
+    for (const [name, tenant] of state.tenants) {
+      const inTenant = docs.filter(d => d.metadata?.namespace === name);
+      if (inTenant.length === 0) continue;
+      violations.push(...tenantViolations(tenant.declared, inTenant, state.clusterRoles, tenant.auth));
+      state.peers.push(...namespacePeers(name, inTenant));
+    }
+    for (const binding of docs.filter(d => d.kind === 'ClusterRoleBinding')) {
+      const role = binding.roleRef?.name;
+      const rules = [...state.clusterRoles.clusterRoleRules(role), ...docs.filter(d => d.kind === 'ClusterRole' && d.metadata?.name === role).flatMap(d => d.rules ?? [])];
+      if (rules.length === 0 || state.tenants.size === 0) continue;
+      for (const subject of binding.subjects ?? []) {
+        violations.push(`ClusterRoleBinding ${binding.metadata.name} grants ClusterRole ${role} to ${subject.kind} "${subject.name}" in every namespace, `
+          + 'tenants included; bind it per tenant with a declared team role instead');
+      }
+    }
+    const labels = new Map([...state.tenants].map(([name, t]) => [name, t.labels]));
+    const declaredPeers = new Map([...state.tenants].map(([name, t]) => [name, t.declared.peerNamespaces]));
+    violations.push(...networkViolations(state.peers, labels, declaredPeers));
+    return violations;
   }
 
   /** Tenants of the tree, and constructs outside every tenant. */
@@ -259,9 +326,14 @@ export class TenancyApp extends App {
     }
     throwIfAny(errors);
 
+    const jsons = objects.map(o => o.toJson());
+    if (this.isolationCheck) {
+      const violations = this.checkOutsideObjects(jsons);
+      this.isolation = undefined;
+      throwIfAny(violations);
+    }
     const groups = new Map<string, any[]>();
-    for (const object of objects) {
-      const json = object.toJson();
+    for (const json of jsons) {
       const folder = json.metadata?.namespace ? `${NAMESPACES_DIR}/${json.metadata.namespace}` : CLUSTER_DIR;
       if (!groups.has(folder)) groups.set(folder, []);
       groups.get(folder)!.push(json);
@@ -288,6 +360,13 @@ export class TenancyApp extends App {
     if (this.argoCd) emit({ path: ARGOCD_FILE, content: argoCdManifest(this.argoCd, groups.has(CLUSTER_DIR)) });
     if (this.flux) emit({ path: FLUX_FILE, content: fluxManifest(this.flux, sortedTenants, groups.has(CLUSTER_DIR)) });
   }
+}
+
+interface IsolationState {
+  readonly clusterRoles: RbacModel;
+  readonly tenants: Map<string, { declared: TenantDeclarations; auth: ResolvedKubeflowAuth; labels: Record<string, string> }>;
+  readonly peers: NamespacePeer[];
+  readonly foreign: any[];
 }
 
 /** A file as emitted: YAML documents or ready text. */

@@ -222,6 +222,9 @@ export class TenantProfile extends Construct {
   public readonly meshMode: MeshMode;
 
   private readonly registry: ContributorRegistry;
+  private readonly teamRoleSubjects: { users: string[]; groups: string[] };
+  private readonly declaredPeers: string[];
+  private readonly declaredContributors: Array<{ kind: IdentityKind; name: string }> = [];
   private readonly contributorList: Contributor[] = [];
 
   constructor(scope: Construct, id: string, props: TenantProfileProps) {
@@ -232,6 +235,12 @@ export class TenantProfile extends Construct {
     this.istioSecurityApiVersion = props.istioSecurityApiVersion ?? IstioSecurityApiVersion.V1BETA1;
     this.meshMode = props.meshMode ?? MeshMode.SIDECAR;
     this.registry = new ContributorRegistry(props.owner ?? '');
+    this.teamRoleSubjects = {
+      users: (props.teamRoles ?? []).flatMap(r => r.users ?? []),
+      groups: (props.teamRoles ?? []).flatMap(r => r.groups ?? []),
+    };
+    const rules = [...(props.networkPolicy?.additionalIngress ?? []), ...(props.networkPolicy?.additionalEgress ?? [])];
+    this.declaredPeers = rules.map(r => r.namespace).filter((n): n is string => n !== undefined);
 
     throwIfAny(this.validate(props).map(p => `tenant "${this.name}": ${p}`));
 
@@ -273,6 +282,19 @@ export class TenantProfile extends Construct {
     for (const contributor of props.contributors ?? []) this.addContributor(contributor);
   }
 
+  /**
+   * Who may have access to this tenant: the owner, contributors and team-role
+   * subjects, and the namespaces its own network rules name.
+   * @internal
+   */
+  public _declarations(): { users: string[]; groups: string[]; peerNamespaces: string[] } {
+    return {
+      users: [this.owner, ...this.declaredContributors.filter(c => c.kind === IdentityKind.USER).map(c => c.name), ...this.teamRoleSubjects.users],
+      groups: [...this.declaredContributors.filter(c => c.kind === IdentityKind.GROUP).map(c => c.name), ...this.teamRoleSubjects.groups],
+      peerNamespaces: [...this.declaredPeers],
+    };
+  }
+
   /** Contributors added so far. */
   public get contributors(): Contributor[] {
     return [...this.contributorList];
@@ -301,7 +323,9 @@ export class TenantProfile extends Construct {
    */
   public _registerContributor(kind: IdentityKind, name: string, role: string): string[] {
     const problem = this.registry.add(kind, name, role);
-    return problem ? [problem] : [];
+    if (problem) return [problem];
+    this.declaredContributors.push({ kind, name });
+    return [];
   }
 
   private validate(props: TenantProfileProps): string[] {

@@ -1,0 +1,154 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { ApiObject, Chart } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { IdentityKind, TeamRolePreset, TenancyApp, TenantProfile } from '../src';
+import { cli } from './support/cli';
+import { listFiles, renderObjects, tempDir } from './support/synth';
+import { accessMatrix } from '../src/analysis/access';
+
+/** Two tenants, as declared; `inject` adds an escalation. */
+function twoTenants(inject: (chart: Chart, a: TenantProfile) => void = () => undefined, isolationCheck = true) {
+  const outdir = tempDir();
+  const app = new TenancyApp({ outdir, isolationCheck });
+  const chart = new Chart(app, 'platform');
+  const a = new TenantProfile(chart, 'team-a', { owner: 'alice@c.io', contributors: [{ name: 'carol@c.io' }] });
+  new TenantProfile(chart, 'team-b', { owner: 'bob@c.io' });
+  inject(chart, a);
+  return { app, outdir };
+}
+
+describe('isolation check', () => {
+  test('declared tenants pass', () => {
+    const { app, outdir } = twoTenants();
+    app.synth();
+    expect(listFiles(outdir).filter(f => f.endsWith('/manifests.yaml'))).toHaveLength(2);
+  });
+
+  test('escalation 1: a hand-added binding gives a team-a contributor access to team-b', () => {
+    const { app, outdir } = twoTenants((_chart, a) => {
+      new k8s.KubeRoleBinding(a, 'Sneaky', {
+        metadata: { name: 'carol-in-b', namespace: 'team-b' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'kubeflow-edit' },
+        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'carol@c.io' }],
+      });
+    });
+    expect(() => app.synth()).toThrow('tenant "team-b": User "carol@c.io" gets ClusterRole kubeflow-edit through RoleBinding team-b/carol-in-b, but the tenant does not declare it');
+    expect(listFiles(outdir)).toEqual([]);
+  });
+
+  test('escalation 2: a wildcard ClusterRole bound cluster-wide to a group', () => {
+    const { app } = twoTenants(chart => {
+      new k8s.KubeClusterRole(chart, 'Everything', { metadata: { name: 'everything' }, rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }] });
+      new k8s.KubeClusterRoleBinding(chart, 'AllMl', {
+        metadata: { name: 'all-ml-everything' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'everything' },
+        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'all-ml' }],
+      });
+    });
+    expect(() => app.renderManifests()).toThrow('ClusterRoleBinding all-ml-everything grants ClusterRole everything to Group "all-ml" in every namespace, tenants included');
+  });
+
+  test('escalation 3: a NetworkPolicy that opens team-a to every namespace', () => {
+    const { app } = twoTenants((_chart, a) => {
+      new k8s.KubeNetworkPolicy(a, 'Open', {
+        metadata: { name: 'open-door', namespace: 'team-a' },
+        spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ namespaceSelector: {} }] }] },
+      });
+    });
+    expect(() => app.renderManifests()).toThrow('tenant "team-a": NetworkPolicy team-a/open-door allows ingress from tenant "team-b"');
+  });
+
+  test('an AuthorizationPolicy admitting an undeclared user, or everyone, is refused', () => {
+    const { app } = twoTenants((_chart, a) => {
+      new ApiObject(a, 'Ap', {
+        apiVersion: 'security.istio.io/v1beta1',
+        kind: 'AuthorizationPolicy',
+        metadata: { name: 'extra', namespace: 'team-a' },
+        spec: { action: 'ALLOW', rules: [{ when: [{ key: 'request.headers[kubeflow-userid]', values: ['mallory@c.io'] }] }, {}] },
+      });
+    });
+    expect(() => app.renderManifests()).toThrow(/admits user "mallory@c.io", who the tenant does not declare[\s\S]*AuthorizationPolicy team-a\/extra rule 1 admits every request/);
+  });
+
+  test('a binding outside the tenant subtree into a tenant namespace is checked too', () => {
+    const { app } = twoTenants(chart => {
+      new k8s.KubeRoleBinding(chart, 'Outside', {
+        metadata: { name: 'viewer-x', namespace: 'team-a' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'kubeflow-view' },
+        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'outsiders' }],
+      });
+    });
+    expect(() => app.renderManifests()).toThrow('tenant "team-a": Group "outsiders" gets ClusterRole kubeflow-view through RoleBinding team-a/viewer-x');
+  });
+
+  test('declared network peers and team roles pass; the check can be turned off', () => {
+    const app = new TenancyApp();
+    const chart = new Chart(app, 'c');
+    new TenantProfile(chart, 'team-a', {
+      owner: 'a@c.io',
+      networkPolicy: { additionalEgress: [{ name: 'to-b', namespace: 'team-b', ports: [{ port: 8080 }] }] },
+      teamRoles: [{ name: 'ds', preset: TeamRolePreset.ML_DATA_SCIENTIST, groups: ['scientists'] }],
+    });
+    new TenantProfile(chart, 'team-b', { owner: 'b@c.io', networkPolicy: { additionalIngress: [{ name: 'from-a', namespace: 'team-a' }] } });
+    expect(() => app.renderManifests()).not.toThrow();
+    const { app: open } = twoTenants((_chart, a) => {
+      new k8s.KubeNetworkPolicy(a, 'Open', { metadata: { name: 'open', namespace: 'team-a' }, spec: { podSelector: {}, ingress: [{}] } });
+    }, false);
+    expect(() => open.renderManifests()).not.toThrow();
+  });
+
+  test('kf-tenancy synth --no-isolation-check is accepted', () => {
+    const out = path.join(tempDir(), 'out');
+    expect(cli(['synth', path.join(__dirname, '..', 'examples', 'tenants.yaml'), '--out', out, '--no-isolation-check']).code).toBe(0);
+    expect(fs.existsSync(path.join(out, 'kustomization.yaml'))).toBe(true);
+  });
+});
+
+/** A small deterministic generator (an LCG), so the property test is reproducible. */
+function random(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    return state / 2147483648;
+  };
+}
+
+describe('property: the access matrix equals the declared memberships', () => {
+  test('200 random catalogs (seed 42)', () => {
+    const next = random(42);
+    const pick = <T>(items: T[]) => items[Math.floor(next() * items.length)];
+    const people = Array.from({ length: 12 }, (_, i) => `person${i}@c.io`);
+    const groups = ['g-ml', 'g-data', 'g-ops'];
+    for (let run = 0; run < 200; run++) {
+      const app = new TenancyApp();
+      const chart = new Chart(app, 'c');
+      const expected = new Map<string, string>(); // "kind/name/ns" -> level
+      const tenants = 1 + Math.floor(next() * 4);
+      for (let t = 0; t < tenants; t++) {
+        const ns = `t${t}`;
+        const owner = pick(people);
+        expected.set(`User/${owner}/${ns}`, 'admin');
+        const tenant = new TenantProfile(chart, ns, { owner, networkPolicy: { enabled: false }, podSecurity: { enabled: false } });
+        const members = Math.floor(next() * 4);
+        for (let m = 0; m < members; m++) {
+          const isGroup = next() < 0.3;
+          const name = isGroup ? pick(groups) : pick(people);
+          const kind = isGroup ? 'Group' : 'User';
+          if (expected.has(`${kind}/${name}/${ns}`)) continue;
+          const role = next() < 0.5 ? 'edit' : 'view';
+          tenant.addContributor({ name, kind: isGroup ? IdentityKind.GROUP : IdentityKind.USER, role: role as any });
+          expected.set(`${kind}/${name}/${ns}`, role);
+        }
+        expected.set(`ServiceAccount/${ns}/default-editor/${ns}`, 'edit');
+        expected.set(`ServiceAccount/${ns}/default-viewer/${ns}`, 'view');
+      }
+      const matrix = accessMatrix(renderObjects(app));
+      const actual = new Map<string, string>();
+      for (const identity of matrix.identities) {
+        for (const [ns, access] of Object.entries(identity.access)) actual.set(`${identity.kind}/${identity.name}/${ns}`, access.level);
+      }
+      expect({ run, access: [...actual].sort() }).toEqual({ run, access: [...expected].sort() });
+    }
+  });
+});
