@@ -108,18 +108,29 @@ export function namespacePeers(tenant: string, objects: any[]): NamespacePeer[] 
 /**
  * Cross-tenant network paths: a peer whose namespace selector matches another
  * tenant's namespace, unless the tenant names that namespace in its own rules.
+ * Tenants are indexed by label, so the check is linear in peers and tenants.
  */
 export function networkViolations(peers: NamespacePeer[], tenantLabels: Map<string, Record<string, string>>,
   declaredPeers: Map<string, string[]>): string[] {
+  const byLabel = new Map<string, Set<string>>();
+  for (const [tenant, labels] of tenantLabels) {
+    for (const [k, v] of Object.entries({ ...labels, 'kubernetes.io/metadata.name': tenant })) {
+      const key = `${k}=${v}`;
+      (byLabel.get(key) ?? byLabel.set(key, new Set()).get(key)!).add(tenant);
+    }
+  }
+  const everyTenant = [...tenantLabels.keys()];
   const violations: string[] = [];
   for (const peer of peers) {
-    for (const [other, labels] of tenantLabels) {
-      if (other === peer.tenant) continue;
-      const all: Record<string, string> = { ...labels, 'kubernetes.io/metadata.name': other };
-      if (!Object.entries(peer.matchLabels).every(([k, v]) => all[k] === v)) continue;
-      if ((declaredPeers.get(peer.tenant) ?? []).includes(other)) continue;
-      violations.push(`tenant "${peer.tenant}": ${peer.policy} allows ${peer.direction} tenant "${other}"; tenants are isolated unless a tenant names the other in its own network rules`);
-    }
+    const sets = Object.entries(peer.matchLabels).map(([k, v]) => byLabel.get(`${k}=${v}`) ?? new Set<string>());
+    sets.sort((a, b) => a.size - b.size);
+    const candidates = sets.length === 0 ? everyTenant : [...sets[0]].filter(t => sets.every(set => set.has(t)));
+    const declared = declaredPeers.get(peer.tenant) ?? [];
+    const reached = candidates.filter(other => other !== peer.tenant && !declared.includes(other)).sort();
+    if (reached.length === 0) continue;
+    const shown = reached.slice(0, 5).map(t => `"${t}"`).join(', ') + (reached.length > 5 ? ` and ${reached.length - 5} more` : '');
+    violations.push(`tenant "${peer.tenant}": ${peer.policy} allows ${peer.direction} tenant${reached.length === 1 ? '' : 's'} ${shown}; `
+      + 'tenants are isolated unless a tenant names the other in its own network rules');
   }
   return violations;
 }
