@@ -99,45 +99,25 @@ function readProfile(value: Json, location: string, profiles: ProfileSource[], e
     }
   }
 
-  const plugins: ProfilePlugin[] = [];
-  if (spec.plugins !== undefined && spec.plugins !== null) {
-    if (!Array.isArray(spec.plugins)) {
-      problems.push('spec.plugins must be a list of {kind, spec}');
-    } else {
-      spec.plugins.forEach((plugin: Json, index: number) => {
-        if (!isObject(plugin) || typeof plugin.kind !== 'string') {
-          problems.push(`spec.plugins[${index}] must be {kind, spec}`);
-          return;
-        }
-        const pluginSpec = isObject(plugin.spec) ? plugin.spec : {};
-        plugins.push({
-          kind: plugin.kind as ProfilePluginKind,
-          gcpServiceAccount: pluginSpec.gcpServiceAccount,
-          awsIamRole: pluginSpec.awsIamRole,
-          annotateOnly: pluginSpec.annotateOnly,
-        });
-      });
-    }
-  }
+  const plugins = readList(spec.plugins, 'spec.plugins', '{kind, spec}', problems, plugin => {
+    if (typeof plugin.kind !== 'string') return undefined;
+    const pluginSpec = isObject(plugin.spec) ? plugin.spec : {};
+    return {
+      kind: plugin.kind as ProfilePluginKind,
+      gcpServiceAccount: pluginSpec.gcpServiceAccount,
+      awsIamRole: pluginSpec.awsIamRole,
+      annotateOnly: pluginSpec.annotateOnly,
+    } as ProfilePlugin;
+  });
 
-  const contributors: ContributorOptions[] = [];
-  if (spec.contributors !== undefined && spec.contributors !== null) {
-    if (!Array.isArray(spec.contributors)) {
-      problems.push('spec.contributors must be a list of {kind: User|Group, name, role}');
-    } else {
-      spec.contributors.forEach((contributor: Json, index: number) => {
-        if (!isObject(contributor) || typeof contributor.name !== 'string') {
-          problems.push(`spec.contributors[${index}] must be {kind: User|Group, name, role}`);
-          return;
-        }
-        contributors.push({
-          name: contributor.name,
-          kind: (contributor.kind ?? IdentityKind.USER) as IdentityKind,
-          role: (contributor.role ?? ContributorRole.EDIT) as ContributorRole,
-        });
-      });
-    }
-  }
+  const contributors = readList(spec.contributors, 'spec.contributors', '{kind: User|Group, name, role}', problems, contributor => {
+    if (typeof contributor.name !== 'string') return undefined;
+    return {
+      name: contributor.name,
+      kind: (contributor.kind ?? IdentityKind.USER) as IdentityKind,
+      role: (contributor.role ?? ContributorRole.EDIT) as ContributorRole,
+    } as ContributorOptions;
+  });
 
   if (problems.length > 0) {
     errors.push(...problems.map(p => `${location}: tenant "${name}": ${p}`));
@@ -153,4 +133,23 @@ function readProfile(value: Json, location: string, profiles: ProfileSource[], e
       contributors: contributors.length > 0 ? contributors : undefined,
     },
   });
+}
+
+/**
+ * Reads an optional list field: each item a mapping that `read` turns into a
+ * value (or undefined when malformed); problems name the field and index.
+ */
+function readList<T>(value: Json, field: string, shape: string, problems: string[], read: (item: Record<string, Json>) => T | undefined): T[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) {
+    problems.push(`${field} must be a list of ${shape}`);
+    return [];
+  }
+  const items: T[] = [];
+  value.forEach((item: Json, index: number) => {
+    const result = isObject(item) ? read(item) : undefined;
+    if (result === undefined) problems.push(`${field}[${index}] must be ${shape}`);
+    else items.push(result);
+  });
+  return items;
 }
