@@ -5,8 +5,10 @@
 import * as fs from 'fs';
 import { Command, CommanderError, Option } from 'commander';
 import { accessDiff, accessMarkdown, accessMatrix, kubeflowClusterRoles, readManifestDir } from './analysis/access';
+import { authProblems, resolveAuth } from './auth-options';
 import { catalogFromFiles } from './catalog-import';
 import { ArgoCdOptions, FluxOptions } from './gitops';
+import { DEFAULT_GROUPS_HEADER, DEFAULT_INGRESS_GATEWAY_PRINCIPAL, DEFAULT_USER_ID_HEADER } from './kubeflow-defaults';
 import { TenancyApp } from './tenancy-app';
 import { readTenantFiles, streamSources } from './tenant-catalog';
 import { messagesOf, TenancyValidationError } from './validation';
@@ -78,6 +80,16 @@ function plural(count: number, word: string): string {
 }
 
 /** Runs the CLI with `argv` (as process.argv) and returns the exit code. */
+interface AccessCommandOptions {
+  readonly json?: string;
+  readonly diff?: string;
+  readonly clusterRoles?: string;
+  readonly userIdHeader: string;
+  readonly userIdPrefix: string;
+  readonly groupsHeader: string;
+  readonly ingressGatewayPrincipal: string;
+}
+
 export function run(argv: string[], output: CliOutput = processOutput): number {
   let exitCode = 0;
   const fail = (command: string, error: unknown, written: boolean) => {
@@ -160,13 +172,20 @@ export function run(argv: string[], output: CliOutput = processOutput): number {
     .option('--json <file>', 'also write the matrix as JSON to this file')
     .option('--diff <old-dir>', 'print only the access gained (+), lost (-) or changed (~) since <old-dir>')
     .option('--cluster-roles <file>', 'ClusterRoles of the cluster (default: Kubeflow\'s, bundled)')
-    .action((dir: string, options: { json?: string; diff?: string; clusterRoles?: string }) => {
+    .option('--user-id-header <name>', 'header the auth proxy sets to the user id', DEFAULT_USER_ID_HEADER)
+    .option('--user-id-prefix <prefix>', 'prefix before the user id in that header', '')
+    .option('--groups-header <name>', 'header the auth proxy sets to the user\'s groups', DEFAULT_GROUPS_HEADER)
+    .option('--ingress-gateway-principal <principal>', 'Istio principal of the ingress gateway', DEFAULT_INGRESS_GATEWAY_PRINCIPAL)
+    .action((dir: string, options: AccessCommandOptions) => {
       try {
+        const auth = resolveAuth(options);
+        const problems = authProblems(auth);
+        if (problems.length > 0) throw new TenancyValidationError(problems.map(p => p.replace(/^auth\.(\w+)/, (_, f: string) => `--${f.replace(/[A-Z]/g, c => `-${c.toLowerCase()}`)}`)));
         const clusterRoles = options.clusterRoles ? readClusterRoles(options.clusterRoles) : kubeflowClusterRoles();
-        const matrix = accessMatrix(readFolder(dir), clusterRoles);
+        const matrix = accessMatrix(readFolder(dir), { clusterRoles, auth });
         if (options.json) fs.writeFileSync(options.json, JSON.stringify(matrix, null, 2) + '\n');
         if (options.diff) {
-          const lines = accessDiff(accessMatrix(readFolder(options.diff), clusterRoles), matrix);
+          const lines = accessDiff(accessMatrix(readFolder(options.diff), { clusterRoles, auth }), matrix);
           output.out(lines.length > 0 ? lines.join('\n') + '\n' : 'no change in access\n');
         } else {
           output.out(accessMarkdown(matrix));

@@ -1,9 +1,8 @@
 import { ApiObject, App, AppProps, Yaml } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { kubeflowClusterRoles } from './analysis/access';
-import { namespacePeers, NamespacePeer, networkViolations, TenantDeclarations, tenantViolations } from './analysis/isolation';
+import { crossTenantViolations, DeclaredTenant, namespacePeers, NamespacePeer, tenantViolations } from './analysis/isolation';
 import { RbacModel } from './analysis/rbac';
-import { ResolvedKubeflowAuth } from './auth-options';
 import { argoCdManifest, ArgoCdOptions, ARGOCD_FILE, FLUX_FILE, fluxManifest, FluxOptions } from './gitops';
 import { OutputStage } from './output-writer';
 import { ParallelFileWriter, PendingFile } from './parallel-writer';
@@ -268,27 +267,7 @@ export class TenancyApp extends App {
   /** Objects outside tenants that reach into them, and cross-tenant network paths. */
   private checkOutsideObjects(outside: any[]): string[] {
     const state = this.isolationState();
-    const docs = [...outside, ...state.foreign];
-    const violations: string[] = [];
-    for (const [name, tenant] of state.tenants) {
-      const inTenant = docs.filter(d => d.metadata?.namespace === name);
-      if (inTenant.length === 0) continue;
-      violations.push(...tenantViolations(tenant.declared, inTenant, state.clusterRoles, tenant.auth));
-      state.peers.push(...namespacePeers(name, inTenant));
-    }
-    for (const binding of docs.filter(d => d.kind === 'ClusterRoleBinding')) {
-      const role = binding.roleRef?.name;
-      const rules = [...state.clusterRoles.clusterRoleRules(role), ...docs.filter(d => d.kind === 'ClusterRole' && d.metadata?.name === role).flatMap(d => d.rules ?? [])];
-      if (rules.length === 0 || state.tenants.size === 0) continue;
-      for (const subject of binding.subjects ?? []) {
-        violations.push(`ClusterRoleBinding ${binding.metadata.name} grants ClusterRole ${role} to ${subject.kind} "${subject.name}" in every namespace, `
-          + 'tenants included; bind it per tenant with a declared team role instead');
-      }
-    }
-    const labels = new Map([...state.tenants].map(([name, t]) => [name, t.labels]));
-    const declaredPeers = new Map([...state.tenants].map(([name, t]) => [name, t.declared.peerNamespaces]));
-    violations.push(...networkViolations(state.peers, labels, declaredPeers));
-    return violations;
+    return crossTenantViolations(state.tenants, [...outside, ...state.foreign], state.clusterRoles, state.peers);
   }
 
   /** Tenants of the tree, and constructs outside every tenant. */
@@ -364,7 +343,7 @@ export class TenancyApp extends App {
 
 interface IsolationState {
   readonly clusterRoles: RbacModel;
-  readonly tenants: Map<string, { declared: TenantDeclarations; auth: ResolvedKubeflowAuth; labels: Record<string, string> }>;
+  readonly tenants: Map<string, DeclaredTenant>;
   readonly peers: NamespacePeer[];
   readonly foreign: any[];
 }

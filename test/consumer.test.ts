@@ -78,4 +78,11 @@ app.synth();
     fs.writeFileSync(path.join(scratch, 'bad.yaml'), 'apiVersion: kf-tenancy/v1alpha1\nkind: TenantCatalog\ntenants:\n  - {name: t, ownr: x@c.io}\n');
     expect(() => sh('npx', ['--no-install', 'kf-tenancy', 'validate', 'bad.yaml'], scratch)).toThrow(/bad\.yaml:4: tenant "t": entry: unknown key "ownr"/);
   });
+
+  test('ships the cdk8s validation plugin as a file cdk8s-cli can load by path', () => {
+    const plugin = path.join(scratch, 'node_modules', 'cdk8s-kubeflow-tenancy', 'lib', 'validation-plugin.js');
+    const script = `new (require(${JSON.stringify(plugin)}).IsolationCheck)({catalog: 'tenants.yaml'}).validate({manifests: [], `
+      + 'report: {addViolation: v => console.log(v.recommendation), submit: s => console.log(s)}})';
+    expect(sh('node', ['-e', script], scratch)).toBe('success\n');
+  });
 });

@@ -123,13 +123,16 @@ describe('property: the access matrix equals the declared memberships', () => {
     for (let run = 0; run < 200; run++) {
       const app = new TenancyApp();
       const chart = new Chart(app, 'c');
-      const expected = new Map<string, string>(); // "kind/name/ns" -> level
+      const expected = new Map<string, string>(); // "kind/name/ns" -> level, +gateway when the mesh admits it
+      const open: string[] = [];
       const tenants = 1 + Math.floor(next() * 4);
       for (let t = 0; t < tenants; t++) {
         const ns = `t${t}`;
         const owner = pick(people);
-        expected.set(`User/${owner}/${ns}`, 'admin');
-        const tenant = new TenantProfile(chart, ns, { owner, networkPolicy: { enabled: false }, podSecurity: { enabled: false } });
+        expected.set(`User/${owner}/${ns}`, 'admin+gateway');
+        const isolated = next() < 0.7;
+        if (!isolated) open.push(ns);
+        const tenant = new TenantProfile(chart, ns, { owner, networkPolicy: { enabled: isolated }, podSecurity: { enabled: false } });
         const members = Math.floor(next() * 4);
         for (let m = 0; m < members; m++) {
           const isGroup = next() < 0.3;
@@ -138,7 +141,7 @@ describe('property: the access matrix equals the declared memberships', () => {
           if (expected.has(`${kind}/${name}/${ns}`)) continue;
           const role = next() < 0.5 ? 'edit' : 'view';
           tenant.addContributor({ name, kind: isGroup ? IdentityKind.GROUP : IdentityKind.USER, role: role as any });
-          expected.set(`${kind}/${name}/${ns}`, role);
+          expected.set(`${kind}/${name}/${ns}`, `${role}+gateway`);
         }
         expected.set(`ServiceAccount/${ns}/default-editor/${ns}`, 'edit');
         expected.set(`ServiceAccount/${ns}/default-viewer/${ns}`, 'view');
@@ -146,9 +149,16 @@ describe('property: the access matrix equals the declared memberships', () => {
       const matrix = accessMatrix(renderObjects(app));
       const actual = new Map<string, string>();
       for (const identity of matrix.identities) {
-        for (const [ns, access] of Object.entries(identity.access)) actual.set(`${identity.kind}/${identity.name}/${ns}`, access.level);
+        for (const [ns, access] of Object.entries(identity.access)) {
+          actual.set(`${identity.kind}/${identity.name}/${ns}`, `${access.level}${access.meshIngress ? '+gateway' : ''}`);
+        }
       }
       expect({ run, access: [...actual].sort() }).toEqual({ run, access: [...expected].sort() });
+      // The network: no path between two tenants; a tenant without policies is reported open, nothing else is.
+      const tenantNames = new Set(matrix.namespaces);
+      expect({ run, paths: matrix.network.paths.filter(p => tenantNames.has(p.from) && tenantNames.has(p.to)) }).toEqual({ run, paths: [] });
+      expect({ run, open: matrix.network.openIngress }).toEqual({ run, open: open.sort() });
+      expect(matrix.meshOpen).toEqual([]);
     }
   });
 });

@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { MeshMode, NetworkProtocol, TenancyApp, TenantNetworkPolicy, TenantProfile } from '../src';
+import { NetworkModel } from '../src/analysis/network';
 import { networkPolicyProblems } from '../src/network-policy';
-import { NetworkModel } from './support/netpol';
 import { newChart, renderObjects, synthTenant } from './support/synth';
 
 const policies = (objects: any[]) => objects.filter(o => o.kind === 'NetworkPolicy');

@@ -4,6 +4,7 @@
  * namespaces its own network rules name). Anything else is reported with the
  * identity, the namespace and the object that opens the path.
  */
+import { ResolvedKubeflowAuth } from '../auth-options';
 import { RbacModel } from './rbac';
 
 /** What a tenant declares. */
@@ -132,5 +133,49 @@ export function networkViolations(peers: NamespacePeer[], tenantLabels: Map<stri
     violations.push(`tenant "${peer.tenant}": ${peer.policy} allows ${peer.direction} tenant${reached.length === 1 ? '' : 's'} ${shown}; `
       + 'tenants are isolated unless a tenant names the other in its own network rules');
   }
+  return violations;
+}
+
+/** A tenant as the isolation check knows it. */
+export interface DeclaredTenant {
+  readonly declared: TenantDeclarations;
+  readonly auth: ResolvedKubeflowAuth;
+  /** Labels of the tenant's Namespace as written. */
+  readonly labels: Record<string, string>;
+}
+
+/**
+ * Violations among `docs` against the declared tenants: objects in a tenant's
+ * namespace that grant or admit undeclared identities, ClusterRoleBindings
+ * (which reach every tenant), and cross-tenant network paths. `peers` holds
+ * network peers already collected from tenants checked earlier.
+ */
+export function crossTenantViolations(tenants: Map<string, DeclaredTenant>, docs: any[], clusterRoles: RbacModel,
+  peers: NamespacePeer[] = []): string[] {
+  const violations: string[] = [];
+  const allPeers = [...peers];
+  const byNamespace = new Map<string, any[]>();
+  for (const d of docs) {
+    const ns = d?.metadata?.namespace;
+    if (ns !== undefined && tenants.has(ns)) (byNamespace.get(ns) ?? byNamespace.set(ns, []).get(ns)!).push(d);
+  }
+  for (const [name, tenant] of tenants) {
+    const inTenant = byNamespace.get(name) ?? [];
+    if (inTenant.length === 0) continue;
+    violations.push(...tenantViolations(tenant.declared, inTenant, clusterRoles, tenant.auth));
+    allPeers.push(...namespacePeers(name, inTenant));
+  }
+  for (const binding of docs.filter(d => d?.kind === 'ClusterRoleBinding')) {
+    const role = binding.roleRef?.name;
+    const rules = [...clusterRoles.clusterRoleRules(role), ...docs.filter(d => d?.kind === 'ClusterRole' && d.metadata?.name === role).flatMap(d => d.rules ?? [])];
+    if (rules.length === 0 || tenants.size === 0) continue;
+    for (const subject of binding.subjects ?? []) {
+      violations.push(`ClusterRoleBinding ${binding.metadata.name} grants ClusterRole ${role} to ${subject.kind} "${subject.name}" in every namespace, `
+        + 'tenants included; bind it per tenant with a declared team role instead');
+    }
+  }
+  const labels = new Map([...tenants].map(([name, t]) => [name, t.labels]));
+  const declaredPeers = new Map([...tenants].map(([name, t]) => [name, t.declared.peerNamespaces]));
+  violations.push(...networkViolations(allPeers, labels, declaredPeers));
   return violations;
 }

@@ -1,0 +1,291 @@
+/**
+ * NetworkPolicy semantics, for the access report and the tests: a pod selected
+ * by no policy of a direction is open in that direction; otherwise a
+ * connection needs an egress rule in the source namespace and an ingress rule
+ * in the destination namespace that both match.
+ */
+
+export interface Endpoint {
+  /** Namespace of a pod; undefined for an address outside the cluster. */
+  readonly namespace?: string;
+  readonly labels?: Record<string, string>;
+  readonly ip: string;
+}
+
+export interface Connection {
+  readonly from: Endpoint;
+  readonly to: Endpoint;
+  readonly port: number;
+  readonly protocol?: 'TCP' | 'UDP' | 'SCTP';
+}
+
+type Direction = 'Ingress' | 'Egress';
+
+/** Kubernetes label selector semantics: matchLabels and matchExpressions, all must hold. */
+export function selectorMatches(selector: any, labels: Record<string, string>): boolean {
+  const byLabel = Object.entries(selector?.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
+  return byLabel && (selector?.matchExpressions ?? []).every((e: any) => {
+    const has = Object.prototype.hasOwnProperty.call(labels, e.key);
+    switch (e.operator) {
+      case 'In': return has && (e.values ?? []).includes(labels[e.key]);
+      case 'NotIn': return !has || !(e.values ?? []).includes(labels[e.key]);
+      case 'Exists': return has;
+      case 'DoesNotExist': return !has;
+      default: return false; // an unknown operator selects nothing
+    }
+  });
+}
+
+function ipToNumber(ip: string): number {
+  return ip.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
+}
+
+function inCidr(ip: string, cidr: string): boolean {
+  const [base, bits] = cidr.split('/');
+  if (base.includes(':') || ip.includes(':')) return false; // IPv4 only
+  // Compare the network parts: divide away the host bits.
+  const block = 2 ** (32 - Number(bits));
+  return Math.floor(ipToNumber(ip) / block) === Math.floor(ipToNumber(base) / block);
+}
+
+function policyTypes(policy: any): Direction[] {
+  if (policy.spec?.policyTypes) return policy.spec.policyTypes;
+  // Kubernetes' default: Ingress always, Egress when egress rules are present.
+  return policy.spec?.egress ? ['Ingress', 'Egress'] : ['Ingress'];
+}
+
+/** Evaluates single connections between pods (or outside addresses). */
+export class NetworkModel {
+  private readonly byNamespace = new Map<string, any[]>();
+
+  constructor(policies: any[], private readonly namespaceLabels: Record<string, Record<string, string>>) {
+    for (const p of policies) {
+      const list = this.byNamespace.get(p.metadata.namespace) ?? [];
+      list.push(p);
+      this.byNamespace.set(p.metadata.namespace, list);
+    }
+  }
+
+  public allows(connection: Connection): boolean {
+    return this.direction('Egress', connection.from, connection.to, connection)
+      && this.direction('Ingress', connection.to, connection.from, connection);
+  }
+
+  private nsLabels(namespace: string): Record<string, string> {
+    return { ...(this.namespaceLabels[namespace] ?? {}), 'kubernetes.io/metadata.name': namespace };
+  }
+
+  private direction(type: Direction, subject: Endpoint, peer: Endpoint, connection: Connection): boolean {
+    if (subject.namespace === undefined) return true; // outside the cluster: no policies
+    const selecting = (this.byNamespace.get(subject.namespace) ?? []).filter(p => policyTypes(p).includes(type)
+      && selectorMatches(p.spec.podSelector, subject.labels ?? {}));
+    if (selecting.length === 0) return true;
+    const rules = selecting.flatMap(p => (type === 'Ingress' ? p.spec.ingress : p.spec.egress) ?? []);
+    return rules.some((rule: any) => {
+      const peers = type === 'Ingress' ? rule.from : rule.to;
+      const peerOk = !peers || peers.length === 0 || peers.some((p: any) => this.peerMatches(p, peer, subject.namespace!));
+      const portOk = !rule.ports || rule.ports.length === 0 || rule.ports.some((p: any) =>
+        (p.port === undefined || p.port === connection.port || (p.endPort !== undefined && connection.port >= p.port && connection.port <= p.endPort))
+        && (p.protocol ?? 'TCP') === (connection.protocol ?? 'TCP'));
+      return peerOk && portOk;
+    });
+  }
+
+  private peerMatches(peer: any, endpoint: Endpoint, policyNamespace: string): boolean {
+    if (peer.ipBlock) {
+      return inCidr(endpoint.ip, peer.ipBlock.cidr) && !(peer.ipBlock.except ?? []).some((c: string) => inCidr(endpoint.ip, c));
+    }
+    if (endpoint.namespace === undefined) return false;
+    const namespaceOk = peer.namespaceSelector
+      ? selectorMatches(peer.namespaceSelector, this.nsLabels(endpoint.namespace))
+      : endpoint.namespace === policyNamespace;
+    const podOk = peer.podSelector ? selectorMatches(peer.podSelector, endpoint.labels ?? {}) : true;
+    return namespaceOk && podOk;
+  }
+}
+
+/** One allowed path between namespaces, or from a namespace to a set of namespaces chosen by labels. */
+export interface NetworkPath {
+  /** Source namespace, or a description of the namespaces a selector picks (`{label=value}`, `any namespace`). */
+  readonly from: string;
+  /** Destination namespace, or a description as for `from`. */
+  readonly to: string;
+  /** `all` or `TCP/8888`-style entries; `TCP/8080-8090` for ranges, `TCP/http` for named ports. */
+  readonly ports: string[];
+  /** Pods the path is limited to at the far end, when a peer selects pods (`k8s-app=kube-dns`). */
+  readonly pods?: string;
+  /** The NetworkPolicies that open the path. */
+  readonly policies: string[];
+}
+
+/** Reachability of every namespace in the manifests, with unlabelled pods as the representative workload. */
+export interface NetworkReachability {
+  /** Namespaces whose pods no ingress policy selects: anything in the cluster reaches them. */
+  readonly openIngress: string[];
+  /** Namespaces whose pods no egress policy selects: they reach anything. */
+  readonly openEgress: string[];
+  /** Paths between different namespaces that policies allow, sorted by from, to. */
+  readonly paths: NetworkPath[];
+}
+
+const NAME_LABEL = 'kubernetes.io/metadata.name';
+
+function describeSelector(selector: any): string {
+  const parts = Object.entries(selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
+  for (const e of selector?.matchExpressions ?? []) parts.push(`${e.key} ${e.operator}${e.values ? ` (${[...e.values].join(',')})` : ''}`);
+  return parts.join(',');
+}
+
+/** The namespace names a selector picks by name alone (`kubernetes.io/metadata.name`), or undefined. */
+function namedNamespaces(selector: any): string[] | undefined {
+  const labels = Object.keys(selector?.matchLabels ?? {});
+  const expressions: any[] = selector?.matchExpressions ?? [];
+  if (labels.length === 1 && labels[0] === NAME_LABEL && expressions.length === 0) return [selector.matchLabels[NAME_LABEL]];
+  if (labels.length === 0 && expressions.length === 1 && expressions[0].key === NAME_LABEL && expressions[0].operator === 'In') {
+    return [...expressions[0].values];
+  }
+  return undefined;
+}
+
+function portsOf(rule: any): string[] {
+  const ports: any[] = rule.ports ?? [];
+  if (ports.length === 0) return ['all'];
+  return ports.map(p => {
+    const protocol = p.protocol ?? 'TCP';
+    if (p.port === undefined) return `${protocol}/all`;
+    return p.endPort !== undefined ? `${protocol}/${p.port}-${p.endPort}` : `${protocol}/${p.port}`;
+  });
+}
+
+/** Ports allowed by both ends: `all` yields to the other side; otherwise entries present on both. */
+function intersectPorts(a: string[], b: string[]): string[] {
+  if (a.includes('all')) return b;
+  if (b.includes('all')) return a;
+  const protocolWide = (list: string[], entry: string) => list.includes(`${entry.split('/')[0]}/all`);
+  return [...new Set([...a.filter(p => b.includes(p) || protocolWide(b, p)), ...b.filter(p => protocolWide(a, p))])];
+}
+
+function unionPorts(a: string[], b: string[]): string[] {
+  if (a.includes('all') || b.includes('all')) return ['all'];
+  return [...new Set([...a, ...b])];
+}
+
+interface Side {
+  /** Peers of the rules selecting an unlabelled pod, or undefined when no policy of the direction selects it. */
+  readonly rules?: Array<{ peer: any; ports: string[]; policy: string }>;
+}
+
+function sideOf(policies: any[], direction: Direction): Side {
+  const selecting = policies.filter(p => policyTypes(p).includes(direction) && selectorMatches(p.spec?.podSelector, {}));
+  if (selecting.length === 0) return {};
+  const rules: Array<{ peer: any; ports: string[]; policy: string }> = [];
+  for (const policy of selecting) {
+    const name = `${policy.metadata.namespace}/${policy.metadata.name}`;
+    for (const rule of (direction === 'Ingress' ? policy.spec.ingress : policy.spec.egress) ?? []) {
+      const peers: any[] = (direction === 'Ingress' ? rule.from : rule.to) ?? [];
+      const ports = portsOf(rule);
+      if (peers.length === 0) rules.push({ peer: { namespaceSelector: {} }, ports, policy: name });
+      for (const peer of peers) rules.push({ peer, ports, policy: name });
+    }
+  }
+  return { rules };
+}
+
+/**
+ * Which namespaces can reach which, from the NetworkPolicies in `objects`.
+ * Namespaces outside the manifests are named when a policy selects them by
+ * name; label selectors that may pick other namespaces are shown as written.
+ * ipBlock peers are treated as outside the cluster.
+ */
+export function networkReachability(objects: any[]): NetworkReachability {
+  const namespaces = new Map<string, Record<string, string>>();
+  for (const o of objects) {
+    if (o?.apiVersion === 'v1' && o.kind === 'Namespace') namespaces.set(o.metadata.name, { ...(o.metadata.labels ?? {}), [NAME_LABEL]: o.metadata.name });
+  }
+  const policiesIn = new Map<string, any[]>();
+  for (const o of objects) {
+    if (o?.kind !== 'NetworkPolicy' || !o.metadata?.namespace) continue;
+    (policiesIn.get(o.metadata.namespace) ?? policiesIn.set(o.metadata.namespace, []).get(o.metadata.namespace)!).push(o);
+  }
+  // Namespaces in the manifests, indexed by label, so selectors resolve without a scan per pair.
+  const byLabel = new Map<string, string[]>();
+  for (const [name, labels] of namespaces) {
+    for (const [k, v] of Object.entries(labels)) (byLabel.get(`${k}=${v}`) ?? byLabel.set(`${k}=${v}`, []).get(`${k}=${v}`)!).push(name);
+  }
+  const matching = (selector: any): string[] => {
+    const keys = Object.entries(selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
+    const candidates = keys.length > 0 ? byLabel.get(keys[0]) ?? [] : [...namespaces.keys()];
+    return candidates.filter(ns => selectorMatches(selector, namespaces.get(ns)!));
+  };
+  const ingress = new Map<string, Side>();
+  const egress = new Map<string, Side>();
+  for (const ns of namespaces.keys()) {
+    ingress.set(ns, sideOf(policiesIn.get(ns) ?? [], 'Ingress'));
+    egress.set(ns, sideOf(policiesIn.get(ns) ?? [], 'Egress'));
+  }
+
+  const paths = new Map<string, { from: string; to: string; ports: string[]; pods?: string; policies: Set<string> }>();
+  const add = (from: string, to: string, ports: string[], policies: string[], pods?: string) => {
+    if (from === to || ports.length === 0) return;
+    const key = `${from}\u0000${to}\u0000${pods ?? ''}`;
+    const existing = paths.get(key);
+    if (existing) {
+      existing.ports.splice(0, existing.ports.length, ...unionPorts(existing.ports, ports));
+      policies.forEach(p => existing.policies.add(p));
+    } else {
+      paths.set(key, { from, to, ports: [...ports], pods, policies: new Set(policies) });
+    }
+  };
+  // The far side of a path into or out of `ns`: the other end's policies, when it is in the manifests, must agree.
+  const otherSidePorts = (other: string, otherDirection: Direction, ns: string): { ports: string[]; policies: string[] } => {
+    const side = (otherDirection === 'Ingress' ? ingress : egress).get(other);
+    if (!side || !side.rules) return { ports: ['all'], policies: [] }; // unknown or open: no restriction there
+    let ports: string[] = [];
+    const policies: string[] = [];
+    for (const rule of side.rules) {
+      if (rule.peer.ipBlock) continue;
+      const nsOk = rule.peer.namespaceSelector ? selectorMatches(rule.peer.namespaceSelector, namespaces.get(ns)!) : ns === other;
+      if (nsOk && selectorMatches(rule.peer.podSelector, {})) {
+        ports = unionPorts(ports, rule.ports);
+        policies.push(rule.policy);
+      }
+    }
+    return { ports, policies };
+  };
+  const walk = (ns: string, direction: Direction) => {
+    const side = (direction === 'Ingress' ? ingress : egress).get(ns)!;
+    for (const rule of side.rules ?? []) {
+      const { peer } = rule;
+      if (peer.ipBlock || !peer.namespaceSelector) continue; // outside the cluster, or the namespace itself
+      const pods = peer.podSelector && describeSelector(peer.podSelector) !== '' ? describeSelector(peer.podSelector) : undefined;
+      const named = namedNamespaces(peer.namespaceSelector);
+      const inManifests = matching(peer.namespaceSelector);
+      for (const other of inManifests) {
+        const far = otherSidePorts(other, direction === 'Ingress' ? 'Egress' : 'Ingress', ns);
+        const ports = intersectPorts(rule.ports, far.ports);
+        if (direction === 'Ingress') add(other, ns, ports, [rule.policy, ...far.policies], pods);
+        else add(ns, other, ports, [rule.policy, ...far.policies], pods);
+      }
+      // Namespaces the manifests do not hold: by name when the selector names them, else the selector itself.
+      const outside = named ? named.filter(n => !namespaces.has(n))
+        : [describeSelector(peer.namespaceSelector) === '' ? 'any namespace' : `{${describeSelector(peer.namespaceSelector)}}`];
+      for (const other of outside) {
+        if (direction === 'Ingress') add(other, ns, rule.ports, [rule.policy], pods);
+        else add(ns, other, rule.ports, [rule.policy], pods);
+      }
+    }
+  };
+  const sorted = [...namespaces.keys()].sort();
+  for (const ns of sorted) {
+    walk(ns, 'Ingress');
+    walk(ns, 'Egress');
+  }
+  const order = (p: NetworkPath) => `${p.from}\u0000${p.to}\u0000${p.pods ?? ''}`;
+  return {
+    openIngress: sorted.filter(ns => !ingress.get(ns)!.rules),
+    openEgress: sorted.filter(ns => !egress.get(ns)!.rules),
+    paths: [...paths.values()]
+      .map(p => ({ from: p.from, to: p.to, ports: p.ports.sort(), ...(p.pods ? { pods: p.pods } : {}), policies: [...p.policies].sort() }))
+      .sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0)),
+  };
+}
