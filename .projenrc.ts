@@ -73,6 +73,14 @@ project.addTask('schema', {
   exec: 'ts-node --project test/tsconfig.json scripts/catalog-schema.ts',
 });
 
+project.addTask('test:integration', {
+  description: 'Integration tests against kube-apiserver, kube-controller-manager and etcd built from source (test/controlplane; needs Go)',
+  exec: 'jest --config test/integration/jest.config.json --runInBand',
+  receiveArgs: true,
+});
+// `npm test` also runs the integration suite when Go is installed, and says so when it is not.
+project.testTask.exec('ts-node --project scripts/tsconfig.json scripts/integration.ts');
+
 for (const pattern of ['/scripts/', '/examples/', '/.ci/', '/cdk8s.yaml', '/dist/', '/dist-pkg/', '/bench/', '/.tmp/']) {
   project.npmignore?.exclude(pattern);
 }

@@ -71,7 +71,7 @@ export class ExampleTeams extends Chart {
       limitRange: {
         name: 'default-resources',
         container: {
-          default: { cpu: '1', memory: '2Gi' },
+          default: { 'cpu': '1', 'memory': '2Gi', 'nvidia.com/gpu': '0' },
           defaultRequest: { cpu: '500m', memory: '1Gi' },
           max: { 'cpu': '8', 'memory': '32Gi', 'nvidia.com/gpu': '2' },
         },

@@ -110,6 +110,15 @@ export function limitRangeProblems(options: LimitRangeOptions, quota: { [resourc
       }
     }
   };
+  // Kubernetes fills a missing default limit with the max (and a missing default request with the
+  // default), so a max alone would give every container without limits the max, requested.
+  for (const resource of Object.keys(container.max ?? {}).sort()) {
+    if (container.default?.[resource] === undefined) {
+      const zero = COMPUTE.includes(resource) ? '' : ' ("0" for an extended resource such as a GPU)';
+      problems.push(`limitRange.container.default["${resource}"]: missing while max["${resource}"] is ${container.max![resource]}; `
+        + `Kubernetes would then default every container's ${resource} limit and request to that max, so set a default${zero}`);
+    }
+  }
   compare('default', 'max', 'a default limit must not exceed the max');
   compare('defaultRequest', 'default', 'a default request must not exceed the default limit');
   compare('defaultRequest', 'max', 'a default request must not exceed the max');

@@ -284,9 +284,16 @@ export class TenantNetworkPolicy extends Construct {
     const kubeflow = props.kubeflowNamespace ?? 'kubeflow';
     const policy = (name: string, spec: { ingress?: k8s.NetworkPolicyIngressRule[]; egress?: k8s.NetworkPolicyEgressRule[] }) => {
       const policyTypes = [...(spec.ingress ? ['Ingress'] : []), ...(spec.egress ? ['Egress'] : [])];
+      // Empty rule lists are left out: the API server drops them, so writing `[]` would make
+      // every server-side apply a change (generation bump). policyTypes alone denies.
       new k8s.KubeNetworkPolicy(this, name, {
         metadata: { name, namespace },
-        spec: { podSelector: {}, policyTypes, ...spec },
+        spec: {
+          podSelector: {},
+          policyTypes,
+          ...(spec.ingress && spec.ingress.length > 0 ? { ingress: spec.ingress } : {}),
+          ...(spec.egress && spec.egress.length > 0 ? { egress: spec.egress } : {}),
+        },
       });
     };
 

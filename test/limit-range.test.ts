@@ -4,7 +4,7 @@ import { only, synthTenant } from './support/synth';
 
 const RESEARCH = {
   container: {
-    default: { cpu: '1', memory: '2Gi' },
+    default: { 'cpu': '1', 'memory': '2Gi', 'nvidia.com/gpu': '0' },
     defaultRequest: { cpu: '500m', memory: '1Gi' },
     max: { 'cpu': '8', 'memory': '32Gi', 'nvidia.com/gpu': '2' },
   },
@@ -35,7 +35,7 @@ describe('LimitRange', () => {
         limits: [
           {
             type: 'Container',
-            default: { cpu: '1', memory: '2Gi' },
+            default: { 'cpu': '1', 'memory': '2Gi', 'nvidia.com/gpu': '0' },
             defaultRequest: { cpu: '500m', memory: '1Gi' },
             max: { 'cpu': '8', 'memory': '32Gi', 'nvidia.com/gpu': '2' },
           },
@@ -47,8 +47,9 @@ describe('LimitRange', () => {
 
   test('no LimitRange unless asked; name is configurable', () => {
     expect(synthTenant({ owner: 'r@c.io' }).filter(o => o.kind === 'LimitRange')).toEqual([]);
-    expect(only(synthTenant({ owner: 'r@c.io', limitRange: { name: 'limits', container: { max: { cpu: '4' } } } }), 'LimitRange', 'limits')
-      .spec.limits).toEqual([{ type: 'Container', max: { cpu: '4' } }]);
+    const limits = { name: 'limits', container: { default: { cpu: '1' }, max: { cpu: '4' } } };
+    expect(only(synthTenant({ owner: 'r@c.io', limitRange: limits }), 'LimitRange', 'limits')
+      .spec.limits).toEqual([{ type: 'Container', default: { cpu: '1' }, max: { cpu: '4' } }]);
   });
 
   test.each([
@@ -60,11 +61,19 @@ describe('LimitRange', () => {
       'limitRange.container: min["cpu"] 2 is above max 1500m; min must not exceed max'],
     ['GPU default above max', { container: { default: { 'nvidia.com/gpu': '4' }, max: { 'nvidia.com/gpu': '2' } } }, {},
       'limitRange.container: default["nvidia.com/gpu"] 4 is above max 2'],
+    // Kubernetes would default the limit and request of every container to the max (confirmed by the
+    // integration test against kube-apiserver): a CPU-only pod would ask for two GPUs.
+    ['GPU max without a default', { container: { default: { cpu: '1' }, max: { 'cpu': '8', 'nvidia.com/gpu': '2' } } }, {},
+      'limitRange.container.default["nvidia.com/gpu"]: missing while max["nvidia.com/gpu"] is 2; Kubernetes would then default every '
+        + 'container\'s nvidia.com/gpu limit and request to that max, so set a default ("0" for an extended resource such as a GPU)'],
+    ['cpu max without a default', { container: { max: { cpu: '8' } } }, {},
+      'limitRange.container.default["cpu"]: missing while max["cpu"] is 8; Kubernetes would then default every container\'s cpu limit '
+        + 'and request to that max, so set a default'],
     ['PVC min above max', { persistentVolumeClaim: { minStorage: '200Gi', maxStorage: '100Gi' } }, {},
       'limitRange.persistentVolumeClaim: minStorage 200Gi is above maxStorage 100Gi'],
     ['malformed quantity', { container: { max: { cpu: 'eight' } } }, {},
       'limitRange.container.max["cpu"]: "eight" is not a Kubernetes quantity'],
-    ['quota on requests.cpu without a default request', { container: { max: { cpu: '8' } } }, { 'requests.cpu': '20' },
+    ['quota on requests.cpu without a default request', { container: { min: { cpu: '100m' } } }, { 'requests.cpu': '20' },
       'limitRange.container.defaultRequest["cpu"]: missing; the quota on "requests.cpu" rejects pods without it'],
     ['quota on limits.memory without a default limit', { container: { defaultRequest: { memory: '1Gi' } } }, { 'limits.memory': '10Gi' },
       'limitRange.container.default["memory"]: missing; the quota on "limits.memory" rejects pods without it'],

@@ -13,7 +13,7 @@ describe('TenantNetworkPolicy defaults', () => {
 
   test('exact peers and ports of every default policy', () => {
     expect(specs).toEqual({
-      'default-deny': { podSelector: {}, policyTypes: ['Ingress', 'Egress'], ingress: [], egress: [] },
+      'default-deny': { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
       'allow-same-namespace': {
         podSelector: {},
         policyTypes: ['Ingress', 'Egress'],

@@ -1,0 +1,54 @@
+/**
+ * Jest global setup of the integration suite: builds the control plane if
+ * needed, starts it, and installs what a Kubeflow cluster has before tenants
+ * arrive (Istio's security CRDs, Kubeflow's ClusterRoles).
+ */
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { ControlPlane, ensureBinaries, goAvailable } from './support/controlplane';
+
+const ROOT = path.join(__dirname, '..', '..');
+const SHARED = path.join(ROOT, '..', 'shared');
+export const STATE_ENV = 'KF_TENANCY_CONTROLPLANE';
+
+export default async function globalSetup(): Promise<void> {
+  if (!goAvailable()) {
+    throw new Error('the integration tests build kube-apiserver from source and need Go on PATH (https://go.dev/doc/install)');
+  }
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const build = ensureBinaries(log);
+  log(build.built ? `control plane: built in ${build.seconds.toFixed(0)} s` : 'control plane: binaries up to date');
+
+  const plane = new ControlPlane(path.join(ROOT, '.tmp', 'controlplane', `run-${process.pid}`));
+  (globalThis as any).__kfTenancyControlPlane = plane;
+  // Stop the processes even when jest exits without running the teardown.
+  process.once('exit', () => { void plane.stop(); });
+  try {
+    await start(plane, log);
+  } catch (error) {
+    await plane.stop();
+    throw error;
+  }
+}
+
+async function start(plane: ControlPlane, log: (line: string) => void): Promise<void> {
+  const started = Date.now();
+  const info = await plane.start();
+  const kubectl = (...args: string[]) => execFileSync(info.kubectl, ['--kubeconfig', info.kubeconfig, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+  kubectl('apply', '--server-side', '-f', path.join(SHARED, 'crds', 'istio-security.yaml'));
+  kubectl('wait', '--for=condition=Established', '--timeout=60s', 'crd/authorizationpolicies.security.istio.io');
+  kubectl('apply', '--server-side', '-f', path.join(SHARED, 'reference', 'kubeflow-clusterroles.yaml'));
+  // The aggregation controller fills kubeflow-edit from the roles labelled for it.
+  await plane.waitFor('ClusterRole aggregation', async () => {
+    const role = JSON.parse((await plane.get('/apis/rbac.authorization.k8s.io/v1/clusterroles/kubeflow-edit')).body);
+    return (role.rules ?? []).length > 0;
+  }, 60);
+  await plane.waitFor('default ServiceAccount', async () => (await plane.get('/api/v1/namespaces/default/serviceaccounts/default')).status === 200, 60);
+
+  const state = path.join(info.workDir, 'state.json');
+  fs.writeFileSync(state, JSON.stringify(info, null, 2));
+  process.env[STATE_ENV] = state;
+  log(`control plane: ready at ${info.server} in ${((Date.now() - started) / 1000).toFixed(1)} s (pids ${info.pids.join(', ')})`);
+}

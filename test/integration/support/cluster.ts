@@ -1,0 +1,105 @@
+/** What an integration test uses: kubectl and the REST API of the running control plane, and synthesis. */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ControlPlaneInfo, request } from './controlplane';
+import { run } from '../../../src/cli';
+
+export const ROOT = path.join(__dirname, '..', '..', '..');
+export const EXAMPLE_CATALOG = path.join(ROOT, 'examples', 'tenants.yaml');
+
+export function controlPlane(): ControlPlaneInfo {
+  const state = process.env.KF_TENANCY_CONTROLPLANE;
+  if (!state) throw new Error('KF_TENANCY_CONTROLPLANE is not set: run the integration tests with `npm run test:integration`');
+  return JSON.parse(fs.readFileSync(state, 'utf8'));
+}
+
+export interface KubectlResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs kubectl against the test control plane. */
+export function kubectl(args: string[], options: { input?: string; env?: Record<string, string> } = {}): KubectlResult {
+  const info = controlPlane();
+  const result = spawnSync(info.kubectl, ['--kubeconfig', info.kubeconfig, ...args], {
+    input: options.input,
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+    env: { ...process.env, ...options.env },
+  });
+  return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** kubectl that must succeed; its stdout. */
+export function kubectlOk(args: string[], options: { input?: string; env?: Record<string, string> } = {}): string {
+  const result = kubectl(args, options);
+  if (result.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${result.code}):\n${result.stderr}`);
+  return result.stdout;
+}
+
+/** A REST call with the admin token. */
+export async function api(method: string, urlPath: string, body?: unknown): Promise<{ status: number; json: any }> {
+  const info = controlPlane();
+  const response = await request(info.server, info.token, method, urlPath, body);
+  return { status: response.status, json: response.body ? JSON.parse(response.body) : undefined };
+}
+
+/** Who asks, as the authorizer sees it. */
+export interface Subject {
+  readonly user?: string;
+  readonly groups: string[];
+}
+
+/** What a SubjectAccessReview asks about. */
+export interface ResourceAttributes {
+  readonly namespace: string;
+  readonly verb: string;
+  readonly group: string;
+  readonly resource: string;
+  readonly subresource?: string;
+}
+
+/** A SubjectAccessReview: does the real RBAC authorizer allow it? */
+export async function canI(subject: Subject, attributes: ResourceAttributes): Promise<boolean> {
+  const review = {
+    apiVersion: 'authorization.k8s.io/v1',
+    kind: 'SubjectAccessReview',
+    spec: { user: subject.user || undefined, groups: subject.groups, resourceAttributes: attributes },
+  };
+  const { status, json } = await api('POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', review);
+  if (status !== 201) throw new Error(`SubjectAccessReview failed (${status}): ${JSON.stringify(json)}`);
+  return json.status.allowed === true;
+}
+
+export function tempDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'kf-tenancy-it-'));
+}
+
+/** `kf-tenancy synth` of catalog text into a fresh folder; returns the folder. */
+export function synthCatalog(catalogText: string, name = 'catalog'): string {
+  const dir = tempDir();
+  const file = path.join(dir, `${name}.yaml`);
+  fs.writeFileSync(file, catalogText);
+  const out = path.join(dir, 'out');
+  let stderr = '';
+  const code = run(['node', 'kf-tenancy', 'synth', file, '--out', out], { out: () => undefined, err: t => { stderr += t; } });
+  if (code !== 0) throw new Error(`kf-tenancy synth failed:\n${stderr}`);
+  return out;
+}
+
+/** Runs `check` on every item with at most `limit` running at once. */
+export async function inParallel<T, R>(items: T[], limit: number, check: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await check(items[index]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}

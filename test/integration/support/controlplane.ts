@@ -1,0 +1,218 @@
+/**
+ * A real Kubernetes control plane for the integration tests: etcd,
+ * kube-apiserver and kube-controller-manager built from source through the Go
+ * module proxy (test/controlplane/go.mod), started on free loopback ports,
+ * stopped by PID.
+ */
+import { ChildProcess, execFileSync, spawn } from 'child_process';
+import { createHash, generateKeyPairSync, randomBytes } from 'crypto';
+import * as fs from 'fs';
+import * as net from 'net';
+import * as path from 'path';
+
+const ROOT = path.join(__dirname, '..', '..', '..');
+export const MODULE_DIR = path.join(ROOT, 'test', 'controlplane');
+export const BIN_DIR = path.join(ROOT, '.tmp', 'controlplane', 'bin');
+const STAMP = path.join(BIN_DIR, '.stamp');
+/** The Kubernetes release the module pins; stamped into the binaries so clients can parse the version. */
+export const KUBERNETES_VERSION = 'v1.34.4';
+const BINARIES = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kubectl'];
+
+/** Whether the Go toolchain is on PATH. */
+export function goAvailable(): boolean {
+  try {
+    execFileSync('go', ['version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function ldflags(): string {
+  const [major, minor] = KUBERNETES_VERSION.slice(1).split('.');
+  const vars: Record<string, string> = { gitVersion: KUBERNETES_VERSION, gitMajor: major, gitMinor: minor, gitTreeState: 'clean' };
+  const sets = ['k8s.io/component-base/version', 'k8s.io/client-go/pkg/version']
+    .flatMap(pkg => Object.entries(vars).map(([k, v]) => `-X ${pkg}.${k}=${v}`));
+  return ['-s', '-w', ...sets].join(' ');
+}
+
+/** What the binaries are built from; they are rebuilt only when this changes. */
+function buildKey(): string {
+  const hash = createHash('sha256');
+  for (const file of ['go.mod', 'go.sum', path.join('etcd', 'main.go')]) hash.update(fs.readFileSync(path.join(MODULE_DIR, file)));
+  hash.update(ldflags());
+  return hash.digest('hex');
+}
+
+/** Builds the binaries unless they are up to date; returns what happened, with the time taken. */
+export function ensureBinaries(log: (line: string) => void = () => undefined): { built: boolean; seconds: number } {
+  const key = buildKey();
+  const upToDate = fs.existsSync(STAMP) && fs.readFileSync(STAMP, 'utf8') === key && BINARIES.every(b => fs.existsSync(path.join(BIN_DIR, b)));
+  if (upToDate) return { built: false, seconds: 0 };
+  fs.mkdirSync(BIN_DIR, { recursive: true });
+  const started = Date.now();
+  log(`control plane: building ${BINARIES.join(', ')} (Kubernetes ${KUBERNETES_VERSION}) from source; the first build takes several minutes`);
+  execFileSync('go', ['build', '-trimpath', `-ldflags=${ldflags()}`, '-o', `${BIN_DIR}${path.sep}`, 'tool', './etcd'], {
+    cwd: MODULE_DIR,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  fs.writeFileSync(STAMP, key);
+  return { built: true, seconds: (Date.now() - started) / 1000 };
+}
+
+/** A free TCP port on loopback. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** What the tests need to talk to the control plane; written to a file the tests read. */
+export interface ControlPlaneInfo {
+  readonly server: string;
+  readonly token: string;
+  readonly kubeconfig: string;
+  readonly kubectl: string;
+  readonly workDir: string;
+  readonly pids: number[];
+}
+
+export class ControlPlane {
+  private readonly children: ChildProcess[] = [];
+  private info?: ControlPlaneInfo;
+
+  constructor(private readonly workDir: string) {}
+
+  public get details(): ControlPlaneInfo {
+    if (!this.info) throw new Error('control plane not started');
+    return this.info;
+  }
+
+  public async start(): Promise<ControlPlaneInfo> {
+    const dir = this.workDir;
+    fs.mkdirSync(dir, { recursive: true });
+    const [etcdClient, etcdPeer, apiPort] = [await freePort(), await freePort(), await freePort()];
+    const token = randomBytes(24).toString('hex');
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    fs.writeFileSync(path.join(dir, 'sa.key'), privateKey.export({ type: 'pkcs1', format: 'pem' }));
+    fs.writeFileSync(path.join(dir, 'sa.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
+    fs.writeFileSync(path.join(dir, 'tokens.csv'), `${token},kf-tenancy-admin,kf-tenancy-admin,system:masters\n`);
+    const server = `https://127.0.0.1:${apiPort}`;
+    const kubeconfig = path.join(dir, 'kubeconfig');
+    fs.writeFileSync(kubeconfig, [
+      'apiVersion: v1',
+      'kind: Config',
+      `clusters: [{name: test, cluster: {server: "${server}", insecure-skip-tls-verify: true}}]`,
+      `users: [{name: admin, user: {token: "${token}"}}]`,
+      'contexts: [{name: test, context: {cluster: test, user: admin}}]',
+      'current-context: test',
+      '',
+    ].join('\n'));
+
+    this.spawn('etcd', [
+      '--name', 'test', '--data-dir', path.join(dir, 'etcd'), '--unsafe-no-fsync',
+      '--listen-client-urls', `http://127.0.0.1:${etcdClient}`, '--advertise-client-urls', `http://127.0.0.1:${etcdClient}`,
+      '--listen-peer-urls', `http://127.0.0.1:${etcdPeer}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${etcdPeer}`,
+      '--initial-cluster', `test=http://127.0.0.1:${etcdPeer}`,
+    ]);
+    this.spawn('kube-apiserver', [
+      '--etcd-servers', `http://127.0.0.1:${etcdClient}`,
+      '--bind-address', '127.0.0.1', '--advertise-address', '127.0.0.1', '--secure-port', String(apiPort),
+      '--cert-dir', path.join(dir, 'certs'),
+      '--authorization-mode', 'RBAC',
+      '--token-auth-file', path.join(dir, 'tokens.csv'),
+      '--service-account-key-file', path.join(dir, 'sa.pub'),
+      '--service-account-signing-key-file', path.join(dir, 'sa.key'),
+      '--service-account-issuer', 'https://kubernetes.default.svc',
+      '--service-cluster-ip-range', '10.96.0.0/16',
+      // Endpoints may not hold loopback addresses; nothing here needs the kubernetes Service.
+      '--endpoint-reconciler-type', 'none',
+    ]);
+    this.info = { server, token, kubeconfig, kubectl: path.join(BIN_DIR, 'kubectl'), workDir: dir, pids: this.children.map(c => c.pid!) };
+    await this.waitFor('kube-apiserver /readyz', async () => (await this.get('/readyz')).status === 200, 120);
+
+    this.spawn('kube-controller-manager', [
+      '--kubeconfig', kubeconfig,
+      // Aggregation fills kubeflow-admin/edit/view; the others give namespaces their default
+      // ServiceAccount, quotas their status, and let namespaces and their objects be deleted.
+      '--controllers', 'clusterrole-aggregation,serviceaccount,serviceaccount-token,resourcequota,namespace,garbagecollector',
+      '--service-account-private-key-file', path.join(dir, 'sa.key'),
+      '--root-ca-file', path.join(dir, 'certs', 'apiserver.crt'),
+      '--leader-elect=false', '--secure-port', '0',
+    ]);
+    this.info = { ...this.info, pids: this.children.map(c => c.pid!) };
+    return this.info;
+  }
+
+  /** Stops every process started here, by PID: SIGTERM, then SIGKILL after a grace period. */
+  public async stop(): Promise<void> {
+    for (const child of [...this.children].reverse()) {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    }
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline && this.children.some(c => c.exitCode === null && c.signalCode === null)) await sleep(100);
+    for (const child of this.children) {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    }
+  }
+
+  /** A GET against the API server with the admin token. */
+  public async get(urlPath: string): Promise<{ status: number; body: string }> {
+    const { server, token } = this.details;
+    return request(server, token, 'GET', urlPath);
+  }
+
+  public async waitFor(what: string, check: () => Promise<boolean>, seconds: number): Promise<void> {
+    const deadline = Date.now() + seconds * 1000;
+    let lastError = '';
+    while (Date.now() < deadline) {
+      const exited = this.children.find(c => c.exitCode !== null);
+      if (exited) throw new Error(`${what}: ${exited.spawnfile} exited with code ${exited.exitCode}; see ${this.workDir}/*.log`);
+      try {
+        if (await check()) return;
+      } catch (error) {
+        lastError = String(error);
+      }
+      await sleep(250);
+    }
+    throw new Error(`${what}: not ready after ${seconds} s ${lastError}; see ${this.workDir}/*.log`);
+  }
+
+  private spawn(binary: string, args: string[]): void {
+    const log = fs.openSync(path.join(this.workDir, `${binary}.log`), 'w');
+    const child = spawn(path.join(BIN_DIR, binary), args, { stdio: ['ignore', log, log] });
+    fs.closeSync(log);
+    this.children.push(child);
+  }
+}
+
+/** One HTTPS request to the API server; the test server's certificate is self-signed. */
+export function request(server: string, token: string, method: string, urlPath: string, body?: unknown): Promise<{ status: number; body: string }> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const https = require('https') as typeof import('https');
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const req = https.request(`${server}${urlPath}`, {
+      method,
+      rejectUnauthorized: false,
+      headers: { 'Authorization': `Bearer ${token}`, 'Content-Type': 'application/json', 'Accept': 'application/json' },
+    }, res => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', chunk => { text += chunk; });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on('error', reject);
+    if (payload) req.write(payload);
+    req.end();
+  });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise(resolve => setTimeout(resolve, ms));
+}
