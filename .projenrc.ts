@@ -14,6 +14,12 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   jsiiVersion: '~6.0.0',
   keywords: ['cdk8s', 'kubeflow', 'multi-tenancy', 'gitops', 'istio'],
 
+  // The Python package (jsii-pacmak builds the wheel into dist-pkg/python).
+  publishToPypi: {
+    distName: 'cdk8s-kubeflow-tenancy',
+    module: 'cdk8s_kubeflow_tenancy',
+  },
+
   // `dist/` is where `cdk8s synth` writes manifests; the npm/jsii packages go elsewhere.
   artifactsDirectory: 'dist-pkg',
 
@@ -56,7 +62,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     devdirs: ['test', 'examples', 'scripts', 'bench'],
     ignorePatterns: ['src/imports/**', '*.d.ts', '*.generated.ts', 'node_modules/'],
   },
-  gitignore: ['/dist/', '/dist-pkg/', '/.tmp/', 'cdk8s.out/'],
+  gitignore: ['/dist/', '/dist-pkg/', '/.tmp/', 'cdk8s.out/', '__pycache__/', '.pytest_cache/'],
 });
 
 // v4 needs unrs-resolver (see jestVersion); v3 resolves the same imports without it.
@@ -78,8 +84,19 @@ project.addTask('test:integration', {
   exec: 'jest --config test/integration/jest.config.json --runInBand',
   receiveArgs: true,
 });
-// `npm test` also runs the integration suite when Go is installed, and says so when it is not.
+project.addTask('test:python', {
+  description: 'Build the Python wheel and check that the Python example writes the same bytes as the TypeScript one (pytest)',
+  exec: 'python3 -m pytest examples/python -q --junitxml=test-reports/python-junit.xml',
+  receiveArgs: true,
+});
+// `npm test` goes on with the API reference check, the Python package and the integration suite;
+// the last two say so when Python or Go is missing.
+project.testTask.exec('ts-node --project scripts/tsconfig.json scripts/api-docs.ts');
+project.testTask.exec('ts-node --project scripts/tsconfig.json scripts/python-check.ts');
 project.testTask.exec('ts-node --project scripts/tsconfig.json scripts/integration.ts');
+
+// jsii-pacmak adds this line itself when it is missing.
+project.npmignore?.exclude('dist-pkg');
 
 for (const pattern of ['/scripts/', '/examples/', '/.ci/', '/cdk8s.yaml', '/dist/', '/dist-pkg/', '/bench/', '/.tmp/']) {
   project.npmignore?.exclude(pattern);

@@ -51,11 +51,17 @@ export interface KubeflowAuthOptions {
 
 /** KubeflowAuthOptions with every default filled in. */
 export interface ResolvedKubeflowAuth {
+  /** Header that carries the authenticated user id. */
   readonly userIdHeader: string;
+  /** Prefix the auth proxy puts before the user id ("" for none). */
   readonly userIdPrefix: string;
+  /** Header that carries the user's groups, comma-separated. */
   readonly groupsHeader: string;
+  /** Principal of the Istio ingress gateway. */
   readonly ingressGatewayPrincipal: string;
+  /** Principal of the Kubeflow Pipelines UI. */
   readonly pipelinesUiPrincipal: string;
+  /** Principal of the notebook controller. */
   readonly notebookControllerPrincipal: string;
 }
 

@@ -41,7 +41,7 @@ export interface NetworkPeerRule {
    * CIDRs inside `cidr` that stay blocked.
    * @default - none
    */
-  readonly except?: string[];
+  readonly exceptCidrs?: string[];
   /**
    * A namespace, selected by its `kubernetes.io/metadata.name` label.
    * @default - no namespace by name
@@ -219,7 +219,7 @@ export function networkPolicyProblems(options: TenantNetworkPolicyOptions): stri
       const byPods = rule.namespace !== undefined || rule.namespaceLabels !== undefined;
       if (byCidr === byPods) problems.push(`networkPolicy.${at}: give either cidr, or namespace/namespaceLabels (optionally with podLabels)`);
       if (rule.cidr !== undefined) field(`${at}.cidr`, cidrProblem(rule.cidr));
-      (rule.except ?? []).forEach((c, j) => field(`${at}.except[${j}]`, cidrProblem(c)));
+      (rule.exceptCidrs ?? []).forEach((c, j) => field(`${at}.exceptCidrs[${j}]`, cidrProblem(c)));
       if (rule.namespace !== undefined) field(`${at}.namespace`, dnsLabelProblem(rule.namespace));
       labels(`${at}.namespaceLabels`, rule.namespaceLabels);
       labels(`${at}.podLabels`, rule.podLabels);
@@ -246,7 +246,7 @@ function namespacePeer(namespace: string, podLabels?: { [key: string]: string })
 }
 
 function customPeer(rule: NetworkPeerRule): k8s.NetworkPolicyPeer {
-  if (rule.cidr !== undefined) return { ipBlock: { cidr: rule.cidr, except: rule.except } };
+  if (rule.cidr !== undefined) return { ipBlock: { cidr: rule.cidr, except: rule.exceptCidrs } };
   const namespaceLabels = { ...(rule.namespaceLabels ?? {}), ...(rule.namespace !== undefined ? { [NAME_LABEL]: rule.namespace } : {}) };
   return {
     namespaceSelector: { matchLabels: namespaceLabels },

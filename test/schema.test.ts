@@ -22,7 +22,7 @@ describe('every synthesized object validates against its schema', () => {
     networkPolicy: {
       allowInternet: true,
       apiServerCidrs: ['10.0.0.1/32'],
-      additionalEgress: [{ name: 'db', cidr: '192.168.0.0/24', except: ['192.168.0.1/32'], ports: [{ port: 5432 }] }],
+      additionalEgress: [{ name: 'db', cidr: '192.168.0.0/24', exceptCidrs: ['192.168.0.1/32'], ports: [{ port: 5432 }] }],
       additionalIngress: [{ name: 'mon', namespaceLabels: { team: 'obs' }, podLabels: { app: 'prom' } }],
     },
   });

@@ -1,0 +1,123 @@
+"""The four teams of the bundled example (../shared/reference/example-teams.md),
+declared with the Python API: the same teams as examples/teams.ts and
+examples/tenants.yaml, and the same output, byte for byte."""
+from cdk8s import Chart
+from constructs import Construct
+
+from cdk8s_kubeflow_tenancy import (
+    ContainerLimits,
+    ContributorOptions,
+    ContributorRole,
+    IdentityKind,
+    KubeflowAuthOptions,
+    LimitRangeOptions,
+    PodSecurityLevel,
+    PodSecurityOptions,
+    PriorityClasses,
+    TeamRoleOptions,
+    TeamRolePreset,
+    TenantNetworkPolicyOptions,
+    TenantPriorityClassOptions,
+    TenantProfile,
+    VolumeClaimLimits,
+)
+
+ALL_CLASSES = ["high-priority-ml", "normal-priority-ml", "low-priority-ml"]
+STANDARD_CLASSES = ["normal-priority-ml", "low-priority-ml"]
+
+# What every team gets unless it says otherwise (the `defaults` of examples/tenants.yaml).
+DEFAULTS = dict(
+    auth=KubeflowAuthOptions(user_id_header="kubeflow-userid", groups_header="kubeflow-groups"),
+    network_policy=TenantNetworkPolicyOptions(allow_same_namespace=True, kubeflow_service_ports=[8888, 8887, 8080, 9000]),
+    pod_security=PodSecurityOptions(enforce=PodSecurityLevel.BASELINE),
+    priority_classes=TenantPriorityClassOptions(allowed=STANDARD_CLASSES, denied=["high-priority-ml"]),
+)
+
+
+class ExampleTeams(Chart):
+    def __init__(self, scope: Construct, id: str) -> None:
+        super().__init__(scope, id)
+
+        PriorityClasses(self, "PriorityClasses", classes=PriorityClasses.ML_PRESET)
+
+        TenantProfile(
+            self,
+            "team-data-science",
+            **DEFAULTS,
+            owner="alice@company.com",
+            resource_quota={
+                "cpu": "20",
+                "memory": "100Gi",
+                "requests.nvidia.com/gpu": "4",
+                "persistentvolumeclaims": "10",
+                "requests.storage": "500Gi",
+            },
+            team_roles=[
+                TeamRoleOptions(
+                    name="ml-data-scientist",
+                    preset=TeamRolePreset.ML_DATA_SCIENTIST,
+                    users=["alice@company.com"],
+                    groups=["data-scientists@company.com"],
+                )
+            ],
+        )
+
+        platform = TenantProfile(
+            self,
+            "team-ml-platform",
+            **{
+                **DEFAULTS,
+                "priority_classes": TenantPriorityClassOptions(
+                    allowed=ALL_CLASSES, denied=[], max_pods={"high-priority-ml": "4"}
+                ),
+            },
+            owner="bob@company.com",
+            resource_quota={"cpu": "50", "memory": "200Gi", "requests.nvidia.com/gpu": "8"},
+            team_roles=[
+                TeamRoleOptions(name="ml-engineer", preset=TeamRolePreset.ML_ENGINEER, users=["bob@company.com"])
+            ],
+        )
+        platform.add_contributor(name="carol@company.com")
+        platform.add_contributor(name="david@company.com", role=ContributorRole.EDIT)
+        platform.add_contributor(name="ml-engineers@company.com", kind=IdentityKind.GROUP)
+
+        TenantProfile(
+            self,
+            "team-research",
+            **DEFAULTS,
+            owner="researcher@company.com",
+            resource_quota={
+                "requests.cpu": "20",
+                "limits.cpu": "40",
+                "requests.memory": "80Gi",
+                "limits.memory": "160Gi",
+                "requests.nvidia.com/gpu": "4",
+                "persistentvolumeclaims": "20",
+                "requests.storage": "1Ti",
+                "pods": "50",
+                "services": "20",
+                "secrets": "100",
+                "configmaps": "100",
+            },
+            limit_range=LimitRangeOptions(
+                name="default-resources",
+                container=ContainerLimits(
+                    default={"cpu": "1", "memory": "2Gi", "nvidia.com/gpu": "0"},
+                    default_request={"cpu": "500m", "memory": "1Gi"},
+                    max={"cpu": "8", "memory": "32Gi", "nvidia.com/gpu": "2"},
+                ),
+                persistent_volume_claim=VolumeClaimLimits(min_storage="1Gi", max_storage="100Gi"),
+            ),
+        )
+
+        TenantProfile(
+            self,
+            "fraud-detection-team",
+            **DEFAULTS,
+            owner="lead@company.com",
+            resource_quota={"cpu": "30", "memory": "120Gi", "requests.nvidia.com/gpu": "4"},
+            contributors=[
+                ContributorOptions(name="analyst1@company.com"),
+                ContributorOptions(name="analyst2@company.com"),
+            ],
+        )
