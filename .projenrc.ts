@@ -40,6 +40,10 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     'ts-json-schema-generator@2.4.0',
     '@kubernetes-models/argo-cd@2.7.2',
     '@kubernetes-models/flux-cd@2.3.4',
+    // Prometheus' own PromQL grammar, to check that every generated expression parses.
+    '@prometheus-io/lezer-promql@0.315.0',
+    '@lezer/lr@1.4.12',
+    '@lezer/highlight@1.2.5',
   ],
   // Non-jsii runtime dependencies must be bundled into the jsii package.
   bundledDeps: ['yaml@2.9.1', 'commander@^14.0.3', 'ajv@^8.17.1'],

@@ -1,13 +1,17 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ContributorRole, IdentityKind, PodSecurityLevel, PriorityClasses, TeamRolePreset, TenantProfile, TenantSettings } from '../src';
+import {
+  AuditPolicy, ContributorRole, IdentityKind, IdentityProvider, PodSecurityLevel, PriorityClasses, QuotaAlerts, TeamRolePreset,
+  TenantDashboard, TenantProfile, TenantSettings,
+} from '../src';
 
 const ALL_CLASSES = ['high-priority-ml', 'normal-priority-ml', 'low-priority-ml'];
 const STANDARD_CLASSES = ['normal-priority-ml', 'low-priority-ml'];
 
+const TEAMS = ['team-data-science', 'team-ml-platform', 'team-research', 'fraud-detection-team'];
+
 /** What every team gets unless it says otherwise (the `defaults` of examples/tenants.yaml). */
 const DEFAULTS: TenantSettings = {
-  auth: { userIdHeader: 'kubeflow-userid', groupsHeader: 'kubeflow-groups' },
   networkPolicy: { allowSameNamespace: true, kubeflowServicePorts: [8888, 8887, 8080, 9000] },
   podSecurity: { enforce: PodSecurityLevel.BASELINE },
   priorityClasses: { allowed: STANDARD_CLASSES, denied: ['high-priority-ml'] },
@@ -22,9 +26,36 @@ export class ExampleTeams extends Chart {
     super(scope, id);
 
     new PriorityClasses(this, 'PriorityClasses', { classes: PriorityClasses.ML_PRESET });
+    new QuotaAlerts(this, 'QuotaAlerts', { tenants: TEAMS, ruleLabels: { release: 'kube-prometheus-stack' } });
+    new TenantDashboard(this, 'TenantDashboard', { tenants: TEAMS });
+    new AuditPolicy(this, 'AuditPolicy', {
+      tenants: TEAMS,
+      webhook: { url: 'https://audit.company.com/kubernetes', certificateAuthorityFile: '/etc/kubernetes/audit/ca.crt' },
+    });
+    // Dex; its kubeflowAuth is the one auth setting every tenant below uses.
+    const dex = new IdentityProvider(this, 'IdentityProvider', {
+      issuer: 'https://kubeflow.company.com/dex',
+      secretName: 'dex-secrets',
+      oidcConnectors: [{
+        id: 'corporate-sso',
+        name: 'Company SSO',
+        issuer: 'https://login.company.com',
+        clientId: '$OIDC_CLIENT_ID',
+        clientSecret: '$OIDC_CLIENT_SECRET',
+        redirectUri: 'https://kubeflow.company.com/dex/callback',
+      }],
+      staticClients: [{
+        id: 'kubeflow-oidc-authservice',
+        name: 'Kubeflow',
+        redirectUris: ['https://kubeflow.company.com/oauth2/callback'],
+        secret: '$OAUTH2_PROXY_CLIENT_SECRET',
+      }],
+      kubeflowAuth: { userIdHeader: 'kubeflow-userid', groupsHeader: 'kubeflow-groups' },
+    });
+    const defaults: TenantSettings = { ...DEFAULTS, auth: dex.kubeflowAuth };
 
     new TenantProfile(this, 'team-data-science', {
-      ...DEFAULTS,
+      ...defaults,
       owner: 'alice@company.com',
       resourceQuota: {
         'cpu': '20',
@@ -42,7 +73,7 @@ export class ExampleTeams extends Chart {
     });
 
     const platform = new TenantProfile(this, 'team-ml-platform', {
-      ...DEFAULTS,
+      ...defaults,
       owner: 'bob@company.com',
       resourceQuota: { 'cpu': '50', 'memory': '200Gi', 'requests.nvidia.com/gpu': '8' },
       priorityClasses: { allowed: ALL_CLASSES, denied: [], maxPods: { 'high-priority-ml': '4' } },
@@ -53,7 +84,7 @@ export class ExampleTeams extends Chart {
     platform.addContributor({ name: 'ml-engineers@company.com', kind: IdentityKind.GROUP });
 
     new TenantProfile(this, 'team-research', {
-      ...DEFAULTS,
+      ...defaults,
       owner: 'researcher@company.com',
       resourceQuota: {
         'requests.cpu': '20',
@@ -80,7 +111,7 @@ export class ExampleTeams extends Chart {
     });
 
     new TenantProfile(this, 'fraud-detection-team', {
-      ...DEFAULTS,
+      ...defaults,
       owner: 'lead@company.com',
       resourceQuota: { 'cpu': '30', 'memory': '120Gi', 'requests.nvidia.com/gpu': '4' },
       contributors: [

@@ -3,8 +3,12 @@
  * `schema/tenant-catalog.schema.json` is generated from these types
  * (`npx projen schema`), so the schema and the constructs cannot drift apart.
  */
+import { AuditPolicyOptions } from './audit-policy';
 import { ContributorOptions } from './contributor';
+import { IdentityProviderProps } from './identity-provider';
 import { PriorityClassSpec } from './priority-classes';
+import { QuotaAlertsOptions } from './quota-alerts';
+import { TenantDashboardOptions } from './tenant-dashboard';
 import { TenantSettings } from './tenant-profile';
 
 export const CATALOG_API_VERSION = 'kf-tenancy/v1alpha1';
@@ -38,6 +42,26 @@ export interface ClusterSettings {
    * @default - none
    */
   readonly priorityClasses?: PriorityClassSpec[];
+  /**
+   * A PrometheusRule warning each tenant before it hits its quota (`{}` for the defaults).
+   * @default - no alerts
+   */
+  readonly quotaAlerts?: QuotaAlertsOptions;
+  /**
+   * A Grafana dashboard of the tenants, as a ConfigMap for the Grafana sidecar (`{}` for the defaults).
+   * @default - no dashboard
+   */
+  readonly dashboard?: TenantDashboardOptions;
+  /**
+   * An audit policy for tenant actions, written to `cluster/audit-policy.yaml` (`{}` for the defaults).
+   * @default - no audit policy
+   */
+  readonly auditPolicy?: AuditPolicyOptions;
+  /**
+   * Dex's configuration; its `kubeflowAuth` is also the auth setting of every tenant.
+   * @default - no identity provider configuration
+   */
+  readonly identityProvider?: IdentityProviderProps;
 }
 
 /** A tenants catalog: cluster-wide defaults and the list of tenants. */

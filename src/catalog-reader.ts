@@ -81,6 +81,8 @@ function describe(error: ErrorObject): { key?: string; message: string } {
 export interface CatalogContent {
   readonly tenants: ProfileSource[];
   readonly priorityClasses: PriorityClassSpec[];
+  /** The catalog's cluster section, for the platform pieces (alerts, dashboard, audit, identity). */
+  readonly cluster?: ClusterSettings;
 }
 
 /** Reads one catalog document; problems go to `errors`, with file and line. */
@@ -116,14 +118,37 @@ export function readCatalog(doc: SourceDocument, errors: string[]): CatalogConte
       return;
     }
     firstSeen.set(tenant.name, location);
-    const props: TenantProfileProps = withDeniedClasses(mergeSettings(catalog.defaults, tenant), clusterClasses.map(c => c.name));
+    const merged = withDeniedClasses(mergeSettings(catalog.defaults, tenant), clusterClasses.map(c => c.name));
+    const shared = withSharedAuth(merged, catalog.cluster);
+    for (const problem of shared.problems) errors.push(`${location}: tenant "${tenant.name}": ${problem}`);
+    const props: TenantProfileProps = shared.props;
     const unknown = (props.priorityClasses?.allowed ?? []).filter(c => clusterClasses.length > 0 && !clusterClasses.some(k => k.name === c));
     for (const name of unknown) {
       errors.push(`${location}: tenant "${tenant.name}": priorityClasses: "${name}" is not a PriorityClass of the catalog; known: ${clusterClasses.map(c => c.name).join(', ')}`);
     }
     tenants.push({ props, location });
   });
-  return { tenants, priorityClasses: clusterClasses };
+  return { tenants, priorityClasses: clusterClasses, cluster: catalog.cluster };
+}
+
+/**
+ * The identity provider's auth setting (user-id header and prefix, groups header) is the one
+ * every tenant uses; a tenant or the defaults may repeat it but not contradict it.
+ */
+export function withSharedAuth(props: TenantProfileProps, cluster: ClusterSettings | undefined): { props: TenantProfileProps; problems: string[] } {
+  const shared = cluster?.identityProvider?.kubeflowAuth ?? (cluster?.identityProvider ? {} : undefined);
+  if (!shared) return { props, problems: [] };
+  const problems: string[] = [];
+  const own = props.auth ?? {};
+  for (const field of ['userIdHeader', 'userIdPrefix', 'groupsHeader'] as const) {
+    const mine = own[field];
+    const theirs = shared[field] ?? (field === 'userIdPrefix' ? '' : field === 'userIdHeader' ? 'kubeflow-userid' : 'kubeflow-groups');
+    if (mine !== undefined && mine !== theirs) {
+      problems.push(`auth.${field}: "${mine}" differs from cluster.identityProvider.kubeflowAuth.${field} "${theirs}"; set it in one place (the identity provider)`);
+    }
+  }
+  const auth = { ...own, ...shared };
+  return { props: { ...props, auth }, problems };
 }
 
 /** The catalog's cluster PriorityClasses: the preset's, then the listed ones. */

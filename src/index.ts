@@ -15,3 +15,7 @@ export {
 export { TeamRole, TeamRoleOptions, TeamRolePreset, TeamRoleProps, TeamRoleRule } from './team-role';
 export { PodSecurityLevel, PodSecurityOptions } from './pod-security';
 export { ClusterSettings, PriorityClassPreset } from './catalog-file';
+export { QuotaAlertName, QuotaAlerts, QuotaAlertsOptions, QuotaAlertsProps } from './quota-alerts';
+export { TenantDashboard, TenantDashboardOptions, TenantDashboardProps } from './tenant-dashboard';
+export { AuditLevel, AuditPolicy, AuditPolicyOptions, AuditPolicyProps, AuditWebhookOptions } from './audit-policy';
+export { DexStaticClient, IdentityProvider, IdentityProviderProps, LdapConnector, OidcConnector } from './identity-provider';

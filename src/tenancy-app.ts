@@ -322,6 +322,8 @@ export class TenancyApp extends App {
       emit({ path: `${folder}/${MANIFEST_FILE}`, docs: groups.get(folder)!.sort(compareObjects) });
       emit({ path: `${folder}/${KUSTOMIZATION_FILE}`, content: kustomization([MANIFEST_FILE], this.argoCd !== undefined) });
     }
+    // Configuration files for cluster components (an audit policy): under cluster/, never applied.
+    for (const file of clusterFiles(others)) emit({ path: `${CLUSTER_DIR}/${file.fileName}`, docs: [file.document] });
 
     // Parent kustomizations: tenants/ and namespaces/ list their sub-folders; the root lists the top folders.
     const sortedTenants = [...tenants].sort();
@@ -351,6 +353,15 @@ interface IsolationState {
 /** A file as emitted: YAML documents or ready text. */
 export interface EmittedFile extends PendingFile {
   readonly tenant?: string;
+}
+
+/** Files that constructs outside tenants ask to have written under cluster/ (see AuditPolicy). */
+function clusterFiles(others: IConstruct[]): Array<{ fileName: string; document: unknown }> {
+  const files = others.flatMap(c => (typeof (c as any)._clusterFiles === 'function' ? (c as any)._clusterFiles() : []));
+  const names = files.map(f => f.fileName);
+  const duplicates = [...new Set(names.filter((n, i) => names.indexOf(n) !== i))];
+  throwIfAny(duplicates.map(n => `cluster/${n}: written by more than one construct; keep one AuditPolicy per app`));
+  return files.sort((a, b) => (a.fileName < b.fileName ? -1 : 1));
 }
 
 /** Objects of the same group, kind, namespace and name. */

@@ -1,10 +1,14 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { AuditPolicy } from './audit-policy';
 import { ClusterSettings } from './catalog-file';
-import { clusterPriorityClasses, isCatalogDocument, mergeSettings, readCatalog, withDeniedClasses } from './catalog-reader';
+import { clusterPriorityClasses, isCatalogDocument, mergeSettings, readCatalog, withDeniedClasses, withSharedAuth } from './catalog-reader';
+import { IdentityProvider } from './identity-provider';
 import { PriorityClasses, PriorityClassSpec } from './priority-classes';
 import { profilesFromDocument, ProfileSource } from './profile-reader';
+import { QuotaAlerts } from './quota-alerts';
 import { EmittedFile, TenancyApp } from './tenancy-app';
+import { TenantDashboard } from './tenant-dashboard';
 import { TenantProfile, TenantProfileProps, TenantSettings } from './tenant-profile';
 import { messagesOf, throwIfAny } from './validation';
 import { readYamlFiles } from './yaml-source';
@@ -66,12 +70,8 @@ export function addTenants(scope: Construct, sources: ProfileSource[], onProgres
 export function streamSources(app: TenancyApp, sources: TenancySources, emit: (file: EmittedFile) => void,
   onProgress?: ProgressCallback, every: number = 500): number {
   const errors: string[] = [];
-  if (sources.priorityClasses.length > 0) {
-    try {
-      new PriorityClasses(new Chart(app, 'cluster'), 'PriorityClasses', { classes: sources.priorityClasses });
-    } catch (error) {
-      errors.push(...messagesOf(error).map(m => `cluster: ${m}`));
-    }
+  if (sources.priorityClasses.length > 0 || hasPlatform(sources.cluster)) {
+    errors.push(...addClusterObjects(new Chart(app, 'cluster'), sources));
   }
   const seen = new Map<string, string>();
   const emitted: string[] = [];
@@ -122,35 +122,67 @@ export function readTenantFiles(files: string[]): TenancySources {
   const errors: string[] = [];
   const tenants: ProfileSource[] = [];
   const priorityClasses: PriorityClassSpec[] = [];
+  let cluster: ClusterSettings | undefined;
+  let clusterFrom: string | undefined;
   for (const doc of readYamlFiles(files, errors)) {
     if (isCatalogDocument(doc.value)) {
       const content = readCatalog(doc, errors);
       tenants.push(...content.tenants);
       priorityClasses.push(...content.priorityClasses);
+      if (hasPlatform(content.cluster)) {
+        // One platform configuration per run: two catalogs would write two alert rules, two policies.
+        if (clusterFrom) errors.push(`${doc.locate(['cluster'])}: cluster: quota alerts, dashboard, audit policy or identity provider are also set in ${clusterFrom}; keep them in one catalog`);
+        else [cluster, clusterFrom] = [content.cluster, doc.locate(['cluster'])];
+      }
     } else {
       tenants.push(...profilesFromDocument(doc, errors));
     }
   }
   throwIfAny(errors);
-  return { tenants, priorityClasses };
+  return { tenants, priorityClasses, cluster, clusterLocation: clusterFrom };
 }
 
 /** Everything read from catalogs and Profiles. */
 export interface TenancySources {
   readonly tenants: ProfileSource[];
   readonly priorityClasses: PriorityClassSpec[];
+  /** The cluster section with platform pieces, from at most one catalog. */
+  readonly cluster?: ClusterSettings;
+  /** `file:line` of that cluster section, for errors. */
+  readonly clusterLocation?: string;
+}
+
+function hasPlatform(cluster: ClusterSettings | undefined): boolean {
+  return cluster !== undefined && [cluster.quotaAlerts, cluster.dashboard, cluster.auditPolicy, cluster.identityProvider].some(x => x !== undefined);
+}
+
+/**
+ * PriorityClasses and the platform pieces of the cluster section (quota alerts,
+ * dashboard, audit policy, Dex), over the tenants' names; returns the problems.
+ */
+function addClusterObjects(scope: Construct, sources: TenancySources): string[] {
+  const errors: string[] = [];
+  const attempt = (build: () => void) => {
+    try {
+      build();
+    } catch (error) {
+      errors.push(...messagesOf(error).map(m => `${sources.clusterLocation ? `${sources.clusterLocation}: ` : ''}cluster: ${m}`));
+    }
+  };
+  if (sources.priorityClasses.length > 0) attempt(() => new PriorityClasses(scope, 'PriorityClasses', { classes: sources.priorityClasses }));
+  const cluster = sources.cluster;
+  if (!cluster) return errors;
+  const tenants = [...new Set(sources.tenants.map(t => t.props.name).filter((n): n is string => typeof n === 'string' && n !== ''))].sort();
+  if (cluster.quotaAlerts) attempt(() => new QuotaAlerts(scope, 'QuotaAlerts', { ...cluster.quotaAlerts, tenants }));
+  if (cluster.dashboard) attempt(() => new TenantDashboard(scope, 'TenantDashboard', { ...cluster.dashboard, tenants }));
+  if (cluster.auditPolicy) attempt(() => new AuditPolicy(scope, 'AuditPolicy', { ...cluster.auditPolicy, tenants }));
+  if (cluster.identityProvider) attempt(() => new IdentityProvider(scope, 'IdentityProvider', cluster.identityProvider!));
+  return errors;
 }
 
 /** Builds the cluster objects and every tenant; all errors are thrown together. */
 export function buildSources(scope: Construct, sources: TenancySources, onProgress?: ProgressCallback, every?: number): TenantProfile[] {
-  const errors: string[] = [];
-  if (sources.priorityClasses.length > 0) {
-    try {
-      new PriorityClasses(scope, 'PriorityClasses', { classes: sources.priorityClasses });
-    } catch (error) {
-      errors.push(...messagesOf(error).map(m => `cluster: ${m}`));
-    }
-  }
+  const errors = addClusterObjects(scope, sources);
   let tenants: TenantProfile[] = [];
   try {
     tenants = addTenants(scope, sources.tenants, onProgress, every);
@@ -181,11 +213,14 @@ export class TenantCatalog extends Construct {
   constructor(scope: Construct, id: string, props: TenantCatalogProps) {
     super(scope, id);
     const priorityClasses = clusterPriorityClasses(props.cluster);
-    const tenants = props.tenants.map((tenant, index) => ({
-      props: withDeniedClasses(mergeSettings(props.defaults, tenant), priorityClasses.map(c => c.name)),
-      location: `tenants[${index}]`,
-    }));
-    this.tenantList.push(...buildSources(this, { tenants, priorityClasses }));
+    const errors: string[] = [];
+    const tenants = props.tenants.map((tenant, index) => {
+      const shared = withSharedAuth(withDeniedClasses(mergeSettings(props.defaults, tenant), priorityClasses.map(c => c.name)), props.cluster);
+      errors.push(...shared.problems.map(p => `tenants[${index}]: tenant "${tenant.name}": ${p}`));
+      return { props: shared.props, location: `tenants[${index}]` };
+    });
+    throwIfAny(errors);
+    this.tenantList.push(...buildSources(this, { tenants, priorityClasses, cluster: props.cluster }));
   }
 
   /** The tenants, in declaration order. */

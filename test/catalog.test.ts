@@ -83,7 +83,8 @@ describe('TenantCatalog', () => {
     new ExampleTeams(fromCode, 'example-teams');
     expect(fromYaml.renderManifests()).toEqual(fromCode.renderManifests());
     expect(manifestFiles(fromYaml).map(f => f.path)).toContain('cluster/manifests.yaml');
-    expect(manifestFiles(fromYaml)).toHaveLength(5);
+    // cluster/, namespaces/auth (Dex), namespaces/monitoring (alerts, dashboard), four tenants.
+    expect(manifestFiles(fromYaml)).toHaveLength(7);
   });
 });
 

@@ -13,9 +13,11 @@ describe('bundled example', () => {
   const allFiles = app.renderManifests();
   const files = allFiles.filter(f => f.path.endsWith('/manifests.yaml'));
 
-  test('one folder per team, plus cluster/ for the PriorityClasses', () => {
+  test('one folder per team, cluster/ for the PriorityClasses, the monitoring and Dex namespaces for the platform pieces', () => {
     expect(files.map(f => f.path)).toEqual([
       'cluster/manifests.yaml',
+      'namespaces/auth/manifests.yaml',
+      'namespaces/monitoring/manifests.yaml',
       'tenants/fraud-detection-team/manifests.yaml',
       'tenants/team-data-science/manifests.yaml',
       'tenants/team-ml-platform/manifests.yaml',

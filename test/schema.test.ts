@@ -37,12 +37,14 @@ describe('every synthesized object validates against its schema', () => {
     const kinds = new Set(objects.map(o => `${o.apiVersion} ${o.kind}`));
     expect([...kinds].sort()).toEqual([
       'gateway.networking.k8s.io/v1 Gateway',
+      'monitoring.coreos.com/v1 PrometheusRule',
       'networking.k8s.io/v1 NetworkPolicy',
       'rbac.authorization.k8s.io/v1 Role',
       'rbac.authorization.k8s.io/v1 RoleBinding',
       'scheduling.k8s.io/v1 PriorityClass',
       'security.istio.io/v1 AuthorizationPolicy',
       'security.istio.io/v1beta1 AuthorizationPolicy',
+      'v1 ConfigMap',
       'v1 LimitRange',
       'v1 Namespace',
       'v1 ResourceQuota',
@@ -52,7 +54,7 @@ describe('every synthesized object validates against its schema', () => {
 
   test.each([
     'Namespace', 'ServiceAccount', 'ResourceQuota', 'RoleBinding', 'AuthorizationPolicy', 'Gateway',
-    'NetworkPolicy', 'LimitRange', 'PriorityClass', 'Role',
+    'NetworkPolicy', 'LimitRange', 'PriorityClass', 'Role', 'ConfigMap', 'PrometheusRule',
   ])('%s', kind => {
     const ofKind = objects.filter(o => o.kind === kind);
     expect(ofKind.length).toBeGreaterThan(0);

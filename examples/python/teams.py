@@ -5,17 +5,24 @@ from cdk8s import Chart
 from constructs import Construct
 
 from cdk8s_kubeflow_tenancy import (
+    AuditPolicy,
+    AuditWebhookOptions,
     ContainerLimits,
     ContributorOptions,
     ContributorRole,
+    DexStaticClient,
     IdentityKind,
+    IdentityProvider,
     KubeflowAuthOptions,
     LimitRangeOptions,
+    OidcConnector,
     PodSecurityLevel,
     PodSecurityOptions,
     PriorityClasses,
+    QuotaAlerts,
     TeamRoleOptions,
     TeamRolePreset,
+    TenantDashboard,
     TenantNetworkPolicyOptions,
     TenantPriorityClassOptions,
     TenantProfile,
@@ -24,10 +31,10 @@ from cdk8s_kubeflow_tenancy import (
 
 ALL_CLASSES = ["high-priority-ml", "normal-priority-ml", "low-priority-ml"]
 STANDARD_CLASSES = ["normal-priority-ml", "low-priority-ml"]
+TEAMS = ["team-data-science", "team-ml-platform", "team-research", "fraud-detection-team"]
 
 # What every team gets unless it says otherwise (the `defaults` of examples/tenants.yaml).
 DEFAULTS = dict(
-    auth=KubeflowAuthOptions(user_id_header="kubeflow-userid", groups_header="kubeflow-groups"),
     network_policy=TenantNetworkPolicyOptions(allow_same_namespace=True, kubeflow_service_ports=[8888, 8887, 8080, 9000]),
     pod_security=PodSecurityOptions(enforce=PodSecurityLevel.BASELINE),
     priority_classes=TenantPriorityClassOptions(allowed=STANDARD_CLASSES, denied=["high-priority-ml"]),
@@ -39,11 +46,48 @@ class ExampleTeams(Chart):
         super().__init__(scope, id)
 
         PriorityClasses(self, "PriorityClasses", classes=PriorityClasses.ML_PRESET)
+        QuotaAlerts(self, "QuotaAlerts", tenants=TEAMS, rule_labels={"release": "kube-prometheus-stack"})
+        TenantDashboard(self, "TenantDashboard", tenants=TEAMS)
+        AuditPolicy(
+            self,
+            "AuditPolicy",
+            tenants=TEAMS,
+            webhook=AuditWebhookOptions(
+                url="https://audit.company.com/kubernetes", certificate_authority_file="/etc/kubernetes/audit/ca.crt"
+            ),
+        )
+        # Dex; its kubeflow_auth is the one auth setting every tenant below uses.
+        dex = IdentityProvider(
+            self,
+            "IdentityProvider",
+            issuer="https://kubeflow.company.com/dex",
+            secret_name="dex-secrets",
+            oidc_connectors=[
+                OidcConnector(
+                    id="corporate-sso",
+                    name="Company SSO",
+                    issuer="https://login.company.com",
+                    client_id="$OIDC_CLIENT_ID",
+                    client_secret="$OIDC_CLIENT_SECRET",
+                    redirect_uri="https://kubeflow.company.com/dex/callback",
+                )
+            ],
+            static_clients=[
+                DexStaticClient(
+                    id="kubeflow-oidc-authservice",
+                    name="Kubeflow",
+                    redirect_uris=["https://kubeflow.company.com/oauth2/callback"],
+                    secret="$OAUTH2_PROXY_CLIENT_SECRET",
+                )
+            ],
+            kubeflow_auth=KubeflowAuthOptions(user_id_header="kubeflow-userid", groups_header="kubeflow-groups"),
+        )
+        defaults = {**DEFAULTS, "auth": dex.kubeflow_auth}
 
         TenantProfile(
             self,
             "team-data-science",
-            **DEFAULTS,
+            **defaults,
             owner="alice@company.com",
             resource_quota={
                 "cpu": "20",
@@ -66,7 +110,7 @@ class ExampleTeams(Chart):
             self,
             "team-ml-platform",
             **{
-                **DEFAULTS,
+                **defaults,
                 "priority_classes": TenantPriorityClassOptions(
                     allowed=ALL_CLASSES, denied=[], max_pods={"high-priority-ml": "4"}
                 ),
@@ -84,7 +128,7 @@ class ExampleTeams(Chart):
         TenantProfile(
             self,
             "team-research",
-            **DEFAULTS,
+            **defaults,
             owner="researcher@company.com",
             resource_quota={
                 "requests.cpu": "20",
@@ -113,7 +157,7 @@ class ExampleTeams(Chart):
         TenantProfile(
             self,
             "fraud-detection-team",
-            **DEFAULTS,
+            **defaults,
             owner="lead@company.com",
             resource_quota={"cpu": "30", "memory": "120Gi", "requests.nvidia.com/gpu": "4"},
             contributors=[

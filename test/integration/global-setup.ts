@@ -1,7 +1,8 @@
 /**
  * Jest global setup of the integration suite: builds the control plane if
  * needed, starts it, and installs what a Kubeflow cluster has before tenants
- * arrive (Istio's security CRDs, Kubeflow's ClusterRoles).
+ * arrive (Istio's security CRDs, prometheus-operator's PrometheusRule CRD,
+ * Kubeflow's ClusterRoles, the monitoring and auth namespaces).
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
@@ -38,7 +39,10 @@ async function start(plane: ControlPlane, log: (line: string) => void): Promise<
   const kubectl = (...args: string[]) => execFileSync(info.kubectl, ['--kubeconfig', info.kubeconfig, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
   kubectl('apply', '--server-side', '-f', path.join(SHARED, 'crds', 'istio-security.yaml'));
-  kubectl('wait', '--for=condition=Established', '--timeout=60s', 'crd/authorizationpolicies.security.istio.io');
+  kubectl('apply', '--server-side', '-f', path.join(SHARED, 'crds', 'prometheus-operator-prometheusrules.yaml'));
+  kubectl('wait', '--for=condition=Established', '--timeout=60s', 'crd/authorizationpolicies.security.istio.io', 'crd/prometheusrules.monitoring.coreos.com');
+  // Namespaces of the platform components the example configures (Prometheus and Grafana, Dex).
+  for (const namespace of ['monitoring', 'auth']) kubectl('create', 'namespace', namespace);
   kubectl('apply', '--server-side', '-f', path.join(SHARED, 'reference', 'kubeflow-clusterroles.yaml'));
   // The aggregation controller fills kubeflow-edit from the roles labelled for it.
   await plane.waitFor('ClusterRole aggregation', async () => {

@@ -1,8 +1,49 @@
 /**
  * Validates synthesized objects against published JSON schemas: Kubernetes
- * (kubernetes-models), Istio (@kubernetes-models/istio) and Gateway API.
+ * (kubernetes-models), Istio (@kubernetes-models/istio) and Gateway API, and
+ * prometheus-operator's PrometheusRule against its CRD's OpenAPI schema.
  */
+import * as fs from 'fs';
 import * as path from 'path';
+import Ajv from 'ajv';
+import { parse } from 'yaml';
+
+const CRDS = path.join(__dirname, '..', '..', '..', 'shared', 'crds');
+const crdValidators = new Map<string, (object: any) => void>();
+
+/**
+ * CRD patterns are Go regular expressions; the only Go-only syntax in these CRDs is the
+ * case-insensitive flag `(?i)`, written here as letter classes (`[aA]`) for JavaScript.
+ */
+function withJsPatterns(schema: any): any {
+  if (Array.isArray(schema)) return schema.map(withJsPatterns);
+  if (schema === null || typeof schema !== 'object') return schema;
+  const copy: any = {};
+  for (const [key, value] of Object.entries(schema)) {
+    copy[key] = key === 'pattern' && typeof value === 'string' && value.includes('(?i)')
+      ? value.replace('(?i)', '').replace(/[a-zA-Z]/g, c => `[${c.toLowerCase()}${c.toUpperCase()}]`)
+      : withJsPatterns(value);
+  }
+  return copy;
+}
+
+/** A validator from a CRD file's openAPIV3Schema for `group/version kind`. */
+function crdValidator(file: string, apiVersion: string, kind: string): (object: any) => void {
+  const key = `${apiVersion} ${kind}`;
+  const cached = crdValidators.get(key);
+  if (cached) return cached;
+  const crd = parse(fs.readFileSync(path.join(CRDS, file), 'utf8'));
+  const version = crd.spec.versions.find((v: any) => `${crd.spec.group}/${v.name}` === apiVersion);
+  if (!version || crd.spec.names.kind !== kind) throw new Error(`no schema for ${apiVersion} ${kind} in ${file}`);
+  // The Kubernetes extensions (x-kubernetes-*) are not JSON Schema keywords; formats are Kubernetes'.
+  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+  const validate = ajv.compile(withJsPatterns(version.schema.openAPIV3Schema));
+  const check = (object: any) => {
+    if (!validate(object)) throw new Error(ajv.errorsText(validate.errors));
+  };
+  crdValidators.set(key, check);
+  return check;
+}
 
 const PACKAGES: Record<string, string> = {
   'security.istio.io': '@kubernetes-models/istio',
@@ -25,6 +66,14 @@ function modelClass(apiVersion: string, kind: string): any {
 
 /** Throws with the schema's complaint if `object` does not validate. */
 export function validateAgainstSchema(object: any): void {
+  if (String(object.apiVersion).startsWith('monitoring.coreos.com/')) {
+    try {
+      crdValidator('prometheus-operator-prometheusrules.yaml', object.apiVersion, object.kind)(object);
+    } catch (error: any) {
+      throw new Error(`${object.apiVersion} ${object.kind} "${object.metadata?.name}" fails its schema: ${error.message}`);
+    }
+    return;
+  }
   const Model = modelClass(object.apiVersion, object.kind);
   try {
     new Model(object).validate();

@@ -61,7 +61,7 @@ export function ensureBinaries(log: (line: string) => void = () => undefined): {
 }
 
 /** A free TCP port on loopback. */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);
@@ -79,7 +79,29 @@ export interface ControlPlaneInfo {
   readonly kubeconfig: string;
   readonly kubectl: string;
   readonly workDir: string;
+  /** etcd's client URL, for a second API server in a test (with its own --etcd-prefix). */
+  readonly etcd: string;
   readonly pids: number[];
+}
+
+/**
+ * kube-apiserver's flags: RBAC authorization, token auth from `dir/tokens.csv`,
+ * service-account keys from `dir/sa.key|pub`, loopback only.
+ */
+export function apiServerArgs(dir: string, etcd: string, port: number, certDir = path.join(dir, 'certs')): string[] {
+  return [
+    '--etcd-servers', etcd,
+    '--bind-address', '127.0.0.1', '--advertise-address', '127.0.0.1', '--secure-port', String(port),
+    '--cert-dir', certDir,
+    '--authorization-mode', 'RBAC',
+    '--token-auth-file', path.join(dir, 'tokens.csv'),
+    '--service-account-key-file', path.join(dir, 'sa.pub'),
+    '--service-account-signing-key-file', path.join(dir, 'sa.key'),
+    '--service-account-issuer', 'https://kubernetes.default.svc',
+    '--service-cluster-ip-range', '10.96.0.0/16',
+    // Endpoints may not hold loopback addresses; nothing here needs the kubernetes Service.
+    '--endpoint-reconciler-type', 'none',
+  ];
 }
 
 export class ControlPlane {
@@ -120,20 +142,16 @@ export class ControlPlane {
       '--listen-peer-urls', `http://127.0.0.1:${etcdPeer}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${etcdPeer}`,
       '--initial-cluster', `test=http://127.0.0.1:${etcdPeer}`,
     ]);
-    this.spawn('kube-apiserver', [
-      '--etcd-servers', `http://127.0.0.1:${etcdClient}`,
-      '--bind-address', '127.0.0.1', '--advertise-address', '127.0.0.1', '--secure-port', String(apiPort),
-      '--cert-dir', path.join(dir, 'certs'),
-      '--authorization-mode', 'RBAC',
-      '--token-auth-file', path.join(dir, 'tokens.csv'),
-      '--service-account-key-file', path.join(dir, 'sa.pub'),
-      '--service-account-signing-key-file', path.join(dir, 'sa.key'),
-      '--service-account-issuer', 'https://kubernetes.default.svc',
-      '--service-cluster-ip-range', '10.96.0.0/16',
-      // Endpoints may not hold loopback addresses; nothing here needs the kubernetes Service.
-      '--endpoint-reconciler-type', 'none',
-    ]);
-    this.info = { server, token, kubeconfig, kubectl: path.join(BIN_DIR, 'kubectl'), workDir: dir, pids: this.children.map(c => c.pid!) };
+    this.spawn('kube-apiserver', apiServerArgs(dir, `http://127.0.0.1:${etcdClient}`, apiPort));
+    this.info = {
+      server,
+      token,
+      kubeconfig,
+      kubectl: path.join(BIN_DIR, 'kubectl'),
+      workDir: dir,
+      etcd: `http://127.0.0.1:${etcdClient}`,
+      pids: this.children.map(c => c.pid!),
+    };
     await this.waitFor('kube-apiserver /readyz', async () => (await this.get('/readyz')).status === 200, 120);
 
     this.spawn('kube-controller-manager', [
