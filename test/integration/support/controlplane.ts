@@ -209,8 +209,26 @@ export class ControlPlane {
   }
 }
 
-/** One HTTPS request to the API server; the test server's certificate is self-signed. */
-export function request(server: string, token: string, method: string, urlPath: string, body?: unknown): Promise<{ status: number; body: string }> {
+/**
+ * One HTTPS request to the API server (the test server's certificate is self-signed).
+ * A connection dropped under load (EPIPE, ECONNRESET; seen once with 16 concurrent
+ * SubjectAccessReviews) or a 429 from API priority and fairness is retried a few times.
+ */
+export async function request(server: string, token: string, method: string, urlPath: string, body?: unknown)
+  : Promise<{ status: number; body: string }> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const response = await requestOnce(server, token, method, urlPath, body);
+      if (response.status !== 429 || attempt >= 5) return response;
+    } catch (error: any) {
+      if (!['EPIPE', 'ECONNRESET'].includes(error?.code) || attempt >= 5) throw error;
+    }
+    await sleep(200 * attempt);
+  }
+}
+
+function requestOnce(server: string, token: string, method: string, urlPath: string, body?: unknown)
+  : Promise<{ status: number; body: string }> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const https = require('https') as typeof import('https');
   return new Promise((resolve, reject) => {
