@@ -4,7 +4,7 @@
  * TenancyApp writes it under `cluster/` and leaves it out of the kustomization.
  */
 import { Construct } from 'constructs';
-import { namespaceNameProblem, throwIfAny } from './validation';
+import { namespaceNameProblem, problemsAt, throwIfAny } from './validation';
 
 /** How much of a request the API server records. */
 export enum AuditLevel {
@@ -116,10 +116,8 @@ export function auditWebhookKubeconfig(webhook: AuditWebhookOptions): Record<str
 export function auditPolicyProblems(props: AuditPolicyProps): string[] {
   const problems: string[] = [];
   if (props.tenants.length === 0) problems.push('auditPolicy.tenants: no tenant namespaces to audit');
-  props.tenants.forEach((t, i) => {
-    const problem = namespaceNameProblem(t);
-    if (problem) problems.push(`auditPolicy.tenants[${i}]: ${problem}`);
-  });
+  const at = problemsAt('auditPolicy', problems);
+  props.tenants.forEach((t, i) => at(`tenants[${i}]`, namespaceNameProblem(t)));
   const webhook = props.webhook;
   if (webhook) {
     let url: URL | undefined;

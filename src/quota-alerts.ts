@@ -6,7 +6,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { PrometheusRule, PrometheusRuleSpecGroupsRules, PrometheusRuleSpecGroupsRulesExpr } from './imports/monitoring.coreos.com';
 import { durationProblem, promLabelNameProblem, quotaRatioAbove, TenantScope } from './promql';
-import { dnsLabelProblem, labelKeyProblem, labelValueProblem, namespaceNameProblem, throwIfAny } from './validation';
+import { problemsAt, tenantObjectProblems, throwIfAny } from './validation';
 
 /** Options of the quota alerts, as a catalog's `cluster.quotaAlerts` holds them. */
 export interface QuotaAlertsOptions {
@@ -92,19 +92,14 @@ export enum QuotaAlertName {
 /** Problems with quota alert options, each naming its field. */
 export function quotaAlertsProblems(props: QuotaAlertsProps): string[] {
   const problems: string[] = [];
-  const at = (field: string, problem: string | undefined) => { if (problem) problems.push(`quotaAlerts.${field}: ${problem}`); };
+  const at = problemsAt('quotaAlerts', problems);
   if (props.tenants.length === 0 && !props.namespaceLabelMatcher) problems.push('quotaAlerts.tenants: no tenant namespaces to watch');
-  props.tenants.forEach((t, i) => at(`tenants[${i}]`, namespaceNameProblem(t)));
-  if (props.namespace !== undefined) at('namespace', namespaceNameProblem(props.namespace));
-  if (props.name !== undefined) at('name', dnsLabelProblem(props.name));
+  tenantObjectProblems(at, props, 'ruleLabels', props.ruleLabels);
   for (const [field, value] of [['cpuThreshold', props.cpuThreshold], ['memoryThreshold', props.memoryThreshold], ['pvcThreshold', props.pvcThreshold]] as const) {
     if (value !== undefined && !(value > 0 && value <= 1)) at(field, `${value} must be a fraction above 0 and at most 1 (0.8 is 80 %)`);
   }
   if (props.warningFor !== undefined) at('warningFor', durationProblem(props.warningFor));
   if (props.gpuFor !== undefined) at('gpuFor', durationProblem(props.gpuFor));
-  for (const [key, value] of Object.entries(props.ruleLabels ?? {})) {
-    at(`ruleLabels["${key}"]`, labelKeyProblem(key) ?? labelValueProblem(value));
-  }
   for (const key of Object.keys(props.alertLabels ?? {})) at(`alertLabels["${key}"]`, promLabelNameProblem(key));
   if (props.namespaceLabelMatcher !== undefined && !/^label_[a-zA-Z0-9_]+\s*(=|!=|=~|!~)\s*"[^"]*"$/.test(props.namespaceLabelMatcher)) {
     at('namespaceLabelMatcher', `"${props.namespaceLabelMatcher}" must look like label_app_kubernetes_io_part_of="kubeflow-profile"`);

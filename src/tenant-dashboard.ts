@@ -5,7 +5,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { quotaRatio } from './promql';
-import { dnsLabelProblem, labelKeyProblem, labelValueProblem, namespaceNameProblem, throwIfAny } from './validation';
+import { problemsAt, tenantObjectProblems, throwIfAny } from './validation';
 
 /** Options of the tenant dashboard, as a catalog's `cluster.dashboard` holds them. */
 export interface TenantDashboardOptions {
@@ -120,12 +120,8 @@ export class TenantDashboard extends Construct {
   constructor(scope: Construct, id: string, props: TenantDashboardProps) {
     super(scope, id);
     const problems: string[] = [];
-    const at = (field: string, problem: string | undefined) => { if (problem) problems.push(`dashboard.${field}: ${problem}`); };
     if (props.tenants.length === 0) problems.push('dashboard.tenants: no tenant namespaces to show');
-    props.tenants.forEach((t, i) => at(`tenants[${i}]`, namespaceNameProblem(t)));
-    if (props.namespace !== undefined) at('namespace', namespaceNameProblem(props.namespace));
-    if (props.name !== undefined) at('name', dnsLabelProblem(props.name));
-    for (const [key, value] of Object.entries(props.sidecarLabels ?? {})) at(`sidecarLabels["${key}"]`, labelKeyProblem(key) ?? labelValueProblem(value));
+    tenantObjectProblems(problemsAt('dashboard', problems), props, 'sidecarLabels', props.sidecarLabels);
     throwIfAny(problems);
 
     const model = dashboardModel(props.tenants, props.title ?? 'Kubeflow tenants', props.gpuResource ?? 'nvidia.com/gpu');

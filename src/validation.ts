@@ -120,3 +120,20 @@ export function awsRoleArnProblem(value: string): string | undefined {
   if (!AWS_ROLE_ARN.test(value)) return `"${value}" is not an IAM role ARN (arn:aws:iam::<12-digit account>:role/<name>)`;
   return undefined;
 }
+
+/** A recorder of `prefix.field: problem` messages into `problems`; undefined problems are skipped. */
+export function problemsAt(prefix: string, problems: string[]): (field: string, problem: string | undefined) => void {
+  return (field, problem) => { if (problem) problems.push(`${prefix}.${field}: ${problem}`); };
+}
+
+/**
+ * The checks shared by cluster objects placed over the tenants (quota alerts, dashboard):
+ * each tenant a namespace name, the object's namespace and name, and its labels.
+ */
+export function tenantObjectProblems(at: (field: string, problem: string | undefined) => void,
+  props: { tenants: string[]; namespace?: string; name?: string }, labelsField: string, labels: { [key: string]: string } | undefined): void {
+  props.tenants.forEach((t, i) => at(`tenants[${i}]`, namespaceNameProblem(t)));
+  if (props.namespace !== undefined) at('namespace', namespaceNameProblem(props.namespace));
+  if (props.name !== undefined) at('name', dnsLabelProblem(props.name));
+  for (const [key, value] of Object.entries(labels ?? {})) at(`${labelsField}["${key}"]`, labelKeyProblem(key) ?? labelValueProblem(value));
+}
