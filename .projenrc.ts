@@ -44,6 +44,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     '@prometheus-io/lezer-promql@0.315.0',
     '@lezer/lr@1.4.12',
     '@lezer/highlight@1.2.5',
+    // Applies patches/ to dependencies at install (see the prepare task).
+    'patch-package@8.0.1',
   ],
   // Non-jsii runtime dependencies must be bundled into the jsii package.
   bundledDeps: ['yaml@2.9.1', 'commander@^14.0.3', 'ajv@^8.17.1'],
@@ -83,6 +85,11 @@ project.addTask('schema', {
   exec: 'ts-node --project test/tsconfig.json scripts/catalog-schema.ts',
 });
 
+project.addTask('data', {
+  description: 'Regenerate data/kubeflow-clusterroles.json (read by the library) from data/kubeflow-clusterroles.yaml',
+  exec: 'ts-node --project scripts/tsconfig.json scripts/cluster-roles-json.ts',
+});
+
 project.addTask('test:integration', {
   description: 'Integration tests against kube-apiserver, kube-controller-manager and etcd built from source (test/controlplane; needs Go)',
   exec: 'jest --config test/integration/jest.config.json --runInBand',
@@ -99,10 +106,19 @@ project.testTask.exec('ts-node --project scripts/tsconfig.json scripts/api-docs.
 project.testTask.exec('ts-node --project scripts/tsconfig.json scripts/python-check.ts');
 project.testTask.exec('ts-node --project scripts/tsconfig.json scripts/integration.ts');
 
+// `npm ci` in a clone runs `prepare`, so every README command works right after it: the
+// kf-tenancy command and `cdk8s synth` run the compiled lib/. npm runs `prepare` for local
+// installs and before `npm pack`, never when the package is installed from a registry.
+// patches/ quiets cdk8s-cli's upgrade check, which printed a child's stack trace when offline.
+project.addTask('prepare', {
+  description: 'After npm ci: apply patches/ to dependencies, then compile lib/',
+  steps: [{ exec: 'patch-package' }, { spawn: 'compile' }],
+});
+
 // jsii-pacmak adds this line itself when it is missing.
 project.npmignore?.exclude('dist-pkg');
 
-for (const pattern of ['/scripts/', '/examples/', '/.ci/', '/cdk8s.yaml', '/dist/', '/dist-pkg/', '/bench/', '/.tmp/']) {
+for (const pattern of ['/scripts/', '/examples/', '/.ci/', '/cdk8s.yaml', '/dist/', '/dist-pkg/', '/bench/', '/.tmp/', '/imports/', '/patches/']) {
   project.npmignore?.exclude(pattern);
 }
 

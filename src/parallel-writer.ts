@@ -44,6 +44,11 @@ parentPort.on('message', batch => {
 `;
 
 const BATCH = 16;
+/**
+ * Files written on the calling thread before the writer threads start: starting them costs
+ * about 100 ms, more than they save on a small output such as the four-team example.
+ */
+const THREADS_AFTER_FILES = 64;
 const STALL_SECONDS = 120;
 /** Files in flight before the producer waits, which bounds memory. */
 const MAX_OUTSTANDING = 1024;
@@ -57,8 +62,8 @@ function writeNow(root: string, file: PendingFile): void {
 /** Writes files under `root`, on a worker thread unless `threaded` is false. */
 export class ParallelFileWriter {
   private readonly workers: Worker[] = [];
-  private readonly state?: Int32Array;
-  private readonly error?: Uint8Array;
+  private state?: Int32Array;
+  private error?: Uint8Array;
   private batch: PendingFile[] = [];
   private sent = 0;
   private next = 0;
@@ -66,10 +71,12 @@ export class ParallelFileWriter {
 
   /**
    * @param root folder to write under
-   * @param threaded serialize on worker threads (one per core, at most two)
+   * @param threaded serialize on worker threads (one per core, at most two) once the output
+   *   is large enough for them to pay off
    */
-  constructor(private readonly root: string, threaded: boolean = true) {
-    if (!threaded) return;
+  constructor(private readonly root: string, private readonly threaded: boolean = true) {}
+
+  private startThreads(): void {
     const state = new SharedArrayBuffer(8);
     const error = new SharedArrayBuffer(4096);
     this.state = new Int32Array(state);
@@ -78,9 +85,14 @@ export class ParallelFileWriter {
     for (let i = 0; i < count; i++) {
       this.workers.push(new Worker(WORKER_SOURCE, {
         eval: true,
-        workerData: { root, state, error, cdk8s: require.resolve('cdk8s') },
+        workerData: { root: this.root, state, error, cdk8s: require.resolve('cdk8s') },
       }));
     }
+  }
+
+  /** Writer threads started so far (none until the output is large enough). */
+  public get threads(): number {
+    return this.workers.length;
   }
 
   /** Paths written so far (relative, "/"-separated). */
@@ -90,6 +102,7 @@ export class ParallelFileWriter {
 
   public write(file: PendingFile): void {
     this.written.push(file.path);
+    if (this.workers.length === 0 && this.threaded && this.written.length > THREADS_AFTER_FILES) this.startThreads();
     if (this.workers.length === 0) return writeNow(this.root, file);
     this.batch.push(file);
     if (this.batch.length >= BATCH) this.flush();

@@ -5,10 +5,12 @@
  * chart re-validates the whole app.
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { Chart } from 'cdk8s';
 import { Node } from 'constructs';
 import { TenancyApp, TenantCatalog } from '../src';
+import { ParallelFileWriter } from '../src/parallel-writer';
 import { cli } from './support/cli';
 import { listFiles, tempDir } from './support/synth';
 
@@ -91,6 +93,16 @@ describe('synthesis work grows linearly with the number of tenants', () => {
 });
 
 describe('parallel writes', () => {
+  test.each([[10, 0], [200, 2]])('%d files: %d writer threads (threads start only when they pay off)', (files, threads) => {
+    const dir = tempDir();
+    const writer = new ParallelFileWriter(dir, true);
+    for (let i = 0; i < files; i++) writer.write({ path: `f/${i}.yaml`, docs: [{ kind: 'ConfigMap', metadata: { name: `c${i}` } }] });
+    writer.finish();
+    expect(writer.threads).toBe(Math.min(threads, os.availableParallelism()));
+    expect(listFiles(dir)).toHaveLength(files);
+    expect(fs.readFileSync(path.join(dir, 'f', `${files - 1}.yaml`), 'utf8')).toBe(`kind: ConfigMap\nmetadata:\n  name: c${files - 1}\n`);
+  });
+
   test('worker threads and the main thread write the same bytes', () => {
     const dir = tempDir();
     const file = path.join(dir, 'c.yaml');

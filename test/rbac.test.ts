@@ -1,10 +1,23 @@
 import * as fs from 'fs';
-import * as path from 'path';
 import { ContributorRole, IdentityKind, TeamRolePreset, TenantProfile } from '../src';
 import { newChart, parseYaml, renderObjects } from './support/synth';
+import { kubeflowClusterRoles } from '../src/analysis/access';
 import { RbacModel, ruleAllows, serviceAccountRequester, userRequester } from '../src/analysis/rbac';
+import { CLUSTER_ROLES_JSON, CLUSTER_ROLES_YAML, clusterRolesJson } from '../scripts/cluster-roles-json';
 
-const KUBEFLOW_ROLES = parseYaml(fs.readFileSync(path.join(__dirname, '..', '..', 'shared', 'reference', 'kubeflow-clusterroles.yaml'), 'utf8'));
+const KUBEFLOW_ROLES = parseYaml(fs.readFileSync(CLUSTER_ROLES_YAML, 'utf8'));
+
+describe('bundled Kubeflow ClusterRoles', () => {
+  test('the JSON the library reads is the YAML copy, up to date (run `npx projen data`)', () => {
+    expect(fs.readFileSync(CLUSTER_ROLES_JSON, 'utf8')).toBe(clusterRolesJson());
+    expect(kubeflowClusterRoles()).toEqual(KUBEFLOW_ROLES);
+    expect(KUBEFLOW_ROLES.map((r: any) => r.metadata.name)).toEqual(expect.arrayContaining(['kubeflow-admin', 'kubeflow-edit', 'kubeflow-view']));
+  });
+
+  test('the YAML copy names its source repository and commit', () => {
+    expect(fs.readFileSync(CLUSTER_ROLES_YAML, 'utf8').split('\n').slice(0, 3).join('\n')).toMatch(/kubeflow\/manifests at commit [0-9a-f]{7}/);
+  });
+});
 const pods = (verb: string, namespace?: string, extra: object = {}) => ({ verb, apiGroup: '', resource: 'pods', namespace, ...extra });
 
 describe('rule matching', () => {

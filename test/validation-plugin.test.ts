@@ -90,7 +90,7 @@ describe('cdk8s synth runs the plugin from cdk8s.yaml', () => {
       'app: node app.js',
       'output: dist',
       'validations:',
-      `  - package: ${path.join(ROOT, 'examples', 'isolation-plugin.js')}`,
+      `  - package: ${path.join(__dirname, 'support', 'isolation-plugin-from-source.js')}`,
       '    class: IsolationCheck',
       '    version: 0.0.0',
       `    properties: {catalog: ${CATALOG}}`,

@@ -10,7 +10,9 @@ import * as path from 'path';
 import { ControlPlane, ensureBinaries, goAvailable } from './support/controlplane';
 
 const ROOT = path.join(__dirname, '..', '..');
-const SHARED = path.join(ROOT, '..', 'shared');
+/** CRDs as their projects ship them (imports/) and Kubeflow's ClusterRoles (data/), both in the repository. */
+const CRDS = path.join(ROOT, 'imports');
+const DATA = path.join(ROOT, 'data');
 export const STATE_ENV = 'KF_TENANCY_CONTROLPLANE';
 
 export default async function globalSetup(): Promise<void> {
@@ -38,12 +40,12 @@ async function start(plane: ControlPlane, log: (line: string) => void): Promise<
   const info = await plane.start();
   const kubectl = (...args: string[]) => execFileSync(info.kubectl, ['--kubeconfig', info.kubeconfig, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
-  kubectl('apply', '--server-side', '-f', path.join(SHARED, 'crds', 'istio-security.yaml'));
-  kubectl('apply', '--server-side', '-f', path.join(SHARED, 'crds', 'prometheus-operator-prometheusrules.yaml'));
+  kubectl('apply', '--server-side', '-f', path.join(CRDS, 'istio-security.yaml'));
+  kubectl('apply', '--server-side', '-f', path.join(CRDS, 'prometheus-operator-prometheusrules.yaml'));
   kubectl('wait', '--for=condition=Established', '--timeout=60s', 'crd/authorizationpolicies.security.istio.io', 'crd/prometheusrules.monitoring.coreos.com');
   // Namespaces of the platform components the example configures (Prometheus and Grafana, Dex).
   for (const namespace of ['monitoring', 'auth']) kubectl('create', 'namespace', namespace);
-  kubectl('apply', '--server-side', '-f', path.join(SHARED, 'reference', 'kubeflow-clusterroles.yaml'));
+  kubectl('apply', '--server-side', '-f', path.join(DATA, 'kubeflow-clusterroles.yaml'));
   // The aggregation controller fills kubeflow-edit from the roles labelled for it.
   await plane.waitFor('ClusterRole aggregation', async () => {
     const role = JSON.parse((await plane.get('/apis/rbac.authorization.k8s.io/v1/clusterroles/kubeflow-edit')).body);

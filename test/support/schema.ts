@@ -8,7 +8,8 @@ import * as path from 'path';
 import Ajv from 'ajv';
 import { parse } from 'yaml';
 
-const CRDS = path.join(__dirname, '..', '..', '..', 'shared', 'crds');
+/** CRDs copied into the repository (imports/, with their sources in each header). */
+const CRDS = path.join(__dirname, '..', '..', 'imports');
 const crdValidators = new Map<string, (object: any) => void>();
 
 /**
