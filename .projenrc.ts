@@ -103,6 +103,8 @@ project.addTask('test:python', {
 // `npm test` goes on with the API reference check, the Python package and the integration suite;
 // the last two say so when Python or Go is missing.
 project.testTask.exec('ts-node --project scripts/tsconfig.json scripts/api-docs.ts');
+// The benchmark, tiny (5 tenants, one run, and the example's cdk8s synth), so it cannot break unnoticed.
+project.testTask.exec('ts-node --transpile-only bench/bench.ts --sizes 5 --runs 1');
 project.testTask.exec('ts-node --project scripts/tsconfig.json scripts/python-check.ts');
 project.testTask.exec('ts-node --project scripts/tsconfig.json scripts/integration.ts');
 

@@ -9,6 +9,10 @@
  *   npm run bench -- --json        # JSON
  *   npm run bench -- --sizes 100,1000 --runs 5
  *   npm run bench -- --serial      # the library on one thread, like the floor
+ *
+ * It also times `npx cdk8s synth` of the bundled example (cdk8s.yaml: the example app on the
+ * compiled lib/ and the isolation-check plugin), the command a platform team runs on every
+ * pull request; `--no-cdk8s` leaves it out.
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
@@ -18,12 +22,14 @@ import { parseArgs } from 'util';
 
 const { values } = parseArgs({
   options: {
-    json: { type: 'boolean', default: false },
-    sizes: { type: 'string', default: '100,1000,10000' },
-    runs: { type: 'string', default: '3' },
-    serial: { type: 'boolean', default: false },
+    'json': { type: 'boolean', default: false },
+    'sizes': { type: 'string', default: '100,1000,10000' },
+    'runs': { type: 'string', default: '3' },
+    'serial': { type: 'boolean', default: false },
+    'no-cdk8s': { type: 'boolean', default: false },
   },
 });
+const ROOT = path.join(__dirname, '..');
 const sizes = values.sizes!.split(',').map(Number);
 const runs = Number(values.runs);
 const WORKER = path.join(__dirname, 'worker.ts');
@@ -37,7 +43,7 @@ export function generateCatalog(n: number): string {
     '  resourceQuota: {requests.cpu: "16", limits.cpu: "32", requests.memory: 64Gi, limits.memory: 128Gi, requests.nvidia.com/gpu: "2", pods: "100"}',
     '  limitRange:',
     '    container:',
-    '      default: {cpu: "1", memory: 2Gi}',
+    '      default: {cpu: "1", memory: 2Gi, nvidia.com/gpu: "0"}',
     '      defaultRequest: {cpu: 500m, memory: 1Gi}',
     '      max: {cpu: "8", memory: 32Gi, nvidia.com/gpu: "2"}',
     '    persistentVolumeClaim: {minStorage: 1Gi, maxStorage: 100Gi}',
@@ -63,6 +69,18 @@ function worker(args: string[]): Sample {
 function median(samples: number[]): number {
   const sorted = [...samples].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
+}
+
+/** Wall time of `npx cdk8s synth` of the bundled example, as the README runs it, into a scratch folder. */
+function cdk8sSynthMs(): number {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'kf-bench-cdk8s-'));
+  const start = process.hrtime.bigint();
+  execFileSync('npx', ['cdk8s', 'synth', '--output', out], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  const written = fs.readdirSync(path.join(out, 'tenants')).filter(f => !f.endsWith('.yaml'));
+  fs.rmSync(out, { recursive: true, force: true });
+  if (written.length !== 4) throw new Error(`cdk8s synth wrote ${written.length} tenant folders, expected the example's 4`);
+  return ms;
 }
 
 const rows: any[] = [];
@@ -98,8 +116,10 @@ for (const n of sizes) {
   if (!values.json) process.stderr.write(`measured ${n} tenants\n`);
 }
 
+const cdk8sSynth = values['no-cdk8s'] ? undefined : Math.round(median(Array.from({ length: runs }, cdk8sSynthMs)));
+
 if (values.json) {
-  process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+  process.stdout.write(JSON.stringify({ synth: rows, cdk8sSynthExampleMs: cdk8sSynth }, null, 2) + '\n');
 } else {
   const header = ['tenants', 'objects', 'time (ms)', 'floor (ms)', 'ratio', 'objects/s', 'ms/tenant', 'peak RSS (MB)', 'floor RSS (MB)'];
   const table = rows.map(r => [
@@ -111,4 +131,5 @@ if (values.json) {
   console.log(`|${widths.map(w => '-'.repeat(w + 2)).join('|')}|`);
   for (const row of table) console.log(line(row));
   console.log(`median of ${runs} runs per size; each run in a fresh process`);
+  if (cdk8sSynth !== undefined) console.log(`npx cdk8s synth of the bundled example (4 tenants, isolation-check plugin included): ${cdk8sSynth} ms, median of ${runs}`);
 }

@@ -18,7 +18,7 @@ const DEFAULTS: TenantSettings = {
 };
 
 /**
- * The four teams of the bundled example (../shared/reference/example-teams.md),
+ * The four teams of the bundled example (examples/tenants.yaml),
  * declared with the TypeScript API.
  */
 export class ExampleTeams extends Chart {

@@ -1,7 +1,7 @@
 /**
  * Names and values that Kubeflow's profile controller and KFAM use.
  * Kept in one place so every construct reads them from here (see
- * ../shared/reference/kubeflow-profile.md for their provenance).
+ * docs/kubeflow.md for their provenance).
  */
 
 /** Principal of the Istio ingress gateway that forwards authenticated user requests. */

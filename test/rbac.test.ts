@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import { ContributorRole, IdentityKind, TeamRolePreset, TenantProfile } from '../src';
 import { newChart, parseYaml, renderObjects } from './support/synth';
+import { CLUSTER_ROLES_JSON, CLUSTER_ROLES_YAML, clusterRolesJson } from '../scripts/cluster-roles-json';
 import { kubeflowClusterRoles } from '../src/analysis/access';
 import { RbacModel, ruleAllows, serviceAccountRequester, userRequester } from '../src/analysis/rbac';
-import { CLUSTER_ROLES_JSON, CLUSTER_ROLES_YAML, clusterRolesJson } from '../scripts/cluster-roles-json';
 
 const KUBEFLOW_ROLES = parseYaml(fs.readFileSync(CLUSTER_ROLES_YAML, 'utf8'));
 

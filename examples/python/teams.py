@@ -1,4 +1,4 @@
-"""The four teams of the bundled example (../shared/reference/example-teams.md),
+"""The four teams of the bundled example (examples/tenants.yaml),
 declared with the Python API: the same teams as examples/teams.ts and
 examples/tenants.yaml, and the same output, byte for byte."""
 from cdk8s import Chart
