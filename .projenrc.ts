@@ -46,9 +46,11 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     '@lezer/highlight@1.2.5',
     // Applies patches/ to dependencies at install (see the prepare task).
     'patch-package@8.0.1',
+    // Property-based and fuzz tests (hostile input).
+    'fast-check@4.10.2',
   ],
   // Non-jsii runtime dependencies must be bundled into the jsii package.
-  bundledDeps: ['yaml@2.9.1', 'commander@^14.0.3', 'ajv@^8.17.1'],
+  bundledDeps: ['yaml@2.9.1', 'commander@^14.0.3', 'ajv@^8.17.1', 'ipaddr.js@^2.2.0'],
   bin: { 'kf-tenancy': 'bin/kf-tenancy' },
 
   jestOptions: {

@@ -5,7 +5,7 @@ import {
   DEFAULT_PIPELINES_UI_PRINCIPAL,
   DEFAULT_USER_ID_HEADER,
 } from './kubeflow-defaults';
-import { headerNameProblem, principalProblem } from './validation';
+import { identityHeaderProblem, principalProblem, shown } from './validation';
 
 /**
  * How the Kubeflow installation identifies users to workloads: the headers its
@@ -80,10 +80,12 @@ export function resolveAuth(options: KubeflowAuthOptions = {}): ResolvedKubeflow
 export function authProblems(auth: ResolvedKubeflowAuth): string[] {
   const problems: string[] = [];
   const check = (field: string, problem: string | undefined) => { if (problem) problems.push(`auth.${field}: ${problem}`); };
-  check('userIdHeader', headerNameProblem(auth.userIdHeader));
-  check('groupsHeader', headerNameProblem(auth.groupsHeader));
+  check('userIdHeader', identityHeaderProblem(auth.userIdHeader));
+  check('groupsHeader', identityHeaderProblem(auth.groupsHeader));
   if (auth.groupsHeader === auth.userIdHeader) problems.push('auth.groupsHeader: must differ from auth.userIdHeader');
-  if (/[\s,*]/.test(auth.userIdPrefix)) problems.push(`auth.userIdPrefix: "${auth.userIdPrefix}" must not contain whitespace, "," or "*"`);
+  if (typeof auth.userIdPrefix !== 'string' || /[^\x21-\x7e]|[,*]/.test(auth.userIdPrefix)) {
+    problems.push(`auth.userIdPrefix: ${shown(auth.userIdPrefix)} must be printable ASCII without whitespace, "," or "*"`);
+  }
   check('ingressGatewayPrincipal', principalProblem(auth.ingressGatewayPrincipal));
   check('pipelinesUiPrincipal', principalProblem(auth.pipelinesUiPrincipal));
   check('notebookControllerPrincipal', principalProblem(auth.notebookControllerPrincipal));

@@ -52,15 +52,29 @@ export const MESH_LABEL_KEYS = [
 export const GCP_WORKLOAD_IDENTITY_ANNOTATION = 'iam.gke.io/gcp-service-account';
 export const AWS_IRSA_ANNOTATION = 'eks.amazonaws.com/role-arn';
 
-/** Namespaces no tenant may take: they belong to Kubernetes, Kubeflow or its dependencies. */
+/**
+ * Namespaces no tenant may take: Kubernetes' own, and every namespace Kubeflow's manifests
+ * install (kubeflow/manifests 009c880: its Namespace objects and kustomization namespaces).
+ * Namespaces the output itself writes platform objects to are refused as well, by the app.
+ */
 export const RESERVED_NAMESPACES = [
   'kube-system',
   'kube-public',
   'kube-node-lease',
   'default',
   'kubeflow',
+  'kubeflow-system',
   'istio-system',
   'cert-manager',
   'auth',
+  'oauth2-proxy',
   'knative-serving',
+  'knative-eventing',
+  'kserve',
+  'model-catalog',
+  'profiles-system',
+  'notebook-controller-system',
+  'tensorboard-controller-system',
+  'jobset-system',
+  'lws-system',
 ];

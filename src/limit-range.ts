@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { isQuantity, parseQuantity } from './quantity';
-import { throwIfAny } from './validation';
+import { compareQuantities, isQuantity, isWholeQuantity } from './quantity';
+import { describeValue, throwIfAny } from './validation';
 
 /** Default, minimum and maximum resources of each container. */
 export interface ContainerLimits {
@@ -95,17 +95,19 @@ export function limitRangeProblems(options: LimitRangeOptions, quota: { [resourc
   for (const [field, map] of Object.entries(maps)) {
     for (const [resource, value] of Object.entries(map ?? {})) {
       if (typeof value !== 'string' || !isQuantity(value)) {
-        problems.push(`limitRange.container.${field}["${resource}"]: "${value}" is not a Kubernetes quantity; use e.g. "1", "500m", "2Gi"`);
+        problems.push(`limitRange.container.${field}["${resource}"]: ${describeValue(value)} is not a Kubernetes quantity; use e.g. "1", "500m", "2Gi"`);
+      } else if (!COMPUTE.includes(resource) && !isWholeQuantity(value)) {
+        problems.push(`limitRange.container.${field}["${resource}"]: "${value}" is not a whole number; ${resource} is an extended resource, allocated only in whole units`);
       }
     }
   }
   const quantity = (map: { [r: string]: string } | undefined, resource: string) =>
-    (map?.[resource] !== undefined && isQuantity(map[resource]) ? parseQuantity(map[resource]) : undefined);
+    (map?.[resource] !== undefined && isQuantity(map[resource]) ? map[resource] : undefined);
   const compare = (smallField: keyof typeof maps, bigField: keyof typeof maps, relation: string) => {
     for (const resource of Object.keys(maps[smallField] ?? {}).sort()) {
       const small = quantity(maps[smallField], resource);
       const big = quantity(maps[bigField], resource);
-      if (small !== undefined && big !== undefined && small > big) {
+      if (small !== undefined && big !== undefined && compareQuantities(small, big) > 0) {
         problems.push(`limitRange.container: ${smallField}["${resource}"] ${maps[smallField]![resource]} is above ${bigField} ${maps[bigField]![resource]}; ${relation}`);
       }
     }
@@ -128,11 +130,11 @@ export function limitRangeProblems(options: LimitRangeOptions, quota: { [resourc
   const pvc = options.persistentVolumeClaim ?? {};
   for (const field of ['minStorage', 'maxStorage'] as const) {
     if (pvc[field] !== undefined && !isQuantity(pvc[field]!)) {
-      problems.push(`limitRange.persistentVolumeClaim.${field}: "${pvc[field]}" is not a Kubernetes quantity; use e.g. "1Gi"`);
+      problems.push(`limitRange.persistentVolumeClaim.${field}: ${describeValue(pvc[field])} is not a Kubernetes quantity; use e.g. "1Gi"`);
     }
   }
   if (pvc.minStorage && pvc.maxStorage && isQuantity(pvc.minStorage) && isQuantity(pvc.maxStorage)
-      && parseQuantity(pvc.minStorage) > parseQuantity(pvc.maxStorage)) {
+      && compareQuantities(pvc.minStorage, pvc.maxStorage) > 0) {
     problems.push(`limitRange.persistentVolumeClaim: minStorage ${pvc.minStorage} is above maxStorage ${pvc.maxStorage}`);
   }
 

@@ -1,5 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { cidrProblem, coveredBy, reachedRanges } from './cidr';
+import { DEFAULT_NAMESPACE_LABELS } from './kubeflow-defaults';
 import { dnsLabelProblem, labelKeyProblem, labelValueProblem, throwIfAny } from './validation';
 
 /** Transport protocol of a port. */
@@ -144,10 +146,22 @@ export interface TenantNetworkPolicyOptions {
    */
   readonly allowInternet?: boolean;
   /**
-   * Ranges never reachable through the internet allowance.
+   * Ranges never reachable through the internet allowance. The cluster's own ranges
+   * (`clusterCidrs`) and the cloud metadata range 169.254.0.0/16 are excepted as well,
+   * whatever this list says.
    * @default ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16"]
    */
   readonly internetExcept?: string[];
+  /**
+   * The cluster's pod and service CIDRs. On CNIs where an ipBlock also matches pod IPs
+   * (Calico, Cilium), an ipBlock that reaches these ranges opens a path to other tenants'
+   * pods, so every ipBlock (`cidr` rules, `apiServerCidrs`) must stay clear of them, after
+   * its `exceptCidrs`. The default is every private range, since a CNI may use any; set your
+   * cluster's own ranges to allow ipBlocks elsewhere in private space (a corporate network,
+   * the API server's node addresses).
+   * @default ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7"]
+   */
+  readonly clusterCidrs?: string[];
   /**
    * Extra ingress peers.
    * @default - none
@@ -174,17 +188,32 @@ export interface TenantNetworkPolicyProps extends TenantNetworkPolicyOptions {
 
 export const DEFAULT_SHARED_SERVICES_LABEL = 'kf-tenancy.io/shared-services';
 export const DEFAULT_INTERNET_EXCEPT = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16'];
+export const DEFAULT_CLUSTER_CIDRS = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', 'fc00::/7'];
+/** Link-local: cloud metadata services (169.254.169.254) live here; never reachable through the internet allowance. */
+const METADATA_CIDR = '169.254.0.0/16';
 const NAME_LABEL = 'kubernetes.io/metadata.name';
+/**
+ * Labels every tenant namespace carries (Kubeflow's defaults, the sidecar mesh label, the
+ * default Pod Security level): a selector made only of these selects every tenant.
+ */
+const EVERY_TENANT_LABELS: Record<string, string[]> = {
+  ...Object.fromEntries(Object.entries(DEFAULT_NAMESPACE_LABELS).map(([k, v]) => [k, [v]])),
+  'istio-injection': ['enabled', 'disabled'],
+  'pod-security.kubernetes.io/enforce': ['baseline', 'restricted', 'privileged'],
+  'pod-security.kubernetes.io/warn': ['baseline', 'restricted', 'privileged'],
+  'pod-security.kubernetes.io/audit': ['baseline', 'restricted', 'privileged'],
+};
 /** ztunnel sends kubelet probes from this link-local address in ambient mode. */
 const ZTUNNEL_PROBE_SOURCE = '169.254.7.127/32';
 const HBONE_PORT = 15008;
-const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$|^[0-9a-fA-F:]+\/\d{1,3}$/;
 
-function cidrProblem(value: string): string | undefined {
-  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(value);
-  if (v4 && v4.slice(1, 5).every(o => Number(o) <= 255) && Number(v4[5]) <= 32) return undefined;
-  if (!v4 && CIDR.test(value) && value.includes(':')) return undefined;
-  return `"${value}" is not a CIDR such as "10.0.0.0/8"${/^[\d.]+$/.test(value) ? `; did you mean "${value}/32"?` : ''}`;
+/** What the internet allowance excepts: the given ranges, then the cluster's IPv4 ranges and the metadata range. */
+export function internetExceptions(options: TenantNetworkPolicyOptions): string[] {
+  const given = options.internetExcept ?? DEFAULT_INTERNET_EXCEPT;
+  const always = [...(options.clusterCidrs ?? DEFAULT_CLUSTER_CIDRS).filter(c => !c.includes(':')), METADATA_CIDR];
+  const except = [...given];
+  for (const range of always) if (!coveredBy(range, except)) except.push(range);
+  return except;
 }
 
 function portProblem(port: number): string | undefined {
@@ -207,9 +236,26 @@ export function networkPolicyProblems(options: TenantNetworkPolicyOptions): stri
   labels('dnsPodLabels', options.dnsPodLabels);
   if (options.sharedServicesLabel !== undefined) field('sharedServicesLabel', labelKeyProblem(options.sharedServicesLabel));
   for (const key of ['istiodPorts', 'kubeflowServicePorts', 'apiServerPorts'] as const) {
+    // Kubernetes reads `ports: []` as every port: an empty list must never reach the output.
+    if (options[key] !== undefined && options[key]!.length === 0) {
+      field(key, `is empty, which a NetworkPolicy would read as every port; leave it out for the default ports${key === 'istiodPorts' ? '' : ', or turn the allowance off'}`);
+    }
     (options[key] ?? []).forEach((p, i) => field(`${key}[${i}]`, portProblem(p)));
   }
-  (options.apiServerCidrs ?? []).forEach((c, i) => field(`apiServerCidrs[${i}]`, cidrProblem(c)));
+  const clusterCidrs = options.clusterCidrs ?? DEFAULT_CLUSTER_CIDRS;
+  clusterCidrs.forEach((c, i) => field(`clusterCidrs[${i}]`, cidrProblem(c)));
+  const clearOfCluster = (at: string, cidr: string, except: string[]) => {
+    const reached = reachedRanges(cidr, except, clusterCidrs);
+    if (reached.length > 0) {
+      field(at, `"${cidr}"${except.length > 0 ? ` (except ${except.join(', ')})` : ''} reaches ${reached.join(', ')}, inside the cluster's pod and service ranges `
+        + `(networkPolicy.clusterCidrs: ${clusterCidrs.join(', ')}); on Calico and Cilium an ipBlock matches pods, so this opens a path to other tenants' pods. `
+        + 'Except those ranges, or set networkPolicy.clusterCidrs to your cluster\'s own pod and service CIDRs');
+    }
+  };
+  (options.apiServerCidrs ?? []).forEach((c, i) => {
+    field(`apiServerCidrs[${i}]`, cidrProblem(c));
+    clearOfCluster(`apiServerCidrs[${i}]`, c, []);
+  });
   (options.internetExcept ?? []).forEach((c, i) => field(`internetExcept[${i}]`, cidrProblem(c)));
   for (const direction of ['additionalIngress', 'additionalEgress'] as const) {
     (options[direction] ?? []).forEach((rule, i) => {
@@ -218,9 +264,24 @@ export function networkPolicyProblems(options: TenantNetworkPolicyOptions): stri
       const byCidr = rule.cidr !== undefined;
       const byPods = rule.namespace !== undefined || rule.namespaceLabels !== undefined;
       if (byCidr === byPods) problems.push(`networkPolicy.${at}: give either cidr, or namespace/namespaceLabels (optionally with podLabels)`);
-      if (rule.cidr !== undefined) field(`${at}.cidr`, cidrProblem(rule.cidr));
+      if (rule.cidr !== undefined) {
+        field(`${at}.cidr`, cidrProblem(rule.cidr));
+        clearOfCluster(`${at}.cidr`, rule.cidr, rule.exceptCidrs ?? []);
+      }
       (rule.exceptCidrs ?? []).forEach((c, j) => field(`${at}.exceptCidrs[${j}]`, cidrProblem(c)));
       if (rule.namespace !== undefined) field(`${at}.namespace`, dnsLabelProblem(rule.namespace));
+      if (rule.namespace === undefined && rule.namespaceLabels !== undefined) {
+        const entries = Object.entries(rule.namespaceLabels);
+        if (entries.length === 0) {
+          field(`${at}.namespaceLabels`, 'is empty, which selects every namespace, other tenants included; name the namespace with namespace:, or give labels only the intended namespaces carry');
+        } else if (entries.every(([k, v]) => (EVERY_TENANT_LABELS[k] ?? []).includes(String(v)))) {
+          field(`${at}.namespaceLabels`, `${entries.map(([k, v]) => `${k}=${v}`).join(', ')} is on every Kubeflow profile namespace, so it selects every tenant; `
+            + 'name each namespace with its own rule (namespace:), so the isolation check knows the path is declared');
+        }
+      }
+      if (rule.ports !== undefined && rule.ports.length === 0) {
+        field(`${at}.ports`, 'is empty, which a NetworkPolicy reads as every port; leave it out to mean every port, or list the ports');
+      }
       labels(`${at}.namespaceLabels`, rule.namespaceLabels);
       labels(`${at}.podLabels`, rule.podLabels);
       (rule.ports ?? []).forEach((p, j) => {
@@ -325,7 +386,7 @@ export class TenantNetworkPolicy extends Construct {
       });
     }
     if (props.allowInternet ?? false) {
-      policy('allow-internet', { egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: props.internetExcept ?? DEFAULT_INTERNET_EXCEPT } }] }] });
+      policy('allow-internet', { egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: internetExceptions(props) } }] }] });
     }
     if (!sidecar) policy('allow-ztunnel-probes', { ingress: [{ from: [{ ipBlock: { cidr: ZTUNNEL_PROBE_SOURCE } }] }] });
     for (const rule of props.additionalIngress ?? []) {

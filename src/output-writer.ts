@@ -25,10 +25,35 @@ function listFiles(dir: string, prefix = ''): string[] {
   return out;
 }
 
+/**
+ * The files an earlier run wrote, as its marker lists them, kept only where the marker names
+ * a file that is really inside `outdir`: a forged or damaged marker (`../x`, `/etc/x`) must
+ * never make a later run delete anything outside the output folder.
+ */
 function ownedFiles(outdir: string): Set<string> {
   const marker = path.join(outdir, MARKER_FILE);
   if (!fs.existsSync(marker)) return new Set();
-  return new Set(fs.readFileSync(marker, 'utf8').split('\n').filter(line => line !== ''));
+  const present = new Set(listFiles(outdir));
+  return new Set(fs.readFileSync(marker, 'utf8').split('\n').filter(line => line !== '' && line !== MARKER_FILE && present.has(line)));
+}
+
+/** Why `outdir` cannot be an output folder (empty, a file, under a file), or undefined. */
+function outdirProblem(outdir: string): string | undefined {
+  if (typeof outdir !== 'string' || outdir.trim() === '') return 'the output folder is empty; give a folder such as dist';
+  let current = path.resolve(outdir);
+  let child = true;
+  for (;;) {
+    const stat = fs.statSync(current, { throwIfNoEntry: false });
+    if (stat && !stat.isDirectory()) {
+      return child ? `output folder "${outdir}" is a file, not a folder; give a folder`
+        : `output folder "${outdir}" is under "${current}", which is a file; give a folder`;
+    }
+    if (stat) return undefined;
+    const parent = path.dirname(current);
+    if (parent === current) return undefined;
+    current = parent;
+    child = false;
+  }
 }
 
 /** Files in `outdir` that an earlier run of this tool did not write. */
@@ -48,6 +73,8 @@ export class OutputStage {
    * not write, unless `force`; even then those files are kept.
    */
   public static open(outdir: string, force: boolean = false): OutputStage {
+    const problem = outdirProblem(outdir);
+    if (problem) throw new TenancyValidationError([problem]);
     const unrelated = unrelatedFiles(outdir);
     if (unrelated.length > 0 && !force) {
       const shown = unrelated.slice(0, 10).map(f => `"${f}"`).join(', ');
@@ -57,8 +84,12 @@ export class OutputStage {
       ]);
     }
     const parent = path.dirname(path.resolve(outdir));
-    fs.mkdirSync(parent, { recursive: true });
-    return new OutputStage(outdir, fs.mkdtempSync(path.join(parent, `.${path.basename(outdir)}.staging-`)), unrelated.length > 0);
+    try {
+      fs.mkdirSync(parent, { recursive: true });
+      return new OutputStage(outdir, fs.mkdtempSync(path.join(parent, `.${path.basename(path.resolve(outdir))}.staging-`)), unrelated.length > 0);
+    } catch (error: any) {
+      throw new TenancyValidationError([`output folder "${outdir}": cannot write beside it in "${parent}" (${error.code ?? error.message}); give a folder you can write to`]);
+    }
   }
 
   private constructor(private readonly outdir: string, public readonly dir: string, private readonly shared: boolean) {}

@@ -61,6 +61,15 @@ export interface TeamRoleOptions {
    * @default false
    */
   readonly allowSecretWrites?: boolean;
+  /**
+   * Allow rules that let the role holder widen their own or others' access: the verbs
+   * `escalate`, `bind` and `impersonate`, and `update`/`patch` of `namespaces` (the tenant's
+   * own Namespace: its labels decide Pod Security, mesh membership and which network
+   * policies select it). With them, a team-role member can become anyone or grant anything
+   * in the namespace; set this only with that risk accepted.
+   * @default false
+   */
+  readonly allowEscalation?: boolean;
 }
 
 /** Properties of a {@link TeamRole}. */
@@ -68,6 +77,21 @@ export interface TeamRoleProps extends TeamRoleOptions {
   /** The tenant namespace. */
   readonly namespace: string;
 }
+
+/** Verbs that let a role holder grant or assume rights beyond the role's own. */
+const ESCALATING_VERBS = ['escalate', 'bind', 'impersonate'];
+/**
+ * Cluster-scoped resources: a Role (namespaced) cannot grant them, so a rule naming one
+ * is a mistake, or an attempt that would work if the Role ever became a ClusterRole.
+ * `namespaces` is not here: a Role grants access to its own Namespace object.
+ */
+const CLUSTER_SCOPED_RESOURCES = new Set([
+  'nodes', 'persistentvolumes', 'clusterroles', 'clusterrolebindings', 'customresourcedefinitions', 'storageclasses',
+  'priorityclasses', 'runtimeclasses', 'ingressclasses', 'csidrivers', 'csinodes', 'volumeattachments',
+  'mutatingwebhookconfigurations', 'validatingwebhookconfigurations', 'validatingadmissionpolicies',
+  'validatingadmissionpolicybindings', 'certificatesigningrequests', 'apiservices', 'tokenreviews',
+  'subjectaccessreviews', 'selfsubjectaccessreviews', 'selfsubjectrulesreviews', 'componentstatuses', 'profiles',
+]);
 
 const READ = ['get', 'list', 'watch'];
 const MANAGE = ['get', 'list', 'watch', 'create', 'delete'];
@@ -113,6 +137,23 @@ export function teamRoleProblems(options: TeamRoleOptions): string[] {
         problems.push(`${at}: rules[${i}].${field} has a wildcard (${rule[field].filter(v => v.includes('*')).join(', ')}); `
           + 'wildcards grant every present and future resource or verb; list them, or set allowWildcards to accept that');
       }
+    }
+    const verbs = Array.isArray(rule.verbs) ? rule.verbs : [];
+    const resources = Array.isArray(rule.resources) ? rule.resources : [];
+    const escalating = verbs.filter(v => ESCALATING_VERBS.includes(v));
+    if (escalating.length > 0 && !options.allowEscalation) {
+      problems.push(`${at}: rules[${i}].verbs has ${escalating.join(', ')}, which let a holder grant or assume rights the role does not have; `
+        + 'remove them, or set allowEscalation to accept that risk');
+    }
+    const namespaceWrites = verbs.filter(v => ['update', 'patch', '*'].includes(v));
+    if (resources.some(r => r === 'namespaces') && namespaceWrites.length > 0 && !options.allowEscalation) {
+      problems.push(`${at}: rules[${i}] lets the role ${namespaceWrites.join(', ')} namespaces; the tenant's Namespace labels decide Pod Security, `
+        + 'the mesh and which network policies select it, so its holders could leave isolation; remove it, or set allowEscalation to accept that risk');
+    }
+    const clusterScoped = resources.map(r => r.split('/')[0]).filter(r => CLUSTER_SCOPED_RESOURCES.has(r));
+    if (clusterScoped.length > 0) {
+      problems.push(`${at}: rules[${i}].resources has ${[...new Set(clusterScoped)].join(', ')}, which ${clusterScoped.length === 1 ? 'is' : 'are'} cluster-scoped; `
+        + 'a team role is a namespaced Role and cannot grant it: ask the platform team instead');
     }
     const touchesSecrets = (rule.resources ?? []).some(r => r === 'secrets' || r === '*')
       && (rule.apiGroups ?? []).some(g => g === '' || g === '*');

@@ -1,11 +1,16 @@
 import { ApiObject, App, AppProps, Yaml } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { kubeflowClusterRoles } from './analysis/access';
-import { crossTenantViolations, DeclaredTenant, namespacePeers, NamespacePeer, tenantViolations } from './analysis/isolation';
+import {
+  crossTenantViolations, DeclaredTenant, namespacePeers, NamespacePeer, SourceReference, sourceReferences, tenantViolations,
+} from './analysis/isolation';
 import { RbacModel } from './analysis/rbac';
 import { argoCdManifest, ArgoCdOptions, ARGOCD_FILE, FLUX_FILE, fluxManifest, FluxOptions } from './gitops';
+import { IdentityProvider } from './identity-provider';
 import { OutputStage } from './output-writer';
 import { ParallelFileWriter, PendingFile } from './parallel-writer';
+import { QuotaAlerts } from './quota-alerts';
+import { TenantDashboard } from './tenant-dashboard';
 import { TenantProfile } from './tenant-profile';
 import { messagesOf, throwIfAny } from './validation';
 
@@ -247,6 +252,7 @@ export class TenancyApp extends App {
       clusterRoles: new RbacModel(kubeflowClusterRoles()),
       tenants: new Map(),
       peers: [],
+      sources: [],
       foreign: [],
     };
     return this.isolation;
@@ -259,6 +265,7 @@ export class TenancyApp extends App {
     const namespace = docs.find(d => d.kind === 'Namespace' && d.metadata?.name === tenant.name);
     state.tenants.set(tenant.name, { declared, auth: tenant.auth, labels: namespace?.metadata?.labels ?? {} });
     state.peers.push(...namespacePeers(tenant.name, docs));
+    state.sources.push(...sourceReferences(tenant.name, docs));
     // Objects a tenant writes into other namespaces are checked against those at the end.
     state.foreign.push(...docs.filter(d => d.metadata?.namespace !== undefined && d.metadata.namespace !== tenant.name));
     return tenantViolations(declared, docs, state.clusterRoles, tenant.auth);
@@ -267,7 +274,7 @@ export class TenancyApp extends App {
   /** Objects outside tenants that reach into them, and cross-tenant network paths. */
   private checkOutsideObjects(outside: any[]): string[] {
     const state = this.isolationState();
-    return crossTenantViolations(state.tenants, [...outside, ...state.foreign], state.clusterRoles, state.peers);
+    return crossTenantViolations(state.tenants, [...outside, ...state.foreign], state.clusterRoles, state.peers, state.sources);
   }
 
   /** Tenants of the tree, and constructs outside every tenant. */
@@ -306,6 +313,7 @@ export class TenancyApp extends App {
     throwIfAny(errors);
 
     const jsons = objects.map(o => o.toJson());
+    throwIfAny(platformNamespaceClashes(others, new Set(tenants)));
     if (this.isolationCheck) {
       const violations = this.checkOutsideObjects(jsons);
       this.isolation = undefined;
@@ -347,6 +355,7 @@ interface IsolationState {
   readonly clusterRoles: RbacModel;
   readonly tenants: Map<string, DeclaredTenant>;
   readonly peers: NamespacePeer[];
+  readonly sources: SourceReference[];
   readonly foreign: any[];
 }
 
@@ -362,6 +371,23 @@ function clusterFiles(others: IConstruct[]): Array<{ fileName: string; document:
   const duplicates = [...new Set(names.filter((n, i) => names.indexOf(n) !== i))];
   throwIfAny(duplicates.map(n => `cluster/${n}: written by more than one construct; keep one AuditPolicy per app`));
   return files.sort((a, b) => (a.fileName < b.fileName ? -1 : 1));
+}
+
+/**
+ * Tenants named like a namespace the platform pieces (quota alerts, dashboard, identity
+ * provider) write to: the tenant's owner would get kubeflow-admin where they run. Other
+ * objects an app adds to a tenant namespace are the isolation check's concern.
+ */
+function platformNamespaceClashes(others: IConstruct[], tenants: Set<string>): string[] {
+  const platform = others.filter(c => c instanceof QuotaAlerts || c instanceof TenantDashboard || c instanceof IdentityProvider);
+  const byNamespace = new Map<string, string[]>();
+  for (const object of platform.flatMap(c => c.node.findAll()).filter((c): c is ApiObject => c instanceof ApiObject)) {
+    const ns = object.metadata.namespace;
+    if (ns !== undefined && tenants.has(ns)) (byNamespace.get(ns) ?? byNamespace.set(ns, []).get(ns)!).push(`${object.kind} ${object.name}`);
+  }
+  return [...byNamespace].sort(([a], [b]) => (a < b ? -1 : 1)).map(([ns, objects]) =>
+    `tenant "${ns}": name: "${ns}" is also the namespace of platform objects (${objects.sort().join(', ')}); `
+    + 'the tenant\'s owner would get kubeflow-admin where they run: rename the tenant, or give the platform piece another namespace');
 }
 
 /** Objects of the same group, kind, namespace and name. */

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { AuditPolicy } from './audit-policy';
 import { ClusterSettings } from './catalog-file';
 import { clusterPriorityClasses, isCatalogDocument, mergeSettings, readCatalog, withDeniedClasses, withSharedAuth } from './catalog-reader';
+import { crossTenantProblems } from './cross-tenant';
 import { IdentityProvider } from './identity-provider';
 import { PriorityClasses, PriorityClassSpec } from './priority-classes';
 import { profilesFromDocument, ProfileSource } from './profile-reader';
@@ -40,7 +41,7 @@ export type ProgressCallback = (done: number, total: number) => void;
  * before throwing them together.
  */
 export function addTenants(scope: Construct, sources: ProfileSource[], onProgress?: ProgressCallback, every: number = 500): TenantProfile[] {
-  const errors: string[] = [];
+  const errors: string[] = crossTenantProblems(sources);
   const built: TenantProfile[] = [];
   const seen = new Map<string, string>();
   sources.forEach((source, index) => {
@@ -69,7 +70,7 @@ export function addTenants(scope: Construct, sources: ProfileSource[], onProgres
  */
 export function streamSources(app: TenancyApp, sources: TenancySources, emit: (file: EmittedFile) => void,
   onProgress?: ProgressCallback, every: number = 500): number {
-  const errors: string[] = [];
+  const errors: string[] = crossTenantProblems(sources.tenants);
   if (sources.priorityClasses.length > 0 || hasPlatform(sources.cluster)) {
     errors.push(...addClusterObjects(new Chart(app, 'cluster'), sources));
   }
@@ -96,11 +97,22 @@ export function streamSources(app: TenancyApp, sources: TenancySources, emit: (f
     try {
       app._emitRest(emit, emitted);
     } catch (error) {
-      errors.push(...messagesOf(error));
+      errors.push(...messagesOf(error).map(m => withTenantLocation(m, sources.tenants)));
     }
   }
   throwIfAny(errors);
   return emitted.length;
+}
+
+/**
+ * Checks that run after every tenant is built (the cross-tenant isolation check, platform
+ * namespaces) name the tenant that causes the problem first; this puts that tenant's
+ * `file:line` in front, as every other message has.
+ */
+function withTenantLocation(message: string, tenants: ProfileSource[]): string {
+  const name = /^tenant "([^"]+)": /.exec(message)?.[1];
+  const source = name === undefined ? undefined : tenants.find(t => t.props.name === name);
+  return source ? `${source.location}: ${message}` : message;
 }
 
 /** Why a source cannot be built (no name, or a name seen before), recording it in `seen`. */

@@ -26,16 +26,18 @@ import { limitRangeProblems, LimitRangeOptions, TenantLimitRange } from './limit
 import { DEFAULT_SHARED_SERVICES_LABEL, networkPolicyProblems, TenantNetworkPolicy, TenantNetworkPolicyOptions } from './network-policy';
 import { POD_SECURITY_LABEL_PREFIX, podSecurityMetadata, podSecurityProblems, PodSecurityOptions } from './pod-security';
 import { TenantPriorityClassOptions, TenantPriorityClassQuotas, tenantPriorityProblems } from './priority-classes';
-import { isQuantity, quotaKeyProblem } from './quantity';
+import { countsWholeUnits, isQuantity, isWholeQuantity, quotaKeyProblem } from './quantity';
 import { TeamRole, teamRoleProblems, TeamRoleOptions } from './team-role';
 import {
   awsRoleArnProblem,
+  describeValue,
   dnsLabelProblem,
   gcpServiceAccountProblem,
   identityProblem,
   labelKeyProblem,
   labelValueProblem,
   namespaceNameProblem,
+  principalNamespace,
   throwIfAny,
 } from './validation';
 
@@ -335,6 +337,12 @@ export class TenantProfile extends Construct {
     field('name', namespaceNameProblem(this.name));
     field('owner', identityProblem(props.owner ?? ''));
     problems.push(...authProblems(this.auth));
+    for (const key of ['ingressGatewayPrincipal', 'pipelinesUiPrincipal', 'notebookControllerPrincipal'] as const) {
+      if (namespaceNameProblem(this.name) === undefined && principalNamespace(this.auth[key]) === this.name) {
+        problems.push(`auth.${key}: "${this.auth[key]}" is a service account of the tenant's own namespace; its pods could send the user-id header `
+          + 'and be admitted as anyone: use the platform component\'s principal');
+      }
+    }
 
     if (!Object.values(MeshMode).includes(this.meshMode)) {
       problems.push(`meshMode: "${this.meshMode}" is not allowed; use "sidecar" or "ambient"`);
@@ -359,8 +367,12 @@ export class TenantProfile extends Construct {
         problems.push(`namespaceLabels: "${key}" is set by meshMode; choose the mesh mode instead of overriding the label`);
         continue;
       }
-      if (key === (props.networkPolicy?.sharedServicesLabel ?? DEFAULT_SHARED_SERVICES_LABEL)) {
+      if (key === (props.networkPolicy?.sharedServicesLabel ?? DEFAULT_SHARED_SERVICES_LABEL) || key === DEFAULT_SHARED_SERVICES_LABEL) {
         problems.push(`namespaceLabels: "${key}" marks a shared-services namespace that every tenant may reach; a tenant namespace cannot carry it`);
+        continue;
+      }
+      if (key === 'kubernetes.io/metadata.name') {
+        problems.push(`namespaceLabels: "${key}" is set by the API server to the namespace's name, overwriting any value; network policies select namespaces by it, so leave it out`);
         continue;
       }
       if (key.startsWith(POD_SECURITY_LABEL_PREFIX)) {
@@ -374,7 +386,9 @@ export class TenantProfile extends Construct {
     for (const [key, value] of Object.entries(props.resourceQuota ?? {})) {
       field(`resourceQuota["${key}"]`, quotaKeyProblem(key));
       if (typeof value !== 'string' || !isQuantity(value)) {
-        problems.push(`resourceQuota["${key}"]: "${value}" is not a Kubernetes quantity; use e.g. "4", "500m", "100Gi"`);
+        problems.push(`resourceQuota["${key}"]: ${describeValue(value)} is not a Kubernetes quantity; use e.g. "4", "500m", "100Gi"`);
+      } else if (countsWholeUnits(key) && !isWholeQuantity(value)) {
+        problems.push(`resourceQuota["${key}"]: "${value}" is not a whole number; ${key} counts ${key.startsWith('requests.') ? 'devices' : 'objects'}, so give a whole number`);
       }
     }
 

@@ -11,13 +11,53 @@ const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const HEADER_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
 const AWS_ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]{1,512}$/;
 
-/** An error thrown when one or more inputs are invalid; carries every message. */
+/** Control, format (zero-width, bidirectional) and line-separator characters: never printed raw. */
+const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
+/** Longest value a message quotes; the rest is cut, so a hostile input is never echoed back whole. */
+const MAX_SHOWN_VALUE = 80;
+/** Longest message; beyond it the message is cut with a note of how much was left out. */
+const MAX_MESSAGE = 2000;
+
+function escapeUnprintable(text: string): string {
+  return text.replace(UNPRINTABLE, c => `\\u{${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}}`);
+}
+
+/**
+ * A value as a message may quote it: in double quotes, with control, invisible and
+ * bidirectional characters escaped (`\u{202E}`) and anything past 80 characters cut.
+ */
+export function shown(value: unknown): string {
+  if (typeof value !== 'string') return `${describeValue(value)}`;
+  const escaped = escapeUnprintable(value);
+  return escaped.length <= MAX_SHOWN_VALUE ? `"${escaped}"` : `"${escaped.slice(0, MAX_SHOWN_VALUE)}…" (${value.length} characters)`;
+}
+
+/** What a non-string value is, for a message: `true (a boolean)`, `493 (a number)`, `a list`. */
+export function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return 'nothing';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a map';
+  if (typeof value === 'string') return shown(value);
+  return `${escapeUnprintable(String(value)).slice(0, MAX_SHOWN_VALUE)} (a ${typeof value})`;
+}
+
+/** A message made safe to print: unprintable characters escaped, length bounded. */
+export function printableMessage(message: string): string {
+  const escaped = escapeUnprintable(message);
+  return escaped.length <= MAX_MESSAGE ? escaped : `${escaped.slice(0, MAX_MESSAGE)}… (${escaped.length - MAX_MESSAGE} more characters)`;
+}
+
+/**
+ * An error thrown when one or more inputs are invalid; carries every message, each made
+ * safe to print (no raw control or bidirectional characters, bounded length).
+ */
 export class TenancyValidationError extends Error {
   public readonly errors: string[];
   constructor(errors: string[]) {
-    super(`${errors.length} validation error${errors.length === 1 ? '' : 's'}:\n${errors.map(e => `  - ${e}`).join('\n')}`);
+    const safe = errors.map(printableMessage);
+    super(`${safe.length} validation error${safe.length === 1 ? '' : 's'}:\n${safe.map(e => `  - ${e}`).join('\n')}`);
     this.name = 'TenancyValidationError';
-    this.errors = errors;
+    this.errors = safe;
   }
 }
 
@@ -33,11 +73,12 @@ export function messagesOf(error: unknown): string[] {
 }
 
 export function dnsLabelProblem(value: string): string | undefined {
+  if (typeof value !== 'string') return notAString(value);
   if (value.length === 0) return 'is empty; use a lowercase DNS-1123 label such as "team-a"';
   if (value.length > 63) return `"${value}" is ${value.length} characters long; a DNS-1123 label has at most 63`;
   if (!DNS_LABEL.test(value)) {
     const hint = value.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63);
-    return `"${value}" is not a DNS-1123 label (lowercase letters, digits and "-", starting and ending with a letter or digit)${hint ? `; did you mean "${hint}"?` : ''}`;
+    return `${shown(value)} is not a DNS-1123 label (lowercase letters, digits and "-", starting and ending with a letter or digit)${hint ? `; did you mean "${hint}"?` : ''}`;
   }
   return undefined;
 }
@@ -46,30 +87,54 @@ export function namespaceNameProblem(value: string): string | undefined {
   const dns = dnsLabelProblem(value);
   if (dns) return dns;
   if (RESERVED_NAMESPACES.includes(value) || value.startsWith('kube-')) {
-    return `"${value}" is a reserved namespace (${RESERVED_NAMESPACES.join(', ')} and kube-*); choose a team-specific name`;
+    return `"${value}" is a reserved namespace (Kubernetes', Kubeflow's and its components': ${RESERVED_NAMESPACES.join(', ')} and kube-*); `
+      + 'a tenant there would get kubeflow-admin where the platform runs: choose a team-specific name';
   }
   return undefined;
 }
 
+/** The message for a value that should have been a string (YAML reads `true`, `0755`, `2024-01-01` as other types). */
+export function notAString(value: unknown): string {
+  return `${describeValue(value)} is not a string; YAML reads unquoted true/false/yes/no, numbers and dates as other types, so write the value in quotes`;
+}
+
+/** `U+200B` for a character, to name it in a message. */
+function codePoint(char: string): string {
+  return `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
 /**
  * Checks an identity (user or group) as the auth proxy reports it.
- * Refuses Kubernetes' `system:` identities: binding `system:authenticated`
- * would admit every user of the cluster.
+ * Refuses Kubernetes' `system:` identities (binding `system:authenticated` would
+ * admit every user of the cluster), and `*` anywhere: Istio reads a leading or
+ * trailing `*` in a match value as a suffix or prefix wildcard, so `bob*` would
+ * admit `bobby@evil.io`. Identities are plain printable ASCII: RBAC and Istio
+ * compare bytes, so an invisible or look-alike character is another identity.
  */
 export function identityProblem(value: string): string | undefined {
+  if (typeof value !== 'string') return notAString(value);
   if (value.trim().length === 0) return 'is empty; give the e-mail or name the auth proxy reports';
-  if (/[\s\u0000-\u001f\u007f]/.test(value)) return `"${value}" contains whitespace or control characters; remove them`;
-  if (value.includes(',')) return `"${value}" contains ","; the groups header is a comma-separated list, so a name with a comma cannot be matched safely`;
-  if (value.toLowerCase().startsWith('system:')) {
-    return `"${value}" is a Kubernetes system identity; tenants may only grant access to real users and groups`;
+  if (/[\s\p{Cc}]/u.test(value)) return `${shown(value)} contains whitespace or control characters; remove them`;
+  const odd = /[^\x21-\x7e]/u.exec(value);
+  if (odd) {
+    return `${shown(value)} contains the character ${codePoint(odd[0])}; RBAC and Istio compare identities byte for byte, `
+      + 'so an invisible or look-alike character names someone else: write the identity in plain ASCII as the auth proxy reports it';
   }
   if (value === '*') return '"*" would match everyone; name a user or group';
-  if (!/[A-Za-z0-9]/.test(value)) return `"${value}" has no letter or digit, so it has no KFAM name; use a real identity`;
-  if (value.length > 253) return `"${value.slice(0, 40)}…" is ${value.length} characters long; at most 253 are allowed`;
+  if (value.includes('*')) {
+    return `${shown(value)} contains "*", which Istio reads as a wildcard (a leading or trailing "*" matches any suffix or prefix) `
+      + 'and would admit other identities; write the exact identity';
+  }
+  if (value.includes(',')) return `${shown(value)} contains ","; the groups header is a comma-separated list, so a name with a comma cannot be matched safely`;
+  if (value.toLowerCase().startsWith('system:')) {
+    return `${shown(value)} is a Kubernetes system identity; tenants may only grant access to real users and groups`;
+  }
+  if (!/[A-Za-z0-9]/.test(value)) return `${shown(value)} has no letter or digit, so it has no KFAM name; use a real identity`;
+  if (value.length > 253) return `${shown(value)} is ${value.length} characters long; at most 253 are allowed`;
   if (value.includes('@')) {
     const parts = value.split('@');
     if (parts.length !== 2 || parts[0] === '' || parts[1] === '' || parts[1].startsWith('.') || parts[1].endsWith('.')) {
-      return `"${value}" is not a well-formed e-mail address (local@domain)`;
+      return `${shown(value)} is not a well-formed e-mail address (local@domain)`;
     }
   }
   return undefined;
@@ -96,14 +161,50 @@ export function labelValueProblem(value: string): string | undefined {
   return undefined;
 }
 
+/**
+ * Request headers that clients set themselves (or that proxies pass through from them). An
+ * identity header must be one only the auth proxy sets, after the gateway strips the client's.
+ */
+const CLIENT_HEADERS = new Set([
+  'accept', 'accept-charset', 'accept-encoding', 'accept-language', 'authorization', 'cache-control', 'connection',
+  'content-length', 'content-type', 'cookie', 'date', 'dnt', 'expect', 'forwarded', 'from', 'host', 'if-match',
+  'if-modified-since', 'if-none-match', 'if-range', 'if-unmodified-since', 'max-forwards', 'origin', 'pragma',
+  'proxy-authorization', 'range', 'referer', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'user-agent', 'via',
+  'warning', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-port', 'x-real-ip',
+  'x-request-id', 'x-requested-with', 'x-envoy-original-path', 'x-envoy-external-address',
+]);
+
 export function headerNameProblem(value: string): string | undefined {
-  if (!HEADER_NAME.test(value)) return `"${value}" is not a lowercase HTTP header name such as "kubeflow-userid"`;
+  if (typeof value !== 'string') return notAString(value);
+  if (!HEADER_NAME.test(value)) return `${shown(value)} is not a lowercase HTTP header name such as "kubeflow-userid"`;
   return undefined;
 }
 
+/**
+ * An identity header (user id, groups): a header name no client sets itself. With
+ * `user-agent` or `host`, every client would choose whom it is admitted as.
+ */
+export function identityHeaderProblem(value: string): string | undefined {
+  const problem = headerNameProblem(value);
+  if (problem) return problem;
+  if (CLIENT_HEADERS.has(value) || value.startsWith(':') || value.startsWith('sec-')) {
+    return `${shown(value)} is a header every client sets itself, so any client could claim any identity; use the header your auth proxy sets, such as "kubeflow-userid"`;
+  }
+  return undefined;
+}
+
+const PRINCIPAL = /^([^/\s*]+)\/ns\/([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/sa\/([a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/;
+
+/** The namespace of an Istio principal `<trust-domain>/ns/<namespace>/sa/<name>`, if it is one. */
+export function principalNamespace(value: string): string | undefined {
+  return typeof value === 'string' ? PRINCIPAL.exec(value)?.[2] : undefined;
+}
+
 export function principalProblem(value: string): string | undefined {
-  if (!/^[^/\s]+\/ns\/[a-z0-9-]+\/sa\/[a-z0-9.-]+$/.test(value)) {
-    return `"${value}" is not an Istio principal of the form <trust-domain>/ns/<namespace>/sa/<service-account>`;
+  if (typeof value !== 'string') return notAString(value);
+  if (value.includes('*')) return `${shown(value)} contains "*", which Istio reads as a wildcard; name one service account exactly`;
+  if (!PRINCIPAL.test(value)) {
+    return `${shown(value)} is not an Istio principal of the form <trust-domain>/ns/<namespace>/sa/<service-account>`;
   }
   return undefined;
 }

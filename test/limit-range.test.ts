@@ -1,5 +1,5 @@
 import { limitRangeProblems } from '../src/limit-range';
-import { parseQuantity } from '../src/quantity';
+import { compareQuantities, isQuantity, isWholeQuantity, parseQuantity } from '../src/quantity';
 import { only, synthTenant } from './support/synth';
 
 const RESEARCH = {
@@ -11,13 +11,27 @@ const RESEARCH = {
   persistentVolumeClaim: { minStorage: '1Gi', maxStorage: '100Gi' },
 };
 
-describe('parseQuantity', () => {
-  test.each([['500m', 0.5], ['2', 2], ['1Gi', 2 ** 30], ['1G', 1e9], ['1.5Ki', 1536], ['1e3', 1000], ['100Mi', 100 * 2 ** 20]])('%s', (q, n) => {
-    expect(parseQuantity(q)).toBe(n);
+describe('parseQuantity (exact, as Kubernetes compares)', () => {
+  test.each([['500m', 0.5], ['2', 2], ['1Gi', 2 ** 30], ['1G', 1e9], ['1.5Ki', 1536], ['1e3', 1000], ['100Mi', 100 * 2 ** 20], ['2E', 2e18], ['.5', 0.5]])('%s', (q, n) => {
+    const { num, den } = parseQuantity(q);
+    expect(Number(num) / Number(den)).toBe(n);
   });
   test('orders mixed units', () => {
-    expect(parseQuantity('1Gi') > parseQuantity('1000Mi')).toBe(true);
-    expect(parseQuantity('1500m') < parseQuantity('2')).toBe(true);
+    expect(compareQuantities('1Gi', '1000Mi')).toBe(1);
+    expect(compareQuantities('1500m', '2')).toBe(-1);
+    expect(compareQuantities('1k', '1000')).toBe(0);
+  });
+  test('huge exponents compare exactly instead of overflowing to Infinity', () => {
+    expect(compareQuantities('1e30', '2e30')).toBe(-1);
+    expect(compareQuantities('9e29', '1e30')).toBe(-1);
+    expect(isQuantity('1e400')).toBe(false);
+    expect(isQuantity('1e99999999')).toBe(false);
+  });
+  test('whole numbers', () => {
+    expect(isWholeQuantity('2')).toBe(true);
+    expect(isWholeQuantity('2k')).toBe(true);
+    expect(isWholeQuantity('2.5')).toBe(false);
+    expect(isWholeQuantity('500m')).toBe(false);
   });
   test('refuses a non-quantity', () => {
     expect(() => parseQuantity('lots')).toThrow('"lots" is not a Kubernetes quantity');

@@ -85,7 +85,7 @@ describe('TenantNetworkPolicy options', () => {
   });
 
   test('API server egress by CIDR and ports', () => {
-    const specs = byName(synthTenant({ owner: 'a@c.io', networkPolicy: { apiServerCidrs: ['10.0.0.1/32', '10.0.0.2/32'] } }));
+    const specs = byName(synthTenant({ owner: 'a@c.io', networkPolicy: { apiServerCidrs: ['10.0.0.1/32', '10.0.0.2/32'], clusterCidrs: ['10.244.0.0/16', '10.96.0.0/12'] } }));
     expect(specs['allow-kube-apiserver'].egress).toEqual([{
       to: [{ ipBlock: { cidr: '10.0.0.1/32' } }, { ipBlock: { cidr: '10.0.0.2/32' } }],
       ports: [{ port: 443, protocol: 'TCP' }, { port: 6443, protocol: 'TCP' }],
@@ -105,7 +105,7 @@ describe('TenantNetworkPolicy options', () => {
       networkPolicy: {
         additionalEgress: [
           { name: 'feature-store', namespace: 'feast', podLabels: { app: 'feast' }, ports: [{ port: 6566 }] },
-          { name: 'warehouse', cidr: '192.168.10.0/24', ports: [{ port: 5432 }, { port: 5433, protocol: NetworkProtocol.UDP }] },
+          { name: 'warehouse', cidr: '203.0.113.0/24', ports: [{ port: 5432 }, { port: 5433, protocol: NetworkProtocol.UDP }] },
         ],
         additionalIngress: [{ name: 'monitoring', namespaceLabels: { team: 'observability' } }],
       },
@@ -114,7 +114,7 @@ describe('TenantNetworkPolicy options', () => {
       to: [{ ...ns('feast'), podSelector: { matchLabels: { app: 'feast' } } }], ports: [{ port: 6566, protocol: 'TCP' }],
     }]);
     expect(specs['allow-egress-warehouse'].egress).toEqual([{
-      to: [{ ipBlock: { cidr: '192.168.10.0/24' } }], ports: [{ port: 5432, protocol: 'TCP' }, { port: 5433, protocol: 'UDP' }],
+      to: [{ ipBlock: { cidr: '203.0.113.0/24' } }], ports: [{ port: 5432, protocol: 'TCP' }, { port: 5433, protocol: 'UDP' }],
     }]);
     expect(specs['allow-ingress-monitoring'].ingress).toEqual([{ from: [{ namespaceSelector: { matchLabels: { team: 'observability' } } }] }]);
   });

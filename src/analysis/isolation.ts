@@ -5,6 +5,7 @@
  * identity, the namespace and the object that opens the path.
  */
 import { ResolvedKubeflowAuth } from '../auth-options';
+import { principalNamespace } from '../validation';
 import { RbacModel } from './rbac';
 
 /** What a tenant declares. */
@@ -24,13 +25,60 @@ export interface NamespacePeer {
   readonly matchLabels: Record<string, string>;
 }
 
+/**
+ * A service account or namespace of another tenant that a tenant's AuthorizationPolicy
+ * admits: its pods could then send the user-id header and pass as anyone, or reach the
+ * tenant directly. Kept for the cross-tenant check, which knows every tenant.
+ */
+export interface SourceReference {
+  readonly tenant: string;
+  readonly policy: string;
+  /** The principal or namespace as written. */
+  readonly source: string;
+  /** The namespace it belongs to. */
+  readonly namespace: string;
+}
+
 function headerIdentities(condition: any, userIdHeader: string, groupsHeader: string, prefix: string)
   : { users: string[]; groups: string[] } | undefined {
   const key = String(condition.key ?? '');
   const values: string[] = condition.values ?? [];
   if (key === `request.headers[${userIdHeader}]`) return { users: values.map(v => (v.startsWith(prefix) ? v.slice(prefix.length) : v)), groups: [] };
-  if (key === `request.headers[${groupsHeader}]`) return { users: [], groups: values.map(v => v.replace(/^\*,|,\*$/g, '')) };
+  // A group is matched as the whole header, or as its first or last entry ("g,*", "*,g").
+  if (key === `request.headers[${groupsHeader}]`) return { users: [], groups: values.map(v => v.replace(/^\*,|,\*$/, '')) };
   return undefined;
+}
+
+/** Principals and namespaces in the `from` of every rule of an AuthorizationPolicy. */
+function policySources(policy: any): Array<{ source: string; namespace: string | undefined; field: string }> {
+  const sources: Array<{ source: string; namespace: string | undefined; field: string }> = [];
+  for (const rule of policy.spec?.rules ?? []) {
+    for (const from of rule.from ?? []) {
+      for (const principal of from.source?.principals ?? []) sources.push({ source: String(principal), namespace: principalNamespace(String(principal)), field: 'principal' });
+      for (const namespace of from.source?.namespaces ?? []) sources.push({ source: String(namespace), namespace: String(namespace), field: 'namespace' });
+    }
+  }
+  return sources;
+}
+
+/** Sources outside the tenant's own namespace that its AuthorizationPolicies admit. */
+export function sourceReferences(tenant: string, objects: any[]): SourceReference[] {
+  const references: SourceReference[] = [];
+  for (const policy of objects.filter(o => o.kind === 'AuthorizationPolicy' && o.metadata?.namespace === tenant && (o.spec?.action ?? 'ALLOW') === 'ALLOW')) {
+    for (const { source, namespace } of policySources(policy)) {
+      if (namespace !== undefined && namespace !== tenant) {
+        references.push({ tenant, policy: `AuthorizationPolicy ${tenant}/${policy.metadata.name}`, source, namespace });
+      }
+    }
+  }
+  return references;
+}
+
+/** Admitted sources that are another tenant's service accounts or namespace. */
+export function sourceViolations(references: SourceReference[], tenants: Set<string>): string[] {
+  return references.filter(r => tenants.has(r.namespace)).map(r =>
+    `tenant "${r.tenant}": ${r.policy} admits "${r.source}" of tenant "${r.namespace}", whose pods could then reach the tenant `
+    + '(and, through a header rule, pass as any user); admit only platform principals (ingress gateway, Pipelines UI, notebook controller, a platform waypoint)');
 }
 
 /**
@@ -70,9 +118,16 @@ export function tenantViolations(declared: TenantDeclarations, objects: any[], c
       if (conditions.length === 0 && fromAnywhere && !pathsOnly) {
         violations.push(`tenant "${ns}": ${name} rule ${i} admits every request; restrict it to declared users or groups`);
       }
+      for (const { source, field } of policySources({ spec: { rules: [rule] } })) {
+        if (source.includes('*')) violations.push(`tenant "${ns}": ${name} rule ${i} admits ${field} "${source}", a wildcard; name each source exactly`);
+      }
       for (const condition of conditions) {
         const identities = headerIdentities(condition, auth.userIdHeader, auth.groupsHeader, auth.userIdPrefix);
         if (!identities) continue;
+        for (const wildcard of [...identities.users, ...identities.groups].filter(v => v.includes('*'))) {
+          violations.push(`tenant "${ns}": ${name} rule ${i} matches "${wildcard}", which Istio reads as a wildcard and which admits identities nobody declared; `
+            + 'match exact identities only');
+        }
         for (const user of identities.users.filter(u => !declared.users.includes(u))) {
           violations.push(`tenant "${ns}": ${name} admits user "${user}", who the tenant does not declare`);
         }
@@ -147,11 +202,11 @@ export interface DeclaredTenant {
 /**
  * Violations among `docs` against the declared tenants: objects in a tenant's
  * namespace that grant or admit undeclared identities, ClusterRoleBindings
- * (which reach every tenant), and cross-tenant network paths. `peers` holds
- * network peers already collected from tenants checked earlier.
+ * (which reach every tenant), cross-tenant network paths and admitted sources.
+ * `peers` and `sources` hold what was collected from tenants checked earlier.
  */
 export function crossTenantViolations(tenants: Map<string, DeclaredTenant>, docs: any[], clusterRoles: RbacModel,
-  peers: NamespacePeer[] = []): string[] {
+  peers: NamespacePeer[] = [], sources: SourceReference[] = []): string[] {
   const violations: string[] = [];
   const allPeers = [...peers];
   const byNamespace = new Map<string, any[]>();
@@ -159,12 +214,15 @@ export function crossTenantViolations(tenants: Map<string, DeclaredTenant>, docs
     const ns = d?.metadata?.namespace;
     if (ns !== undefined && tenants.has(ns)) (byNamespace.get(ns) ?? byNamespace.set(ns, []).get(ns)!).push(d);
   }
+  const allSources = [...sources];
   for (const [name, tenant] of tenants) {
     const inTenant = byNamespace.get(name) ?? [];
     if (inTenant.length === 0) continue;
     violations.push(...tenantViolations(tenant.declared, inTenant, clusterRoles, tenant.auth));
     allPeers.push(...namespacePeers(name, inTenant));
+    allSources.push(...sourceReferences(name, inTenant));
   }
+  violations.push(...sourceViolations(allSources, new Set(tenants.keys())));
   for (const binding of docs.filter(d => d?.kind === 'ClusterRoleBinding')) {
     const role = binding.roleRef?.name;
     const rules = [...clusterRoles.clusterRoleRules(role), ...docs.filter(d => d?.kind === 'ClusterRole' && d.metadata?.name === role).flatMap(d => d.rules ?? [])];

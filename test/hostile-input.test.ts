@@ -1,0 +1,154 @@
+/**
+ * Hostile input: each row is a catalog an attacker (or a careless pull request) might write
+ * to get an isolation-breaking output past synth. Every one must be refused: exit code 1,
+ * nothing written, and a message naming the file:line, tenant, field and fix.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { cli } from './support/cli';
+import { listFiles, parseYaml, tempDir } from './support/synth';
+
+const OWNER_A = 'owner: lead-a@company.com';
+
+/** A catalog of the given tenants (YAML list items, already indented by two). */
+function catalog(tenants: string, extra: string = ''): string {
+  return `apiVersion: kf-tenancy/v1alpha1\nkind: TenantCatalog\n${extra}tenants:\n${tenants}`;
+}
+
+function tenant(name: string, lines: string[] = []): string {
+  return [`  - name: ${name}`, `    owner: owner@${name}.io`, ...lines.map(l => `    ${l}`)].join('\n') + '\n';
+}
+
+function synthText(text: string, args: string[] = []) {
+  const dir = tempDir();
+  const input = path.join(dir, 'tenants.yaml');
+  fs.writeFileSync(input, text);
+  const out = path.join(dir, 'out');
+  const result = cli(['synth', input, '--out', out, ...args]);
+  return { ...result, written: listFiles(out), input, out };
+}
+
+describe('isolation escapes are refused before anything is written', () => {
+  test.each([
+    // 1. Istio wildcards in identities
+    ['owner with a leading *', catalog('  - {name: team-a, owner: "*@company.com"}\n'), 'tenant "team-a": owner: "*@company.com" contains "*"'],
+    ['group contributor with a trailing *', catalog(tenant('team-a', ['contributors: [{name: "ml*", kind: Group}]'])), 'contributor "ml*": name "ml*" contains "*"'],
+    ['team-role user with a trailing *', catalog(tenant('team-a', ['teamRoles: [{name: eng, preset: ml-engineer, users: ["bob*"]}]'])), 'teamRoles "eng": users: "bob*" contains "*"'],
+    // 2. principals pointed at a tenant
+    ['Pipelines UI principal in another tenant', catalog(tenant('team-a', ['auth: {pipelinesUiPrincipal: cluster.local/ns/team-b/sa/default-editor}']) + tenant('team-b')),
+      'tenant "team-a": auth.pipelinesUiPrincipal: "cluster.local/ns/team-b/sa/default-editor" is a service account of tenant "team-b"'],
+    ['ingress gateway principal in the tenant itself', catalog(tenant('team-a', ['auth: {ingressGatewayPrincipal: cluster.local/ns/team-a/sa/default-editor}'])),
+      'tenant "team-a": auth.ingressGatewayPrincipal: "cluster.local/ns/team-a/sa/default-editor" is a service account of the tenant\'s own namespace'],
+    ['a principal with a wildcard trust domain', catalog(tenant('team-a', ['auth: {notebookControllerPrincipal: "*/ns/kubeflow/sa/notebook-controller-service-account"}'])),
+      'auth.notebookControllerPrincipal: "*/ns/kubeflow/sa/notebook-controller-service-account" contains "*"'],
+    // 3. ambient waypoint in another tenant
+    ['waypoint in another tenant', catalog(tenant('team-a', ['meshMode: ambient', 'ambient: {waypointNamespace: team-b, waypointName: wp}']) + tenant('team-b')),
+      'tenant "team-a": ambient.waypointNamespace: "team-b" is another tenant'],
+    // 4. shared-services label by renaming, and selectors of every profile namespace
+    ['a tenant carries the default shared-services label after renaming its own',
+      catalog(tenant('team-a') + tenant('team-b', ['networkPolicy: {sharedServicesLabel: example.com/mine}', 'namespaceLabels: {kf-tenancy.io/shared-services: "true"}'])),
+      'tenant "team-b": namespaceLabels: "kf-tenancy.io/shared-services" marks a shared-services namespace'],
+    ['a tenant carries another tenant\'s custom shared-services label',
+      catalog(tenant('team-a', ['networkPolicy: {sharedServicesLabel: example.com/shared}']) + tenant('team-b', ['namespaceLabels: {example.com/shared: "true"}'])),
+      'tenant "team-b": namespaceLabels["example.com/shared"]: is the shared-services label that tenant "team-a"'],
+    ['ingress from every Kubeflow profile namespace, in a one-tenant run',
+      catalog(tenant('team-a', ['networkPolicy: {additionalIngress: [{name: all-profiles, namespaceLabels: {app.kubernetes.io/part-of: kubeflow-profile}}]}'])),
+      'networkPolicy.additionalIngress[0].namespaceLabels: app.kubernetes.io/part-of=kubeflow-profile is on every Kubeflow profile namespace'],
+    ['an empty namespace selector', catalog(tenant('team-a', ['networkPolicy: {additionalEgress: [{name: everywhere, namespaceLabels: {}}]}'])),
+      'networkPolicy.additionalEgress[0].namespaceLabels: is empty, which selects every namespace'],
+    // 5. ipBlocks over the cluster's own ranges
+    ['0.0.0.0/0 with the exceptions narrowed', catalog(tenant('team-a', ['networkPolicy: {additionalEgress: [{name: world, cidr: 0.0.0.0/0, exceptCidrs: [169.254.0.0/16]}]}'])),
+      'networkPolicy.additionalEgress[0].cidr: "0.0.0.0/0" (except 169.254.0.0/16) reaches 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10'],
+    ['an ingress ipBlock inside the pod range', catalog(tenant('team-a', ['networkPolicy: {additionalIngress: [{name: pods, cidr: 10.1.0.0/16}]}'])),
+      'networkPolicy.additionalIngress[0].cidr: "10.1.0.0/16" reaches 10.1.0.0/16'],
+    ['an IPv6 block over the unique-local range', catalog(tenant('team-a', ['networkPolicy: {additionalEgress: [{name: v6, cidr: "::/0"}]}'])),
+      'reaches fc00::/7'],
+    ['API server CIDRs inside the declared pod range',
+      catalog(tenant('team-a', ['networkPolicy: {apiServerCidrs: [10.244.0.0/16], clusterCidrs: [10.244.0.0/16, 10.96.0.0/12]}'])),
+      'networkPolicy.apiServerCidrs[0]: "10.244.0.0/16" reaches 10.244.0.0/16'],
+    // 6. empty port lists
+    ['kubeflowServicePorts: []', catalog(tenant('team-a', ['networkPolicy: {kubeflowServicePorts: []}'])), 'networkPolicy.kubeflowServicePorts: is empty, which a NetworkPolicy would read as every port'],
+    ['istiodPorts: []', catalog(tenant('team-a', ['networkPolicy: {istiodPorts: []}'])), 'networkPolicy.istiodPorts: is empty'],
+    ['apiServerPorts: []', catalog(tenant('team-a', ['networkPolicy: {apiServerPorts: [], apiServerCidrs: [203.0.113.10/32]}'])), 'networkPolicy.apiServerPorts: is empty'],
+    ['a custom rule with ports: []', catalog(tenant('team-a', ['networkPolicy: {additionalEgress: [{name: reg, namespace: registry, ports: []}]}'])),
+      'networkPolicy.additionalEgress[0].ports: is empty'],
+    // 7. platform namespaces as tenants
+    ['a tenant named oauth2-proxy', catalog(tenant('oauth2-proxy')), 'tenant "oauth2-proxy": name: "oauth2-proxy" is a reserved namespace'],
+    ['a tenant named knative-eventing', catalog(tenant('knative-eventing')), 'tenant "knative-eventing": name: "knative-eventing" is a reserved namespace'],
+    ['a tenant named after the quota alerts\' namespace', catalog(tenant('monitoring'), 'cluster: {quotaAlerts: {namespace: monitoring}}\n'),
+      'tenant "monitoring": name: "monitoring" is also the namespace of platform objects (PrometheusRule kf-tenancy-quota-alerts)'],
+    ['the identity provider in a tenant', catalog(tenant('team-a'),
+      'cluster: {identityProvider: {namespace: team-a, issuer: "https://kf.example.com/dex", secretName: dex-secrets, '
+      + 'oidcConnectors: [{id: corp, name: Corp, issuer: "https://login.example.com", clientId: kf, clientSecret: $OIDC_SECRET, redirectUri: "https://kf.example.com/dex/callback"}]}}\n'),
+    'tenant "team-a": name: "team-a" is also the namespace of platform objects (ConfigMap dex)'],
+    ['a tenant given as the Kubeflow namespace of another', catalog(tenant('team-a', ['networkPolicy: {kubeflowNamespace: team-b}']) + tenant('team-b')),
+      'tenant "team-a": networkPolicy.kubeflowNamespace: "team-b" is a tenant, not the platform\'s namespace'],
+    // 8. team roles that escalate
+    ['a team role with bind', catalog(tenant('team-a', ['teamRoles: [{name: lead, rules: [{apiGroups: [rbac.authorization.k8s.io], resources: [rolebindings], verbs: [create, bind]}]}]'])),
+      'teamRoles "lead": rules[0].verbs has bind'],
+    ['a team role with escalate and impersonate', catalog(tenant('team-a', ['teamRoles: [{name: lead, rules: [{apiGroups: [rbac.authorization.k8s.io, ""], resources: [roles, users], verbs: [escalate, impersonate]}]}]'])),
+      'teamRoles "lead": rules[0].verbs has escalate, impersonate'],
+    ['a team role that patches the namespace', catalog(tenant('team-a', ['teamRoles: [{name: lead, rules: [{apiGroups: [""], resources: [namespaces], verbs: [get, patch]}]}]'])),
+      'teamRoles "lead": rules[0] lets the role patch namespaces'],
+    ['a team role over a cluster-scoped resource', catalog(tenant('team-a', ['teamRoles: [{name: ops, rules: [{apiGroups: [""], resources: [nodes], verbs: [get]}]}]'])),
+      'teamRoles "ops": rules[0].resources has nodes, which is cluster-scoped'],
+    // 9. client-controlled headers
+    ['user-agent as the user-id header', catalog(tenant('team-a', ['auth: {userIdHeader: user-agent}'])), 'tenant "team-a": auth.userIdHeader: "user-agent" is a header every client sets itself'],
+    ['host as the groups header', catalog(tenant('team-a', ['auth: {groupsHeader: host}'])), 'auth.groupsHeader: "host" is a header every client sets itself'],
+  ])('%s', (_, text, message) => {
+    const result = synthText(text);
+    expect({ code: result.code, written: result.written }).toEqual({ code: 1, written: [] });
+    expect(result.stderr).toContain(message);
+    // Every message carries the file and line it comes from.
+    for (const line of result.stderr.split('\n').slice(1).filter(l => l.trim())) expect(line).toMatch(/tenants\.yaml:\d+: /);
+  });
+
+  test('escalation is allowed with the documented opt-out', () => {
+    const result = synthText(catalog(tenant('team-a', ['teamRoles: [{name: lead, allowEscalation: true, rules: [{apiGroups: [""], resources: [namespaces], verbs: [get, patch]}]}]'])));
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+  });
+
+  test('the internet allowance keeps the cluster ranges and cloud metadata closed even with internetExcept emptied', () => {
+    const result = synthText(catalog(tenant('team-a', ['networkPolicy: {allowInternet: true, internetExcept: []}'])));
+    expect(result.code).toBe(0);
+    const objects = parseYaml(fs.readFileSync(path.join(result.out, 'tenants', 'team-a', 'manifests.yaml'), 'utf8'));
+    const internet = objects.find(o => o.metadata.name === 'allow-internet');
+    expect(internet.spec.egress[0].to[0].ipBlock).toEqual({
+      cidr: '0.0.0.0/0',
+      except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16'],
+    });
+  });
+
+  test('with the cluster ranges declared, a corporate range outside them is accepted', () => {
+    const result = synthText(catalog(tenant('team-a', [
+      'networkPolicy: {clusterCidrs: [10.244.0.0/16, 10.96.0.0/12], apiServerCidrs: [10.0.0.10/32], additionalEgress: [{name: corp, cidr: 192.168.50.0/24}]}',
+    ])));
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+  });
+});
+
+describe('the isolation check refuses the same escapes in output it did not write', () => {
+  test.each([
+    ['a wildcard user value', { key: 'request.headers[kubeflow-userid]', values: ['bob*'] }, undefined, 'matches "bob*", which Istio reads as a wildcard'],
+    ['a principal of another tenant', undefined, 'cluster.local/ns/team-b/sa/default-editor', 'admits "cluster.local/ns/team-b/sa/default-editor" of tenant "team-b"'],
+    ['a wildcard principal', undefined, 'cluster.local/ns/*/sa/x', 'admits principal "cluster.local/ns/*/sa/x", a wildcard'],
+  ])('%s', (_, condition, principal, message) => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { crossTenantViolations } = require('../src/analysis/isolation');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { RbacModel } = require('../src/analysis/rbac');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { resolveAuth } = require('../src/auth-options');
+    const declared = (ns: string) => ({ declared: { namespace: ns, users: [`owner@${ns}.io`], groups: [], peerNamespaces: [] }, auth: resolveAuth(), labels: {} });
+    const tenants = new Map([['team-a', declared('team-a')], ['team-b', declared('team-b')]]);
+    const policy = {
+      apiVersion: 'security.istio.io/v1beta1',
+      kind: 'AuthorizationPolicy',
+      metadata: { name: 'hand-added', namespace: 'team-a' },
+      spec: { rules: [{ from: [{ source: { principals: [principal ?? 'cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account'] } }], when: condition ? [condition] : [{ key: 'request.headers[kubeflow-userid]', values: ['owner@team-a.io'] }] }] },
+    };
+    expect(crossTenantViolations(tenants, [policy], new RbacModel([])).join('\n')).toContain(message);
+  });
+});
