@@ -17,29 +17,29 @@ function width(family: 4 | 6): number {
   return family === 4 ? 32 : 128;
 }
 
-function parse(text: string): Range | undefined {
-  if (typeof text !== 'string') return undefined;
-  const slash = text.indexOf('/');
+function parse(cidr: string): Range | undefined {
+  if (typeof cidr !== 'string') return undefined;
+  const slash = cidr.indexOf('/');
   if (slash < 0) return undefined;
-  const v4 = IPV4_CIDR.exec(text);
+  const v4 = IPV4_CIDR.exec(cidr);
   // ipaddr.js also reads "10.1" or "0x0a.0.0.1" as IPv4; Kubernetes wants four decimal parts.
-  if (!v4 && !text.includes(':')) return undefined;
+  if (!v4 && !cidr.includes(':')) return undefined;
   if (v4 && !v4.slice(1, 5).every(o => Number(o) <= 255)) return undefined;
   let parsed: [ipaddr.IPv4 | ipaddr.IPv6, number];
   try {
-    parsed = ipaddr.parseCIDR(text);
+    parsed = ipaddr.parseCIDR(cidr);
   } catch {
     return undefined;
   }
   const [address, prefix] = parsed;
   const family = address.kind() === 'ipv4' ? 4 : 6;
-  const value = address.toByteArray().reduce((n, byte) => (n << 8n) | BigInt(byte), 0n);
-  const hostBits = BigInt(width(family) - prefix);
-  return { family, start: (value >> hostBits) << hostBits, prefix };
+  const value = address.toByteArray().reduce((n, byte) => n * 256n + BigInt(byte), 0n);
+  const hostRange = 2n ** BigInt(width(family) - prefix);
+  return { family, start: (value / hostRange) * hostRange, prefix };
 }
 
 function size(range: Range): bigint {
-  return 1n << BigInt(width(range.family) - range.prefix);
+  return 2n ** BigInt(width(range.family) - range.prefix);
 }
 
 function contains(outer: Range, inner: Range): boolean {
@@ -51,8 +51,8 @@ function text(range: Range): string {
   const bytes: number[] = [];
   let value = range.start;
   for (let i = 0; i < width(range.family) / 8; i++) {
-    bytes.unshift(Number(value & 255n));
-    value >>= 8n;
+    bytes.unshift(Number(value % 256n));
+    value /= 256n;
   }
   return `${ipaddr.fromByteArray(bytes).toString()}/${range.prefix}`;
 }
