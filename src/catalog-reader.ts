@@ -9,6 +9,7 @@ import { CATALOG_KIND, CatalogFile, CatalogTenant, ClusterSettings, PriorityClas
 import { PriorityClasses, PriorityClassSpec } from './priority-classes';
 import type { ProfileSource } from './profile-reader';
 import { TenantProfileProps, TenantSettings } from './tenant-profile';
+import { notAString } from './validation';
 import { SourceDocument } from './yaml-source';
 
 /** The schema ships with the package, beside lib/ and src/. */
@@ -87,8 +88,42 @@ export interface CatalogContent {
   readonly cluster?: ClusterSettings;
 }
 
+/**
+ * Names and identities must be strings in the YAML itself. The schema check converts
+ * `cpu: 20` to "20" (quantities are often written unquoted), and would convert `owner: true`
+ * or `name: 0755` the same way: a name YAML read as something else is refused here first.
+ */
+function identityTypeProblems(doc: SourceDocument): string[] {
+  const problems: string[] = [];
+  const tenants = doc.value?.tenants;
+  if (!Array.isArray(tenants)) return problems;
+  const check = (pathTo: Array<string | number>, value: unknown, label: string) => {
+    if (value !== undefined && typeof value !== 'string') problems.push(`${doc.locate(pathTo)}: ${label}: ${notAString(value)}`);
+  };
+  tenants.forEach((tenant: any, i: number) => {
+    if (typeof tenant !== 'object' || tenant === null) return;
+    const who = typeof tenant.name === 'string' ? `tenant "${tenant.name}"` : `tenants[${i}]`;
+    check(['tenants', i, 'name'], tenant.name, `${who}: name`);
+    check(['tenants', i, 'owner'], tenant.owner, `${who}: owner`);
+    (Array.isArray(tenant.contributors) ? tenant.contributors : []).forEach((c: any, j: number) =>
+      check(['tenants', i, 'contributors', j, 'name'], c?.name, `${who}: contributors[${j}].name`));
+    (Array.isArray(tenant.teamRoles) ? tenant.teamRoles : []).forEach((role: any, k: number) => {
+      for (const field of ['users', 'groups']) {
+        (Array.isArray(role?.[field]) ? role[field] : []).forEach((v: unknown, m: number) =>
+          check(['tenants', i, 'teamRoles', k, field, m], v, `${who}: teamRoles[${k}].${field}[${m}]`));
+      }
+    });
+  });
+  return problems;
+}
+
 /** Reads one catalog document; problems go to `errors`, with file and line. */
 export function readCatalog(doc: SourceDocument, errors: string[]): CatalogContent {
+  const typeProblems = identityTypeProblems(doc);
+  if (typeProblems.length > 0) {
+    errors.push(...typeProblems);
+    return { tenants: [], priorityClasses: [] };
+  }
   const data = structuredClone(doc.value);
   const validate = catalogValidator();
   if (!validate(data)) {

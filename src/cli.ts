@@ -11,7 +11,7 @@ import { ArgoCdOptions, FluxOptions } from './gitops';
 import { DEFAULT_GROUPS_HEADER, DEFAULT_INGRESS_GATEWAY_PRINCIPAL, DEFAULT_USER_ID_HEADER } from './kubeflow-defaults';
 import { TenancyApp } from './tenancy-app';
 import { readTenantFiles, streamSources } from './tenant-catalog';
-import { messagesOf, TenancyValidationError } from './validation';
+import { messagesOf, printableMessage, TenancyValidationError } from './validation';
 import { readYamlFiles } from './yaml-source';
 
 /** Where the command writes; replaced in tests. */
@@ -38,6 +38,7 @@ interface BuildOptions {
   readonly force?: boolean;
   readonly serial?: boolean;
   readonly isolationCheck?: boolean;
+  readonly allowEmpty?: boolean;
 }
 
 /**
@@ -47,6 +48,11 @@ interface BuildOptions {
  */
 function synthFiles(files: string[], options: BuildOptions, output: CliOutput): number {
   const sources = readTenantFiles(files);
+  if (sources.tenants.length === 0 && !options.allowEmpty) {
+    // With GitOps prune on, an emptied output folder deletes every tenant from the cluster.
+    throw new TenancyValidationError([`${files.join(', ')}: no tenants; ${options.outdir === undefined ? 'nothing to check' : `writing would empty "${options.outdir}", and a GitOps tool with prune on would then delete every tenant`}. `
+      + 'Pass --allow-empty if that is what you want']);
+  }
   const app = new TenancyApp({
     outdir: options.outdir,
     argoCd: options.argoCd,
@@ -93,7 +99,13 @@ interface AccessCommandOptions {
 export function run(argv: string[], output: CliOutput = processOutput): number {
   let exitCode = 0;
   const fail = (command: string, error: unknown, written: boolean) => {
-    if (!(error instanceof TenancyValidationError)) throw error;
+    if (!(error instanceof TenancyValidationError)) {
+      // A bug, not bad input: one line (the stack with KF_TENANCY_DEBUG=1) and exit code 2.
+      const detail = process.env.KF_TENANCY_DEBUG ? (error as any)?.stack ?? String(error) : printableMessage(String((error as any)?.message ?? error));
+      output.err(`kf-tenancy ${command}: internal error${written ? ', nothing written' : ''}: ${detail}\n  please report it with the input that caused it (KF_TENANCY_DEBUG=1 prints the stack)\n`);
+      exitCode = 2;
+      return;
+    }
     const messages = messagesOf(error);
     output.err(`kf-tenancy ${command}: ${written ? 'nothing written; ' : ''}${plural(messages.length, 'error')}:\n${messages.map(m => `  ${m}\n`).join('')}`);
     exitCode = 1;
@@ -111,6 +123,7 @@ export function run(argv: string[], output: CliOutput = processOutput): number {
     .option('--force', 'write even if the output directory holds files this tool did not write (they are kept)')
     .option('--serial', 'serialize and write YAML on the main thread instead of two writer threads')
     .option('--no-isolation-check', 'do not fail when a path into a tenant does not come from its declarations')
+    .option('--allow-empty', 'write even when the input declares no tenant (the output folder is then emptied)')
     .option('--argocd', 'also write an Argo CD ApplicationSet to argocd/ (needs --repo-url)')
     .option('--flux', 'also write Flux Kustomizations to flux/')
     .option('--repo-url <url>', 'Git repository URL of the output, for --argocd')
@@ -126,6 +139,7 @@ export function run(argv: string[], output: CliOutput = processOutput): number {
           force: options.force ?? false,
           serial: options.serial ?? false,
           isolationCheck: options.isolationCheck,
+          allowEmpty: options.allowEmpty ?? false,
           argoCd: options.argocd ? { repoUrl: options.repoUrl, path: repoPath, targetRevision: options.revision } : undefined,
           flux: options.flux ? { sourceName: options.fluxSource, path: repoPath } : undefined,
         }, output);
@@ -138,9 +152,10 @@ export function run(argv: string[], output: CliOutput = processOutput): number {
   program.command('validate')
     .description('check tenants catalogs and Profile YAML without writing anything')
     .argument('<files...>', 'tenants catalogs and/or Profile YAML files')
-    .action((files: string[]) => {
+    .option('--allow-empty', 'succeed even when the input declares no tenant')
+    .action((files: string[], options: { allowEmpty?: boolean }) => {
       try {
-        const count = synthFiles(files, {}, output);
+        const count = synthFiles(files, { allowEmpty: options.allowEmpty ?? false }, output);
         output.out(`${plural(count, 'tenant')} valid\n`);
       } catch (error) {
         fail('validate', error, false);

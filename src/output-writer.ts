@@ -43,7 +43,12 @@ function outdirProblem(outdir: string): string | undefined {
   let current = path.resolve(outdir);
   let child = true;
   for (;;) {
-    const stat = fs.statSync(current, { throwIfNoEntry: false });
+    let stat: fs.Stats | undefined;
+    try {
+      stat = fs.statSync(current, { throwIfNoEntry: false });
+    } catch (error: any) {
+      if (error.code !== 'ENOTDIR') throw error; // a parent is a file: found when the loop reaches it
+    }
     if (stat && !stat.isDirectory()) {
       return child ? `output folder "${outdir}" is a file, not a folder; give a folder`
         : `output folder "${outdir}" is under "${current}", which is a file; give a folder`;

@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { dnsLabelProblem, throwIfAny } from './validation';
+import { describeValue, dnsLabelProblem, throwIfAny } from './validation';
 
 /** What a pod of a class may do to lower-priority pods. */
 export enum PreemptionPolicy {
@@ -72,7 +72,9 @@ export function priorityClassProblems(classes: PriorityClassSpec[]): string[] {
     if (c.name?.startsWith('system-')) problems.push(`${at}: names starting with "system-" are reserved for Kubernetes`);
     if (names.has(c.name)) problems.push(`${at}: defined twice`);
     names.add(c.name);
-    if (!Number.isInteger(c.value) || c.value > MAX_USER_PRIORITY || c.value < MIN_PRIORITY) {
+    if (typeof c.value !== 'number' || !Number.isInteger(c.value)) {
+      problems.push(`${at}: value ${describeValue(c.value)} is not a whole number; priorities are integers such as 100000`);
+    } else if (c.value > MAX_USER_PRIORITY || c.value < MIN_PRIORITY) {
       problems.push(`${at}: value ${c.value} is outside the range for user classes (${MIN_PRIORITY} to ${MAX_USER_PRIORITY})`);
     }
     if (c.preemptionPolicy !== undefined && !Object.values(PreemptionPolicy).includes(c.preemptionPolicy)) {

@@ -1,6 +1,6 @@
 import { ContributorOptions, ContributorRole, IdentityKind } from './contributor';
 import { ProfilePlugin, ProfilePluginKind, TenantProfileProps } from './tenant-profile';
-import { throwIfAny } from './validation';
+import { notAString, throwIfAny } from './validation';
 import { parseYamlSource, SourceDocument } from './yaml-source';
 
 const PROFILE_API_VERSIONS = ['kubeflow.org/v1', 'kubeflow.org/v1beta1'];
@@ -61,6 +61,10 @@ function readProfile(value: Json, location: string, profiles: ProfileSource[], e
     return;
   }
   const name = value.metadata?.name;
+  if (name !== undefined && name !== null && typeof name !== 'string') {
+    errors.push(`${location}: metadata.name: ${notAString(name)}`);
+    return;
+  }
   if (typeof name !== 'string' || name === '') {
     errors.push(`${location}: Profile has no metadata.name; add the tenant name`);
     return;
@@ -73,7 +77,9 @@ function readProfile(value: Json, location: string, profiles: ProfileSource[], e
 
   const owner = spec.owner;
   let ownerName = '';
-  if (!isObject(owner) || typeof owner.name !== 'string') {
+  if (isObject(owner) && owner.name !== undefined && typeof owner.name !== 'string') {
+    problems.push(`spec.owner.name: ${notAString(owner.name)}`);
+  } else if (!isObject(owner) || typeof owner.name !== 'string') {
     problems.push('spec.owner must be {kind: User, name: <user id>}');
   } else if (owner.kind !== undefined && owner.kind !== 'User') {
     problems.push(`spec.owner.kind "${owner.kind}" is not allowed; a Profile is owned by a User`);

@@ -136,11 +136,13 @@ export function readTenantFiles(files: string[]): TenancySources {
   const priorityClasses: PriorityClassSpec[] = [];
   let cluster: ClusterSettings | undefined;
   let clusterFrom: string | undefined;
+  let priorityClassesFrom: string | undefined;
   for (const doc of readYamlFiles(files, errors)) {
     if (isCatalogDocument(doc.value)) {
       const content = readCatalog(doc, errors);
       tenants.push(...content.tenants);
       priorityClasses.push(...content.priorityClasses);
+      if (content.priorityClasses.length > 0) priorityClassesFrom ??= doc.locate(['cluster']);
       if (hasPlatform(content.cluster)) {
         // One platform configuration per run: two catalogs would write two alert rules, two policies.
         if (clusterFrom) errors.push(`${doc.locate(['cluster'])}: cluster: quota alerts, dashboard, audit policy or identity provider are also set in ${clusterFrom}; keep them in one catalog`);
@@ -151,7 +153,7 @@ export function readTenantFiles(files: string[]): TenancySources {
     }
   }
   throwIfAny(errors);
-  return { tenants, priorityClasses, cluster, clusterLocation: clusterFrom };
+  return { tenants, priorityClasses, cluster, clusterLocation: clusterFrom ?? priorityClassesFrom };
 }
 
 /** Everything read from catalogs and Profiles. */
@@ -160,7 +162,7 @@ export interface TenancySources {
   readonly priorityClasses: PriorityClassSpec[];
   /** The cluster section with platform pieces, from at most one catalog. */
   readonly cluster?: ClusterSettings;
-  /** `file:line` of that cluster section, for errors. */
+  /** `file:line` of that cluster section (or of the one with PriorityClasses), for errors. */
   readonly clusterLocation?: string;
 }
 

@@ -2,7 +2,16 @@
  * YAML parsing that keeps positions, so every error can say `file:line`.
  */
 import * as fs from 'fs';
+import * as path from 'path';
 import { Document, isMap, isNode, isSeq, LineCounter, parseAllDocuments } from 'yaml';
+
+/**
+ * Largest input file read: a catalog of 10,000 tenants is a few MB. A larger input, or an
+ * endless one such as /dev/zero, is refused instead of read into memory.
+ */
+export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
+/** Aliases a document may expand (the yaml library's guard against "billion laughs"). */
+const MAX_ALIAS_COUNT = 100;
 
 /** One YAML document with a way to locate any path in it. */
 export interface SourceDocument {
@@ -30,10 +39,21 @@ export function parseYamlSource(text: string, source: string): ParsedSource {
   const documents: SourceDocument[] = [];
   for (const doc of all) {
     if (doc.errors.length > 0) {
-      for (const error of doc.errors) errors.push(`${at(error.pos[0])}: YAML syntax error: ${error.message.split('\n')[0]}`);
+      for (const error of doc.errors) {
+        // The library's message for a repeated key does not say which key; the source does.
+        const key = error.code === 'DUPLICATE_KEY' ? /^\s*("[^"]*"|'[^']*'|[^:#\n]*)/.exec(text.slice(error.pos[0]))?.[1]?.trim() : undefined;
+        const line = `${at(error.pos[0])}: YAML syntax error: ${error.message.split('\n')[0]}${key ? ` (key ${JSON.stringify(key).slice(0, 80)} appears twice in the same map)` : ''}`;
+        if (!errors.includes(line)) errors.push(line);
+      }
       continue;
     }
-    const value = doc.toJS();
+    let value: any;
+    try {
+      value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (error: any) {
+      errors.push(`${at(doc.range?.[0])}: YAML: ${String(error?.message ?? error).split('\n')[0]}; the document expands aliases too often (at most ${MAX_ALIAS_COUNT})`);
+      continue;
+    }
     if (value === null || value === undefined) continue;
     documents.push({
       value,
@@ -59,15 +79,50 @@ export function parseYamlSource(text: string, source: string): ParsedSource {
   return { documents, errors };
 }
 
+/**
+ * Reads a file of at most MAX_INPUT_BYTES, in chunks, so that a device or a stream that
+ * never ends is refused rather than read until memory runs out.
+ * @throws an Error with a message fit for the user
+ */
+export function readInputFile(file: string): string {
+  const fd = fs.openSync(file, 'r');
+  try {
+    if (fs.fstatSync(fd).isDirectory()) throw new Error('is a folder; give a YAML file');
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.alloc(1024 * 1024);
+      const read = fs.readSync(fd, chunk, 0, chunk.length, null);
+      if (read === 0) break;
+      total += read;
+      if (total > MAX_INPUT_BYTES) throw new Error(`is larger than ${MAX_INPUT_BYTES / 1024 / 1024} MiB; a tenants catalog or Profile file is far smaller`);
+      chunks.push(chunk.subarray(0, read));
+    }
+    const text = Buffer.concat(chunks).toString('utf8');
+    if (text.includes('\0')) throw new Error('holds NUL bytes, so it is not a YAML text file');
+    return text;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** Reads and parses every file; unreadable files and syntax errors go to `errors`. */
 export function readYamlFiles(files: string[], errors: string[]): SourceDocument[] {
   const documents: SourceDocument[] = [];
+  const seen = new Set<string>();
   for (const file of files) {
+    // The same file twice would declare every tenant in it twice, "also declared at" itself.
+    const resolved = path.resolve(file);
+    if (seen.has(resolved)) {
+      errors.push(`${file}: given more than once; give each file once`);
+      continue;
+    }
+    seen.add(resolved);
     let text: string;
     try {
-      text = fs.readFileSync(file, 'utf8');
+      text = readInputFile(file);
     } catch (error: any) {
-      errors.push(`${file}: cannot read: ${error.code ?? error.message}`);
+      errors.push(`${file}: cannot read: ${error.code ? `${error.code}` : error.message}`);
       continue;
     }
     const parsed = parseYamlSource(text, file);

@@ -5,8 +5,9 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseAllDocuments } from 'yaml';
 import { KubeflowAuthOptions, resolveAuth, ResolvedKubeflowAuth } from '../auth-options';
+import { throwIfAny } from '../validation';
+import { readYamlFiles } from '../yaml-source';
 import { meshDecision, MeshRequest } from './mesh';
 import { NetworkPath, networkReachability, NetworkReachability } from './network';
 import { AccessRequest, RbacModel, Requester, serviceAccountRequester, userRequester } from './rbac';
@@ -80,9 +81,13 @@ export interface AccessMatrixOptions {
   readonly auth?: KubeflowAuthOptions;
 }
 
-/** Every YAML object under `dir`, kustomizations and GitOps folders left out. */
+/**
+ * Every YAML object under `dir`, kustomizations and GitOps folders left out. A file that does
+ * not parse, or a folder without manifests, is an error: a report of "0 namespaces" over
+ * output it could not read would say nobody has access.
+ */
 export function readManifestDir(dir: string): any[] {
-  const objects: any[] = [];
+  const files: string[] = [];
   const walk = (sub: string) => {
     for (const entry of fs.readdirSync(path.join(dir, sub), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const rel = path.join(sub, entry.name);
@@ -90,11 +95,17 @@ export function readManifestDir(dir: string): any[] {
         if (sub === '' && (entry.name === 'argocd' || entry.name === 'flux')) continue;
         walk(rel);
       } else if (/\.ya?ml$/.test(entry.name) && entry.name !== 'kustomization.yaml') {
-        objects.push(...parseAllDocuments(fs.readFileSync(path.join(dir, rel), 'utf8')).map(d => d.toJS()).filter(d => d));
+        files.push(path.join(dir, rel));
       }
     }
   };
   walk('');
+  const errors: string[] = [];
+  const objects = readYamlFiles(files, errors).map(d => d.value);
+  const notObjects = objects.filter(o => typeof o !== 'object' || Array.isArray(o) || typeof o?.kind !== 'string');
+  if (notObjects.length > 0) errors.push(`${dir}: ${notObjects.length} YAML document(s) are not Kubernetes objects (no kind); give the output folder of kf-tenancy synth`);
+  if (errors.length === 0 && objects.length === 0) errors.push(`${dir}: no manifests found; give the output folder of kf-tenancy synth`);
+  throwIfAny(errors);
   return objects;
 }
 
