@@ -101,7 +101,9 @@ export function run(argv: string[], output: CliOutput = processOutput): number {
   const fail = (command: string, error: unknown, written: boolean) => {
     if (!(error instanceof TenancyValidationError)) {
       // A bug, not bad input: one line (the stack with KF_TENANCY_DEBUG=1) and exit code 2.
-      const detail = process.env.KF_TENANCY_DEBUG ? (error as any)?.stack ?? String(error) : printableMessage(String((error as any)?.message ?? error));
+      const detail = process.env.KF_TENANCY_DEBUG
+        ? (error as any)?.stack ?? String(error)
+        : printableMessage(String((error as any)?.message ?? error));
       output.err(`kf-tenancy ${command}: internal error${written ? ', nothing written' : ''}: ${detail}\n  please report it with the input that caused it (KF_TENANCY_DEBUG=1 prints the stack)\n`);
       exitCode = 2;
       return;

@@ -2,7 +2,7 @@
  * YAML parsing that keeps positions, so every error can say `file:line`.
  */
 import * as fs from 'fs';
-import * as path from 'path';
+import { resolve as resolvePath } from 'path';
 import { Document, isMap, isNode, isSeq, LineCounter, parseAllDocuments } from 'yaml';
 
 /**
@@ -112,7 +112,7 @@ export function readYamlFiles(files: string[], errors: string[]): SourceDocument
   const seen = new Set<string>();
   for (const file of files) {
     // The same file twice would declare every tenant in it twice, "also declared at" itself.
-    const resolved = path.resolve(file);
+    const resolved = resolvePath(file);
     if (seen.has(resolved)) {
       errors.push(`${file}: given more than once; give each file once`);
       continue;

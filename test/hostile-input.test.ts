@@ -152,3 +152,129 @@ describe('the isolation check refuses the same escapes in output it did not writ
     expect(crossTenantViolations(tenants, [policy], new RbacModel([])).join('\n')).toContain(message);
   });
 });
+
+describe('bad input gets a clean error: exit code 1, nothing written, file:line, tenant and field, no raw control characters', () => {
+  const one = (tenantLine: string) => catalog(`${tenantLine}\n`);
+  test.each([
+    ['an empty file', '', 'no tenants; writing would empty'],
+    ['an empty tenant list', catalog('  []\n'), 'Pass --allow-empty'],
+    ['owner: true', one('  - {name: team-a, owner: true}'), 'tenants.yaml:4: tenant "team-a": owner: true (a boolean) is not a string'],
+    ['an octal-looking name', one('  - {name: 0755, owner: a@b.io}'), 'tenants.yaml:4: tenants[0]: name: 755 (a number) is not a string'],
+    ['a number as contributor', one('  - {name: team-a, owner: a@b.io, contributors: [{name: 123}]}'), 'contributors[0].name: 123 (a number) is not a string'],
+    ['a list where a quantity belongs', one('  - {name: team-a, owner: a@b.io, resourceQuota: {cpu: [1]}}'), 'resourceQuota.cpu: must be a string, not a list'],
+    ['a zero-width space in an identity', one('  - {name: team-a, owner: "a\\u200b@b.io"}'), 'owner: "a\\u{200B}@b.io" contains the character U+200B'],
+    ['a bidirectional override', one('  - {name: team-a, owner: "a\\u202e@b.io"}'), 'contains the character U+202E'],
+    ['CR/LF in an identity', one('  - {name: team-a, owner: "a\\r\\n@b.io"}'), 'owner: "a\\u{000D}\\u{000A}@b.io" contains whitespace or control characters'],
+    ['NUL in an identity', one('  - {name: team-a, owner: "a\\0@b.io"}'), 'owner: "a\\u{0000}@b.io" contains whitespace or control characters'],
+    ['a Cyrillic look-alike', one('  - {name: team-a, owner: "\u0430lice@b.io"}'), 'contains the character U+0430'],
+    ['a fractional pod count', one('  - {name: team-a, owner: a@b.io, resourceQuota: {pods: "2.5"}}'), 'resourceQuota["pods"]: "2.5" is not a whole number'],
+    ['a fractional GPU', one('  - {name: team-a, owner: a@b.io, resourceQuota: {requests.nvidia.com/gpu: "0.5"}}'), 'resourceQuota["requests.nvidia.com/gpu"]: "0.5" is not a whole number'],
+    ['an exponent that overflows', one('  - {name: team-a, owner: a@b.io, resourceQuota: {cpu: "1e400"}}'), 'resourceQuota["cpu"]: "1e400" is not a Kubernetes quantity'],
+    ['a GPU LimitRange max compared exactly', one('  - {name: team-a, owner: a@b.io, limitRange: {container: {default: {nvidia.com/gpu: "3"}, max: {nvidia.com/gpu: "2"}}}}'),
+      'default["nvidia.com/gpu"] 3 is above max 2'],
+    ['the name label the API server overwrites', one('  - {name: team-a, owner: a@b.io, namespaceLabels: {kubernetes.io/metadata.name: team-b}}'),
+      'namespaceLabels: "kubernetes.io/metadata.name" is set by the API server'],
+    ['a repeated key', one('  - {name: team-a, owner: a@b.io, owner: c@d.io}'), 'Map keys must be unique (key "owner" appears twice in the same map)'],
+    ['a priority class value of 1.5', catalog('  - {name: team-a, owner: a@b.io}\n', 'cluster: {priorityClasses: [{name: odd, value: 1.5}]}\n'),
+      'tenants.yaml:3: cluster: priorityClasses[0] "odd": value 1.5 (a number) is not a whole number'],
+    ['a huge value echoed back cut short', one(`  - {name: team-a, owner: "${'x'.repeat(100_000)}"}`), '…" (100000 characters)'],
+  ])('%s', (_, text, message) => {
+    const result = synthText(text);
+    expect({ code: result.code, written: result.written }).toEqual({ code: 1, written: [] });
+    expect(result.stderr).toContain(message);
+    expect(result.stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f\u200b\u202e]/);
+    expect(result.stderr.length).toBeLessThan(5000);
+    expect(result.stderr).not.toContain('    at ');
+  });
+
+  test('--allow-empty writes an empty output when that is meant', () => {
+    const result = synthText(catalog('  []\n'), ['--allow-empty']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(`wrote 0 tenants to ${result.out}\n`);
+  });
+
+  test('the same file given twice is named once, not as a clash with itself', () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'tenants.yaml');
+    fs.writeFileSync(file, catalog(tenant('team-a')));
+    const result = cli(['validate', file, path.join(dir, '.', 'tenants.yaml')]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`${path.join(dir, 'tenants.yaml')}: given more than once`);
+    expect(result.stderr).not.toContain('also declared at');
+  });
+
+  test('an alias bomb is refused quickly, with the file and line', () => {
+    const lines = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 12; i++) {
+      const prev = String.fromCharCode(96 + i);
+      lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${prev}`).join(', ')}]`);
+    }
+    for (const command of ['synth', 'validate', 'import']) {
+      const dir = tempDir();
+      const file = path.join(dir, 'bomb.yaml');
+      fs.writeFileSync(file, lines.join('\n') + '\n');
+      const result = cli(command === 'synth' ? [command, file, '--out', path.join(dir, 'out')] : [command, file]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('bomb.yaml:1: YAML: Excessive alias count');
+    }
+  });
+
+  test('an endless input (/dev/zero) is refused at the size cap', () => {
+    const result = cli(['validate', '/dev/zero']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('/dev/zero: cannot read: is larger than 64 MiB');
+  });
+
+  describe('--out', () => {
+    const input = () => {
+      const dir = tempDir();
+      const file = path.join(dir, 'tenants.yaml');
+      fs.writeFileSync(file, catalog(tenant('team-a')));
+      return { dir, file };
+    };
+    test.each([
+      ['a file', (dir: string) => { fs.writeFileSync(path.join(dir, 'f'), 'x'); return path.join(dir, 'f'); }, 'is a file, not a folder'],
+      ['under a file', (dir: string) => { fs.writeFileSync(path.join(dir, 'f'), 'x'); return path.join(dir, 'f', 'sub'); }, 'which is a file'],
+      ['empty', () => '', 'the output folder is empty'],
+    ])('%s is refused', (_, out, message) => {
+      const { dir, file } = input();
+      const result = cli(['synth', file, '--out', out(dir)]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(message);
+      expect(fs.readFileSync(path.join(dir, 'tenants.yaml'), 'utf8')).toContain('team-a');
+    });
+
+    test('a forged .kf-tenancy-files never makes synth --force delete outside --out', () => {
+      const { dir, file } = input();
+      const victim = path.join(dir, 'victim.txt');
+      fs.writeFileSync(victim, 'keep me');
+      const out = path.join(dir, 'out');
+      fs.mkdirSync(out);
+      fs.writeFileSync(path.join(out, 'mine.txt'), 'a file of the user');
+      fs.writeFileSync(path.join(out, '.kf-tenancy-files'), ['../victim.txt', victim, 'mine.txt/../../victim.txt', ''].join('\n'));
+      const result = cli(['synth', file, '--out', out, '--force']);
+      expect(result.code).toBe(0);
+      expect(fs.readFileSync(victim, 'utf8')).toBe('keep me');
+      expect(fs.readFileSync(path.join(out, 'mine.txt'), 'utf8')).toBe('a file of the user');
+      expect(listFiles(out)).toContain('tenants/team-a/manifests.yaml');
+    });
+  });
+
+  test('access on an unparsable folder fails instead of reporting nobody', () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'broken.yaml'), 'kind: [\n');
+    const broken = cli(['access', dir]);
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toContain('broken.yaml:');
+    const empty = cli(['access', tempDir()]);
+    expect(empty.code).toBe(1);
+    expect(empty.stderr).toContain('no manifests found');
+  });
+
+  test('a cross-tenant network path names the tenant that opened it, with its file:line', () => {
+    const result = synthText(catalog(tenant('team-a', ['networkPolicy: {additionalEgress: [{name: peers, namespaceLabels: {team: shared}}]}'])
+      + tenant('team-b', ['namespaceLabels: {team: shared}'])));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/tenants\.yaml:4: tenant "team-a": NetworkPolicy team-a\/allow-egress-peers allows egress to tenant "team-b"/);
+  });
+});

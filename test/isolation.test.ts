@@ -2,7 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
-import { IdentityKind, TeamRolePreset, TenancyApp, TenantProfile } from '../src';
+import { IdentityKind, MeshMode, TeamRolePreset, TenancyApp, TenantProfile, TenantProfileProps } from '../src';
+import { TenancyValidationError } from '../src/validation';
 import { cli } from './support/cli';
 import { listFiles, renderObjects, tempDir } from './support/synth';
 import { accessMatrix } from '../src/analysis/access';
@@ -114,6 +115,35 @@ function random(seed: number): () => number {
   };
 }
 
+/** Hostile settings for a tenant: each must be refused at construction or by the isolation check. */
+const HOSTILE: Array<(ns: string, owner: string, person: string) => { what: string; props: TenantProfileProps }> = [
+  (ns, owner, person) => ({ what: 'wildcard contributor', props: { name: ns, owner, contributors: [{ name: person.replace('@', '*@') }] } }),
+  (ns, owner) => ({ what: 'wildcard owner', props: { name: ns, owner: `${owner}*` } }),
+  (ns, owner) => ({ what: 'wildcard group', props: { name: ns, owner, contributors: [{ name: 'g-*', kind: IdentityKind.GROUP }] } }),
+  (ns, owner) => ({ what: 'principal of a neighbour', props: { name: ns, owner, auth: { pipelinesUiPrincipal: 'cluster.local/ns/neighbour/sa/default-editor' } } }),
+  (ns, owner) => ({ what: 'principal of its own', props: { name: ns, owner, auth: { ingressGatewayPrincipal: `cluster.local/ns/${ns}/sa/default-editor` } } }),
+  (ns, owner) => ({ what: 'waypoint of a neighbour', props: { name: ns, owner, meshMode: MeshMode.AMBIENT, ambient: { waypointNamespace: 'neighbour' } } }),
+  (ns, owner) => ({ what: 'ipBlock over the pods', props: { name: ns, owner, networkPolicy: { additionalEgress: [{ name: 'all', cidr: '0.0.0.0/0', exceptCidrs: ['169.254.0.0/16'] }] } } }),
+  (ns, owner) => ({ what: 'empty port list', props: { name: ns, owner, networkPolicy: { kubeflowServicePorts: [] } } }),
+  (ns, owner) => ({ what: 'every profile namespace', props: { name: ns, owner, networkPolicy: { additionalIngress: [{ name: 'all', namespaceLabels: { 'app.kubernetes.io/part-of': 'kubeflow-profile' } }] } } }),
+  (_, owner) => ({ what: 'platform namespace name', props: { name: 'oauth2-proxy', owner } }),
+  (ns, owner) => ({ what: 'client-set header', props: { name: ns, owner, auth: { userIdHeader: 'user-agent' } } }),
+];
+
+/** Whether a tenant with `props`, beside a plain tenant "neighbour", is refused before any output. */
+function refused(props: TenantProfileProps): boolean {
+  const app = new TenancyApp();
+  const chart = new Chart(app, 'scratch');
+  try {
+    new TenantProfile(chart, 'neighbour', { owner: 'n@c.io' });
+    new TenantProfile(chart, props.name!, props);
+    app.renderManifests();
+    return false;
+  } catch (error) {
+    return error instanceof TenancyValidationError;
+  }
+}
+
 describe('property: the access matrix equals the declared memberships', () => {
   test('200 random catalogs (seed 42)', () => {
     const next = random(42);
@@ -133,6 +163,11 @@ describe('property: the access matrix equals the declared memberships', () => {
         const isolated = next() < 0.7;
         if (!isolated) open.push(ns);
         const tenant = new TenantProfile(chart, ns, { owner, networkPolicy: { enabled: isolated }, podSecurity: { enabled: false } });
+        // A hostile variant of this tenant never reaches any output: built beside a neighbour, it is refused.
+        if (next() < 0.5) {
+          const hostile = pick(HOSTILE)(ns, owner, pick(people));
+          expect({ run, hostile: hostile.what, refused: refused(hostile.props) }).toEqual({ run, hostile: hostile.what, refused: true });
+        }
         const members = Math.floor(next() * 4);
         for (let m = 0; m < members; m++) {
           const isGroup = next() < 0.3;
