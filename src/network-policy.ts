@@ -258,9 +258,13 @@ export function networkPolicyProblems(options: TenantNetworkPolicyOptions): stri
   });
   (options.internetExcept ?? []).forEach((c, i) => field(`internetExcept[${i}]`, cidrProblem(c)));
   for (const direction of ['additionalIngress', 'additionalEgress'] as const) {
+    const names = new Map<string, number>();
     (options[direction] ?? []).forEach((rule, i) => {
       const at = `${direction}[${i}]`;
       field(`${at}.name`, dnsLabelProblem(rule.name ?? ''));
+      // The name becomes the policy's (allow-ingress-<name>), so two rules may not share it.
+      if (names.has(rule.name)) field(`${at}.name`, `"${rule.name}" is also the name of ${direction}[${names.get(rule.name)}]; each rule becomes a policy named after it, so give each its own name`);
+      else names.set(rule.name, i);
       const byCidr = rule.cidr !== undefined;
       const byPods = rule.namespace !== undefined || rule.namespaceLabels !== undefined;
       if (byCidr === byPods) problems.push(`networkPolicy.${at}: give either cidr, or namespace/namespaceLabels (optionally with podLabels)`);

@@ -16,7 +16,7 @@ import { crossTenantViolations, DeclaredTenant } from './analysis/isolation';
 import { RbacModel } from './analysis/rbac';
 import { TenancyApp } from './tenancy-app';
 import { buildSources, readTenantFiles } from './tenant-catalog';
-import { messagesOf } from './validation';
+import { TenancyValidationError } from './validation';
 
 /** What `properties:` of the `validations:` entry in cdk8s.yaml may hold. */
 export interface IsolationCheckProperties {
@@ -106,7 +106,7 @@ export class IsolationCheck {
         : kubeflowClusterRoles();
       violations = crossTenantViolations(declaredTenants(catalog, docs), docs, new RbacModel(clusterRoles));
     } catch (error) {
-      violations = messagesOf(error).map(m => `cannot run the check: ${m}`);
+      violations = (error instanceof TenancyValidationError ? error.errors : [String((error as any)?.message ?? error)]).map(m => `cannot run the check: ${m}`);
     }
     for (const message of violations) {
       const object = OBJECT_IN_MESSAGE.exec(message);

@@ -66,10 +66,14 @@ export function throwIfAny(errors: string[]): void {
   if (errors.length > 0) throw new TenancyValidationError(errors);
 }
 
-/** Every message of an error: all of a TenancyValidationError, else its message. */
+/**
+ * Every message of a TenancyValidationError. Any other error is not about the input but a
+ * bug (or a construct-id clash a check should have caught first): it is thrown again, so it
+ * is never shown to the user as if their input were wrong.
+ */
 export function messagesOf(error: unknown): string[] {
   if (error instanceof TenancyValidationError) return error.errors;
-  return [error instanceof Error ? error.message : String(error)];
+  throw error;
 }
 
 export function dnsLabelProblem(value: string): string | undefined {

@@ -82,6 +82,7 @@ function holds(args: string[], out?: string): void {
   expect([0, 1]).toContain(result.code);
   expect(result.stderr).not.toMatch(/\n\s+at .*:\d+:\d+/);
   expect(result.stderr).not.toContain('internal error');
+  expect(result.stderr).not.toContain('There is already a Construct');
   if (result.code !== 0 && out !== undefined) {
     const written = !fs.existsSync(out) ? [] : fs.statSync(out).isDirectory() ? listFiles(out) : [out];
     expect(written).toEqual([]);

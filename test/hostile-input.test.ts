@@ -177,6 +177,9 @@ describe('bad input gets a clean error: exit code 1, nothing written, file:line,
     ['a repeated key', one('  - {name: team-a, owner: a@b.io, owner: c@d.io}'), 'Map keys must be unique (key "owner" appears twice in the same map)'],
     ['a priority class value of 1.5', catalog('  - {name: team-a, owner: a@b.io}\n', 'cluster: {priorityClasses: [{name: odd, value: 1.5}]}\n'),
       'tenants.yaml:3: cluster: priorityClasses[0] "odd": value 1.5 (a number) is not a whole number'],
+    ['two network rules of the same name (a construct-id clash before)',
+      one('  - {name: team-a, owner: a@b.io, networkPolicy: {additionalEgress: [{name: db, namespace: x}, {name: db, namespace: y}]}}'),
+      'tenants.yaml:4: tenant "team-a": networkPolicy.additionalEgress[1].name: "db" is also the name of additionalEgress[0]'],
     ['a huge value echoed back cut short', one(`  - {name: team-a, owner: "${'x'.repeat(100_000)}"}`), '…" (100000 characters)'],
   ])('%s', (_, text, message) => {
     const result = synthText(text);
