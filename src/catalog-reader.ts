@@ -2,9 +2,8 @@
  * Reads a tenants catalog: checks it against the generated JSON Schema (errors
  * carry file and line), then merges the defaults into each tenant.
  */
-import * as fs from 'fs';
 import * as path from 'path';
-import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { CATALOG_KIND, CatalogFile, CatalogTenant, ClusterSettings, PriorityClassPreset } from './catalog-file';
 import { PriorityClasses, PriorityClassSpec } from './priority-classes';
 import type { ProfileSource } from './profile-reader';
@@ -14,17 +13,20 @@ import { SourceDocument } from './yaml-source';
 
 /** The schema ships with the package, beside lib/ and src/. */
 export const CATALOG_SCHEMA_PATH = path.join(__dirname, '..', 'schema', 'tenant-catalog.schema.json');
+/** Its validator as generated JavaScript (`npx projen schema`; a test fails when it is stale). */
+export const CATALOG_VALIDATOR_PATH = path.join(__dirname, '..', 'schema', 'tenant-catalog.validate.js');
+
+/**
+ * How the catalog schema is checked. coerceTypes: `cpu: 20` in YAML is a number; the schema
+ * (and Kubernetes) want "20" (names and identities are checked to be strings first). verbose:
+ * messages list the known keys from the parent schema.
+ */
+export const CATALOG_AJV_OPTIONS = { allErrors: true, coerceTypes: true, verbose: true, strict: false } as const;
 
 let validator: ValidateFunction | undefined;
 function catalogValidator(): ValidateFunction {
-  if (!validator) {
-    const schema = JSON.parse(fs.readFileSync(CATALOG_SCHEMA_PATH, 'utf8'));
-    // coerceTypes: `cpu: 20` in YAML is a number, the schema (and Kubernetes) want "20".
-    // inlineRefs and optimize off: the schema compiles in about half the time, which every
-    // `cdk8s synth` and `kf-tenancy` run pays; validating a catalog stays far below that.
-    const ajv = new Ajv({ allErrors: true, coerceTypes: true, verbose: true, strict: false, inlineRefs: false, code: { optimize: false } });
-    validator = ajv.compile(schema);
-  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  validator ??= require(CATALOG_VALIDATOR_PATH) as ValidateFunction;
   return validator;
 }
 

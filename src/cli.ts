@@ -81,6 +81,15 @@ function readClusterRoles(file: string): any[] {
   return roles;
 }
 
+/** Writes a file the user named; a folder, a missing parent or no permission is their input's problem. */
+function writeFile(file: string, content: string): void {
+  try {
+    fs.writeFileSync(file, content);
+  } catch (error: any) {
+    throw new TenancyValidationError([`${file}: cannot write: ${error.code ?? error.message}; give a file path you can write to`]);
+  }
+}
+
 function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
@@ -173,7 +182,7 @@ export function run(argv: string[], output: CliOutput = processOutput): number {
         const result = catalogFromFiles(files);
         for (const note of result.notes) output.err(`kf-tenancy import: ${note}\n`);
         if (options.out) {
-          fs.writeFileSync(options.out, result.yaml);
+          writeFile(options.out, result.yaml);
           output.err(`kf-tenancy import: wrote ${plural(result.tenants, 'tenant')} to ${options.out}\n`);
         } else {
           output.out(result.yaml);
@@ -200,7 +209,7 @@ export function run(argv: string[], output: CliOutput = processOutput): number {
         if (problems.length > 0) throw new TenancyValidationError(problems.map(p => p.replace(/^auth\.(\w+)/, (_, f: string) => `--${f.replace(/[A-Z]/g, c => `-${c.toLowerCase()}`)}`)));
         const clusterRoles = options.clusterRoles ? readClusterRoles(options.clusterRoles) : kubeflowClusterRoles();
         const matrix = accessMatrix(readFolder(dir), { clusterRoles, auth });
-        if (options.json) fs.writeFileSync(options.json, JSON.stringify(matrix, null, 2) + '\n');
+        if (options.json) writeFile(options.json, JSON.stringify(matrix, null, 2) + '\n');
         if (options.diff) {
           const lines = accessDiff(accessMatrix(readFolder(options.diff), { clusterRoles, auth }), matrix);
           output.out(lines.length > 0 ? lines.join('\n') + '\n' : 'no change in access\n');

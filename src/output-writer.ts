@@ -61,6 +61,22 @@ function outdirProblem(outdir: string): string | undefined {
   }
 }
 
+/**
+ * `mkdir -p`, one level at a time. Node's `mkdirSync(dir, { recursive: true })` never returns
+ * when the kernel answers ENOENT for a folder whose parent exists (seen under /proc on Node 20);
+ * one level at a time, that answer is an error like any other.
+ */
+function makeFolder(dir: string): void {
+  if (fs.existsSync(dir)) return;
+  const parent = path.dirname(dir);
+  if (parent !== dir) makeFolder(parent);
+  try {
+    fs.mkdirSync(dir);
+  } catch (error: any) {
+    if (error.code !== 'EEXIST') throw error; // made meanwhile by another run: fine
+  }
+}
+
 /** Files in `outdir` that an earlier run of this tool did not write. */
 export function unrelatedFiles(outdir: string): string[] {
   if (!fs.existsSync(outdir)) return [];
@@ -90,7 +106,7 @@ export class OutputStage {
     }
     const parent = path.dirname(path.resolve(outdir));
     try {
-      fs.mkdirSync(parent, { recursive: true });
+      makeFolder(parent);
       return new OutputStage(outdir, fs.mkdtempSync(path.join(parent, `.${path.basename(path.resolve(outdir))}.staging-`)), unrelated.length > 0);
     } catch (error: any) {
       throw new TenancyValidationError([`output folder "${outdir}": cannot write beside it in "${parent}" (${error.code ?? error.message}); give a folder you can write to`]);

@@ -2,7 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import Ajv from 'ajv';
 import { parse } from 'yaml';
-import { generateCatalogSchema, SCHEMA_PATH } from '../scripts/catalog-schema';
+import { generateCatalogSchema, generateCatalogValidator, SCHEMA_PATH } from '../scripts/catalog-schema';
+import { CATALOG_VALIDATOR_PATH } from '../src/catalog-reader';
 
 const EXAMPLE = path.join(__dirname, '..', 'examples', 'tenants.yaml');
 
@@ -12,6 +13,10 @@ describe('tenants catalog JSON Schema', () => {
 
   test('is generated from the TypeScript types and up to date (run `npx projen schema`)', () => {
     expect(fs.readFileSync(SCHEMA_PATH, 'utf8')).toBe(generateCatalogSchema());
+  });
+
+  test('its generated validator, which the library loads, is up to date (run `npx projen schema`)', () => {
+    expect(fs.readFileSync(CATALOG_VALIDATOR_PATH, 'utf8')).toBe(generateCatalogValidator(fs.readFileSync(SCHEMA_PATH, 'utf8')));
   });
 
   test('accepts the example catalog, which references it for editors', () => {

@@ -239,6 +239,7 @@ describe('bad input gets a clean error: exit code 1, nothing written, file:line,
       ['a file', (dir: string) => { fs.writeFileSync(path.join(dir, 'f'), 'x'); return path.join(dir, 'f'); }, 'is a file, not a folder'],
       ['under a file', (dir: string) => { fs.writeFileSync(path.join(dir, 'f'), 'x'); return path.join(dir, 'f', 'sub'); }, 'which is a file'],
       ['empty', () => '', 'the output folder is empty'],
+      ['unwritable', () => '/proc/kf-tenancy-test/out', 'cannot write beside it'],
     ])('%s is refused', (_, out, message) => {
       const { dir, file } = input();
       const result = cli(['synth', file, '--out', out(dir)]);
@@ -261,6 +262,17 @@ describe('bad input gets a clean error: exit code 1, nothing written, file:line,
       expect(fs.readFileSync(path.join(out, 'mine.txt'), 'utf8')).toBe('a file of the user');
       expect(listFiles(out)).toContain('tenants/team-a/manifests.yaml');
     });
+  });
+
+  test('import -o and access --json into a folder fail as input errors', () => {
+    const dir = tempDir();
+    const profiles = path.join(__dirname, '..', 'examples', 'profiles', 'profile.yaml');
+    const imported = cli(['import', profiles, '-o', dir]);
+    expect({ code: imported.code, message: imported.stderr.includes(`${dir}: cannot write: EISDIR`) }).toEqual({ code: 1, message: true });
+    const out = path.join(dir, 'out');
+    expect(cli(['synth', profiles, '--out', out]).code).toBe(0);
+    const access = cli(['access', out, '--json', dir]);
+    expect({ code: access.code, message: access.stderr.includes(`${dir}: cannot write: EISDIR`) }).toEqual({ code: 1, message: true });
   });
 
   test('access on an unparsable folder fails instead of reporting nobody', () => {
