@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  AuditPolicy, ContributorRole, IdentityKind, IdentityProvider, PodSecurityLevel, PriorityClasses, QuotaAlerts, TeamRolePreset,
+  AuditPolicy, ContributorRole, IdentityKind, IdentityProvider, PodSecurityLevel, PriorityClasses, QuotaAlerts, ReadOnlyDashboard, TeamRolePreset,
   TenantDashboard, TenantProfile, TenantSettings,
 } from '../src';
 
@@ -28,6 +28,8 @@ export class ExampleTeams extends Chart {
     new PriorityClasses(this, 'PriorityClasses', { classes: PriorityClasses.ML_PRESET });
     new QuotaAlerts(this, 'QuotaAlerts', { tenants: TEAMS, ruleLabels: { release: 'kube-prometheus-stack' } });
     new TenantDashboard(this, 'TenantDashboard', { tenants: TEAMS });
+    // Members come from Git only: the Kubeflow dashboard may show them, not change them.
+    new ReadOnlyDashboard(this, 'ReadOnlyDashboard');
     new AuditPolicy(this, 'AuditPolicy', {
       tenants: TEAMS,
       webhook: { url: 'https://audit.company.com/kubernetes', certificateAuthorityFile: '/etc/kubernetes/audit/ca.crt' },

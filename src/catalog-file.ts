@@ -6,8 +6,10 @@
 import { AuditPolicyOptions } from './audit-policy';
 import { ContributorOptions } from './contributor';
 import { IdentityProviderProps } from './identity-provider';
+import { ProfileController } from './kubeflow-profile';
 import { PriorityClassSpec } from './priority-classes';
 import { QuotaAlertsOptions } from './quota-alerts';
+import { ReadOnlyDashboardOptions } from './read-only-dashboard';
 import { TenantDashboardOptions } from './tenant-dashboard';
 import { TenantSettings } from './tenant-profile';
 
@@ -33,6 +35,19 @@ export enum PriorityClassPreset {
 /** Cluster-wide objects the catalog declares. */
 export interface ClusterSettings {
   /**
+   * Who reconciles Kubeflow Profiles in the cluster: `kubeflow` (Kubeflow's profile controller,
+   * which writes the owner's access, the default ServiceAccounts and the quota from each
+   * Profile; the output leaves those to it) or `none` (the output holds every object).
+   * @default ProfileController.KUBEFLOW
+   */
+  readonly profileController?: ProfileController;
+  /**
+   * Write a `kubeflow.org/v1` Profile per tenant; Kubeflow's dashboard finds tenants only
+   * through them. `false` only on a cluster without Kubeflow's Profile CRD (and `profileController: none`).
+   * @default true
+   */
+  readonly profileObjects?: boolean;
+  /**
    * A preset of PriorityClasses.
    * @default - none
    */
@@ -52,6 +67,12 @@ export interface ClusterSettings {
    * @default - no dashboard
    */
   readonly dashboard?: TenantDashboardOptions;
+  /**
+   * An Istio policy that refuses the Kubeflow dashboard's routes that create or delete Profiles
+   * and add or remove contributors, so members come from Git only (`{}` for the defaults).
+   * @default - the dashboard may change members
+   */
+  readonly readOnlyDashboard?: ReadOnlyDashboardOptions;
   /**
    * An audit policy for tenant actions, written to `cluster/audit-policy.yaml` (`{}` for the defaults).
    * @default - no audit policy

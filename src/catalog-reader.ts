@@ -158,7 +158,7 @@ export function readCatalog(doc: SourceDocument, errors: string[]): CatalogConte
     }
     firstSeen.set(tenant.name, location);
     const merged = withDeniedClasses(mergeSettings(catalog.defaults, tenant), clusterClasses.map(c => c.name));
-    const shared = withSharedAuth(merged, catalog.cluster);
+    const shared = withSharedAuth(withProfileSettings(merged, catalog.cluster), catalog.cluster);
     for (const problem of shared.problems) errors.push(`${location}: tenant "${tenant.name}": ${problem}`);
     const props: TenantProfileProps = shared.props;
     const unknown = (props.priorityClasses?.allowed ?? []).filter(c => clusterClasses.length > 0 && !clusterClasses.some(k => k.name === c));
@@ -188,6 +188,15 @@ export function withSharedAuth(props: TenantProfileProps, cluster: ClusterSettin
   }
   const auth = { ...own, ...shared };
   return { props: { ...props, auth }, problems };
+}
+
+/** The cluster section's profile settings, which every tenant of the catalog takes. */
+export function withProfileSettings(props: TenantProfileProps, cluster: ClusterSettings | undefined): TenantProfileProps {
+  return {
+    ...props,
+    ...(cluster?.profileController === undefined ? {} : { profileController: cluster.profileController }),
+    ...(cluster?.profileObjects === undefined ? {} : { profileObject: cluster.profileObjects }),
+  };
 }
 
 /** The catalog's cluster PriorityClasses: the preset's, then the listed ones. */

@@ -6,9 +6,10 @@ import * as fs from 'fs';
 import { Command, CommanderError, Option } from 'commander';
 import { accessDiff, accessMarkdown, accessMatrix, kubeflowClusterRoles, readManifestDir } from './analysis/access';
 import { authProblems, resolveAuth } from './auth-options';
-import { catalogFromFiles } from './catalog-import';
+import { catalogFromFiles, clusterDrift } from './catalog-import';
 import { ArgoCdOptions, FluxOptions } from './gitops';
 import { DEFAULT_GROUPS_HEADER, DEFAULT_INGRESS_GATEWAY_PRINCIPAL, DEFAULT_USER_ID_HEADER } from './kubeflow-defaults';
+import { ProfileController } from './kubeflow-profile';
 import { TenancyApp } from './tenancy-app';
 import { readTenantFiles, streamSources } from './tenant-catalog';
 import { messagesOf, printableMessage, TenancyValidationError } from './validation';
@@ -39,6 +40,7 @@ interface BuildOptions {
   readonly serial?: boolean;
   readonly isolationCheck?: boolean;
   readonly allowEmpty?: boolean;
+  readonly profileController?: ProfileController;
 }
 
 /**
@@ -53,8 +55,13 @@ function synthFiles(files: string[], options: BuildOptions, output: CliOutput): 
     throw new TenancyValidationError([`${files.join(', ')}: no tenants; ${options.outdir === undefined ? 'nothing to check' : `writing would empty "${options.outdir}", and a GitOps tool with prune on would then delete every tenant`}. `
       + 'Pass --allow-empty if that is what you want']);
   }
+  if (options.profileController && sources.profileController && options.profileController !== sources.profileController) {
+    throw new TenancyValidationError([`--profile-controller ${options.profileController}: the catalog's cluster.profileController is "${sources.profileController}"; `
+      + 'one cluster has one profile controller: set it in one place']);
+  }
   const app = new TenancyApp({
     outdir: options.outdir,
+    profileController: options.profileController ?? sources.profileController,
     argoCd: options.argoCd,
     flux: options.flux,
     force: options.force,
@@ -135,11 +142,15 @@ export function run(argv: string[], output: CliOutput = processOutput): number {
     .option('--serial', 'serialize and write YAML on the main thread instead of two writer threads')
     .option('--no-isolation-check', 'do not fail when a path into a tenant does not come from its declarations')
     .option('--allow-empty', 'write even when the input declares no tenant (the output folder is then emptied)')
+    .addOption(new Option('--profile-controller <who>', 'who reconciles Profiles in the cluster: kubeflow (its profile controller writes the owner\'s access, '
+      + 'default ServiceAccounts and quota, so the output leaves them out) or none (default: the catalog\'s cluster.profileController, else kubeflow)')
+      .choices(Object.values(ProfileController)))
     .option('--argocd', 'also write an Argo CD ApplicationSet to argocd/ (needs --repo-url)')
     .option('--flux', 'also write Flux Kustomizations to flux/')
     .option('--repo-url <url>', 'Git repository URL of the output, for --argocd')
     .option('--repo-path <path>', 'path of the output directory inside the repository (default: --out)')
     .option('--revision <rev>', 'Git revision Argo CD tracks', 'HEAD')
+    .option('--argocd-ignore-profile-plugins', 'Argo CD leaves Profiles\' spec.plugins to the cluster (a profile controller started with -workload-identity appends one)')
     .addOption(new Option('--flux-source <name>', 'name of the Flux GitRepository').default('flux-system'))
     .action((files: string[], options: any) => {
       try {
@@ -151,7 +162,15 @@ export function run(argv: string[], output: CliOutput = processOutput): number {
           serial: options.serial ?? false,
           isolationCheck: options.isolationCheck,
           allowEmpty: options.allowEmpty ?? false,
-          argoCd: options.argocd ? { repoUrl: options.repoUrl, path: repoPath, targetRevision: options.revision } : undefined,
+          profileController: options.profileController,
+          argoCd: options.argocd
+            ? {
+              repoUrl: options.repoUrl,
+              path: repoPath,
+              targetRevision: options.revision,
+              ignoreProfilePlugins: options.argocdIgnoreProfilePlugins ?? false,
+            }
+            : undefined,
           flux: options.flux ? { sourceName: options.fluxSource, path: repoPath } : undefined,
         }, output);
         output.out(`wrote ${plural(count, 'tenant')} to ${options.out}\n`);
@@ -164,9 +183,12 @@ export function run(argv: string[], output: CliOutput = processOutput): number {
     .description('check tenants catalogs and Profile YAML without writing anything')
     .argument('<files...>', 'tenants catalogs and/or Profile YAML files')
     .option('--allow-empty', 'succeed even when the input declares no tenant')
-    .action((files: string[], options: { allowEmpty?: boolean }) => {
+    .addOption(new Option('--profile-controller <who>', 'who reconciles Profiles in the cluster: kubeflow (its profile controller writes the owner\'s access, '
+      + 'default ServiceAccounts and quota, so the output leaves them out) or none (default: the catalog\'s cluster.profileController, else kubeflow)')
+      .choices(Object.values(ProfileController)))
+    .action((files: string[], options: { allowEmpty?: boolean; profileController?: ProfileController }) => {
       try {
-        const count = synthFiles(files, { allowEmpty: options.allowEmpty ?? false }, output);
+        const count = synthFiles(files, { allowEmpty: options.allowEmpty ?? false, profileController: options.profileController }, output);
         output.out(`${plural(count, 'tenant')} valid\n`);
       } catch (error) {
         fail('validate', error, false);
@@ -174,11 +196,23 @@ export function run(argv: string[], output: CliOutput = processOutput): number {
     });
 
   program.command('import')
-    .description('convert Kubeflow Profiles (and contributor RoleBindings from `kubectl get rolebindings -A -o yaml`) into a tenants catalog')
-    .argument('<files...>', 'Profile YAML and RoleBinding list files')
+    .description('convert Kubeflow Profiles (and contributor RoleBindings from `kubectl get rolebindings -A -o yaml`) into a tenants catalog; '
+      + 'with --drift-from, report how the cluster differs from Git instead')
+    .argument('<files...>', 'Profile YAML, RoleBinding and Namespace list files (`kubectl get profiles,rolebindings,namespaces -A -o yaml`)')
     .option('-o, --out <file>', 'write the catalog to this file instead of stdout')
-    .action((files: string[], options: { out?: string }) => {
+    .option('--drift-from <files...>', 'tenants catalogs or Profile YAML that Git declares: print every member, owner or tenant that differs '
+      + '(exit 1 when any does) instead of a catalog')
+    .action((files: string[], options: { out?: string; driftFrom?: string[] }) => {
       try {
+        if (options.driftFrom) {
+          const lines = clusterDrift(files, readTenantFiles(options.driftFrom).tenants);
+          output.out(lines.length > 0 ? lines.join('\n') + '\n' : 'no drift: the cluster holds what Git declares\n');
+          if (lines.length > 0) {
+            output.err(`kf-tenancy import: ${plural(lines.length, 'difference')} between the cluster and Git\n`);
+            exitCode = 1;
+          }
+          return;
+        }
         const result = catalogFromFiles(files);
         for (const note of result.notes) output.err(`kf-tenancy import: ${note}\n`);
         if (options.out) {

@@ -38,6 +38,16 @@ export interface ArgoCdOptions {
    * @default "https://kubernetes.default.svc"
    */
   readonly destinationServer?: string;
+
+  /**
+   * Leave a Profile's `spec.plugins` to the cluster: for a profile controller started with
+   * `-workload-identity`, which appends a WorkloadIdentity plugin to every Profile. Argo CD then
+   * ignores that field in diffs and syncs (`ignoreDifferences` with `RespectIgnoreDifferences`),
+   * so the two do not undo each other; plugins declared in Git are applied when a Profile is
+   * created and not updated afterwards.
+   * @default false
+   */
+  readonly ignoreProfilePlugins?: boolean;
 }
 
 /** How Flux finds the synthesized output in Git. */
@@ -86,6 +96,12 @@ export function argoCdManifest(options: ArgoCdOptions, hasClusterFolder: boolean
   const revision = options.targetRevision ?? 'HEAD';
   const server = options.destinationServer ?? 'https://kubernetes.default.svc';
   const syncPolicy = { automated: { prune: true, selfHeal: true }, syncOptions: ['ServerSideApply=true'] };
+  const tenantSyncPolicy = options.ignoreProfilePlugins
+    ? { ...syncPolicy, syncOptions: [...syncPolicy.syncOptions, 'RespectIgnoreDifferences=true'] }
+    : syncPolicy;
+  const ignoreDifferences = options.ignoreProfilePlugins
+    ? { ignoreDifferences: [{ group: 'kubeflow.org', kind: 'Profile', jsonPointers: ['/spec/plugins'] }] }
+    : {};
   const docs: any[] = [{
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'ApplicationSet',
@@ -100,7 +116,8 @@ export function argoCdManifest(options: ArgoCdOptions, hasClusterFolder: boolean
           project,
           source: { repoURL: options.repoUrl, targetRevision: revision, path: '{{.path.path}}' },
           destination: { server, namespace: '{{.path.basename}}' },
-          syncPolicy,
+          syncPolicy: tenantSyncPolicy,
+          ...ignoreDifferences,
         },
       },
     },

@@ -1,6 +1,7 @@
 export { KubeflowAuthOptions, ResolvedKubeflowAuth } from './auth-options';
 export { Contributor, ContributorOptions, ContributorProps, ContributorRole, IdentityKind } from './contributor';
 export { IstioSecurityApiVersion } from './istio';
+export { ProfileController } from './kubeflow-profile';
 export { AmbientModeOptions, MeshMode, ProfilePlugin, ProfilePluginKind, TenantProfile, TenantProfileProps, TenantSettings } from './tenant-profile';
 export { ManifestFile, TenancyApp, TenancyAppProps } from './tenancy-app';
 export { ArgoCdOptions, FluxOptions } from './gitops';
@@ -19,3 +20,4 @@ export { QuotaAlertName, QuotaAlerts, QuotaAlertsOptions, QuotaAlertsProps } fro
 export { TenantDashboard, TenantDashboardOptions, TenantDashboardProps } from './tenant-dashboard';
 export { AuditLevel, AuditPolicy, AuditPolicyOptions, AuditPolicyProps, AuditWebhookOptions } from './audit-policy';
 export { DexStaticClient, IdentityProvider, IdentityProviderProps, LdapConnector, OidcConnector } from './identity-provider';
+export { ReadOnlyDashboard, ReadOnlyDashboardOptions, ReadOnlyDashboardProps } from './read-only-dashboard';

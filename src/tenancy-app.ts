@@ -7,6 +7,7 @@ import {
 import { RbacModel } from './analysis/rbac';
 import { argoCdManifest, ArgoCdOptions, ARGOCD_FILE, FLUX_FILE, fluxManifest, FluxOptions } from './gitops';
 import { IdentityProvider } from './identity-provider';
+import { PROFILE_CONTROLLER_CONTEXT, ProfileController, withProfileControllerObjects } from './kubeflow-profile';
 import { OutputStage } from './output-writer';
 import { ParallelFileWriter, PendingFile } from './parallel-writer';
 import { QuotaAlerts } from './quota-alerts';
@@ -59,6 +60,14 @@ export interface TenancyAppProps extends AppProps {
   readonly isolationCheck?: boolean;
 
   /**
+   * Who reconciles Kubeflow Profiles in the target cluster, for every tenant of the app:
+   * Kubeflow's profile controller (the output leaves to it what it writes from each Profile)
+   * or nothing (the output holds every object).
+   * @default ProfileController.KUBEFLOW
+   */
+  readonly profileController?: ProfileController;
+
+  /**
    * Write even when the output folder holds files this tool did not write
    * (they are kept, never deleted).
    * @default false
@@ -77,7 +86,7 @@ const KUSTOMIZATION_FILE = 'kustomization.yaml';
 
 // Namespaces first so a plain `kubectl apply -f` of a folder never meets a missing namespace.
 const KIND_ORDER = [
-  'Namespace', 'PriorityClass', 'ServiceAccount', 'ResourceQuota', 'LimitRange', 'Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding',
+  'Namespace', 'Profile', 'PriorityClass', 'ServiceAccount', 'ResourceQuota', 'LimitRange', 'Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding',
   'NetworkPolicy', 'AuthorizationPolicy', 'Gateway',
 ];
 
@@ -97,11 +106,13 @@ function compareObjects(a: any, b: any): number {
 function kustomization(resources: string[], namespaceSyncWave: boolean = false): string {
   const doc: any = { apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources };
   if (namespaceSyncWave) {
-    // Argo CD orders by sync wave across the Application; Namespaces go first.
-    doc.patches = [{
-      target: { kind: 'Namespace' },
-      patch: '- op: add\n  path: /metadata/annotations/argocd.argoproj.io~1sync-wave\n  value: "-1"\n',
-    }];
+    // Argo CD orders by sync wave across the Application: Namespaces, then Profiles (the
+    // profile controller finds its namespace owned), then the rest.
+    // Namespaces carry annotations (owner); Profiles are written without any, so theirs is added whole.
+    doc.patches = [
+      { target: { kind: 'Namespace' }, patch: '- op: add\n  path: /metadata/annotations/argocd.argoproj.io~1sync-wave\n  value: "-2"\n' },
+      { target: { kind: 'Profile' }, patch: '- op: add\n  path: /metadata/annotations\n  value:\n    argocd.argoproj.io/sync-wave: "-1"\n' },
+    ];
   }
   return Yaml.stringify(doc);
 }
@@ -131,6 +142,8 @@ export class TenancyApp extends App {
   private readonly parallel: boolean;
   private cachedTenantKustomization?: string;
   private readonly isolationCheck: boolean;
+  /** Who reconciles the tenants' Profiles. */
+  public readonly profileController: ProfileController;
   private isolation?: IsolationState;
 
   constructor(props: TenancyAppProps = {}) {
@@ -140,6 +153,8 @@ export class TenancyApp extends App {
     this.force = props.force ?? false;
     this.parallel = props.parallelWrites ?? true;
     this.isolationCheck = props.isolationCheck ?? true;
+    this.profileController = props.profileController ?? ProfileController.KUBEFLOW;
+    this.node.setContext(PROFILE_CONTROLLER_CONTEXT, this.profileController);
   }
 
   /** Renders every file in memory, in a stable order, without writing. */
@@ -245,6 +260,9 @@ export class TenancyApp extends App {
     for (const tenant of tenants) counts.set(tenant.name, (counts.get(tenant.name) ?? 0) + 1);
     const duplicates = [...counts].filter(([, n]) => n > 1).sort();
     throwIfAny(duplicates.map(([name, n]) => `tenant "${name}": is declared ${n} times; tenant names must be unique`));
+    throwIfAny(tenants.filter(t => t.profileController !== this.profileController).map(t =>
+      `tenant "${t.name}": profileController: "${t.profileController}" differs from the app's "${this.profileController}"; `
+      + 'one cluster has one profile controller: set it once, on the TenancyApp'));
   }
 
   private isolationState(): IsolationState {
@@ -263,6 +281,8 @@ export class TenancyApp extends App {
     const state = this.isolationState();
     const declared = { namespace: tenant.name, ...tenant._declarations() };
     const namespace = docs.find(d => d.kind === 'Namespace' && d.metadata?.name === tenant.name);
+    // What the cluster will hold: with a profile controller, it adds the owner's access to the output.
+    docs = withProfileControllerObjects(docs, () => tenant.auth);
     state.tenants.set(tenant.name, { declared, auth: tenant.auth, labels: namespace?.metadata?.labels ?? {} });
     state.peers.push(...namespacePeers(tenant.name, docs));
     state.sources.push(...sourceReferences(tenant.name, docs));

@@ -2,12 +2,14 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AuditPolicy } from './audit-policy';
 import { ClusterSettings } from './catalog-file';
-import { clusterPriorityClasses, isCatalogDocument, mergeSettings, readCatalog, withDeniedClasses, withSharedAuth } from './catalog-reader';
+import { clusterPriorityClasses, isCatalogDocument, mergeSettings, readCatalog, withDeniedClasses, withProfileSettings, withSharedAuth } from './catalog-reader';
 import { crossTenantProblems } from './cross-tenant';
 import { IdentityProvider } from './identity-provider';
+import { ProfileController } from './kubeflow-profile';
 import { PriorityClasses, PriorityClassSpec } from './priority-classes';
 import { profilesFromDocument, ProfileSource } from './profile-reader';
 import { QuotaAlerts } from './quota-alerts';
+import { ReadOnlyDashboard } from './read-only-dashboard';
 import { EmittedFile, TenancyApp } from './tenancy-app';
 import { TenantDashboard } from './tenant-dashboard';
 import { TenantProfile, TenantProfileProps, TenantSettings } from './tenant-profile';
@@ -137,15 +139,25 @@ export function readTenantFiles(files: string[]): TenancySources {
   let cluster: ClusterSettings | undefined;
   let clusterFrom: string | undefined;
   let priorityClassesFrom: string | undefined;
+  let profileController: { value: ProfileController; from: string } | undefined;
   for (const doc of readYamlFiles(files, errors)) {
     if (isCatalogDocument(doc.value)) {
       const content = readCatalog(doc, errors);
+      const controller = content.cluster?.profileController;
+      if (controller !== undefined) {
+        const from = doc.locate(['cluster', 'profileController']);
+        // One cluster, one profile controller: catalogs of one run cannot disagree on it.
+        if (profileController && profileController.value !== controller) {
+          errors.push(`${from}: cluster.profileController: "${controller}" differs from "${profileController.value}" at ${profileController.from}; set the same in every catalog of a run`);
+        }
+        profileController ??= { value: controller, from };
+      }
       tenants.push(...content.tenants);
       priorityClasses.push(...content.priorityClasses);
       if (content.priorityClasses.length > 0) priorityClassesFrom ??= doc.locate(['cluster']);
       if (hasPlatform(content.cluster)) {
         // One platform configuration per run: two catalogs would write two alert rules, two policies.
-        if (clusterFrom) errors.push(`${doc.locate(['cluster'])}: cluster: quota alerts, dashboard, audit policy or identity provider are also set in ${clusterFrom}; keep them in one catalog`);
+        if (clusterFrom) errors.push(`${doc.locate(['cluster'])}: cluster: quota alerts, dashboard, audit policy, identity provider or read-only dashboard are also set in ${clusterFrom}; keep them in one catalog`);
         else [cluster, clusterFrom] = [content.cluster, doc.locate(['cluster'])];
       }
     } else {
@@ -153,13 +165,15 @@ export function readTenantFiles(files: string[]): TenancySources {
     }
   }
   throwIfAny(errors);
-  return { tenants, priorityClasses, cluster, clusterLocation: clusterFrom ?? priorityClassesFrom };
+  return { tenants, priorityClasses, cluster, clusterLocation: clusterFrom ?? priorityClassesFrom, profileController: profileController?.value };
 }
 
 /** Everything read from catalogs and Profiles. */
 export interface TenancySources {
   readonly tenants: ProfileSource[];
   readonly priorityClasses: PriorityClassSpec[];
+  /** Who reconciles Profiles, when a catalog's cluster section says. */
+  readonly profileController?: ProfileController;
   /** The cluster section with platform pieces, from at most one catalog. */
   readonly cluster?: ClusterSettings;
   /** `file:line` of that cluster section (or of the one with PriorityClasses), for errors. */
@@ -167,7 +181,8 @@ export interface TenancySources {
 }
 
 function hasPlatform(cluster: ClusterSettings | undefined): boolean {
-  return cluster !== undefined && [cluster.quotaAlerts, cluster.dashboard, cluster.auditPolicy, cluster.identityProvider].some(x => x !== undefined);
+  return cluster !== undefined && [cluster.quotaAlerts, cluster.dashboard, cluster.auditPolicy, cluster.identityProvider, cluster.readOnlyDashboard]
+    .some(x => x !== undefined);
 }
 
 /**
@@ -191,6 +206,7 @@ function addClusterObjects(scope: Construct, sources: TenancySources): string[] 
   if (cluster.dashboard) attempt(() => new TenantDashboard(scope, 'TenantDashboard', { ...cluster.dashboard, tenants }));
   if (cluster.auditPolicy) attempt(() => new AuditPolicy(scope, 'AuditPolicy', { ...cluster.auditPolicy, tenants }));
   if (cluster.identityProvider) attempt(() => new IdentityProvider(scope, 'IdentityProvider', cluster.identityProvider!));
+  if (cluster.readOnlyDashboard) attempt(() => new ReadOnlyDashboard(scope, 'ReadOnlyDashboard', cluster.readOnlyDashboard));
   return errors;
 }
 
@@ -229,7 +245,8 @@ export class TenantCatalog extends Construct {
     const priorityClasses = clusterPriorityClasses(props.cluster);
     const errors: string[] = [];
     const tenants = props.tenants.map((tenant, index) => {
-      const shared = withSharedAuth(withDeniedClasses(mergeSettings(props.defaults, tenant), priorityClasses.map(c => c.name)), props.cluster);
+      const merged = withDeniedClasses(mergeSettings(props.defaults, tenant), priorityClasses.map(c => c.name));
+      const shared = withSharedAuth(withProfileSettings(merged, props.cluster), props.cluster);
       errors.push(...shared.problems.map(p => `tenants[${index}]: tenant "${tenant.name}": ${p}`));
       return { props: shared.props, location: `tenants[${index}]` };
     });

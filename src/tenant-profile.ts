@@ -6,22 +6,12 @@ import { Contributor, ContributorOptions, contributorFieldProblems, IdentityKind
 import { ContributorRegistry } from './contributor-registry';
 import { allowPolicy, IstioSecurityApiVersion } from './istio';
 import {
-  AWS_IRSA_ANNOTATION,
   DEFAULT_NAMESPACE_LABELS,
   DEFAULT_WAYPOINT_NAME,
-  EDITOR_SERVICE_ACCOUNT,
-  GCP_WORKLOAD_IDENTITY_ANNOTATION,
-  KNATIVE_PROBE_PATHS,
-  KUBEFLOW_CLUSTER_ROLE_PREFIX,
   MESH_LABEL_KEYS,
-  NOTEBOOK_KERNELS_PATH,
-  OWNER_AUTHORIZATION_POLICY_NAME,
-  OWNER_ROLE_BINDING_NAME,
-  RBAC_API_GROUP,
-  RESOURCE_QUOTA_NAME,
-  VIEWER_SERVICE_ACCOUNT,
   WAYPOINT_L4_POLICY_NAME,
 } from './kubeflow-defaults';
+import { PROFILE_CONTROLLER_CONTEXT, ProfileController, ProfileDeclaration, profileControllerObjects, profileManifest } from './kubeflow-profile';
 import { limitRangeProblems, LimitRangeOptions, TenantLimitRange } from './limit-range';
 import { DEFAULT_SHARED_SERVICES_LABEL, networkPolicyProblems, TenantNetworkPolicy, TenantNetworkPolicyOptions } from './network-policy';
 import { POD_SECURITY_LABEL_PREFIX, podSecurityMetadata, podSecurityProblems, PodSecurityOptions } from './pod-security';
@@ -199,17 +189,34 @@ export interface TenantProfileProps extends TenantSettings {
    * @default - none
    */
   readonly contributors?: ContributorOptions[];
+
+  /**
+   * Who reconciles the tenant's Profile in the cluster, which decides who writes the owner's
+   * access, the default ServiceAccounts and the quota. One setting for the whole output: set it
+   * on the {@link TenancyApp} (`profileController`) rather than per tenant.
+   * @default - the TenancyApp's setting, else ProfileController.KUBEFLOW
+   */
+  readonly profileController?: ProfileController;
+
+  /**
+   * Write the `kubeflow.org/v1` Profile object. Kubeflow's dashboard and access management
+   * (KFAM) find tenants only through Profiles; turn it off only on a cluster without Kubeflow's
+   * Profile CRD (and so without its profile controller).
+   * @default true
+   */
+  readonly profileObject?: boolean;
 }
 
 /**
- * One Kubeflow tenant: the namespace and every object Kubeflow's profile
- * controller creates for a `Profile`, synthesized at build time.
+ * One Kubeflow tenant: its `Profile`, namespace and access, synthesized at build time.
  *
- * Objects: Namespace (owner annotation, Kubeflow and mesh labels), RoleBinding
- * `namespaceAdmin`, ServiceAccounts and RoleBindings `default-editor` and
- * `default-viewer`, AuthorizationPolicy `ns-owner-access-istio`, ResourceQuota
- * `kf-resource-quota` when limits are given, the ambient waypoint and its L4
- * policy in ambient mode, and one {@link Contributor} per contributor.
+ * Objects: the `kubeflow.org/v1` Profile, the Namespace (owner annotation, Kubeflow and mesh
+ * labels), one {@link Contributor} per contributor, the ambient waypoint and its L4 policy in
+ * ambient mode, and what the tenant declares beyond Kubeflow (network policies, LimitRange,
+ * priority-class quotas, team roles). Where no profile controller runs
+ * (`ProfileController.NONE`), also what the controller would write from the Profile: RoleBinding
+ * `namespaceAdmin`, AuthorizationPolicy `ns-owner-access-istio`, ServiceAccounts and
+ * RoleBindings `default-editor` and `default-viewer`, and ResourceQuota `kf-resource-quota`.
  */
 export class TenantProfile extends Construct {
   /** Profile and namespace name. */
@@ -222,6 +229,8 @@ export class TenantProfile extends Construct {
   public readonly istioSecurityApiVersion: IstioSecurityApiVersion;
   /** The mesh mode in use. */
   public readonly meshMode: MeshMode;
+  /** Who reconciles the Profile: the objects it writes are left out of the output. */
+  public readonly profileController: ProfileController;
 
   private readonly registry: ContributorRegistry;
   private readonly teamRoleSubjects: { users: string[]; groups: string[] };
@@ -236,6 +245,7 @@ export class TenantProfile extends Construct {
     this.auth = resolveAuth(props.auth);
     this.istioSecurityApiVersion = props.istioSecurityApiVersion ?? IstioSecurityApiVersion.V1BETA1;
     this.meshMode = props.meshMode ?? MeshMode.SIDECAR;
+    this.profileController = props.profileController ?? this.node.tryGetContext(PROFILE_CONTROLLER_CONTEXT) ?? ProfileController.KUBEFLOW;
     this.registry = new ContributorRegistry(props.owner ?? '');
     this.teamRoleSubjects = {
       users: (props.teamRoles ?? []).flatMap(r => r.users ?? []),
@@ -252,16 +262,13 @@ export class TenantProfile extends Construct {
       metadata: { name: this.name, annotations: { owner: this.owner, ...podSecurity.annotations }, labels },
     });
 
-    this.ownerAccess();
-    this.serviceAccounts(props.plugins ?? []);
-
-    if (props.resourceQuota && Object.keys(props.resourceQuota).length > 0) {
-      const hard: Record<string, k8s.Quantity> = {};
-      for (const [key, value] of Object.entries(props.resourceQuota)) hard[key] = k8s.Quantity.fromString(value);
-      new k8s.KubeResourceQuota(this, 'ResourceQuota', {
-        metadata: { name: RESOURCE_QUOTA_NAME, namespace: this.name },
-        spec: { hard },
-      });
+    const profile = this.profileDeclaration(props);
+    if (props.profileObject ?? true) new ApiObject(this, 'Profile', profileManifest(profile));
+    if (this.profileController === ProfileController.NONE) {
+      // The same objects the controller writes, from the same code the access analysis expands Profiles with.
+      for (const object of profileControllerObjects(profile, this.auth, `security.istio.io/${this.istioSecurityApiVersion}`)) {
+        new ApiObject(this, `${object.kind}-${object.metadata.name}`, object);
+      }
     }
 
     if (this.meshMode === MeshMode.AMBIENT) this.ambientWaypoint(props.ambient ?? {});
@@ -344,6 +351,12 @@ export class TenantProfile extends Construct {
       }
     }
 
+    if (!Object.values(ProfileController).includes(this.profileController)) {
+      problems.push(`profileController: "${this.profileController}" is not allowed; use "${ProfileController.KUBEFLOW}" or "${ProfileController.NONE}"`);
+    } else if (this.profileController === ProfileController.KUBEFLOW && props.profileObject === false) {
+      problems.push('profileObject: Kubeflow\'s profile controller writes the owner\'s access from the Profile, so it cannot be left out; '
+        + `keep it, or set profileController to "${ProfileController.NONE}" on a cluster without the controller`);
+    }
     if (!Object.values(MeshMode).includes(this.meshMode)) {
       problems.push(`meshMode: "${this.meshMode}" is not allowed; use "sidecar" or "ambient"`);
     }
@@ -460,57 +473,23 @@ export class TenantProfile extends Construct {
     return labels;
   }
 
-  private ownerAccess(): void {
-    const annotations = { user: this.owner, role: 'admin' };
-    new k8s.KubeRoleBinding(this, 'OwnerRoleBinding', {
-      metadata: { name: OWNER_ROLE_BINDING_NAME, namespace: this.name, annotations },
-      roleRef: { apiGroup: RBAC_API_GROUP, kind: 'ClusterRole', name: `${KUBEFLOW_CLUSTER_ROLE_PREFIX}admin` },
-      subjects: [{ apiGroup: RBAC_API_GROUP, kind: 'User', name: this.owner }],
-    });
-
-    const auth = this.auth;
-    allowPolicy(this, 'OwnerAuthorizationPolicy', {
-      name: OWNER_AUTHORIZATION_POLICY_NAME,
-      namespace: this.name,
-      annotations,
-      apiVersion: this.istioSecurityApiVersion,
-      rules: [
-        {
-          from: [{ source: { principals: [auth.ingressGatewayPrincipal, auth.pipelinesUiPrincipal] } }],
-          when: [{ key: `request.headers[${auth.userIdHeader}]`, values: [`${auth.userIdPrefix}${this.owner}`] }],
-        },
-        { when: [{ key: 'source.namespace', values: [this.name] }] },
-        { to: [{ operation: { paths: [...KNATIVE_PROBE_PATHS] } }] },
-        {
-          from: [{ source: { principals: [auth.notebookControllerPrincipal] } }],
-          to: [{ operation: { methods: ['GET'], paths: [NOTEBOOK_KERNELS_PATH] } }],
-        },
-      ],
-    });
-  }
-
-  private serviceAccounts(plugins: ProfilePlugin[]): void {
-    const editorAnnotations: Record<string, string> = {};
-    for (const plugin of plugins) {
-      if (plugin.kind === ProfilePluginKind.WORKLOAD_IDENTITY) editorAnnotations[GCP_WORKLOAD_IDENTITY_ANNOTATION] = plugin.gcpServiceAccount!;
-      if (plugin.kind === ProfilePluginKind.AWS_IAM_FOR_SERVICE_ACCOUNT) editorAnnotations[AWS_IRSA_ANNOTATION] = plugin.awsIamRole!;
-    }
-    const accounts: Array<[string, string, string, Record<string, string>]> = [
-      ['DefaultEditor', EDITOR_SERVICE_ACCOUNT, 'edit', editorAnnotations],
-      ['DefaultViewer', VIEWER_SERVICE_ACCOUNT, 'view', {}],
-    ];
-    for (const [id, name, role, annotations] of accounts) {
-      // Written with the low-level class: cdk8s-plus' ServiceAccount would add
-      // automountServiceAccountToken, and pipelines and notebooks need the token.
-      new k8s.KubeServiceAccount(this, `${id}ServiceAccount`, {
-        metadata: { name, namespace: this.name, annotations: Object.keys(annotations).length > 0 ? annotations : undefined },
-      });
-      new k8s.KubeRoleBinding(this, `${id}RoleBinding`, {
-        metadata: { name, namespace: this.name },
-        roleRef: { apiGroup: RBAC_API_GROUP, kind: 'ClusterRole', name: `${KUBEFLOW_CLUSTER_ROLE_PREFIX}${role}` },
-        subjects: [{ kind: 'ServiceAccount', name, namespace: this.name }],
-      });
-    }
+  private profileDeclaration(props: TenantProfileProps): ProfileDeclaration {
+    return {
+      name: this.name,
+      owner: this.owner,
+      resourceQuota: props.resourceQuota,
+      plugins: (props.plugins ?? []).map(plugin => {
+        switch (plugin.kind) {
+          case ProfilePluginKind.WORKLOAD_IDENTITY:
+            return { kind: plugin.kind, spec: { gcpServiceAccount: plugin.gcpServiceAccount } };
+          default:
+            return {
+              kind: plugin.kind,
+              spec: { awsIamRole: plugin.awsIamRole, ...(plugin.annotateOnly === undefined ? {} : { annotateOnly: plugin.annotateOnly }) },
+            };
+        }
+      }),
+    };
   }
 
   private waypoint(options: AmbientModeOptions): { name: string; namespace: string; create: boolean } {

@@ -63,7 +63,8 @@ describe('TenantCatalog', () => {
     });
     expect(catalog.tenants.map(t => t.name)).toEqual(['team-a', 'team-b']);
     const objects = renderObjects(app);
-    expect(objects.filter(o => o.kind === 'ResourceQuota').map(o => [o.metadata.namespace, o.spec.hard])).toEqual([
+    // The quota reaches the Profile, from which Kubeflow's profile controller writes kf-resource-quota.
+    expect(objects.filter(o => o.kind === 'Profile').map(o => [o.metadata.name, o.spec.resourceQuotaSpec.hard])).toEqual([
       ['team-a', { 'cpu': '8', 'requests.nvidia.com/gpu': '1' }],
       ['team-b', { 'cpu': '8', 'requests.nvidia.com/gpu': '4' }],
     ]);
@@ -83,8 +84,8 @@ describe('TenantCatalog', () => {
     new ExampleTeams(fromCode, 'example-teams');
     expect(fromYaml.renderManifests()).toEqual(fromCode.renderManifests());
     expect(manifestFiles(fromYaml).map(f => f.path)).toContain('cluster/manifests.yaml');
-    // cluster/, namespaces/auth (Dex), namespaces/monitoring (alerts, dashboard), four tenants.
-    expect(manifestFiles(fromYaml)).toHaveLength(7);
+    // cluster/, namespaces/auth (Dex), namespaces/kubeflow (read-only dashboard), namespaces/monitoring (alerts, dashboard), four tenants.
+    expect(manifestFiles(fromYaml)).toHaveLength(8);
   });
 });
 
@@ -176,7 +177,7 @@ apiVersion: kf-tenancy/v1alpha1
     expect(new Set(reached).size).toBe(reached.length);
   });
 
-  test('--argocd writes an ApplicationSet over tenants/* and puts Namespaces in sync wave -1', () => {
+  test('--argocd writes an ApplicationSet over tenants/* and puts Namespaces in sync wave -2, Profiles in -1', () => {
     const out = path.join(tempDir(), 'out');
     expect(cli(['synth', CATALOG, '--out', out, '--argocd', '--repo-url', 'https://git.example.com/platform.git', '--repo-path', 'clusters/prod']).code).toBe(0);
     const appSet = parseYaml(fs.readFileSync(path.join(out, 'argocd/applicationset.yaml'), 'utf8')).find(d => d.kind === 'ApplicationSet');
@@ -184,11 +185,26 @@ apiVersion: kf-tenancy/v1alpha1
     expect(appSet.spec.generators).toEqual([{ git: { repoURL: 'https://git.example.com/platform.git', revision: 'HEAD', directories: [{ path: 'clusters/prod/tenants/*' }] } }]);
     expect(appSet.spec.template.spec.destination.namespace).toBe('{{.path.basename}}');
     const tenantKustomization = parseYaml(fs.readFileSync(path.join(out, 'tenants/team-research/kustomization.yaml'), 'utf8'))[0];
-    expect(tenantKustomization.patches).toEqual([{
-      target: { kind: 'Namespace' },
-      patch: '- op: add\n  path: /metadata/annotations/argocd.argoproj.io~1sync-wave\n  value: "-1"\n',
-    }]);
+    expect(tenantKustomization.patches).toEqual([
+      { target: { kind: 'Namespace' }, patch: '- op: add\n  path: /metadata/annotations/argocd.argoproj.io~1sync-wave\n  value: "-2"\n' },
+      { target: { kind: 'Profile' }, patch: '- op: add\n  path: /metadata/annotations\n  value:\n    argocd.argoproj.io/sync-wave: "-1"\n' },
+    ]);
     expect(fs.readFileSync(path.join(out, 'kustomization.yaml'), 'utf8')).not.toContain('argocd');
+  });
+
+  test('--argocd-ignore-profile-plugins leaves Profiles\' spec.plugins to the cluster, and only in tenant Applications', () => {
+    const out = path.join(tempDir(), 'out');
+    const args = ['synth', CATALOG, '--out', out, '--argocd', '--repo-url', 'https://git.example.com/platform.git'];
+    expect(cli([...args, '--argocd-ignore-profile-plugins']).code).toBe(0);
+    const docs = parseYaml(fs.readFileSync(path.join(out, 'argocd/applicationset.yaml'), 'utf8'));
+    const template = docs.find(d => d.kind === 'ApplicationSet').spec.template.spec;
+    expect(template.ignoreDifferences).toEqual([{ group: 'kubeflow.org', kind: 'Profile', jsonPointers: ['/spec/plugins'] }]);
+    expect(template.syncPolicy.syncOptions).toEqual(['ServerSideApply=true', 'RespectIgnoreDifferences=true']);
+    const plain = path.join(tempDir(), 'plain');
+    expect(cli(['synth', CATALOG, '--out', plain, '--argocd', '--repo-url', 'https://git.example.com/platform.git']).code).toBe(0);
+    const plainTemplate = parseYaml(fs.readFileSync(path.join(plain, 'argocd/applicationset.yaml'), 'utf8')).find(d => d.kind === 'ApplicationSet').spec.template.spec;
+    expect(plainTemplate.ignoreDifferences).toBeUndefined();
+    expect(plainTemplate.syncPolicy.syncOptions).toEqual(['ServerSideApply=true']);
   });
 
   test('--argocd without --repo-url is an error', () => {

@@ -23,7 +23,8 @@ describe('kf-tenancy synth', () => {
     ]);
     const alpha = parseYaml(fs.readFileSync(path.join(out, 'tenants/team-alpha/manifests.yaml'), 'utf8'));
     expect(alpha.map(o => `${o.kind}/${o.metadata.name}`)).toContain('RoleBinding/group-alpha-readers-example-com-clusterrole-view');
-    expect(alpha.map(o => `${o.kind}/${o.metadata.name}`)).toContain('ResourceQuota/kf-resource-quota');
+    // The quota is in the Profile; Kubeflow's profile controller writes kf-resource-quota from it.
+    expect(alpha.find(o => o.kind === 'Profile').spec.resourceQuotaSpec.hard).toEqual({ 'cpu': '8', 'memory': '32Gi', 'requests.nvidia.com/gpu': '1' });
   });
 
   test('v1beta1 Profiles and kind: List are read; contributor role defaults to edit', () => {
@@ -46,7 +47,14 @@ items:
     expect(cli('synth', file, '-o', out).code).toBe(0);
     const objects = parseYaml(fs.readFileSync(path.join(out, 'tenants/team-b/manifests.yaml'), 'utf8'));
     expect(objects.find(o => o.kind === 'RoleBinding' && o.metadata.name === 'user-c-c-io-clusterrole-edit')).toBeDefined();
-    expect(objects.find(o => o.metadata.name === 'default-editor' && o.kind === 'ServiceAccount').metadata.annotations)
+    // The plugin reaches the Profile as the CRD has it (the controller annotates default-editor)...
+    expect(objects.find(o => o.kind === 'Profile').spec.plugins)
+      .toEqual([{ kind: 'AwsIamForServiceAccount', spec: { awsIamRole: 'arn:aws:iam::123456789012:role/b', annotateOnly: true } }]);
+    // ...and, for a cluster without the controller, default-editor carries the annotation itself.
+    const none = path.join(dir, 'none');
+    expect(cli('synth', file, '-o', none, '--profile-controller', 'none').code).toBe(0);
+    const written = parseYaml(fs.readFileSync(path.join(none, 'tenants/team-b/manifests.yaml'), 'utf8'));
+    expect(written.find(o => o.metadata.name === 'default-editor' && o.kind === 'ServiceAccount').metadata.annotations)
       .toEqual({ 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/b' });
   });
 

@@ -55,14 +55,9 @@ app.synth();
     const objects = parseYaml(fs.readFileSync(path.join(scratch, 'out/tenants/team-consumer/manifests.yaml'), 'utf8'));
     expect(objects.filter(o => o.kind !== 'NetworkPolicy').map(o => `${o.kind}/${o.metadata.name}`)).toEqual([
       'Namespace/team-consumer',
-      'ServiceAccount/default-editor',
-      'ServiceAccount/default-viewer',
-      'RoleBinding/default-editor',
-      'RoleBinding/default-viewer',
+      'Profile/team-consumer',
       'RoleBinding/group-readers-company-com-clusterrole-edit',
-      'RoleBinding/namespaceAdmin',
       'AuthorizationPolicy/group-readers-company-com-clusterrole-edit',
-      'AuthorizationPolicy/ns-owner-access-istio',
     ]);
   });
 

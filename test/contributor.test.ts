@@ -1,5 +1,7 @@
 import { Contributor, ContributorRole, IdentityKind, TenantProfile } from '../src';
 import { newChart, only, renderObjects, synthTenant } from './support/synth';
+import { resolveAuth } from '../src/auth-options';
+import { withProfileControllerObjects } from '../src/kubeflow-profile';
 
 const PRINCIPALS = [
   'cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account',
@@ -40,7 +42,9 @@ describe('user contributor', () => {
   });
 
   test('every RoleBinding the dashboard lists (user+role annotations) has exactly one subject', () => {
-    const listed = objects.filter(o => o.kind === 'RoleBinding' && o.metadata.annotations?.user && o.metadata.annotations?.role);
+    // As the cluster will hold them: the profile controller adds the owner's namespaceAdmin from the Profile.
+    const cluster = withProfileControllerObjects(objects, () => resolveAuth());
+    const listed = cluster.filter(o => o.kind === 'RoleBinding' && o.metadata.annotations?.user && o.metadata.annotations?.role);
     expect(listed.map(o => o.metadata.name).sort()).toEqual(['namespaceAdmin', name]);
     for (const binding of listed) expect(binding.subjects).toHaveLength(1);
   });

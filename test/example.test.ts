@@ -13,10 +13,11 @@ describe('bundled example', () => {
   const allFiles = app.renderManifests();
   const files = allFiles.filter(f => f.path.endsWith('/manifests.yaml'));
 
-  test('one folder per team, cluster/ for the PriorityClasses, the monitoring and Dex namespaces for the platform pieces', () => {
+  test('one folder per team, cluster/ for the PriorityClasses, the monitoring, Dex and Kubeflow namespaces for the platform pieces', () => {
     expect(files.map(f => f.path)).toEqual([
       'cluster/manifests.yaml',
       'namespaces/auth/manifests.yaml',
+      'namespaces/kubeflow/manifests.yaml',
       'namespaces/monitoring/manifests.yaml',
       'tenants/fraud-detection-team/manifests.yaml',
       'tenants/team-data-science/manifests.yaml',
@@ -28,20 +29,21 @@ describe('bundled example', () => {
   test('team-ml-platform has its two users and its group', () => {
     const objects = parseYaml(files.find(f => f.tenant === 'team-ml-platform')!.content);
     const bindings = objects.filter(o => o.kind === 'RoleBinding').map(o => o.metadata.name).sort();
+    // The owner's namespaceAdmin and the default-editor/viewer bindings come from Kubeflow's
+    // profile controller (the example's profileController: kubeflow), not from the output.
     expect(bindings).toEqual([
-      'default-editor',
-      'default-viewer',
       'group-ml-engineers-company-com-clusterrole-edit',
       'ml-engineer',
-      'namespaceAdmin',
       'user-carol-company-com-clusterrole-edit',
       'user-david-company-com-clusterrole-edit',
     ]);
   });
 
-  test('team-data-science quota includes the GPU limit', () => {
-    const quota = parseYaml(files.find(f => f.tenant === 'team-data-science')!.content).find(o => o.kind === 'ResourceQuota');
-    expect(quota.spec.hard).toEqual({
+  test('team-data-science quota includes the GPU limit (in its Profile, for the controller\'s kf-resource-quota)', () => {
+    const objects = parseYaml(files.find(f => f.tenant === 'team-data-science')!.content);
+    expect(objects.filter(o => o.kind === 'ResourceQuota' && o.metadata.name === 'kf-resource-quota')).toEqual([]);
+    const profile = objects.find(o => o.kind === 'Profile');
+    expect(profile.spec.resourceQuotaSpec.hard).toEqual({
       'cpu': '20', 'memory': '100Gi', 'requests.nvidia.com/gpu': '4', 'persistentvolumeclaims': '10', 'requests.storage': '500Gi',
     });
   });

@@ -290,10 +290,10 @@ describe('IdentityProvider (Dex)', () => {
     const catalogApp = newChart();
     new TenantCatalog(catalogApp.chart, 'catalog', {
       cluster: { identityProvider: { ...props, kubeflowAuth: { userIdHeader: 'x-user', userIdPrefix: 'sso:' } } },
-      tenants: [{ name: 'team-a', owner: 'a@c.io' }],
+      tenants: [{ name: 'team-a', owner: 'a@c.io', contributors: [{ name: 'b@c.io' }] }],
     });
-    const policy = renderObjects(catalogApp.app).find(o => o.kind === 'AuthorizationPolicy' && o.metadata.name === 'ns-owner-access-istio');
-    expect(policy.spec.rules[0].when).toEqual([{ key: 'request.headers[x-user]', values: ['sso:a@c.io'] }]);
+    const policy = renderObjects(catalogApp.app).find(o => o.kind === 'AuthorizationPolicy' && o.metadata.name === 'user-b-c-io-clusterrole-edit');
+    expect(policy.spec.rules[0].when).toEqual([{ key: 'request.headers[x-user]', values: ['sso:b@c.io'] }]);
 
     const conflict = newChart();
     expect(() => new TenantCatalog(conflict.chart, 'catalog', {

@@ -4,6 +4,8 @@ import { newChart, parseYaml, renderObjects } from './support/synth';
 import { CLUSTER_ROLES_JSON, CLUSTER_ROLES_YAML, clusterRolesJson } from '../scripts/cluster-roles-json';
 import { kubeflowClusterRoles } from '../src/analysis/access';
 import { RbacModel, ruleAllows, serviceAccountRequester, userRequester } from '../src/analysis/rbac';
+import { resolveAuth } from '../src/auth-options';
+import { withProfileControllerObjects } from '../src/kubeflow-profile';
 
 const KUBEFLOW_ROLES = parseYaml(fs.readFileSync(CLUSTER_ROLES_YAML, 'utf8'));
 
@@ -113,7 +115,8 @@ describe('with Kubeflow\'s ClusterRoles and a synthesized tenant', () => {
     teamRoles: [{ name: 'ds', preset: TeamRolePreset.ML_DATA_SCIENTIST, users: ['scientist@c.io'] }],
   });
   new TenantProfile(chart, 'team-b', { owner: 'other@c.io' });
-  const model = new RbacModel([...KUBEFLOW_ROLES, ...renderObjects(app)]);
+  // As the cluster will hold them: Kubeflow's profile controller adds the owner's binding and the default ServiceAccounts' from each Profile.
+  const model = new RbacModel([...KUBEFLOW_ROLES, ...withProfileControllerObjects(renderObjects(app), () => resolveAuth())]);
 
   test('kubeflow-admin ⊇ kubeflow-edit ⊇ kubeflow-view after aggregation', () => {
     const size = (name: string) => model.clusterRoleRules(name).length;

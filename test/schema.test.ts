@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
 import { ExampleTeams } from '../examples/teams';
-import { ContributorRole, IdentityKind, IstioSecurityApiVersion, MeshMode, ProfilePluginKind, TenancyApp, TenantProfile } from '../src';
+import { ContributorRole, IdentityKind, IstioSecurityApiVersion, MeshMode, ProfileController, ProfilePluginKind, TenancyApp, TenantProfile } from '../src';
 import { validateAgainstSchema } from './support/schema';
 import { parseYaml, renderObjects } from './support/synth';
 
@@ -32,12 +32,20 @@ describe('every synthesized object validates against its schema', () => {
     meshMode: MeshMode.AMBIENT,
     ambient: { waypointNamespace: 'waypoints', waypointName: 'wp' },
   });
-  const objects = renderObjects(app);
+  // And the objects Kubeflow's profile controller would write, as a cluster without it gets them.
+  const withoutController = new TenancyApp({ profileController: ProfileController.NONE });
+  new TenantProfile(new Chart(withoutController, 'none'), 'no-controller-team', {
+    owner: 'c@c.io',
+    resourceQuota: { cpu: '4' },
+    plugins: [{ kind: ProfilePluginKind.AWS_IAM_FOR_SERVICE_ACCOUNT, awsIamRole: 'arn:aws:iam::123456789012:role/y', annotateOnly: true }],
+  });
+  const objects = [...renderObjects(app), ...renderObjects(withoutController)];
 
   test('covers every kind and both Istio versions', () => {
     const kinds = new Set(objects.map(o => `${o.apiVersion} ${o.kind}`));
     expect([...kinds].sort()).toEqual([
       'gateway.networking.k8s.io/v1 Gateway',
+      'kubeflow.org/v1 Profile',
       'monitoring.coreos.com/v1 PrometheusRule',
       'networking.k8s.io/v1 NetworkPolicy',
       'rbac.authorization.k8s.io/v1 Role',
@@ -55,7 +63,7 @@ describe('every synthesized object validates against its schema', () => {
 
   test.each([
     'Namespace', 'ServiceAccount', 'ResourceQuota', 'RoleBinding', 'AuthorizationPolicy', 'Gateway',
-    'NetworkPolicy', 'LimitRange', 'PriorityClass', 'Role', 'ConfigMap', 'PrometheusRule',
+    'NetworkPolicy', 'LimitRange', 'PriorityClass', 'Role', 'ConfigMap', 'PrometheusRule', 'Profile',
   ])('%s', kind => {
     const ofKind = objects.filter(o => o.kind === kind);
     expect(ofKind.length).toBeGreaterThan(0);
@@ -63,6 +71,10 @@ describe('every synthesized object validates against its schema', () => {
   });
 
   test('the validator really rejects a malformed object', () => {
+    // A Profile with contributors: the CRD has no such field (the API server would prune it).
+    expect(() => validateAgainstSchema({
+      apiVersion: 'kubeflow.org/v1', kind: 'Profile', metadata: { name: 'x' }, spec: { owner: { kind: 'User', name: 'a@b.io' }, contributors: [] },
+    })).toThrow(/fails its schema/);
     expect(() => validateAgainstSchema({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'x' }, subjects: [] }))
       .toThrow(/fails its schema/);
     expect(() => validateAgainstSchema({

@@ -1,10 +1,21 @@
 import {
   IstioSecurityApiVersion,
   MeshMode,
+  ProfileController,
   ProfilePluginKind,
   TenantProfile,
+  TenantProfileProps,
 } from '../src';
-import { manifestFiles, newChart, only, renderObjects, synthTenant } from './support/synth';
+import { manifestFiles, newChart, only, renderObjects, synthTenant as synthAnyTenant } from './support/synth';
+
+/**
+ * These tests check the objects Kubeflow's profile controller writes from a Profile, so they
+ * synthesize for a cluster without one (ProfileController.NONE), where the output holds them.
+ * test/kubeflow-profile.test.ts covers the default target, which leaves them to the controller.
+ */
+function synthTenant(props: TenantProfileProps, id: string = 'team-a'): any[] {
+  return synthAnyTenant(props, id, { profileController: ProfileController.NONE });
+}
 
 const INGRESS = 'cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account';
 const KFP_UI = 'cluster.local/ns/kubeflow/sa/ml-pipeline-ui';
@@ -18,6 +29,7 @@ describe('TenantProfile defaults (sidecar mode, no quota)', () => {
     expect(objects.filter(o => o.kind !== 'NetworkPolicy').map(o => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
       'AuthorizationPolicy/ns-owner-access-istio',
       'Namespace/team-a',
+      'Profile/team-a',
       'RoleBinding/default-editor',
       'RoleBinding/default-viewer',
       'RoleBinding/namespaceAdmin',
@@ -32,7 +44,7 @@ describe('TenantProfile defaults (sidecar mode, no quota)', () => {
 
   test('with networkPolicy and podSecurity disabled the output is exactly Kubeflow\'s', () => {
     const plain = synthTenant({ owner: 'alice@company.com', networkPolicy: { enabled: false }, podSecurity: { enabled: false } });
-    expect(plain.map(o => o.kind).sort()).toEqual(['AuthorizationPolicy', 'Namespace', 'RoleBinding', 'RoleBinding', 'RoleBinding', 'ServiceAccount', 'ServiceAccount']);
+    expect(plain.map(o => o.kind).sort()).toEqual(['AuthorizationPolicy', 'Namespace', 'Profile', 'RoleBinding', 'RoleBinding', 'RoleBinding', 'ServiceAccount', 'ServiceAccount']);
     expect(Object.keys(only(plain, 'Namespace', 'team-a').metadata.labels).filter(k => k.startsWith('pod-security'))).toEqual([]);
   });
 
@@ -230,7 +242,7 @@ describe('ambient mode', () => {
 
 describe('TenantProfile API', () => {
   test('name defaults to the construct id and can be set explicitly', () => {
-    const { app, chart } = newChart();
+    const { app, chart } = newChart({ profileController: ProfileController.NONE });
     const a = new TenantProfile(chart, 'team-x', { owner: 'a@b.io' });
     const b = new TenantProfile(chart, 'other-id', { name: 'team-y', owner: 'a@b.io' });
     expect([a.name, b.name]).toEqual(['team-x', 'team-y']);
@@ -238,7 +250,7 @@ describe('TenantProfile API', () => {
   });
 
   test('snapshot of a tenant with quota, plugins and contributors', () => {
-    const { app, chart } = newChart();
+    const { app, chart } = newChart({ profileController: ProfileController.NONE });
     const tenant = new TenantProfile(chart, 'team-snap', {
       owner: 'owner@company.com',
       resourceQuota: { 'requests.cpu': '8', 'limits.memory': '64Gi', 'requests.nvidia.com/gpu': '2' },

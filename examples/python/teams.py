@@ -20,6 +20,7 @@ from cdk8s_kubeflow_tenancy import (
     PodSecurityOptions,
     PriorityClasses,
     QuotaAlerts,
+    ReadOnlyDashboard,
     TeamRoleOptions,
     TeamRolePreset,
     TenantDashboard,
@@ -48,6 +49,8 @@ class ExampleTeams(Chart):
         PriorityClasses(self, "PriorityClasses", classes=PriorityClasses.ML_PRESET)
         QuotaAlerts(self, "QuotaAlerts", tenants=TEAMS, rule_labels={"release": "kube-prometheus-stack"})
         TenantDashboard(self, "TenantDashboard", tenants=TEAMS)
+        # Members come from Git only: the Kubeflow dashboard may show them, not change them.
+        ReadOnlyDashboard(self, "ReadOnlyDashboard")
         AuditPolicy(
             self,
             "AuditPolicy",

@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { KubeflowAuthOptions, resolveAuth, ResolvedKubeflowAuth } from '../auth-options';
+import { withProfileControllerObjects } from '../kubeflow-profile';
 import { throwIfAny } from '../validation';
 import { readYamlFiles } from '../yaml-source';
 import { meshDecision, MeshRequest } from './mesh';
@@ -225,6 +226,8 @@ function meshIndex(objects: any[], namespaces: string[], auth: ResolvedKubeflowA
  */
 export function accessMatrix(objects: any[], options: AccessMatrixOptions = {}): AccessMatrix {
   const auth = resolveAuth(options.auth);
+  // With Kubeflow's profile controller, the owner's access is written from each Profile in the cluster.
+  objects = withProfileControllerObjects(objects, () => auth);
   const model = new RbacModel([...(options.clusterRoles ?? kubeflowClusterRoles()), ...objects]);
   const namespaces = objects.filter(o => o?.apiVersion === 'v1' && o.kind === 'Namespace').map(o => o.metadata.name).sort();
   // Where each subject is bound, so each identity is evaluated only where it may have access.

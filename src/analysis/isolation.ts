@@ -4,7 +4,8 @@
  * namespaces its own network rules name). Anything else is reported with the
  * identity, the namespace and the object that opens the path.
  */
-import { ResolvedKubeflowAuth } from '../auth-options';
+import { resolveAuth, ResolvedKubeflowAuth } from '../auth-options';
+import { withProfileControllerObjects } from '../kubeflow-profile';
 import { principalNamespace } from '../validation';
 import { RbacModel } from './rbac';
 
@@ -208,6 +209,7 @@ export interface DeclaredTenant {
 export function crossTenantViolations(tenants: Map<string, DeclaredTenant>, docs: any[], clusterRoles: RbacModel,
   peers: NamespacePeer[] = [], sources: SourceReference[] = []): string[] {
   const violations: string[] = [];
+  docs = withProfileControllerObjects(docs, name => tenants.get(name)?.auth ?? resolveAuth());
   const allPeers = [...peers];
   const byNamespace = new Map<string, any[]>();
   for (const d of docs) {

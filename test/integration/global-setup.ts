@@ -1,7 +1,7 @@
 /**
  * Jest global setup of the integration suite: builds the control plane if
  * needed, starts it, and installs what a Kubeflow cluster has before tenants
- * arrive (Istio's security CRDs, prometheus-operator's PrometheusRule CRD,
+ * arrive (Istio's security CRDs, prometheus-operator's PrometheusRule CRD, Kubeflow's Profile CRD,
  * Kubeflow's ClusterRoles, the monitoring and auth namespaces).
  */
 import { execFileSync } from 'child_process';
@@ -42,7 +42,9 @@ async function start(plane: ControlPlane, log: (line: string) => void): Promise<
 
   kubectl('apply', '--server-side', '-f', path.join(CRDS, 'istio-security.yaml'));
   kubectl('apply', '--server-side', '-f', path.join(CRDS, 'prometheus-operator-prometheusrules.yaml'));
-  kubectl('wait', '--for=condition=Established', '--timeout=60s', 'crd/authorizationpolicies.security.istio.io', 'crd/prometheusrules.monitoring.coreos.com');
+  kubectl('apply', '--server-side', '-f', path.join(CRDS, 'kubeflow-profiles.yaml'));
+  kubectl('wait', '--for=condition=Established', '--timeout=60s', 'crd/authorizationpolicies.security.istio.io', 'crd/prometheusrules.monitoring.coreos.com',
+    'crd/profiles.kubeflow.org');
   // Namespaces of the platform components the example configures (Prometheus and Grafana, Dex).
   for (const namespace of ['monitoring', 'auth']) kubectl('create', 'namespace', namespace);
   kubectl('apply', '--server-side', '-f', path.join(DATA, 'kubeflow-clusterroles.yaml'));

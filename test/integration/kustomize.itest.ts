@@ -22,12 +22,15 @@ describe('kustomize build of a layout with Argo CD and Flux', () => {
     const expected = manifestObjects(app.outdir);
     expect(built.map(identity).sort()).toEqual(expected.map(identity).sort());
     expect(new Set(built.map(identity)).size).toBe(built.length);
-    // The Argo CD patch puts the tenant Namespace in sync wave -1 and changes nothing else.
+    // The Argo CD patches put the tenant Namespace in sync wave -2 and its Profile in -1, and change nothing else.
     const namespace = built.find(o => o.kind === 'Namespace');
-    expect(namespace.metadata.annotations).toEqual({ 'owner': 'a@c.io', 'argocd.argoproj.io/sync-wave': '-1' });
+    expect(namespace.metadata.annotations).toEqual({ 'owner': 'a@c.io', 'argocd.argoproj.io/sync-wave': '-2' });
     const { annotations: _, ...rest } = namespace.metadata;
     const { annotations: __, ...expectedRest } = expected.find(o => o.kind === 'Namespace').metadata;
     expect(rest).toEqual(expectedRest);
+    const profile = built.find(o => o.kind === 'Profile');
+    expect(profile.metadata.annotations).toEqual({ 'argocd.argoproj.io/sync-wave': '-1' });
+    expect(profile.spec).toEqual(expected.find(o => o.kind === 'Profile').spec);
   });
 });
 

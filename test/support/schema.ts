@@ -28,6 +28,18 @@ function withJsPatterns(schema: any): any {
   return copy;
 }
 
+/**
+ * The schema with unknown fields refused where the CRD lists its fields, as the API server's
+ * strict field validation does (it would otherwise prune them silently).
+ */
+function withoutUnknownFields(schema: any): any {
+  if (Array.isArray(schema)) return schema.map(withoutUnknownFields);
+  if (!schema || typeof schema !== 'object') return schema;
+  const copy: any = Object.fromEntries(Object.entries(schema).map(([k, v]) => [k, withoutUnknownFields(v)]));
+  if (copy.properties && copy.additionalProperties === undefined && !copy['x-kubernetes-preserve-unknown-fields']) copy.additionalProperties = false;
+  return copy;
+}
+
 /** A validator from a CRD file's openAPIV3Schema for `group/version kind`. */
 function crdValidator(file: string, apiVersion: string, kind: string): (object: any) => void {
   const key = `${apiVersion} ${kind}`;
@@ -38,7 +50,7 @@ function crdValidator(file: string, apiVersion: string, kind: string): (object: 
   if (!version || crd.spec.names.kind !== kind) throw new Error(`no schema for ${apiVersion} ${kind} in ${file}`);
   // The Kubernetes extensions (x-kubernetes-*) are not JSON Schema keywords; formats are Kubernetes'.
   const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
-  const validate = ajv.compile(withJsPatterns(version.schema.openAPIV3Schema));
+  const validate = ajv.compile(withoutUnknownFields(withJsPatterns(version.schema.openAPIV3Schema)));
   const check = (object: any) => {
     if (!validate(object)) throw new Error(ajv.errorsText(validate.errors));
   };
@@ -67,9 +79,11 @@ function modelClass(apiVersion: string, kind: string): any {
 
 /** Throws with the schema's complaint if `object` does not validate. */
 export function validateAgainstSchema(object: any): void {
-  if (String(object.apiVersion).startsWith('monitoring.coreos.com/')) {
+  const crdFile = String(object.apiVersion).startsWith('monitoring.coreos.com/') ? 'prometheus-operator-prometheusrules.yaml'
+    : String(object.apiVersion).startsWith('kubeflow.org/') ? 'kubeflow-profiles.yaml' : undefined;
+  if (crdFile) {
     try {
-      crdValidator('prometheus-operator-prometheusrules.yaml', object.apiVersion, object.kind)(object);
+      crdValidator(crdFile, object.apiVersion, object.kind)(object);
     } catch (error: any) {
       throw new Error(`${object.apiVersion} ${object.kind} "${object.metadata?.name}" fails its schema: ${error.message}`);
     }

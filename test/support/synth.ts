@@ -3,11 +3,11 @@ import * as os from 'os';
 import * as path from 'path';
 import { Chart } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
-import { TenancyApp, TenantProfile, TenantProfileProps } from '../../src';
+import { TenancyApp, TenancyAppProps, TenantProfile, TenantProfileProps } from '../../src';
 
 /** A fresh app and chart, as a platform repo would set them up. */
-export function newChart(): { app: TenancyApp; chart: Chart } {
-  const app = new TenancyApp({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'kf-tenancy-test-')) });
+export function newChart(props: TenancyAppProps = {}): { app: TenancyApp; chart: Chart } {
+  const app = new TenancyApp({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'kf-tenancy-test-')), ...props });
   return { app, chart: new Chart(app, 'test') };
 }
 
@@ -26,8 +26,8 @@ export function parseYaml(text: string): any[] {
 }
 
 /** Synthesizes one tenant and returns its objects. */
-export function synthTenant(props: TenantProfileProps, id: string = 'team-a'): any[] {
-  const { app, chart } = newChart();
+export function synthTenant(props: TenantProfileProps, id: string = 'team-a', appProps: TenancyAppProps = {}): any[] {
+  const { app, chart } = newChart(appProps);
   new TenantProfile(chart, id, props);
   return renderObjects(app);
 }

@@ -78,14 +78,19 @@ export function tempDir(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'kf-tenancy-it-'));
 }
 
-/** `kf-tenancy synth` of catalog text into a fresh folder; returns the folder. */
-export function synthCatalog(catalogText: string, name = 'catalog'): string {
+/**
+ * `kf-tenancy synth` of catalog text into a fresh folder; returns the folder. The test cluster
+ * runs no profile controller, so by default the output is for a cluster without one (`none`):
+ * it holds every object the server is asked about. The catalog's own setting is replaced.
+ */
+export function synthCatalog(catalogText: string, name = 'catalog', profileController: 'kubeflow' | 'none' = 'none'): string {
   const dir = tempDir();
   const file = path.join(dir, `${name}.yaml`);
-  fs.writeFileSync(file, catalogText);
+  fs.writeFileSync(file, catalogText.replace(/^(\s*profileController:\s*)\S+/m, `$1${profileController}`));
   const out = path.join(dir, 'out');
   let stderr = '';
-  const code = run(['node', 'kf-tenancy', 'synth', file, '--out', out], { out: () => undefined, err: t => { stderr += t; } });
+  const args = ['node', 'kf-tenancy', 'synth', file, '--out', out, '--profile-controller', profileController];
+  const code = run(args, { out: () => undefined, err: t => { stderr += t; } });
   if (code !== 0) throw new Error(`kf-tenancy synth failed:\n${stderr}`);
   return out;
 }

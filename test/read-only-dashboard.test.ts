@@ -1,0 +1,63 @@
+import * as path from 'path';
+import { Chart } from 'cdk8s';
+import { ReadOnlyDashboard, TenancyApp, TenantCatalog } from '../src';
+import { meshDecision } from '../src/analysis/mesh';
+import { DASHBOARD_WRITE_ROUTES } from '../src/read-only-dashboard';
+import { only, renderObjects } from './support/synth';
+
+const GATEWAY = 'cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account';
+
+function policyOf(props: ConstructorParameters<typeof ReadOnlyDashboard>[2] = {}): any {
+  const app = new TenancyApp();
+  new ReadOnlyDashboard(new Chart(app, 'platform'), 'ReadOnlyDashboard', props);
+  return only(renderObjects(app), 'AuthorizationPolicy', 'kf-tenancy-read-only-dashboard');
+}
+
+/** The policy's decision for a request that reached the dashboard pod (the selector matched). */
+function admitted(policy: any, method: string, urlPath: string): boolean {
+  const { selector: _, ...spec } = policy.spec;
+  return meshDecision([{ ...policy, spec }], { principal: GATEWAY, namespace: 'istio-system', method, path: urlPath, headers: { 'kubeflow-userid': 'alice@company.com' } }).admitted;
+}
+
+describe('ReadOnlyDashboard', () => {
+  const policy = policyOf();
+
+  test('a DENY policy on the dashboard pods (Kubeflow 1.x labels by default)', () => {
+    expect(policy.metadata.namespace).toBe('kubeflow');
+    expect(policy.spec.action).toBe('DENY');
+    expect(policy.spec.selector).toEqual({ matchLabels: { app: 'centraldashboard' } });
+  });
+
+  test('refuses every route that creates or deletes a Profile or changes contributors, in any spelling of the path', () => {
+    for (const route of DASHBOARD_WRITE_ROUTES) {
+      const [method, template] = route.split(' ');
+      const urlPath = template.replace('<namespace>', 'team-a');
+      // Express matches routes case-insensitively and with a trailing slash: all must be refused.
+      for (const variant of [urlPath, `${urlPath}/`, urlPath.toUpperCase(), urlPath.replace('/api/', '/api//')]) {
+        expect({ route, variant, admitted: admitted(policy, method, variant) }).toEqual({ route, variant, admitted: false });
+      }
+    }
+  });
+
+  test('reading stays open: the namespace selector and the contributor list', () => {
+    for (const urlPath of ['/api/workgroup/env-info', '/api/workgroup/get-contributors/team-a', '/api/workgroup/exists', '/']) {
+      expect({ urlPath, admitted: admitted(policy, 'GET', urlPath) }).toEqual({ urlPath, admitted: true });
+    }
+  });
+
+  test('kubeflow/dashboard 2.x labels can be given', () => {
+    expect(policyOf({ dashboardLabels: { app: 'kubeflow-dashboard' } }).spec.selector).toEqual({ matchLabels: { app: 'kubeflow-dashboard' } });
+  });
+
+  test('an empty selector (every workload of the namespace) and bad labels are refused', () => {
+    expect(() => policyOf({ dashboardLabels: {} })).toThrow(/readOnlyDashboard.dashboardLabels: is empty: the policy would deny writes to every workload/);
+    expect(() => policyOf({ dashboardLabels: { app: '' } })).toThrow(/readOnlyDashboard.dashboardLabels\["app"\]: is empty/);
+    expect(() => policyOf({ namespace: 'Kube Flow' })).toThrow(/readOnlyDashboard.namespace/);
+  });
+
+  test('the example turns it on from the catalog', () => {
+    const app = new TenancyApp();
+    TenantCatalog.fromFiles(new Chart(app, 'c'), 'catalog', [path.join(__dirname, '..', 'examples', 'tenants.yaml')]);
+    expect(only(renderObjects(app), 'AuthorizationPolicy', 'kf-tenancy-read-only-dashboard').spec.action).toBe('DENY');
+  });
+});
