@@ -86,6 +86,20 @@ describe('two targets: with and without Kubeflow\'s profile controller', () => {
     expect(withProfileControllerObjects(without, () => resolveAuth())).toHaveLength(without.length);
   });
 
+  test('the Kubeflow docs\' batch Profile form synthesizes for both, with the same access', () => {
+    const batch = path.join(__dirname, '..', 'examples', 'profiles', 'profile.yaml');
+    const synth = (profileController: ProfileController) => {
+      const app = new TenancyApp({ profileController });
+      TenantCatalog.fromFiles(new Chart(app, 'c'), 'profiles', [batch]);
+      return renderObjects(app);
+    };
+    const withController = synth(ProfileController.KUBEFLOW);
+    const without = synth(ProfileController.NONE);
+    expect(withController.filter(o => o.kind === 'Profile').map(o => o.metadata.name).sort()).toEqual(['kubeflow-user-example-com', 'team-alpha']);
+    expect(without.map(key)).toEqual(expect.arrayContaining(['RoleBinding/namespaceAdmin', 'ResourceQuota/kf-resource-quota']));
+    expect(accessMatrix(withController)).toEqual(accessMatrix(without));
+  });
+
   test('without the Profile the analysis has nothing to expand: the owner loses access', () => {
     const objects = synthTenant({ owner: 'alice@company.com' });
     const owner = (docs: any[]) => accessMatrix(docs).identities.find(i => i.name === 'alice@company.com')?.access['team-a']?.level;

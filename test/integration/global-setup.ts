@@ -45,8 +45,8 @@ async function start(plane: ControlPlane, log: (line: string) => void): Promise<
   kubectl('apply', '--server-side', '-f', path.join(CRDS, 'kubeflow-profiles.yaml'));
   kubectl('wait', '--for=condition=Established', '--timeout=60s', 'crd/authorizationpolicies.security.istio.io', 'crd/prometheusrules.monitoring.coreos.com',
     'crd/profiles.kubeflow.org');
-  // Namespaces of the platform components the example configures (Prometheus and Grafana, Dex).
-  for (const namespace of ['monitoring', 'auth']) kubectl('create', 'namespace', namespace);
+  // Namespaces of the platform components the example configures (Prometheus and Grafana, Dex, Kubeflow's dashboard).
+  for (const namespace of ['monitoring', 'auth', 'kubeflow']) kubectl('create', 'namespace', namespace);
   kubectl('apply', '--server-side', '-f', path.join(DATA, 'kubeflow-clusterroles.yaml'));
   // The aggregation controller fills kubeflow-edit from the roles labelled for it.
   await plane.waitFor('ClusterRole aggregation', async () => {

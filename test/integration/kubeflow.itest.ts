@@ -17,7 +17,8 @@ import { readTenantFiles } from '../../src/tenant-catalog';
 const CONTROLLER_MANAGER = 'profile-controller-stand-in';
 
 function outputObjects(dir: string): any[] {
-  const files = fs.readdirSync(path.join(dir, 'tenants')).map(t => path.join(dir, 'tenants', t, 'manifests.yaml'));
+  const tenants = fs.readdirSync(path.join(dir, 'tenants'), { withFileTypes: true }).filter(entry => entry.isDirectory());
+  const files = tenants.map(t => path.join(dir, 'tenants', t.name, 'manifests.yaml'));
   return files.flatMap(f => parseAllDocuments(fs.readFileSync(f, 'utf8')).map(d => d.toJS()));
 }
 const key = (o: any) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
