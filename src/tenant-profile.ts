@@ -354,8 +354,8 @@ export class TenantProfile extends Construct {
     if (!Object.values(ProfileController).includes(this.profileController)) {
       problems.push(`profileController: "${this.profileController}" is not allowed; use "${ProfileController.KUBEFLOW}" or "${ProfileController.NONE}"`);
     } else if (this.profileController === ProfileController.KUBEFLOW && props.profileObject === false) {
-      problems.push('profileObject: Kubeflow\'s profile controller writes the owner\'s access from the Profile, so it cannot be left out; '
-        + `keep it, or set profileController to "${ProfileController.NONE}" on a cluster without the controller`);
+      problems.push('profileObject: false (in a catalog: cluster.profileObjects) leaves out the Profile, but Kubeflow\'s profile controller writes '
+        + `the owner's access from it; keep it, or set profileController to "${ProfileController.NONE}" on a cluster without the controller`);
     }
     if (!Object.values(MeshMode).includes(this.meshMode)) {
       problems.push(`meshMode: "${this.meshMode}" is not allowed; use "sidecar" or "ambient"`);
