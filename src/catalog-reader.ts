@@ -157,8 +157,7 @@ export function readCatalog(doc: SourceDocument, errors: string[]): CatalogConte
       return;
     }
     firstSeen.set(tenant.name, location);
-    const merged = withDeniedClasses(mergeSettings(catalog.defaults, tenant), clusterClasses.map(c => c.name));
-    const shared = withSharedAuth(withProfileSettings(merged, catalog.cluster), catalog.cluster);
+    const shared = catalogTenantProps(catalog.defaults, tenant, catalog.cluster, clusterClasses);
     for (const problem of shared.problems) errors.push(`${location}: tenant "${tenant.name}": ${problem}`);
     const props: TenantProfileProps = shared.props;
     const unknown = (props.priorityClasses?.allowed ?? []).filter(c => clusterClasses.length > 0 && !clusterClasses.some(k => k.name === c));
@@ -188,6 +187,16 @@ export function withSharedAuth(props: TenantProfileProps, cluster: ClusterSettin
   }
   const auth = { ...own, ...shared };
   return { props: { ...props, auth }, problems };
+}
+
+/**
+ * A catalog tenant's props: the defaults merged in, the cluster's PriorityClasses it may not use
+ * denied, the cluster's profile settings and shared auth applied (with the auth conflicts).
+ */
+export function catalogTenantProps(defaults: TenantSettings | undefined, tenant: TenantProfileProps, cluster: ClusterSettings | undefined,
+  clusterClasses: PriorityClassSpec[]): { props: TenantProfileProps; problems: string[] } {
+  const merged = withDeniedClasses(mergeSettings(defaults, tenant), clusterClasses.map(c => c.name));
+  return withSharedAuth(withProfileSettings(merged, cluster), cluster);
 }
 
 /** The cluster section's profile settings, which every tenant of the catalog takes. */

@@ -97,6 +97,13 @@ function writeFile(file: string, content: string): void {
   }
 }
 
+/** `--profile-controller`, the same for synth and validate. */
+function profileControllerOption(): Option {
+  return new Option('--profile-controller <who>', 'who reconciles Profiles in the cluster: kubeflow (its profile controller writes the owner\'s access, '
+    + 'default ServiceAccounts and quota, so the output leaves them out) or none (default: the catalog\'s cluster.profileController, else kubeflow)')
+    .choices(Object.values(ProfileController));
+}
+
 function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
@@ -142,9 +149,7 @@ export function run(argv: string[], output: CliOutput = processOutput): number {
     .option('--serial', 'serialize and write YAML on the main thread instead of two writer threads')
     .option('--no-isolation-check', 'do not fail when a path into a tenant does not come from its declarations')
     .option('--allow-empty', 'write even when the input declares no tenant (the output folder is then emptied)')
-    .addOption(new Option('--profile-controller <who>', 'who reconciles Profiles in the cluster: kubeflow (its profile controller writes the owner\'s access, '
-      + 'default ServiceAccounts and quota, so the output leaves them out) or none (default: the catalog\'s cluster.profileController, else kubeflow)')
-      .choices(Object.values(ProfileController)))
+    .addOption(profileControllerOption())
     .option('--argocd', 'also write an Argo CD ApplicationSet to argocd/ (needs --repo-url)')
     .option('--flux', 'also write Flux Kustomizations to flux/')
     .option('--repo-url <url>', 'Git repository URL of the output, for --argocd')
@@ -183,9 +188,7 @@ export function run(argv: string[], output: CliOutput = processOutput): number {
     .description('check tenants catalogs and Profile YAML without writing anything')
     .argument('<files...>', 'tenants catalogs and/or Profile YAML files')
     .option('--allow-empty', 'succeed even when the input declares no tenant')
-    .addOption(new Option('--profile-controller <who>', 'who reconciles Profiles in the cluster: kubeflow (its profile controller writes the owner\'s access, '
-      + 'default ServiceAccounts and quota, so the output leaves them out) or none (default: the catalog\'s cluster.profileController, else kubeflow)')
-      .choices(Object.values(ProfileController)))
+    .addOption(profileControllerOption())
     .action((files: string[], options: { allowEmpty?: boolean; profileController?: ProfileController }) => {
       try {
         const count = synthFiles(files, { allowEmpty: options.allowEmpty ?? false, profileController: options.profileController }, output);

@@ -2,7 +2,7 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { AuditPolicy } from './audit-policy';
 import { ClusterSettings } from './catalog-file';
-import { clusterPriorityClasses, isCatalogDocument, mergeSettings, readCatalog, withDeniedClasses, withProfileSettings, withSharedAuth } from './catalog-reader';
+import { catalogTenantProps, clusterPriorityClasses, isCatalogDocument, readCatalog } from './catalog-reader';
 import { crossTenantProblems } from './cross-tenant';
 import { IdentityProvider } from './identity-provider';
 import { ProfileController } from './kubeflow-profile';
@@ -245,8 +245,7 @@ export class TenantCatalog extends Construct {
     const priorityClasses = clusterPriorityClasses(props.cluster);
     const errors: string[] = [];
     const tenants = props.tenants.map((tenant, index) => {
-      const merged = withDeniedClasses(mergeSettings(props.defaults, tenant), priorityClasses.map(c => c.name));
-      const shared = withSharedAuth(withProfileSettings(merged, props.cluster), props.cluster);
+      const shared = catalogTenantProps(props.defaults, tenant, props.cluster, priorityClasses);
       errors.push(...shared.problems.map(p => `tenants[${index}]: tenant "${tenant.name}": ${p}`));
       return { props: shared.props, location: `tenants[${index}]` };
     });
