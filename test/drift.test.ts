@@ -58,7 +58,7 @@ describe('kf-tenancy import --drift-from: the live cluster against Git', () => {
   });
 
   test('no drift when the cluster holds what Git declares', () => {
-    const git = gitCatalog('[{name: reviewer@example.com, role: view}]').replace(/$/, '');
+    const git = gitCatalog('[{name: reviewer@example.com, role: view}]');
     fs.writeFileSync(git, fs.readFileSync(git, 'utf8').replace(/  - name: team-new\n    owner: new@example.com\n/, ''));
     const result = cli(['import', clusterDump(), '--drift-from', git]);
     expect({ code: result.code, out: result.stdout }).toEqual({ code: 0, out: 'no drift: the cluster holds what Git declares\n' });
