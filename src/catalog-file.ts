@@ -10,6 +10,7 @@ import { ProfileController } from './kubeflow-profile';
 import { PriorityClassSpec } from './priority-classes';
 import { QuotaAlertsOptions } from './quota-alerts';
 import { ReadOnlyDashboardOptions } from './read-only-dashboard';
+import { TenancyGuardOptions } from './tenancy-guard';
 import { TenantDashboardOptions } from './tenant-dashboard';
 import { TenantSettings } from './tenant-profile';
 
@@ -73,6 +74,13 @@ export interface ClusterSettings {
    * @default - the dashboard may change members
    */
   readonly readOnlyDashboard?: ReadOnlyDashboardOptions;
+  /**
+   * ValidatingAdmissionPolicies that keep every tenant as Git declares it after apply: RoleBindings
+   * bind only declared members, what was written for a tenant changes only through the GitOps
+   * identity, new policies cannot open a tenant (`{}` for the defaults; Kubernetes 1.30+).
+   * @default - no guard
+   */
+  readonly guard?: TenancyGuardOptions;
   /**
    * An audit policy for tenant actions, written to `cluster/audit-policy.yaml` (`{}` for the defaults).
    * @default - no audit policy

@@ -21,3 +21,4 @@ export { TenantDashboard, TenantDashboardOptions, TenantDashboardProps } from '.
 export { AuditLevel, AuditPolicy, AuditPolicyOptions, AuditPolicyProps, AuditWebhookOptions } from './audit-policy';
 export { DexStaticClient, IdentityProvider, IdentityProviderProps, LdapConnector, OidcConnector } from './identity-provider';
 export { ReadOnlyDashboard, ReadOnlyDashboardOptions, ReadOnlyDashboardProps } from './read-only-dashboard';
+export { GuardMode, TenancyGuard, TenancyGuardOptions, TenancyGuardProps } from './tenancy-guard';

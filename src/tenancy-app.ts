@@ -6,11 +6,13 @@ import {
 } from './analysis/isolation';
 import { RbacModel } from './analysis/rbac';
 import { argoCdManifest, ArgoCdOptions, ARGOCD_FILE, FLUX_FILE, fluxManifest, FluxOptions } from './gitops';
+import { withGuardParameters } from './guard-parameters';
 import { IdentityProvider } from './identity-provider';
 import { PROFILE_CONTROLLER_CONTEXT, ProfileController, withProfileControllerObjects } from './kubeflow-profile';
 import { OutputStage } from './output-writer';
 import { ParallelFileWriter, PendingFile } from './parallel-writer';
 import { QuotaAlerts } from './quota-alerts';
+import { _markGuardParameterWriter, TenancyGuard } from './tenancy-guard';
 import { TenantDashboard } from './tenant-dashboard';
 import { TenantProfile } from './tenant-profile';
 import { messagesOf, throwIfAny } from './validation';
@@ -155,6 +157,7 @@ export class TenancyApp extends App {
     this.isolationCheck = props.isolationCheck ?? true;
     this.profileController = props.profileController ?? ProfileController.KUBEFLOW;
     this.node.setContext(PROFILE_CONTROLLER_CONTEXT, this.profileController);
+    _markGuardParameterWriter(this);
   }
 
   /** Renders every file in memory, in a stable order, without writing. */
@@ -211,7 +214,14 @@ export class TenancyApp extends App {
     errors.push(...duplicateObjects(objects));
     throwIfAny(errors);
     const folder = `${TENANTS_DIR}/${tenant.name}`;
-    const docs = objects.map(o => o.toJson()).sort(compareObjects);
+    let docs = objects.map(o => o.toJson()).sort(compareObjects);
+    if (TenancyGuard.of(this)) {
+      // The guard's policies read the tenant's declarations from its Namespace.
+      const { users, groups } = tenant._declarations();
+      const guarded = withGuardParameters(docs, { name: tenant.name, users, groups, auth: tenant.auth, profileController: tenant.profileController });
+      throwIfAny(guarded.problem ? [guarded.problem] : []);
+      docs = guarded.docs;
+    }
     if (this.isolationCheck) throwIfAny(this.checkTenant(tenant, docs));
     emit({ path: `${folder}/${MANIFEST_FILE}`, tenant: tenant.name, docs });
     emit({ path: `${folder}/${KUSTOMIZATION_FILE}`, tenant: tenant.name, content: this.tenantKustomization() });

@@ -11,6 +11,7 @@ import { profilesFromDocument, ProfileSource } from './profile-reader';
 import { QuotaAlerts } from './quota-alerts';
 import { ReadOnlyDashboard } from './read-only-dashboard';
 import { EmittedFile, TenancyApp } from './tenancy-app';
+import { TenancyGuard } from './tenancy-guard';
 import { TenantDashboard } from './tenant-dashboard';
 import { TenantProfile, TenantProfileProps, TenantSettings } from './tenant-profile';
 import { messagesOf, throwIfAny } from './validation';
@@ -157,7 +158,7 @@ export function readTenantFiles(files: string[]): TenancySources {
       if (content.priorityClasses.length > 0) priorityClassesFrom ??= doc.locate(['cluster']);
       if (hasPlatform(content.cluster)) {
         // One platform configuration per run: two catalogs would write two alert rules, two policies.
-        if (clusterFrom) errors.push(`${doc.locate(['cluster'])}: cluster: quota alerts, dashboard, audit policy, identity provider or read-only dashboard are also set in ${clusterFrom}; keep them in one catalog`);
+        if (clusterFrom) errors.push(`${doc.locate(['cluster'])}: cluster: quota alerts, dashboard, audit policy, identity provider, read-only dashboard or guard are also set in ${clusterFrom}; keep them in one catalog`);
         else [cluster, clusterFrom] = [content.cluster, doc.locate(['cluster'])];
       }
     } else {
@@ -181,8 +182,8 @@ export interface TenancySources {
 }
 
 function hasPlatform(cluster: ClusterSettings | undefined): boolean {
-  return cluster !== undefined && [cluster.quotaAlerts, cluster.dashboard, cluster.auditPolicy, cluster.identityProvider, cluster.readOnlyDashboard]
-    .some(x => x !== undefined);
+  return cluster !== undefined
+    && [cluster.quotaAlerts, cluster.dashboard, cluster.auditPolicy, cluster.identityProvider, cluster.readOnlyDashboard, cluster.guard].some(x => x !== undefined);
 }
 
 /**
@@ -207,6 +208,7 @@ function addClusterObjects(scope: Construct, sources: TenancySources): string[] 
   if (cluster.auditPolicy) attempt(() => new AuditPolicy(scope, 'AuditPolicy', { ...cluster.auditPolicy, tenants }));
   if (cluster.identityProvider) attempt(() => new IdentityProvider(scope, 'IdentityProvider', cluster.identityProvider!));
   if (cluster.readOnlyDashboard) attempt(() => new ReadOnlyDashboard(scope, 'ReadOnlyDashboard', cluster.readOnlyDashboard));
+  if (cluster.guard) attempt(() => new TenancyGuard(scope, 'TenancyGuard', cluster.guard));
   return errors;
 }
 

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { authProblems, KubeflowAuthOptions, resolveAuth, ResolvedKubeflowAuth } from './auth-options';
 import { Contributor, ContributorOptions, contributorFieldProblems, IdentityKind } from './contributor';
 import { ContributorRegistry } from './contributor-registry';
+import { TENANT_LABEL } from './guard-parameters';
 import { allowPolicy, IstioSecurityApiVersion } from './istio';
 import {
   DEFAULT_NAMESPACE_LABELS,
@@ -382,6 +383,10 @@ export class TenantProfile extends Construct {
       }
       if (key === (props.networkPolicy?.sharedServicesLabel ?? DEFAULT_SHARED_SERVICES_LABEL) || key === DEFAULT_SHARED_SERVICES_LABEL) {
         problems.push(`namespaceLabels: "${key}" marks a shared-services namespace that every tenant may reach; a tenant namespace cannot carry it`);
+        continue;
+      }
+      if (key === TENANT_LABEL) {
+        problems.push(`namespaceLabels: "${key}" marks the namespaces the tenancy guard protects and is set by the app when the guard is on; leave it out`);
         continue;
       }
       if (key === 'kubernetes.io/metadata.name') {

@@ -1,0 +1,276 @@
+/**
+ * The tenancy guard's ValidatingAdmissionPolicies and bindings, as Kubernetes objects.
+ *
+ * Three policies, each bound once and scoped to namespaces with the tenant label, so their
+ * number does not grow with the tenants; what differs per tenant is read from the tenant's
+ * Namespace (see guard-parameters.ts). The CEL uses only what kube-apiserver 1.30+ offers
+ * (`namespaceObject`, the strings extension's `split` and `join`, `matches`).
+ */
+import { GUARD_ANNOTATIONS, NAMESPACE_NAME_LABEL, TENANT_LABEL } from './guard-parameters';
+import { OWNER_AUTHORIZATION_POLICY_NAME, RESOURCE_QUOTA_NAME } from './kubeflow-defaults';
+
+export const GUARD_API_VERSION = 'admissionregistration.k8s.io/v1';
+
+/** The guard's policy names; each is also the rule named in its messages. */
+export const GUARD_POLICY = {
+  members: 'kf-tenancy-guard-members',
+  managedObjects: 'kf-tenancy-guard-managed-objects',
+  openAccess: 'kf-tenancy-guard-open-access',
+} as const;
+
+/** The audit annotation key (under each policy's name) that records a break-glass request. */
+export const BREAK_GLASS_AUDIT_KEY = 'break-glass';
+
+/** The guard's settings with every default applied. */
+export interface ResolvedGuardSettings {
+  /** validationActions of every binding. */
+  readonly validationActions: string[];
+  readonly gitOpsIdentities: string[];
+  readonly breakGlassGroups: string[];
+  /** The profile controller's user name, when the output leaves objects to it; else undefined. */
+  readonly profileControllerIdentity?: string;
+  readonly platformUsers: string[];
+  readonly platformGroups: string[];
+}
+
+/** A CEL string literal (JSON's escapes are a subset of CEL's). */
+export function celString(value: string): string {
+  return JSON.stringify(value);
+}
+
+/** A CEL list literal of strings. */
+export function celList(values: string[]): string {
+  return `[${values.map(celString).join(', ')}]`;
+}
+
+/** A list parameter of the tenant, read from its Namespace annotation (an absent one is empty). */
+function annotationList(key: string): string {
+  const k = celString(key);
+  return `has(namespaceObject.metadata.annotations) && ${k} in namespaceObject.metadata.annotations `
+    + `? namespaceObject.metadata.annotations[${k}].split("\\n") : []`;
+}
+
+const PULL_REQUEST_HINT = 'Change it in the tenants catalog and open a pull request; the GitOps identity applies it.';
+
+/** Variables every policy has: who is exempt, and why. */
+function exemptionVariables(settings: ResolvedGuardSettings): Array<{ name: string; expression: string }> {
+  return [
+    { name: 'gitOps', expression: `request.userInfo.username in ${celList(settings.gitOpsIdentities)}` },
+    {
+      name: 'breakGlass',
+      expression: `has(request.userInfo.groups) && request.userInfo.groups.exists(g, g in ${celList(settings.breakGlassGroups)})`,
+    },
+    { name: 'exempt', expression: 'variables.gitOps || variables.breakGlass' },
+  ];
+}
+
+/** Records in the audit log every request that the break-glass group let through the guard. */
+function breakGlassAudit(policyName: string): Array<{ key: string; valueExpression: string }> {
+  return [{
+    key: BREAK_GLASS_AUDIT_KEY,
+    valueExpression: 'variables.breakGlass && !variables.gitOps ? '
+      + `"break-glass: " + request.userInfo.username + " passed ${policyName} for " + request.operation + " "`
+      + ' + request.kind.kind + " " + request.namespace + "/" + request.name : ""',
+  }];
+}
+
+/** The tenant-label namespace selector every policy is scoped with. */
+const TENANT_NAMESPACES = { matchExpressions: [{ key: TENANT_LABEL, operator: 'Exists' }] };
+
+/** `name` of the object in the request (a generated name is known by validation time). */
+const OBJECT_NAME = 'object != null && has(object.metadata.name) ? object.metadata.name : request.name';
+
+function admissionPolicy(name: string, description: string, spec: Record<string, unknown>): any {
+  return {
+    apiVersion: GUARD_API_VERSION,
+    kind: 'ValidatingAdmissionPolicy',
+    metadata: { name, annotations: { 'kf-tenancy.io/description': description } },
+    spec: { failurePolicy: 'Fail', ...spec },
+  };
+}
+
+/** Users and groups of RoleBindings must be declared for the tenant. */
+function membersPolicy(settings: ResolvedGuardSettings): any {
+  const platformUsers = celList(settings.platformUsers);
+  const platformGroups = celList(settings.platformGroups);
+  const declared = [
+    's.kind == "User" ? (s.name in variables.users || s.name in variables.platformUsers',
+    '  || s.name.startsWith("system:serviceaccount:" + request.namespace + ":"))',
+    ': s.kind == "Group" ? (s.name in variables.groups || s.name in variables.platformGroups',
+    '  || s.name == "system:serviceaccounts:" + request.namespace)',
+    ': s.kind == "ServiceAccount" ? (!has(s.namespace) || s.namespace == "" || s.namespace == request.namespace',
+    '  || ("system:serviceaccount:" + s.namespace + ":" + s.name) in variables.platformUsers)',
+    ': false',
+  ].join('\n');
+  return admissionPolicy(GUARD_POLICY.members,
+    'RoleBindings in a tenant namespace may bind only the identities the tenant declares.', {
+      matchConstraints: {
+        namespaceSelector: TENANT_NAMESPACES,
+        resourceRules: [{ apiGroups: ['rbac.authorization.k8s.io'], apiVersions: ['*'], operations: ['CREATE', 'UPDATE'], resources: ['rolebindings'] }],
+      },
+      variables: [
+        ...exemptionVariables(settings),
+        { name: 'users', expression: annotationList(GUARD_ANNOTATIONS.users) },
+        { name: 'groups', expression: annotationList(GUARD_ANNOTATIONS.groups) },
+        { name: 'platformUsers', expression: platformUsers },
+        { name: 'platformGroups', expression: platformGroups },
+        { name: 'undeclared', expression: `has(object.subjects) ? object.subjects.filter(s, !(${declared})) : []` },
+      ],
+      validations: [{
+        expression: 'variables.exempt || size(variables.undeclared) == 0',
+        reason: 'Forbidden',
+        messageExpression: '"tenant \\"" + request.namespace + "\\": RoleBinding \\"" + object.metadata.name + "\\" binds "'
+          + ' + variables.undeclared.map(s, s.kind + " \\"" + (s.kind == "ServiceAccount" && has(s.namespace) && s.namespace != "" ? s.namespace + "/" : "") + s.name + "\\"").join(", ")'
+          + ` + ", which the tenant does not declare (rule ${GUARD_POLICY.members}). Members come from the tenants catalog: `
+          + 'add the member there and open a pull request; the GitOps identity applies the binding."',
+      }],
+      auditAnnotations: breakGlassAudit(GUARD_POLICY.members),
+    });
+}
+
+/** What was written for a tenant may be changed or deleted only by the GitOps identity. */
+function managedObjectsPolicy(settings: ResolvedGuardSettings): any {
+  const controller = settings.profileControllerIdentity === undefined ? 'false'
+    : `request.userInfo.username == ${celString(settings.profileControllerIdentity)} && request.name in ${celList([OWNER_AUTHORIZATION_POLICY_NAME, RESOURCE_QUOTA_NAME])}`;
+  return admissionPolicy(GUARD_POLICY.managedObjects,
+    'The NetworkPolicies, LimitRanges, ResourceQuotas and AuthorizationPolicies written for a tenant change only through Git.', {
+      matchConstraints: {
+        namespaceSelector: TENANT_NAMESPACES,
+        resourceRules: [
+          { apiGroups: [''], apiVersions: ['*'], operations: ['UPDATE', 'DELETE'], resources: ['limitranges', 'resourcequotas'] },
+          { apiGroups: ['networking.k8s.io'], apiVersions: ['*'], operations: ['UPDATE', 'DELETE'], resources: ['networkpolicies'] },
+          { apiGroups: ['security.istio.io'], apiVersions: ['*'], operations: ['UPDATE', 'DELETE'], resources: ['authorizationpolicies'] },
+        ],
+      },
+      variables: [
+        ...exemptionVariables(settings),
+        { name: 'managed', expression: annotationList(GUARD_ANNOTATIONS.managed) },
+        // Kubeflow's profile controller rewrites the two objects it derives from the Profile.
+        { name: 'profileController', expression: controller },
+        // The namespace controller empties a namespace being deleted (GitOps pruned the tenant).
+        { name: 'terminating', expression: 'has(namespaceObject.metadata.deletionTimestamp)' },
+      ],
+      validations: [{
+        expression: 'variables.exempt || variables.profileController || variables.terminating '
+          + '|| !((request.kind.kind + "/" + request.name) in variables.managed)',
+        reason: 'Forbidden',
+        messageExpression: '"tenant \\"" + request.namespace + "\\": " + request.kind.kind + " \\"" + request.name + "\\" is written from the tenants catalog; "'
+          + ' + (request.operation == "DELETE" ? "deleting" : "changing") + " it is refused for " + request.userInfo.username'
+          + ` + " (rule ${GUARD_POLICY.managedObjects}). ${PULL_REQUEST_HINT}"`,
+      }],
+      auditAnnotations: breakGlassAudit(GUARD_POLICY.managedObjects),
+    });
+}
+
+/** CEL: principal `p` is a service account of the request's own namespace. */
+const OWN_PRINCIPAL = (p: string) => `${p}.matches("^[^/*]+/ns/" + request.namespace + "/sa/[^/*]+$")`;
+/** CEL: service account `a` (`ns/name`, Istio's serviceAccounts field) is in the request's own namespace. */
+const OWN_SERVICE_ACCOUNT = (a: string) => `${a}.matches("^" + request.namespace + "/[^/*]+$")`;
+
+/** An ALLOW rule must name identities, and only identities the tenant's own policies name. */
+function authorizationRuleOk(): string {
+  const S = 'variables.sources';
+  const anySource = (p: string) => `(${OWN_PRINCIPAL(p)} || ("principal:" + ${p}) in ${S} || ("proxy:" + ${p}) in ${S})`;
+  const actsForItself = (p: string) => `(${OWN_PRINCIPAL(p)} || ("principal:" + ${p}) in ${S})`;
+  const allowedNamespace = (n: string) => `(${n} == request.namespace || ("namespace:" + ${n}) in ${S})`;
+  const identityCondition = 'c.key in variables.identityHeaders';
+  const sourceCondition = 'c.key in ["source.principal", "source.namespace"]';
+  // Every source and condition that names an identity names an allowed one...
+  const namesAllowed = [
+    '(!has(r.from) || r.from.all(f, !has(f.source)',
+    `  || ((!has(f.source.principals) || f.source.principals.all(p, ${anySource('p')}))`,
+    `  && (!has(f.source.namespaces) || f.source.namespaces.all(n, ${allowedNamespace('n')}))`,
+    `  && (!has(f.source.serviceAccounts) || f.source.serviceAccounts.all(a, ${OWN_SERVICE_ACCOUNT('a')})))))`,
+    `&& (!has(r.when) || r.when.all(c, !(${identityCondition}) || (has(c.values) && c.values.all(v, (c.key + "=" + v) in variables.headerValues))))`,
+    `&& (!has(r.when) || r.when.all(c, !(${sourceCondition}) || (has(c.values)`,
+    `  && c.values.all(v, c.key == "source.namespace" ? ${allowedNamespace('v')} : ${anySource('v')}))))`,
+  ].join('\n');
+  // ...and at least one of them restricts who is admitted: a user or group, or a workload acting for itself.
+  const restricted = [
+    `(has(r.when) && r.when.exists(c, ${identityCondition} && has(c.values) && size(c.values) > 0))`,
+    '|| (has(r.from) && size(r.from) > 0 && r.from.all(f, has(f.source) && (',
+    `  (has(f.source.principals) && size(f.source.principals) > 0 && f.source.principals.all(p, ${actsForItself('p')}))`,
+    '  || (has(f.source.namespaces) && size(f.source.namespaces) > 0 && f.source.namespaces.all(n, n == request.namespace))',
+    `  || (has(f.source.serviceAccounts) && size(f.source.serviceAccounts) > 0 && f.source.serviceAccounts.all(a, ${OWN_SERVICE_ACCOUNT('a')})))))`,
+    `|| (has(r.when) && r.when.exists(c, ${sourceCondition} && has(c.values) && size(c.values) > 0`,
+    `  && c.values.all(v, c.key == "source.namespace" ? v == request.namespace : ${actsForItself('v')})))`,
+  ].join('\n');
+  return `(${namesAllowed})\n&& (${restricted})`;
+}
+
+/** A NetworkPolicy peer's namespace selector must not be able to select another tenant's namespace. */
+function namespaceSelectorOk(sel: string): string {
+  return [
+    `(has(${sel}.matchLabels) && ((${celString(NAMESPACE_NAME_LABEL)} in ${sel}.matchLabels && ${sel}.matchLabels[${celString(NAMESPACE_NAME_LABEL)}] == request.namespace)`,
+    '  || variables.namespaceSelectors.exists(line, line.split(",").all(pair, size(pair.split("=")) == 2',
+    `    && pair.split("=")[0] in ${sel}.matchLabels && ${sel}.matchLabels[pair.split("=")[0]] == pair.split("=")[1]))))`,
+    `|| (has(${sel}.matchExpressions) && ${sel}.matchExpressions.exists(e, e.key == ${celString(TENANT_LABEL)} && e.operator == "DoesNotExist"))`,
+  ].join('\n');
+}
+
+/** New or changed AuthorizationPolicies and NetworkPolicies may not open a tenant to anyone it does not declare. */
+function openAccessPolicy(settings: ResolvedGuardSettings): any {
+  const controller = settings.profileControllerIdentity === undefined ? 'false'
+    : `request.userInfo.username == ${celString(settings.profileControllerIdentity)} && ${OBJECT_NAME} == ${celString(OWNER_AUTHORIZATION_POLICY_NAME)}`;
+  return admissionPolicy(GUARD_POLICY.openAccess,
+    'AuthorizationPolicies and NetworkPolicies made in a tenant namespace may admit only what the tenant declares.', {
+      matchConstraints: {
+        namespaceSelector: TENANT_NAMESPACES,
+        resourceRules: [
+          { apiGroups: ['networking.k8s.io'], apiVersions: ['*'], operations: ['CREATE', 'UPDATE'], resources: ['networkpolicies'] },
+          { apiGroups: ['security.istio.io'], apiVersions: ['*'], operations: ['CREATE', 'UPDATE'], resources: ['authorizationpolicies'] },
+        ],
+      },
+      variables: [
+        ...exemptionVariables(settings),
+        { name: 'profileController', expression: controller },
+        { name: 'identityHeaders', expression: annotationList(GUARD_ANNOTATIONS.identityHeaders) },
+        { name: 'headerValues', expression: annotationList(GUARD_ANNOTATIONS.headerValues) },
+        { name: 'sources', expression: annotationList(GUARD_ANNOTATIONS.sources) },
+        { name: 'namespaceSelectors', expression: annotationList(GUARD_ANNOTATIONS.namespaceSelectors) },
+        {
+          name: 'allowRules',
+          expression: 'request.kind.kind == "AuthorizationPolicy" && has(object.spec) && (!has(object.spec.action) || object.spec.action == "ALLOW")'
+            + ' && has(object.spec.rules) ? object.spec.rules : []',
+        },
+        {
+          // One list of peers per rule, ingress and egress; an empty list admits every peer.
+          name: 'peerLists',
+          expression: 'request.kind.kind == "NetworkPolicy" && has(object.spec)'
+            + ' ? (has(object.spec.ingress) ? object.spec.ingress.map(r, has(r.from) ? r.from : []) : [])'
+            + ' + (has(object.spec.egress) ? object.spec.egress.map(r, has(r.to) ? r.to : []) : []) : []',
+        },
+      ],
+      validations: [
+        {
+          expression: `variables.exempt || variables.profileController || variables.allowRules.all(r, ${authorizationRuleOk()})`,
+          reason: 'Forbidden',
+          messageExpression: `"tenant \\"" + request.namespace + "\\": AuthorizationPolicy \\"" + (${OBJECT_NAME}) + "\\" has an ALLOW rule that admits `
+            + 'requests from identities the tenant does not declare: every rule must match declared users or groups in the user-id or groups '
+            + 'header, or name only the tenant\'s own service accounts, and may name only the sources the tenant\'s own policies name '
+            + `(rule ${GUARD_POLICY.openAccess}). To open access, declare it in the tenants catalog and open a pull request."`,
+        },
+        {
+          expression: `variables.exempt || variables.peerLists.all(peers, size(peers) > 0 && peers.all(p, !has(p.namespaceSelector) || ${namespaceSelectorOk('p.namespaceSelector')}))`,
+          reason: 'Forbidden',
+          messageExpression: `"tenant \\"" + request.namespace + "\\": NetworkPolicy \\"" + (${OBJECT_NAME}) + "\\" has a rule that can reach other tenants' `
+            + 'namespaces (a rule without peers, or a namespace selector that other tenants\' namespaces match) '
+            + `(rule ${GUARD_POLICY.openAccess}). Select the tenant's own namespace, a namespace its catalog policies name, or exclude tenants `
+            + `with matchExpressions [{key: ${TENANT_LABEL}, operator: DoesNotExist}]; to reach another tenant, declare it in the tenants catalog and open a pull request."`,
+        },
+      ],
+      auditAnnotations: breakGlassAudit(GUARD_POLICY.openAccess),
+    });
+}
+
+/** The guard's policies and one binding for each, in a stable order. */
+export function guardManifests(settings: ResolvedGuardSettings): any[] {
+  const policies = [membersPolicy(settings), managedObjectsPolicy(settings), openAccessPolicy(settings)];
+  const bindings = policies.map(p => ({
+    apiVersion: GUARD_API_VERSION,
+    kind: 'ValidatingAdmissionPolicyBinding',
+    metadata: { name: p.metadata.name },
+    spec: { policyName: p.metadata.name, validationActions: [...settings.validationActions] },
+  }));
+  return [...policies, ...bindings];
+}
