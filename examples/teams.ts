@@ -2,7 +2,7 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
   AuditPolicy, ContributorRole, IdentityKind, IdentityProvider, PodSecurityLevel, PriorityClasses, QuotaAlerts, ReadOnlyDashboard, TeamRolePreset,
-  TenantDashboard, TenantProfile, TenantSettings,
+  TenancyGuard, TenantDashboard, TenantProfile, TenantSettings,
 } from '../src';
 
 const ALL_CLASSES = ['high-priority-ml', 'normal-priority-ml', 'low-priority-ml'];
@@ -30,6 +30,9 @@ export class ExampleTeams extends Chart {
     new TenantDashboard(this, 'TenantDashboard', { tenants: TEAMS });
     // Members come from Git only: the Kubeflow dashboard may show them, not change them.
     new ReadOnlyDashboard(this, 'ReadOnlyDashboard');
+    // ...and stay as Git declares them after apply: kube-apiserver refuses undeclared members,
+    // changes to what was written here by anyone but Argo CD or Flux, and policies that open a team.
+    new TenancyGuard(this, 'TenancyGuard');
     new AuditPolicy(this, 'AuditPolicy', {
       tenants: TEAMS,
       webhook: { url: 'https://audit.company.com/kubernetes', certificateAuthorityFile: '/etc/kubernetes/audit/ca.crt' },

@@ -182,8 +182,9 @@ export interface TenancySources {
 }
 
 function hasPlatform(cluster: ClusterSettings | undefined): boolean {
-  return cluster !== undefined
-    && [cluster.quotaAlerts, cluster.dashboard, cluster.auditPolicy, cluster.identityProvider, cluster.readOnlyDashboard, cluster.guard].some(x => x !== undefined);
+  if (cluster === undefined) return false;
+  return [cluster.quotaAlerts, cluster.dashboard, cluster.auditPolicy, cluster.identityProvider, cluster.readOnlyDashboard, cluster.guard]
+    .some(x => x !== undefined);
 }
 
 /**

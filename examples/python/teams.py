@@ -23,6 +23,7 @@ from cdk8s_kubeflow_tenancy import (
     ReadOnlyDashboard,
     TeamRoleOptions,
     TeamRolePreset,
+    TenancyGuard,
     TenantDashboard,
     TenantNetworkPolicyOptions,
     TenantPriorityClassOptions,
@@ -51,6 +52,9 @@ class ExampleTeams(Chart):
         TenantDashboard(self, "TenantDashboard", tenants=TEAMS)
         # Members come from Git only: the Kubeflow dashboard may show them, not change them.
         ReadOnlyDashboard(self, "ReadOnlyDashboard")
+        # ...and stay as Git declares them after apply: kube-apiserver refuses undeclared members,
+        # changes to what was written here by anyone but Argo CD or Flux, and policies that open a team.
+        TenancyGuard(self, "TenancyGuard")
         AuditPolicy(
             self,
             "AuditPolicy",

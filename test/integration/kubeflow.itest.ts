@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
-import { api, EXAMPLE_CATALOG, kubectl, kubectlOk, synthCatalog, tempDir } from './support/cluster';
+import { api, EXAMPLE_CATALOG, kubectl, kubectlOk, PROFILE_CONTROLLER, synthCatalog, tempDir } from './support/cluster';
 import { kfamCanManage, kfamListBindings } from './support/kfam';
 import { IdentityKind } from '../../src';
 import { resolveAuth } from '../../src/auth-options';
@@ -59,11 +59,11 @@ describe('on a Kubeflow cluster (output for Kubeflow\'s profile controller)', ()
     // touches a field the other owns (a conflict fails the apply), and nothing is left to change.
     const file = path.join(tempDir(), 'controller.yaml');
     fs.writeFileSync(file, controllerObjects.map(o => JSON.stringify(o)).join('\n---\n'));
-    kubectlOk(['apply', '--server-side', '--field-manager', CONTROLLER_MANAGER, '-f', file]);
+    kubectlOk(['apply', '--server-side', '--field-manager', CONTROLLER_MANAGER, '-f', file], { as: PROFILE_CONTROLLER });
     kubectlOk(['apply', '--server-side', '--field-manager', 'kf-tenancy-test', '-k', out]);
     const diff = kubectl(['diff', '--server-side', '--field-manager', 'kf-tenancy-test', '-k', out]);
     expect({ code: diff.code, diff: diff.stdout, stderr: diff.stderr }).toEqual({ code: 0, diff: '', stderr: '' });
-    const controllerDiff = kubectl(['diff', '--server-side', '--field-manager', CONTROLLER_MANAGER, '-f', file]);
+    const controllerDiff = kubectl(['diff', '--server-side', '--field-manager', CONTROLLER_MANAGER, '-f', file], { as: PROFILE_CONTROLLER });
     expect({ code: controllerDiff.code, diff: controllerDiff.stdout }).toEqual({ code: 0, diff: '' });
   });
 

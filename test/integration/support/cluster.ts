@@ -21,10 +21,28 @@ export interface KubectlResult {
   readonly stderr: string;
 }
 
-/** Runs kubectl against the test control plane. */
-export function kubectl(args: string[], options: { input?: string; env?: Record<string, string> } = {}): KubectlResult {
+/** Who a request is made as (impersonated by the admin token). */
+export interface Identity {
+  readonly user: string;
+  readonly groups: string[];
+}
+
+/**
+ * The identity that applies the output, as Flux's kustomize-controller with cluster-admin rights
+ * (system:masters here). The tenancy guard lets only it change what the output wrote, so every
+ * kubectl call of the suite that plays GitOps runs as it.
+ */
+export const GITOPS: Identity = { user: 'system:serviceaccount:flux-system:kustomize-controller', groups: ['system:masters'] };
+/** Kubeflow's profile controller (and KFAM, in the same pod), bound to cluster-admin by kubeflow/manifests. */
+export const PROFILE_CONTROLLER: Identity = { user: 'system:serviceaccount:kubeflow:profiles-controller-service-account', groups: ['system:masters'] };
+
+const impersonation = (as: Identity | undefined) => (as ? [`--as=${as.user}`, ...as.groups.map(g => `--as-group=${g}`)] : []);
+
+/** Runs kubectl against the test control plane, as the GitOps identity unless `as` says otherwise (`null`: the admin token itself). */
+export function kubectl(args: string[], options: { input?: string; env?: Record<string, string>; as?: Identity | null } = {}): KubectlResult {
   const info = controlPlane();
-  const result = spawnSync(info.kubectl, ['--kubeconfig', info.kubeconfig, ...args], {
+  const as = options.as === null ? undefined : options.as ?? GITOPS;
+  const result = spawnSync(info.kubectl, ['--kubeconfig', info.kubeconfig, ...impersonation(as), ...args], {
     input: options.input,
     encoding: 'utf8',
     maxBuffer: 256 * 1024 * 1024,
@@ -34,17 +52,22 @@ export function kubectl(args: string[], options: { input?: string; env?: Record<
 }
 
 /** kubectl that must succeed; its stdout. */
-export function kubectlOk(args: string[], options: { input?: string; env?: Record<string, string> } = {}): string {
+export function kubectlOk(args: string[], options: { input?: string; env?: Record<string, string>; as?: Identity | null } = {}): string {
   const result = kubectl(args, options);
   if (result.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed (${result.code}):\n${result.stderr}`);
   return result.stdout;
 }
 
-/** A REST call with the admin token. */
-export async function api(method: string, urlPath: string, body?: unknown): Promise<{ status: number; json: any }> {
+/** A REST call with the admin token, or as `as` (impersonated); with the server's warnings. */
+export async function api(method: string, urlPath: string, body?: unknown, as?: Identity): Promise<{ status: number; json: any; warnings: string[] }> {
   const info = controlPlane();
-  const response = await request(info.server, info.token, method, urlPath, body);
-  return { status: response.status, json: response.body ? JSON.parse(response.body) : undefined };
+  const headers: Record<string, string | string[]> = as ? { 'Impersonate-User': as.user, ...(as.groups.length > 0 ? { 'Impersonate-Group': as.groups } : {}) } : {};
+  const response = await request(info.server, info.token, method, urlPath, body, headers);
+  const warning = response.headers.warning;
+  // RFC 7234 warn-text: a quoted string with backslash escapes.
+  const warnings = (Array.isArray(warning) ? warning : warning ? [warning] : [])
+    .map(w => w.replace(/^299 - "/, '').replace(/"$/, '').replace(/\\(.)/g, '$1'));
+  return { status: response.status, json: response.body ? JSON.parse(response.body) : undefined, warnings };
 }
 
 /** Who asks, as the authorizer sees it. */

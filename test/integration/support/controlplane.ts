@@ -214,11 +214,11 @@ export class ControlPlane {
  * A connection dropped under load (EPIPE, ECONNRESET; seen once with 16 concurrent
  * SubjectAccessReviews) or a 429 from API priority and fairness is retried a few times.
  */
-export async function request(server: string, token: string, method: string, urlPath: string, body?: unknown)
-  : Promise<{ status: number; body: string }> {
+export async function request(server: string, token: string, method: string, urlPath: string, body?: unknown,
+  headers: Record<string, string | string[]> = {}): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
   for (let attempt = 1; ; attempt++) {
     try {
-      const response = await requestOnce(server, token, method, urlPath, body);
+      const response = await requestOnce(server, token, method, urlPath, body, headers);
       if (response.status !== 429 || attempt >= 5) return response;
     } catch (error: any) {
       if (!['EPIPE', 'ECONNRESET'].includes(error?.code) || attempt >= 5) throw error;
@@ -227,8 +227,8 @@ export async function request(server: string, token: string, method: string, url
   }
 }
 
-function requestOnce(server: string, token: string, method: string, urlPath: string, body?: unknown)
-  : Promise<{ status: number; body: string }> {
+function requestOnce(server: string, token: string, method: string, urlPath: string, body: unknown, headers: Record<string, string | string[]>)
+  : Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const https = require('https') as typeof import('https');
   return new Promise((resolve, reject) => {
@@ -236,12 +236,19 @@ function requestOnce(server: string, token: string, method: string, urlPath: str
     const req = https.request(`${server}${urlPath}`, {
       method,
       rejectUnauthorized: false,
-      headers: { 'Authorization': `Bearer ${token}`, 'Content-Type': 'application/json', 'Accept': 'application/json' },
+      headers: {
+        'Authorization': `Bearer ${token}`,
+        'Content-Type': method === 'PATCH' ? 'application/merge-patch+json' : 'application/json',
+        'Accept': 'application/json',
+        ...headers,
+      },
     }, res => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', chunk => { text += chunk; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      // Node joins repeated headers with ", ", which a warning's text may contain: keep each Warning apart.
+      const warnings = res.rawHeaders.filter((_, i) => i % 2 === 1 && res.rawHeaders[i - 1].toLowerCase() === 'warning');
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text, headers: { ...res.headers, warning: warnings } }));
     });
     req.on('error', reject);
     if (payload) req.write(payload);
