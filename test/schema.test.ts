@@ -44,6 +44,8 @@ describe('every synthesized object validates against its schema', () => {
   test('covers every kind and both Istio versions', () => {
     const kinds = new Set(objects.map(o => `${o.apiVersion} ${o.kind}`));
     expect([...kinds].sort()).toEqual([
+      'admissionregistration.k8s.io/v1 ValidatingAdmissionPolicy',
+      'admissionregistration.k8s.io/v1 ValidatingAdmissionPolicyBinding',
       'gateway.networking.k8s.io/v1 Gateway',
       'kubeflow.org/v1 Profile',
       'monitoring.coreos.com/v1 PrometheusRule',
@@ -64,6 +66,7 @@ describe('every synthesized object validates against its schema', () => {
   test.each([
     'Namespace', 'ServiceAccount', 'ResourceQuota', 'RoleBinding', 'AuthorizationPolicy', 'Gateway',
     'NetworkPolicy', 'LimitRange', 'PriorityClass', 'Role', 'ConfigMap', 'PrometheusRule', 'Profile',
+    'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding',
   ])('%s', kind => {
     const ofKind = objects.filter(o => o.kind === kind);
     expect(ofKind.length).toBeGreaterThan(0);

@@ -9,6 +9,7 @@ import { KubeflowAuthOptions, resolveAuth, ResolvedKubeflowAuth } from '../auth-
 import { withProfileControllerObjects } from '../kubeflow-profile';
 import { throwIfAny } from '../validation';
 import { readYamlFiles } from '../yaml-source';
+import { guardLine, guardStatus, GuardStatus } from './guard';
 import { meshDecision, MeshRequest } from './mesh';
 import { NetworkPath, networkReachability, NetworkReachability } from './network';
 import { AccessRequest, RbacModel, Requester, serviceAccountRequester, userRequester } from './rbac';
@@ -66,6 +67,8 @@ export interface AccessMatrix {
   readonly meshOpen: string[];
   /** Which namespaces reach which over the network. */
   readonly network: NetworkReachability;
+  /** Whether the tenancy guard keeps this access as it is after apply. */
+  readonly guard: GuardStatus;
 }
 
 /** What the access matrix is computed with. */
@@ -295,7 +298,7 @@ export function accessMatrix(objects: any[], options: AccessMatrixOptions = {}):
     for (const ns of Object.keys(access).sort()) sorted[ns] = access[ns];
     if (Object.keys(sorted).length > 0) identities.push({ kind: identity.kind, name: identity.name, access: sorted });
   }
-  return { namespaces, identities, meshOpen: mesh.open, network: networkReachability(objects) };
+  return { namespaces, identities, meshOpen: mesh.open, network: networkReachability(objects), guard: guardStatus(objects) };
 }
 
 /** `edit`, `view (RBAC only)` when the gateway refuses a user or group, `gateway only` without RBAC access. */
@@ -318,6 +321,8 @@ export function accessMarkdown(matrix: AccessMatrix): string {
   const lines = [
     `Access to ${matrix.namespaces.length} namespaces by ${matrix.identities.length} identities (admin ⊃ edit ⊃ view; `
       + 'users and groups also pass the ingress gateway unless the cell says otherwise).',
+    '',
+    guardLine(matrix.guard, matrix.namespaces),
     '',
     '| identity | kind | access |',
     '|---|---|---|',
@@ -381,6 +386,7 @@ export function accessDiff(before: AccessMatrix, after: AccessMatrix): string[] 
     for (const ns of y.filter(n => !x.includes(n))) lines.push(`+ ${label}: ${ns}`);
     for (const ns of x.filter(n => !y.includes(n))) lines.push(`- ${label}: ${ns}`);
   };
+  if (before.guard.state !== after.guard.state) lines.push(`~ tenancy guard: ${before.guard.state} → ${after.guard.state}`);
   open('admits every gateway request', before.meshOpen, after.meshOpen);
   open('network open to every namespace', before.network.openIngress, after.network.openIngress);
   open('network reaches every namespace', before.network.openEgress, after.network.openEgress);

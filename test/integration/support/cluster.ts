@@ -59,7 +59,8 @@ export function kubectlOk(args: string[], options: { input?: string; env?: Recor
 }
 
 /** A REST call with the admin token, or as `as` (impersonated); with the server's warnings. */
-export async function api(method: string, urlPath: string, body?: unknown, as?: Identity): Promise<{ status: number; json: any; warnings: string[] }> {
+export async function api(method: string, urlPath: string, body?: unknown, as?: Identity)
+  : Promise<{ status: number; json: any; warnings: string[] }> {
   const info = controlPlane();
   const headers: Record<string, string | string[]> = as ? { 'Impersonate-User': as.user, ...(as.groups.length > 0 ? { 'Impersonate-Group': as.groups } : {}) } : {};
   const response = await request(info.server, info.token, method, urlPath, body, headers);

@@ -214,8 +214,14 @@ export class ControlPlane {
  * A connection dropped under load (EPIPE, ECONNRESET; seen once with 16 concurrent
  * SubjectAccessReviews) or a 429 from API priority and fairness is retried a few times.
  */
+export interface Response {
+  readonly status: number;
+  readonly body: string;
+  readonly headers: Record<string, string | string[] | undefined>;
+}
+
 export async function request(server: string, token: string, method: string, urlPath: string, body?: unknown,
-  headers: Record<string, string | string[]> = {}): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
+  headers: Record<string, string | string[]> = {}): Promise<Response> {
   for (let attempt = 1; ; attempt++) {
     try {
       const response = await requestOnce(server, token, method, urlPath, body, headers);
@@ -228,7 +234,7 @@ export async function request(server: string, token: string, method: string, url
 }
 
 function requestOnce(server: string, token: string, method: string, urlPath: string, body: unknown, headers: Record<string, string | string[]>)
-  : Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
+  : Promise<Response> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const https = require('https') as typeof import('https');
   return new Promise((resolve, reject) => {
