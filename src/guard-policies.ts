@@ -211,7 +211,7 @@ function namespaceSelectorOk(sel: string): string {
 /** New or changed AuthorizationPolicies and NetworkPolicies may not open a tenant to anyone it does not declare. */
 function openAccessPolicy(settings: ResolvedGuardSettings): any {
   const controller = settings.profileControllerIdentity === undefined ? 'false'
-    : `request.userInfo.username == ${celString(settings.profileControllerIdentity)} && ${OBJECT_NAME} == ${celString(OWNER_AUTHORIZATION_POLICY_NAME)}`;
+    : `request.userInfo.username == ${celString(settings.profileControllerIdentity)} && (${OBJECT_NAME}) == ${celString(OWNER_AUTHORIZATION_POLICY_NAME)}`;
   return admissionPolicy(GUARD_POLICY.openAccess,
     'AuthorizationPolicies and NetworkPolicies made in a tenant namespace may admit only what the tenant declares.', {
       matchConstraints: {

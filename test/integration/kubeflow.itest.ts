@@ -64,7 +64,7 @@ describe('on a Kubeflow cluster (output for Kubeflow\'s profile controller)', ()
     const diff = kubectl(['diff', '--server-side', '--field-manager', 'kf-tenancy-test', '-k', out]);
     expect({ code: diff.code, diff: diff.stdout, stderr: diff.stderr }).toEqual({ code: 0, diff: '', stderr: '' });
     const controllerDiff = kubectl(['diff', '--server-side', '--field-manager', CONTROLLER_MANAGER, '-f', file], { as: PROFILE_CONTROLLER });
-    expect({ code: controllerDiff.code, diff: controllerDiff.stdout }).toEqual({ code: 0, diff: '' });
+    expect({ code: controllerDiff.code, diff: controllerDiff.stdout, stderr: controllerDiff.stderr }).toEqual({ code: 0, diff: '', stderr: '' });
   });
 
   test('KFAM contract: the dashboard shows exactly the declared owner and user contributors of every tenant, and can manage each', async () => {
