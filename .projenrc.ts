@@ -75,6 +75,33 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   gitignore: ['/dist/', '/dist-pkg/', '/.tmp/', 'cdk8s.out/', '__pycache__/', '.pytest_cache/'],
 });
 
+// The pipeline's layers (CONTRIBUTING.md): imports point one way, read -> model -> build ->
+// check -> write. core/ is pure rules; constructs/ build on core/; catalog/ reads files into the
+// model (core/, and constructs' prop types only); analysis/ reads manifests (core/ only); synth/
+// puts everything together; nothing imports cli/. test/architecture.test.ts checks that these
+// rules hold and that they fail on a wrong-way import or a cycle.
+const LAYERS_FROM_CLI = { from: './src/cli', message: 'nothing imports the command line; move what you need into a library layer' };
+project.eslint?.addRules({
+  'import/no-cycle': ['error', { ignoreExternal: true }],
+  'import/no-restricted-paths': ['error', {
+    zones: [
+      { target: './src/core', from: './src', except: ['./core'], message: 'core/ holds pure rules and imports nothing else of the library' },
+      { target: './src/constructs', from: './src', except: ['./core', './constructs', './imports'], message: 'constructs/ build on core/ only' },
+      { target: './src/catalog', from: ['./src/analysis', './src/synth', './src/cli', './src/imports'], message: 'catalog/ reads files into the model: core/ and constructs\' prop types only' },
+      { target: './src/analysis', from: './src', except: ['./core', './analysis'], message: 'analysis/ reads manifests, never constructs or files: core/ only' },
+      { target: ['./src/core', './src/constructs', './src/catalog', './src/analysis', './src/synth', './src/index.ts', './src/validation-plugin.ts'], ...LAYERS_FROM_CLI },
+    ],
+  }],
+});
+project.eslint?.addOverride({
+  files: ['src/catalog/**/*.ts'],
+  rules: {
+    '@typescript-eslint/no-restricted-imports': ['error', {
+      patterns: [{ regex: '/constructs/', allowTypeImports: true, message: 'catalog/ may use constructs\' prop types (import type), never the constructs themselves' }],
+    }],
+  },
+});
+
 // v4 needs unrs-resolver (see jestVersion); v3 resolves the same imports without it.
 project.addDevDeps('eslint-import-resolver-typescript@3.6.3');
 
@@ -85,7 +112,7 @@ project.addTask('bench', {
 });
 
 project.addTask('schema', {
-  description: 'Regenerate schema/tenant-catalog.schema.json from src/catalog-file.ts',
+  description: 'Regenerate schema/tenant-catalog.schema.json from src/catalog/catalog-file.ts',
   exec: 'ts-node --project test/tsconfig.json scripts/catalog-schema.ts',
 });
 

@@ -10,7 +10,7 @@ import * as path from 'path';
 import { Chart } from 'cdk8s';
 import { parseAllDocuments, stringify } from 'yaml';
 import { TenancyApp, TenantCatalog } from '../src';
-import { run } from '../src/cli';
+import { run } from '../src/cli/index';
 
 const [mode, input, output] = process.argv.slice(2);
 

@@ -1,6 +1,6 @@
 /**
  * Generates the tenants catalog JSON Schema from the TypeScript types in
- * src/catalog-file.ts. Run with `npx projen schema`; a test fails when the
+ * src/catalog/catalog-file.ts. Run with `npx projen schema`; a test fails when the
  * committed schema is stale.
  */
 import * as fs from 'fs';
@@ -8,7 +8,7 @@ import * as path from 'path';
 import Ajv from 'ajv';
 import standaloneCode from 'ajv/dist/standalone';
 import { createGenerator } from 'ts-json-schema-generator';
-import { CATALOG_AJV_OPTIONS, CATALOG_VALIDATOR_PATH } from '../src/catalog-reader';
+import { CATALOG_AJV_OPTIONS, CATALOG_VALIDATOR_PATH } from '../src/catalog/catalog-reader';
 
 const ROOT = path.join(__dirname, '..');
 export const SCHEMA_PATH = path.join(ROOT, 'schema', 'tenant-catalog.schema.json');
@@ -30,7 +30,7 @@ function foldDefaults(node: any): void {
 
 export function generateCatalogSchema(): string {
   const schema: any = createGenerator({
-    path: path.join(ROOT, 'src', 'catalog-file.ts'),
+    path: path.join(ROOT, 'src', 'catalog', 'catalog-file.ts'),
     tsconfig: path.join(ROOT, 'tsconfig.json'),
     type: 'CatalogFile',
     topRef: false,

@@ -2,7 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { cli } from './support/cli';
 import { tempDir } from './support/synth';
-import { accessMatrix, readManifestDir } from '../src/analysis/access';
+import { accessMatrix } from '../src/analysis/access';
+import { readManifestDir } from '../src/catalog/manifest-reader';
 
 const CATALOG = path.join(__dirname, '..', 'examples', 'tenants.yaml');
 

@@ -9,10 +9,11 @@ import * as os from 'os';
 import * as path from 'path';
 import { Chart } from 'cdk8s';
 import { Node } from 'constructs';
-import { TenancyApp, TenantCatalog } from '../src';
-import { ParallelFileWriter } from '../src/parallel-writer';
+import { TenancyApp, TenantCatalog, TenantProfile } from '../src';
 import { cli } from './support/cli';
 import { listFiles, tempDir } from './support/synth';
+import { ParallelFileWriter } from '../src/synth/parallel-writer';
+import { SynthesisRun } from '../src/synth/pipeline';
 
 function catalog(n: number): string {
   const tenants = Array.from({ length: n }, (_, i) =>
@@ -25,6 +26,7 @@ interface Work { visited: number; validations: number; maxAppChildren: number }
 /** Runs `action` while counting constructs visited by findAll, validations, and the app's widest point. */
 function measure(action: () => void): Work {
   const work: Work = { visited: 0, validations: 0, maxAppChildren: 0 };
+  const original = SynthesisRun.prototype.tenant;
   const findAll = Node.prototype.findAll;
   const validate = Node.prototype.validate;
   const findSpy = jest.spyOn(Node.prototype, 'findAll').mockImplementation(function (this: Node, order) {
@@ -37,17 +39,17 @@ function measure(action: () => void): Work {
     work.validations++;
     return validate.call(this);
   });
-  const original = TenancyApp.prototype._emitTenant;
-  TenancyApp.prototype._emitTenant = function (this: TenancyApp, ...args: Parameters<typeof original>) {
-    work.maxAppChildren = Math.max(work.maxAppChildren, this.node.children.length);
-    return original.apply(this, args);
-  };
+  // The widest the app gets: measured each time the pipeline emits a tenant.
+  const tenantSpy = jest.spyOn(SynthesisRun.prototype, 'tenant').mockImplementation(function (this: SynthesisRun, tenant: TenantProfile) {
+    work.maxAppChildren = Math.max(work.maxAppChildren, tenant.node.root.node.children.length);
+    return original.call(this, tenant);
+  });
   try {
     action();
   } finally {
     findSpy.mockRestore();
     validateSpy.mockRestore();
-    TenancyApp.prototype._emitTenant = original;
+    tenantSpy.mockRestore();
   }
   return work;
 }

@@ -3,7 +3,7 @@ import * as path from 'path';
 import Ajv from 'ajv';
 import { parse } from 'yaml';
 import { generateCatalogSchema, generateCatalogValidator, SCHEMA_PATH } from '../scripts/catalog-schema';
-import { CATALOG_VALIDATOR_PATH } from '../src/catalog-reader';
+import { CATALOG_VALIDATOR_PATH } from '../src/catalog/catalog-reader';
 
 const EXAMPLE = path.join(__dirname, '..', 'examples', 'tenants.yaml');
 

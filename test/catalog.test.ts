@@ -3,9 +3,9 @@ import * as path from 'path';
 import { Chart } from 'cdk8s';
 import { ExampleTeams } from '../examples/teams';
 import { IdentityKind, MeshMode, TenancyApp, TenantCatalog } from '../src';
-import { mergeSettings } from '../src/catalog-reader';
 import { cli } from './support/cli';
 import { listFiles, manifestFiles, only, parseYaml, renderObjects, tempDir } from './support/synth';
+import { mergeSettings } from '../src/catalog/catalog-reader';
 
 const EXAMPLES = path.join(__dirname, '..', 'examples');
 const CATALOG = path.join(EXAMPLES, 'tenants.yaml');

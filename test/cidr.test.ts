@@ -1,4 +1,4 @@
-import { cidrProblem, coveredBy, reachedRanges } from '../src/cidr';
+import { cidrProblem, coveredBy, reachedRanges } from '../src/core/cidr';
 
 describe('cidrProblem', () => {
   test.each(['10.0.0.0/8', '0.0.0.0/0', '203.0.113.7/32', 'fc00::/7', '::/0', '2001:db8::/32'])('accepts %s', c => expect(cidrProblem(c)).toBeUndefined());

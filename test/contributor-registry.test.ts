@@ -1,4 +1,4 @@
-import { ContributorRegistry } from '../src/contributor-registry';
+import { ContributorRegistry } from '../src/core/contributor-registry';
 
 describe('ContributorRegistry', () => {
   test('accepts distinct users and groups, even with the same name', () => {

@@ -1,7 +1,7 @@
 import { Contributor, ContributorRole, IdentityKind, TenantProfile } from '../src';
 import { newChart, only, renderObjects, synthTenant } from './support/synth';
-import { resolveAuth } from '../src/auth-options';
-import { withProfileControllerObjects } from '../src/kubeflow-profile';
+import { resolveAuth } from '../src/core/auth-options';
+import { withProfileControllerObjects } from '../src/core/kubeflow-profile';
 
 const PRINCIPALS = [
   'cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account',

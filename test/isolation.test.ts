@@ -3,10 +3,10 @@ import * as path from 'path';
 import { ApiObject, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { ContributorOptions, IdentityKind, MeshMode, ProfileController, TeamRolePreset, TenancyApp, TenantProfile, TenantProfileProps } from '../src';
-import { TenancyValidationError } from '../src/validation';
 import { cli } from './support/cli';
 import { listFiles, renderObjects, tempDir } from './support/synth';
 import { accessMatrix } from '../src/analysis/access';
+import { TenancyValidationError } from '../src/core/validation';
 
 /** Two tenants, as declared; `inject` adds an escalation. */
 function twoTenants(inject: (chart: Chart, a: TenantProfile) => void = () => undefined, isolationCheck = true) {

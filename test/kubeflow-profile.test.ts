@@ -2,11 +2,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Chart } from 'cdk8s';
 import { ProfileController, ProfilePluginKind, TenancyApp, TenantCatalog, TenantProfile } from '../src';
-import { accessMatrix } from '../src/analysis/access';
-import { resolveAuth } from '../src/auth-options';
-import { profileControllerObjects, profileDeclaration, profileManifest, withProfileControllerObjects } from '../src/kubeflow-profile';
-import { TenancyValidationError } from '../src/validation';
 import { only, renderObjects, synthTenant, tempDir } from './support/synth';
+import { accessMatrix } from '../src/analysis/access';
+import { resolveAuth } from '../src/core/auth-options';
+import { profileControllerObjects, profileDeclaration, profileManifest, withProfileControllerObjects } from '../src/core/kubeflow-profile';
+import { TenancyValidationError } from '../src/core/validation';
 
 const EXAMPLE = path.join(__dirname, '..', 'examples', 'tenants.yaml');
 /** What the profile controller writes, by kind and name. */

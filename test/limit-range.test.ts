@@ -1,6 +1,6 @@
-import { limitRangeProblems } from '../src/limit-range';
-import { compareQuantities, isQuantity, isWholeQuantity, parseQuantity } from '../src/quantity';
 import { only, synthTenant } from './support/synth';
+import { limitRangeProblems } from '../src/constructs/tenant/limit-range';
+import { compareQuantities, isQuantity, isWholeQuantity, parseQuantity } from '../src/core/quantity';
 
 const RESEARCH = {
   container: {

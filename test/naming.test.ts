@@ -1,4 +1,4 @@
-import { contributorBindingName, safeName } from '../src/naming';
+import { contributorBindingName, safeName } from '../src/core/naming';
 
 describe('KFAM binding names', () => {
   test.each([

@@ -1,8 +1,8 @@
 import { Chart } from 'cdk8s';
 import { MeshMode, NetworkProtocol, TenancyApp, TenantNetworkPolicy, TenantProfile } from '../src';
-import { NetworkModel } from '../src/analysis/network';
-import { networkPolicyProblems } from '../src/network-policy';
 import { newChart, renderObjects, synthTenant } from './support/synth';
+import { NetworkModel } from '../src/analysis/network';
+import { networkPolicyProblems } from '../src/constructs/tenant/network-policy';
 
 const policies = (objects: any[]) => objects.filter(o => o.kind === 'NetworkPolicy');
 const byName = (objects: any[]) => Object.fromEntries(policies(objects).map(p => [p.metadata.name, p.spec]));

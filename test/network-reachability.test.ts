@@ -1,24 +1,8 @@
-import { networkReachability, selectorMatches } from '../src/analysis/network';
+import { networkReachability } from '../src/analysis/network';
 
 const namespace = (name: string, labels: Record<string, string> = {}) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });
 const policy = (ns: string, name: string, spec: any) => ({ kind: 'NetworkPolicy', metadata: { name, namespace: ns }, spec: { podSelector: {}, ...spec } });
 const byName = (name: string) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } } });
-
-describe('label selectors', () => {
-  test.each([
-    [{ matchLabels: { a: '1' } }, { a: '1' }, true],
-    [{ matchLabels: { a: '1' } }, { a: '2' }, false],
-    [{ matchExpressions: [{ key: 'a', operator: 'In', values: ['1', '2'] }] }, { a: '2' }, true],
-    [{ matchExpressions: [{ key: 'a', operator: 'In', values: ['1'] }] }, {}, false],
-    [{ matchExpressions: [{ key: 'a', operator: 'NotIn', values: ['1'] }] }, {}, true],
-    [{ matchExpressions: [{ key: 'a', operator: 'NotIn', values: ['1'] }] }, { a: '1' }, false],
-    [{ matchExpressions: [{ key: 'a', operator: 'Exists' }] }, { a: '' }, true],
-    [{ matchExpressions: [{ key: 'a', operator: 'DoesNotExist' }] }, { a: '' }, false],
-    [{}, { anything: 'x' }, true],
-  ])('%j selects %j: %s', (selector, labels, expected) => {
-    expect(selectorMatches(selector, labels)).toBe(expected);
-  });
-});
 
 describe('namespace reachability', () => {
   const deny = (ns: string) => policy(ns, 'deny', { policyTypes: ['Ingress', 'Egress'] });

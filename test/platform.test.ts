@@ -4,10 +4,10 @@ import * as path from 'path';
 import { parser } from '@prometheus-io/lezer-promql';
 import { parse } from 'yaml';
 import { AuditLevel, AuditPolicy, IdentityProvider, QuotaAlertName, QuotaAlerts, TenantCatalog, TenantDashboard, TenantProfile } from '../src';
-import { auditPolicyDocument } from '../src/audit-policy';
-import { durationProblem, namespaceMatcher, quotaRatio, regexLiteral } from '../src/promql';
 import { validateAgainstSchema } from './support/schema';
 import { newChart, parseYaml, renderObjects } from './support/synth';
+import { auditPolicyDocument } from '../src/constructs/cluster/audit-policy';
+import { durationProblem, namespaceMatcher, quotaRatio, regexLiteral } from '../src/core/promql';
 
 /** Whether Prometheus' own grammar parses the expression without error nodes. */
 function parsesAsPromQL(expr: string): boolean {

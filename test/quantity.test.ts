@@ -1,4 +1,4 @@
-import { isQuantity, quotaKeyProblem } from '../src/quantity';
+import { isQuantity, quotaKeyProblem } from '../src/core/quantity';
 
 describe('isQuantity', () => {
   test.each(['4', '500m', '100Gi', '1Ti', '0.5', '1e3', '2E', '1.5Gi', '.5'])('accepts %s', value => {

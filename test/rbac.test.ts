@@ -2,10 +2,10 @@ import * as fs from 'fs';
 import { ContributorRole, IdentityKind, TeamRolePreset, TenantProfile } from '../src';
 import { newChart, parseYaml, renderObjects } from './support/synth';
 import { CLUSTER_ROLES_JSON, CLUSTER_ROLES_YAML, clusterRolesJson } from '../scripts/cluster-roles-json';
-import { kubeflowClusterRoles } from '../src/analysis/access';
 import { RbacModel, ruleAllows, serviceAccountRequester, userRequester } from '../src/analysis/rbac';
-import { resolveAuth } from '../src/auth-options';
-import { withProfileControllerObjects } from '../src/kubeflow-profile';
+import { resolveAuth } from '../src/core/auth-options';
+import { kubeflowClusterRoles } from '../src/core/kubeflow-cluster-roles';
+import { withProfileControllerObjects } from '../src/core/kubeflow-profile';
 
 const KUBEFLOW_ROLES = parseYaml(fs.readFileSync(CLUSTER_ROLES_YAML, 'utf8'));
 

@@ -1,9 +1,9 @@
 import * as path from 'path';
 import { Chart } from 'cdk8s';
 import { ReadOnlyDashboard, TenancyApp, TenantCatalog } from '../src';
-import { meshDecision } from '../src/analysis/mesh';
-import { DASHBOARD_WRITE_ROUTES } from '../src/read-only-dashboard';
 import { only, renderObjects } from './support/synth';
+import { meshDecision } from '../src/analysis/mesh';
+import { DASHBOARD_WRITE_ROUTES } from '../src/constructs/cluster/read-only-dashboard';
 
 const GATEWAY = 'cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account';
 

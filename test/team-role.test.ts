@@ -1,6 +1,6 @@
 import { TeamRolePreset } from '../src';
-import { presetRules, teamRoleProblems } from '../src/team-role';
 import { only, synthTenant } from './support/synth';
+import { presetRules, teamRoleProblems } from '../src/constructs/tenant/team-role';
 
 describe('TeamRole', () => {
   test('ml-data-scientist preset bound to a user and a group', () => {

@@ -1,11 +1,11 @@
 import { App, Chart, Testing } from 'cdk8s';
 import { GuardMode, IdentityKind, ProfileController, TenancyApp, TenancyGuard, TenantCatalog, TenantProfile } from '../src';
+import { newChart, only, renderObjects } from './support/synth';
 import { accessDiff, accessMarkdown, accessMatrix } from '../src/analysis/access';
 import { guardLine, guardStatus } from '../src/analysis/guard';
-import { resolveAuth } from '../src/auth-options';
-import { GUARD_ANNOTATION_BUDGET, GUARD_ANNOTATIONS, guardParameters, TENANT_LABEL } from '../src/guard-parameters';
-import { celList, celString, GUARD_POLICY } from '../src/guard-policies';
-import { newChart, only, renderObjects } from './support/synth';
+import { resolveAuth } from '../src/core/auth-options';
+import { GUARD_ANNOTATION_BUDGET, GUARD_ANNOTATIONS, guardParameters, TENANT_LABEL } from '../src/core/guard-parameters';
+import { celList, celString, GUARD_POLICY } from '../src/core/guard-policies';
 
 const TENANT = {
   name: 'team-a',

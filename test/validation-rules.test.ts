@@ -6,7 +6,7 @@ import {
   labelKeyProblem,
   labelValueProblem,
   namespaceNameProblem,
-} from '../src/validation';
+} from '../src/core/validation';
 
 describe('namespace names', () => {
   test('accepts DNS-1123 labels up to 63 characters', () => {

@@ -3,16 +3,13 @@
  * namespace, which verbs it has on the resources reviewers care about. Reads
  * manifests (objects or a folder of YAML); never builds them.
  */
-import * as fs from 'fs';
-import * as path from 'path';
-import { KubeflowAuthOptions, resolveAuth, ResolvedKubeflowAuth } from '../auth-options';
-import { withProfileControllerObjects } from '../kubeflow-profile';
-import { throwIfAny } from '../validation';
-import { readYamlFiles } from '../yaml-source';
 import { guardLine, guardStatus, GuardStatus } from './guard';
 import { meshDecision, MeshRequest } from './mesh';
 import { NetworkPath, networkReachability, NetworkReachability } from './network';
 import { AccessRequest, RbacModel, Requester, serviceAccountRequester, userRequester } from './rbac';
+import { KubeflowAuthOptions, resolveAuth, ResolvedKubeflowAuth } from '../core/auth-options';
+import { kubeflowClusterRoles } from '../core/kubeflow-cluster-roles';
+import { withProfileControllerObjects } from '../core/kubeflow-profile';
 
 /** A resource shown in the matrix. */
 interface Resource {
@@ -83,43 +80,6 @@ export interface AccessMatrixOptions {
    * @default Kubeflow's defaults
    */
   readonly auth?: KubeflowAuthOptions;
-}
-
-/**
- * Every YAML object under `dir`, kustomizations and GitOps folders left out. A file that does
- * not parse, or a folder without manifests, is an error: a report of "0 namespaces" over
- * output it could not read would say nobody has access.
- */
-export function readManifestDir(dir: string): any[] {
-  const files: string[] = [];
-  const walk = (sub: string) => {
-    for (const entry of fs.readdirSync(path.join(dir, sub), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      const rel = path.join(sub, entry.name);
-      if (entry.isDirectory()) {
-        if (sub === '' && (entry.name === 'argocd' || entry.name === 'flux')) continue;
-        walk(rel);
-      } else if (/\.ya?ml$/.test(entry.name) && entry.name !== 'kustomization.yaml') {
-        files.push(path.join(dir, rel));
-      }
-    }
-  };
-  walk('');
-  const errors: string[] = [];
-  const objects = readYamlFiles(files, errors).map(d => d.value);
-  const notObjects = objects.filter(o => typeof o !== 'object' || Array.isArray(o) || typeof o?.kind !== 'string');
-  if (notObjects.length > 0) errors.push(`${dir}: ${notObjects.length} YAML document(s) are not Kubernetes objects (no kind); give the output folder of kf-tenancy synth`);
-  if (errors.length === 0 && objects.length === 0) errors.push(`${dir}: no manifests found; give the output folder of kf-tenancy synth`);
-  throwIfAny(errors);
-  return objects;
-}
-
-/**
- * Kubeflow's ClusterRoles as shipped by kubeflow/manifests, bundled as data: the JSON form of
- * data/kubeflow-clusterroles.yaml (`npx projen data`), which parses in well under a millisecond.
- */
-export function kubeflowClusterRoles(): any[] {
-  const file = path.join(__dirname, '..', '..', 'data', 'kubeflow-clusterroles.json');
-  return JSON.parse(fs.readFileSync(file, 'utf8')).items;
 }
 
 function levelOf(can: (label: string, verb: string) => boolean): AccessLevel {

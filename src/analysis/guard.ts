@@ -2,8 +2,8 @@
  * Whether the output carries the tenancy guard, read from manifests: the access report says if
  * the access it describes is also enforced after apply.
  */
-import { TENANT_LABEL } from '../guard-parameters';
-import { GUARD_POLICY } from '../guard-policies';
+import { TENANT_LABEL } from '../core/guard-parameters';
+import { GUARD_POLICY } from '../core/guard-policies';
 
 /** The guard as found in a set of manifests. */
 export interface GuardStatus {

@@ -4,10 +4,10 @@
  * namespaces its own network rules name). Anything else is reported with the
  * identity, the namespace and the object that opens the path.
  */
-import { resolveAuth, ResolvedKubeflowAuth } from '../auth-options';
-import { withProfileControllerObjects } from '../kubeflow-profile';
-import { principalNamespace } from '../validation';
 import { RbacModel } from './rbac';
+import { resolveAuth, ResolvedKubeflowAuth } from '../core/auth-options';
+import { withProfileControllerObjects } from '../core/kubeflow-profile';
+import { principalNamespace } from '../core/validation';
 
 /** What a tenant declares. */
 export interface TenantDeclarations {

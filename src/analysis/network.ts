@@ -5,6 +5,8 @@
  * in the destination namespace that both match.
  */
 
+import { labelSelectorMatches } from '../core/label-selector';
+
 export interface Endpoint {
   /** Namespace of a pod; undefined for an address outside the cluster. */
   readonly namespace?: string;
@@ -21,20 +23,6 @@ export interface Connection {
 
 type Direction = 'Ingress' | 'Egress';
 
-/** Kubernetes label selector semantics: matchLabels and matchExpressions, all must hold. */
-export function selectorMatches(selector: any, labels: Record<string, string>): boolean {
-  const byLabel = Object.entries(selector?.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
-  return byLabel && (selector?.matchExpressions ?? []).every((e: any) => {
-    const has = Object.prototype.hasOwnProperty.call(labels, e.key);
-    switch (e.operator) {
-      case 'In': return has && (e.values ?? []).includes(labels[e.key]);
-      case 'NotIn': return !has || !(e.values ?? []).includes(labels[e.key]);
-      case 'Exists': return has;
-      case 'DoesNotExist': return !has;
-      default: return false; // an unknown operator selects nothing
-    }
-  });
-}
 
 function ipToNumber(ip: string): number {
   return ip.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
@@ -78,7 +66,7 @@ export class NetworkModel {
   private direction(type: Direction, subject: Endpoint, peer: Endpoint, connection: Connection): boolean {
     if (subject.namespace === undefined) return true; // outside the cluster: no policies
     const selecting = (this.byNamespace.get(subject.namespace) ?? []).filter(p => policyTypes(p).includes(type)
-      && selectorMatches(p.spec.podSelector, subject.labels ?? {}));
+      && labelSelectorMatches(p.spec.podSelector, subject.labels ?? {}));
     if (selecting.length === 0) return true;
     const rules = selecting.flatMap(p => (type === 'Ingress' ? p.spec.ingress : p.spec.egress) ?? []);
     return rules.some((rule: any) => {
@@ -97,9 +85,9 @@ export class NetworkModel {
     }
     if (endpoint.namespace === undefined) return false;
     const namespaceOk = peer.namespaceSelector
-      ? selectorMatches(peer.namespaceSelector, this.nsLabels(endpoint.namespace))
+      ? labelSelectorMatches(peer.namespaceSelector, this.nsLabels(endpoint.namespace))
       : endpoint.namespace === policyNamespace;
-    const podOk = peer.podSelector ? selectorMatches(peer.podSelector, endpoint.labels ?? {}) : true;
+    const podOk = peer.podSelector ? labelSelectorMatches(peer.podSelector, endpoint.labels ?? {}) : true;
     return namespaceOk && podOk;
   }
 }
@@ -176,7 +164,7 @@ interface Side {
 }
 
 function sideOf(policies: any[], direction: Direction): Side {
-  const selecting = policies.filter(p => policyTypes(p).includes(direction) && selectorMatches(p.spec?.podSelector, {}));
+  const selecting = policies.filter(p => policyTypes(p).includes(direction) && labelSelectorMatches(p.spec?.podSelector, {}));
   if (selecting.length === 0) return {};
   const rules: Array<{ peer: any; ports: string[]; policy: string }> = [];
   for (const policy of selecting) {
@@ -215,7 +203,7 @@ export function networkReachability(objects: any[]): NetworkReachability {
   const matching = (selector: any): string[] => {
     const keys = Object.entries(selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
     const candidates = keys.length > 0 ? byLabel.get(keys[0]) ?? [] : [...namespaces.keys()];
-    return candidates.filter(ns => selectorMatches(selector, namespaces.get(ns)!));
+    return candidates.filter(ns => labelSelectorMatches(selector, namespaces.get(ns)!));
   };
   const ingress = new Map<string, Side>();
   const egress = new Map<string, Side>();
@@ -244,8 +232,8 @@ export function networkReachability(objects: any[]): NetworkReachability {
     const policies: string[] = [];
     for (const rule of side.rules) {
       if (rule.peer.ipBlock) continue;
-      const nsOk = rule.peer.namespaceSelector ? selectorMatches(rule.peer.namespaceSelector, namespaces.get(ns)!) : ns === other;
-      if (nsOk && selectorMatches(rule.peer.podSelector, {})) {
+      const nsOk = rule.peer.namespaceSelector ? labelSelectorMatches(rule.peer.namespaceSelector, namespaces.get(ns)!) : ns === other;
+      if (nsOk && labelSelectorMatches(rule.peer.podSelector, {})) {
         ports = unionPorts(ports, rule.ports);
         policies.push(rule.policy);
       }

@@ -7,6 +7,7 @@
  *
  * Analysis reads output; it never builds it.
  */
+import { labelSelectorMatches } from '../core/label-selector';
 
 /** An RBAC rule as it appears in a Role or ClusterRole. */
 export interface RbacRule {
@@ -49,21 +50,6 @@ export function serviceAccountRequester(namespace: string, name: string): Reques
   };
 }
 
-function selectorMatches(selector: any, labels: Record<string, string>): boolean {
-  if (!selector) return false;
-  const byLabels = Object.entries<string>(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
-  const byExpressions = (selector.matchExpressions ?? []).every((e: any) => {
-    const value = labels[e.key];
-    switch (e.operator) {
-      case 'In': return value !== undefined && e.values.includes(value);
-      case 'NotIn': return value === undefined || !e.values.includes(value);
-      case 'Exists': return value !== undefined;
-      case 'DoesNotExist': return value === undefined;
-      default: return false;
-    }
-  });
-  return byLabels && byExpressions;
-}
 
 function subjectMatches(subject: any, bindingNamespace: string | undefined, requester: Requester): boolean {
   switch (subject.kind) {
@@ -163,7 +149,7 @@ export class RbacModel {
         for (const source of objects) {
           if (source === target) continue;
           const labels = source.metadata.labels ?? {};
-          if ((target.aggregationRule.clusterRoleSelectors ?? []).some((s: any) => selectorMatches(s, labels))) {
+          if ((target.aggregationRule.clusterRoleSelectors ?? []).some((s: any) => labelSelectorMatches(s, labels))) {
             rules.push(...this.clusterRoles.get(source.metadata.name)!);
           }
         }

@@ -5,8 +5,9 @@
  */
 import * as fs from 'fs';
 import { canI, EXAMPLE_CATALOG, inParallel, kubectlOk, Subject, synthCatalog } from './support/cluster';
-import { AccessMatrix, accessMatrix, readManifestDir, RESOURCES, VERBS } from '../../src/analysis/access';
+import { AccessMatrix, accessMatrix, RESOURCES, VERBS } from '../../src/analysis/access';
 import { serviceAccountRequester } from '../../src/analysis/rbac';
+import { readManifestDir } from '../../src/catalog/manifest-reader';
 
 function subjectOf(kind: string, name: string): Subject {
   if (kind === 'User') return { user: name, groups: ['system:authenticated'] };

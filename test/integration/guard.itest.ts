@@ -173,8 +173,12 @@ const ROWS: Row[] = [
   },
   // (A change the open-access rule would accept on its own: only one policy refuses, so its message is the one shown.)
   {
-    what: 'contributor rewrites a contributor\'s AuthorizationPolicy', as: CONTRIBUTOR, method: 'PATCH', path: apPath(ALPHA, 'user-carol-guard-test-clusterrole-edit'),
-    body: { spec: { rules: [{ when: [userHeader('carol@guard.test')] }] } }, expect: denied(MANAGED, /changing it is refused/),
+    what: 'contributor rewrites a contributor\'s AuthorizationPolicy',
+    as: CONTRIBUTOR,
+    method: 'PATCH',
+    path: apPath(ALPHA, 'user-carol-guard-test-clusterrole-edit'),
+    body: { spec: { rules: [{ when: [userHeader('carol@guard.test')] }] } },
+    expect: denied(MANAGED, /changing it is refused/),
   },
   { what: 'KFAM removes a contributor\'s AuthorizationPolicy', as: KFAM, method: 'DELETE', path: apPath(ALPHA, 'user-carol-guard-test-clusterrole-edit'), expect: denied(MANAGED, /AuthorizationPolicy "user-carol-guard-test-clusterrole-edit" is written from the tenants catalog; deleting it is refused/) },
   { what: 'cluster admin without break-glass deletes the quota', as: ADMIN, method: 'DELETE', path: corePath(ALPHA, 'resourcequotas', 'kf-resource-quota'), expect: denied(MANAGED, /ResourceQuota "kf-resource-quota"/) },

@@ -10,9 +10,9 @@ import { parseAllDocuments } from 'yaml';
 import { api, EXAMPLE_CATALOG, kubectl, kubectlOk, PROFILE_CONTROLLER, synthCatalog, tempDir } from './support/cluster';
 import { kfamCanManage, kfamListBindings } from './support/kfam';
 import { IdentityKind } from '../../src';
-import { resolveAuth } from '../../src/auth-options';
-import { profileControllerObjects, profileDeclaration } from '../../src/kubeflow-profile';
-import { readTenantFiles } from '../../src/tenant-catalog';
+import { readTenantFiles } from '../../src/catalog/sources';
+import { resolveAuth } from '../../src/core/auth-options';
+import { profileControllerObjects, profileDeclaration } from '../../src/core/kubeflow-profile';
 
 const CONTROLLER_MANAGER = 'profile-controller-stand-in';
 

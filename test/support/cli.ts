@@ -1,4 +1,4 @@
-import { run } from '../../src/cli';
+import { run } from '../../src/cli/index';
 
 /** Runs `kf-tenancy ...args` in-process and captures its output. */
 export function cli(args: string[], options: { isTTY?: boolean } = {}) {

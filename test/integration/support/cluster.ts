@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ControlPlaneInfo, request } from './controlplane';
-import { run } from '../../../src/cli';
+import { run } from '../../../src/cli/index';
 
 export const ROOT = path.join(__dirname, '..', '..', '..');
 export const EXAMPLE_CATALOG = path.join(ROOT, 'examples', 'tenants.yaml');

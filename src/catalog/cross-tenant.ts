@@ -1,0 +1,66 @@
+/**
+ * Checks of settings that are fine for one tenant alone but open a path once other tenants
+ * exist: a principal or waypoint in another tenant's namespace, a platform namespace that is
+ * a tenant, a tenant carrying a label another tenant's shared-services rule selects. They
+ * run over every tenant of a run, before anything is built, and blame the tenant and field
+ * that cause the path (the isolation check catches the same paths in the output).
+ */
+import type { ProfileSource } from './profile-reader';
+import { resolveAuth } from '../core/auth-options';
+import { DEFAULT_SHARED_SERVICES_LABEL } from '../core/kubeflow-defaults';
+import { namespaceNameProblem, principalNamespace } from '../core/validation';
+
+const PRINCIPAL_FIELDS = ['ingressGatewayPrincipal', 'pipelinesUiPrincipal', 'notebookControllerPrincipal'] as const;
+const PLATFORM_NAMESPACE_FIELDS = ['istioNamespace', 'kubeflowNamespace', 'dnsNamespace'] as const;
+
+/** Problems across tenants, each as `location: tenant "name": field: message`. */
+export function crossTenantProblems(sources: ProfileSource[]): string[] {
+  // A tenant whose name is refused (reserved, malformed) is reported by its own checks; comparing
+  // other tenants' settings with it would only repeat that error in their names.
+  const named = sources.filter(s => typeof s.props.name === 'string' && namespaceNameProblem(s.props.name) === undefined);
+  const tenants = new Set(named.map(s => s.props.name!));
+  const problems: string[] = [];
+  // Which shared-services labels some tenant's egress selects, and who selects them.
+  const sharedLabels = new Map<string, string>();
+  for (const source of named) {
+    const policy = source.props.networkPolicy ?? {};
+    if ((policy.enabled ?? true) && (policy.allowSharedServices ?? true)) {
+      const label = policy.sharedServicesLabel ?? DEFAULT_SHARED_SERVICES_LABEL;
+      if (!sharedLabels.has(label)) sharedLabels.set(label, source.props.name!);
+    }
+  }
+  for (const source of named) {
+    const name = source.props.name!;
+    const at = (field: string, message: string) => problems.push(`${source.location}: tenant "${name}": ${field}: ${message}`);
+    const other = (namespace: string | undefined) => namespace !== undefined && namespace !== name && tenants.has(namespace);
+
+    const auth = resolveAuth(source.props.auth);
+    for (const field of PRINCIPAL_FIELDS) {
+      const namespace = principalNamespace(auth[field]);
+      if (other(namespace)) {
+        at(`auth.${field}`, `"${auth[field]}" is a service account of tenant "${namespace}", whose pods could then send the user-id header `
+          + 'and be admitted as this tenant\'s owner; use the platform component\'s principal');
+      }
+    }
+    const waypoint = source.props.ambient?.waypointNamespace;
+    if (other(waypoint)) {
+      at('ambient.waypointNamespace', `"${waypoint}" is another tenant; its pods would pass waypoint-l4-access into this tenant. `
+        + 'Put the waypoint in the tenant\'s own namespace or in a platform namespace');
+    }
+    for (const field of PLATFORM_NAMESPACE_FIELDS) {
+      const namespace = source.props.networkPolicy?.[field];
+      if (namespace !== undefined && tenants.has(namespace)) {
+        at(`networkPolicy.${field}`, `"${namespace}" is a tenant, not the platform's namespace; the allowances for the platform would open `
+          + 'this tenant to it. Name the namespace the platform component runs in');
+      }
+    }
+    for (const [key, value] of Object.entries(source.props.namespaceLabels ?? {})) {
+      const selector = sharedLabels.get(key);
+      if (selector !== undefined && String(value) === 'true') {
+        at(`namespaceLabels["${key}"]`, `is the shared-services label that tenant "${selector}" (and every tenant with its setting) may reach; `
+          + 'a tenant namespace may not carry it, whatever its own networkPolicy.sharedServicesLabel says');
+      }
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,58 @@
+/** What every command shares: where it prints, how it reports failure, and small wording helpers. */
+import * as fs from 'fs';
+import { messagesOf, printableMessage, TenancyValidationError } from '../core/validation';
+
+/** Where the command writes; replaced in tests. */
+export interface CliOutput {
+  /** Whether stderr is a terminal (progress lines are shown only then). */
+  readonly isTTY?: boolean;
+  out(text: string): void;
+  err(text: string): void;
+}
+
+export const processOutput: CliOutput = {
+  out: text => process.stdout.write(text),
+  err: text => process.stderr.write(text),
+  isTTY: process.stderr.isTTY,
+};
+
+/** The output of one run, and the exit code its commands set. */
+export class CommandContext {
+  public exitCode = 0;
+
+  constructor(public readonly output: CliOutput) {}
+
+  /**
+   * Reports a failed command: bad input as the list of its errors (exit code 1), anything else
+   * as an internal error (exit code 2), saying whether anything was written.
+   */
+  public fail(command: string, error: unknown, written: boolean): void {
+    if (!(error instanceof TenancyValidationError)) {
+      // A bug, not bad input: one line (the stack with KF_TENANCY_DEBUG=1) and exit code 2.
+      const thrown = (typeof error === 'object' && error !== null ? error : {}) as { stack?: unknown; message?: unknown };
+      const detail = process.env.KF_TENANCY_DEBUG
+        ? String(thrown.stack ?? error)
+        : printableMessage(String(thrown.message ?? error));
+      this.output.err(`kf-tenancy ${command}: internal error${written ? ', nothing written' : ''}: ${detail}\n  please report it with the input that caused it (KF_TENANCY_DEBUG=1 prints the stack)\n`);
+      this.exitCode = 2;
+      return;
+    }
+    const messages = messagesOf(error);
+    this.output.err(`kf-tenancy ${command}: ${written ? 'nothing written; ' : ''}${plural(messages.length, 'error')}:\n${messages.map(m => `  ${m}\n`).join('')}`);
+    this.exitCode = 1;
+  }
+}
+
+export function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+/** Writes a file the user named; a folder, a missing parent or no permission is their input's problem. */
+export function writeUserFile(file: string, content: string): void {
+  try {
+    fs.writeFileSync(file, content);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new TenancyValidationError([`${file}: cannot write: ${code}; give a file path you can write to`]);
+  }
+}

@@ -1,0 +1,83 @@
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { contributorsOf, isChecked, ITenant } from './tenant';
+import { ContributorOptions, ContributorRole, contributorFieldProblems, IdentityKind } from '../../core/identity';
+import { KUBEFLOW_CLUSTER_ROLE_PREFIX, RBAC_API_GROUP } from '../../core/kubeflow-defaults';
+import { contributorBindingName } from '../../core/naming';
+import { throwIfAny } from '../../core/validation';
+import { allowPolicy } from '../istio';
+
+/** Properties of a {@link Contributor}. */
+export interface ContributorProps extends ContributorOptions {
+  /** The tenant the contributor gets access to. */
+  readonly tenant: ITenant;
+}
+
+/**
+ * Access for one user or group to a tenant, written exactly as KFAM writes it:
+ * a RoleBinding to `kubeflow-<role>` and an Istio AuthorizationPolicy, both named
+ * `<kind>-<safe-name>-clusterrole-<role>`.
+ *
+ * Users carry the `user` and `role` annotations, so the Kubeflow dashboard lists
+ * them under Manage Contributors. Groups carry `group` and `role` instead: KFAM has
+ * no group support, and a `user` annotation would make the dashboard offer to
+ * remove a "user" that does not exist.
+ */
+export class Contributor extends Construct {
+  /** The identity, as given. */
+  public readonly identity: string;
+  /** User or group. */
+  public readonly kind: IdentityKind;
+  /** The access granted. */
+  public readonly role: ContributorRole;
+  /** Name of the RoleBinding and AuthorizationPolicy. */
+  public readonly bindingName: string;
+  /** The tenant namespace. */
+  public readonly namespace: string;
+
+  constructor(scope: Construct, id: string, props: ContributorProps) {
+    super(scope, id);
+    const tenant = props.tenant;
+    const label = `tenant "${tenant.name}": contributor "${props.name}"`;
+    // A tenant that declares its contributors has checked and recorded them all at once.
+    const checked = isChecked(props);
+    if (!checked) throwIfAny(contributorFieldProblems(props).map(p => `${label}: ${p}`));
+
+    this.identity = props.name;
+    this.kind = props.kind ?? IdentityKind.USER;
+    this.role = props.role ?? ContributorRole.EDIT;
+    this.namespace = tenant.name;
+    this.bindingName = contributorBindingName(this.kind, this.identity, this.role);
+    const problem = checked ? undefined : contributorsOf(tenant)?.add(this.kind, this.identity, this.role);
+    if (problem) throwIfAny([`${label}: ${problem}`]);
+
+    const isUser = this.kind === IdentityKind.USER;
+    const annotations: Record<string, string> = isUser
+      ? { user: this.identity, role: this.role }
+      : { group: this.identity, role: this.role };
+
+    new k8s.KubeRoleBinding(this, 'RoleBinding', {
+      metadata: { name: this.bindingName, namespace: this.namespace, annotations },
+      roleRef: { apiGroup: RBAC_API_GROUP, kind: 'ClusterRole', name: `${KUBEFLOW_CLUSTER_ROLE_PREFIX}${this.role}` },
+      subjects: [{ apiGroup: RBAC_API_GROUP, kind: this.kind, name: this.identity }],
+    });
+
+    const auth = tenant.auth;
+    // The groups header is a list ("a,b,c"); Istio matches only exact, prefix or
+    // suffix, so the group must be the whole value, the first or the last item.
+    // None of these can admit a different group or a name that merely starts with it.
+    const headerMatch = isUser
+      ? { key: `request.headers[${auth.userIdHeader}]`, values: [`${auth.userIdPrefix}${this.identity}`] }
+      : { key: `request.headers[${auth.groupsHeader}]`, values: [this.identity, `${this.identity},*`, `*,${this.identity}`] };
+    allowPolicy(this, 'AuthorizationPolicy', {
+      name: this.bindingName,
+      namespace: this.namespace,
+      annotations,
+      apiVersion: tenant.istioSecurityApiVersion,
+      rules: [{
+        from: [{ source: { principals: [auth.ingressGatewayPrincipal, auth.pipelinesUiPrincipal] } }],
+        when: [headerMatch],
+      }],
+    });
+  }
+}

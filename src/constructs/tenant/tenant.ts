@@ -1,0 +1,77 @@
+/**
+ * What a contributor, a team role or a platform piece needs to know about a tenant, without
+ * depending on the {@link TenantProfile} construct that declares it (cdk8s-plus' `IServiceAccount`
+ * and aws-cdk's `IRole` play the same part). A tenant declared in another app or repository is
+ * referenced with {@link TenantProfile.fromName}.
+ */
+import { Construct, IConstruct } from 'constructs';
+import { ResolvedKubeflowAuth, resolveAuth, KubeflowAuthOptions } from '../../core/auth-options';
+import { ContributorRegistry } from '../../core/contributor-registry';
+import { IstioSecurityApiVersion } from '../istio';
+
+/** A Kubeflow tenant: a Profile and its namespace. */
+export interface ITenant extends IConstruct {
+  /** Profile and namespace name. */
+  readonly name: string;
+  /** Auth settings with defaults applied: how the mesh identifies users and groups. */
+  readonly auth: ResolvedKubeflowAuth;
+  /** The AuthorizationPolicy API version in use. */
+  readonly istioSecurityApiVersion: IstioSecurityApiVersion;
+}
+
+/** How to reference a tenant declared elsewhere. */
+export interface TenantReferenceOptions {
+  /**
+   * The auth settings the tenant was declared with.
+   * @default - Kubeflow's defaults
+   */
+  readonly auth?: KubeflowAuthOptions;
+  /**
+   * The AuthorizationPolicy API version the cluster serves.
+   * @default IstioSecurityApiVersion.V1BETA1
+   */
+  readonly istioSecurityApiVersion?: IstioSecurityApiVersion;
+}
+
+/** A tenant declared in another app or repository; objects added to it go into its namespace. */
+export class TenantReference extends Construct implements ITenant {
+  public readonly name: string;
+  public readonly auth: ResolvedKubeflowAuth;
+  public readonly istioSecurityApiVersion: IstioSecurityApiVersion;
+
+  constructor(scope: Construct, id: string, name: string, options: TenantReferenceOptions = {}) {
+    super(scope, id);
+    this.name = name;
+    this.auth = resolveAuth(options.auth);
+    this.istioSecurityApiVersion = options.istioSecurityApiVersion ?? IstioSecurityApiVersion.V1BETA1;
+  }
+}
+
+// The contributors a tenant declared in this app has, so that one added later is checked against
+// them (owner, twice, KFAM name clash). A referenced tenant has none here: its own app checks it.
+const registries = new WeakMap<ITenant, ContributorRegistry>();
+
+/** Records the registry of a tenant declared in this app. */
+export function registerContributors(tenant: ITenant, registry: ContributorRegistry): void {
+  registries.set(tenant, registry);
+}
+
+/** The registry of a tenant declared in this app, if it is one. */
+export function contributorsOf(tenant: ITenant): ContributorRegistry | undefined {
+  return registries.get(tenant);
+}
+
+// Props objects a TenantProfile has already checked, with every other problem of the tenant, so
+// that the construct it builds from them does not check them a second time.
+const checked = new WeakSet<object>();
+
+/** Marks `props` as checked by the tenant that builds a construct from them. */
+export function checkedProps<T extends object>(props: T): T {
+  checked.add(props);
+  return props;
+}
+
+/** Whether a tenant has already checked `props`. */
+export function isChecked(props: object): boolean {
+  return checked.has(props);
+}

@@ -1,0 +1,83 @@
+/**
+ * Names and values that Kubeflow's profile controller and KFAM use.
+ * Kept in one place so every construct reads them from here (see
+ * docs/kubeflow.md for their provenance).
+ */
+
+/** Principal of the Istio ingress gateway that forwards authenticated user requests. */
+export const DEFAULT_INGRESS_GATEWAY_PRINCIPAL = 'cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account';
+/** Principal of the Kubeflow Pipelines UI, which proxies user requests into tenant namespaces. */
+export const DEFAULT_PIPELINES_UI_PRINCIPAL = 'cluster.local/ns/kubeflow/sa/ml-pipeline-ui';
+/** Principal of the notebook controller, which probes notebook kernels for culling. */
+export const DEFAULT_NOTEBOOK_CONTROLLER_PRINCIPAL = 'cluster.local/ns/kubeflow/sa/notebook-controller-service-account';
+/** Header in which the auth proxy passes the user id. */
+export const DEFAULT_USER_ID_HEADER = 'kubeflow-userid';
+/** Header in which the auth proxy (Kubeflow 1.9+) passes the user's groups, comma-separated. */
+export const DEFAULT_GROUPS_HEADER = 'kubeflow-groups';
+
+export const OWNER_AUTHORIZATION_POLICY_NAME = 'ns-owner-access-istio';
+export const OWNER_ROLE_BINDING_NAME = 'namespaceAdmin';
+export const RESOURCE_QUOTA_NAME = 'kf-resource-quota';
+export const EDITOR_SERVICE_ACCOUNT = 'default-editor';
+export const VIEWER_SERVICE_ACCOUNT = 'default-viewer';
+export const WAYPOINT_L4_POLICY_NAME = 'waypoint-l4-access';
+export const DEFAULT_WAYPOINT_NAME = 'waypoint';
+
+/** Knative's queue-proxy probe paths, which must stay reachable without a user header. */
+export const KNATIVE_PROBE_PATHS = ['/healthz', '/metrics', '/wait-for-drain'];
+/** Path pattern the notebook controller reads to cull idle notebooks. */
+export const NOTEBOOK_KERNELS_PATH = '*/api/kernels';
+
+export const KUBEFLOW_CLUSTER_ROLE_PREFIX = 'kubeflow-';
+export const RBAC_API_GROUP = 'rbac.authorization.k8s.io';
+
+/** Namespace labels the profile controller applies by default. */
+export const DEFAULT_NAMESPACE_LABELS: Readonly<Record<string, string>> = {
+  'katib.kubeflow.org/metrics-collector-injection': 'enabled',
+  'serving.kubeflow.org/inferenceservice': 'enabled',
+  'pipelines.kubeflow.org/enabled': 'true',
+  'app.kubernetes.io/part-of': 'kubeflow-profile',
+};
+
+/** Labels that select the service-mesh data plane; only the mesh mode may set them. */
+export const MESH_LABEL_KEYS = [
+  'istio-injection',
+  'istio.io/dataplane-mode',
+  'istio.io/use-waypoint',
+  'istio.io/use-waypoint-namespace',
+  'istio.io/ingress-use-waypoint',
+];
+
+/** Annotation keys of the plugins the profile controller supports. */
+export const GCP_WORKLOAD_IDENTITY_ANNOTATION = 'iam.gke.io/gcp-service-account';
+export const AWS_IRSA_ANNOTATION = 'eks.amazonaws.com/role-arn';
+
+/**
+ * Namespaces no tenant may take: Kubernetes' own, and every namespace Kubeflow's manifests
+ * install (kubeflow/manifests 009c880: its Namespace objects and kustomization namespaces).
+ * Namespaces the output itself writes platform objects to are refused as well, by the app.
+ */
+export const RESERVED_NAMESPACES = [
+  'kube-system',
+  'kube-public',
+  'kube-node-lease',
+  'default',
+  'kubeflow',
+  'kubeflow-system',
+  'istio-system',
+  'cert-manager',
+  'auth',
+  'oauth2-proxy',
+  'knative-serving',
+  'knative-eventing',
+  'kserve',
+  'model-catalog',
+  'profiles-system',
+  'notebook-controller-system',
+  'tensorboard-controller-system',
+  'jobset-system',
+  'lws-system',
+];
+
+/** Namespace label that marks shared services every tenant may reach (network policy). */
+export const DEFAULT_SHARED_SERVICES_LABEL = 'kf-tenancy.io/shared-services';

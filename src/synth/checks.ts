@@ -1,0 +1,103 @@
+/**
+ * The checks of a synthesis that need more than one construct: duplicate objects, tenant names,
+ * platform pieces in a tenant's namespace, and the isolation check over every tenant. Each runs
+ * once, from the pipeline.
+ */
+import { ApiObject } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import {
+  crossTenantViolations, DeclaredTenant, namespacePeers, NamespacePeer, SourceReference, sourceReferences, tenantViolations,
+} from '../analysis/isolation';
+import { RbacModel } from '../analysis/rbac';
+import { IdentityProvider } from '../constructs/cluster/identity-provider';
+import { QuotaAlerts } from '../constructs/cluster/quota-alerts';
+import { TenantDashboard } from '../constructs/cluster/tenant-dashboard';
+import { TenantProfile } from '../constructs/tenant/tenant-profile';
+import { kubeflowClusterRoles } from '../core/kubeflow-cluster-roles';
+import { ProfileController, withProfileControllerObjects } from '../core/kubeflow-profile';
+import { Manifest } from '../core/manifest';
+
+/** Objects of the same group, kind, namespace and name. */
+export function duplicateObjects(objects: ApiObject[]): string[] {
+  const errors: string[] = [];
+  const seen = new Map<string, string>();
+  for (const object of objects) {
+    const key = `${object.apiGroup}/${object.kind}/${object.metadata.namespace ?? ''}/${object.name}`;
+    const previous = seen.get(key);
+    if (previous !== undefined) {
+      errors.push(`${object.node.path}: ${object.kind} "${object.name}"${object.metadata.namespace ? ` in namespace "${object.metadata.namespace}"` : ''} is also defined by ${previous}; names must be unique`);
+    } else {
+      seen.set(key, object.node.path);
+    }
+  }
+  return errors;
+}
+
+/** Tenants of a tree declared twice, or with another profile controller than the app's. */
+export function tenantNameProblems(tenants: TenantProfile[], profileController: ProfileController): string[] {
+  const counts = new Map<string, number>();
+  for (const tenant of tenants) counts.set(tenant.name, (counts.get(tenant.name) ?? 0) + 1);
+  const duplicates = [...counts].filter(([, n]) => n > 1).sort();
+  return [
+    ...duplicates.map(([name, n]) => `tenant "${name}": is declared ${n} times; tenant names must be unique`),
+    ...tenants.filter(t => t.profileController !== profileController).map(t =>
+      `tenant "${t.name}": profileController: "${t.profileController}" differs from the app's "${profileController}"; `
+      + 'one cluster has one profile controller: set it once, on the TenancyApp'),
+  ];
+}
+
+/** More than one PriorityClass of the whole app marked globalDefault. */
+export function globalDefaultProblems(objects: Manifest[]): string[] {
+  const defaults = objects.filter(o => o.kind === 'PriorityClass' && o.globalDefault === true).map(o => `"${o.metadata?.name}"`);
+  return defaults.length > 1 ? [`PriorityClasses ${defaults.join(' and ')} are all globalDefault; at most one class in the cluster may be`] : [];
+}
+
+/**
+ * Tenants named like a namespace the platform pieces (quota alerts, dashboard, identity
+ * provider) write to: the tenant's owner would get kubeflow-admin where they run. Other
+ * objects an app adds to a tenant namespace are the isolation check's concern.
+ */
+export function platformNamespaceClashes(others: IConstruct[], tenants: Set<string>): string[] {
+  const platform = others.filter(c => c instanceof QuotaAlerts || c instanceof TenantDashboard || c instanceof IdentityProvider);
+  const byNamespace = new Map<string, string[]>();
+  for (const object of platform.flatMap(c => c.node.findAll()).filter((c): c is ApiObject => c instanceof ApiObject)) {
+    const ns = object.metadata.namespace;
+    if (ns !== undefined && tenants.has(ns)) (byNamespace.get(ns) ?? byNamespace.set(ns, []).get(ns)!).push(`${object.kind} ${object.name}`);
+  }
+  return [...byNamespace].sort(([a], [b]) => (a < b ? -1 : 1)).map(([ns, objects]) =>
+    `tenant "${ns}": name: "${ns}" is also the namespace of platform objects (${objects.sort().join(', ')}); `
+    + 'the tenant\'s owner would get kubeflow-admin where they run: rename the tenant, or give the platform piece another namespace');
+}
+
+/**
+ * The isolation check over one synthesis: each tenant's own objects when it is emitted, then,
+ * once every tenant is known, the objects outside tenants and the paths between tenants.
+ * Keeps only what the final check needs (declarations, peers, objects written into other
+ * namespaces), so memory grows with the tenants' declarations, not with their objects.
+ */
+export class IsolationRun {
+  private readonly clusterRoles = new RbacModel(kubeflowClusterRoles());
+  private readonly tenants = new Map<string, DeclaredTenant>();
+  private readonly peers: NamespacePeer[] = [];
+  private readonly sources: SourceReference[] = [];
+  private readonly foreign: Manifest[] = [];
+
+  /** Violations in one tenant's own objects (`docs`, as written); records what the final check needs. */
+  public checkTenant(tenant: TenantProfile, docs: Manifest[]): string[] {
+    const declared = { namespace: tenant.name, ...tenant._declarations() };
+    const namespace = docs.find(d => d.kind === 'Namespace' && d.metadata?.name === tenant.name);
+    // What the cluster will hold: with a profile controller, it adds the owner's access to the output.
+    const cluster = withProfileControllerObjects(docs, () => tenant.auth);
+    this.tenants.set(tenant.name, { declared, auth: tenant.auth, labels: namespace?.metadata?.labels ?? {} });
+    this.peers.push(...namespacePeers(tenant.name, cluster));
+    this.sources.push(...sourceReferences(tenant.name, cluster));
+    // Objects a tenant writes into other namespaces are checked against those at the end.
+    this.foreign.push(...cluster.filter(d => d.metadata?.namespace !== undefined && d.metadata.namespace !== tenant.name));
+    return tenantViolations(declared, cluster, this.clusterRoles, tenant.auth);
+  }
+
+  /** Objects outside tenants that reach into them, and cross-tenant network paths. */
+  public checkOutside(outside: Manifest[]): string[] {
+    return crossTenantViolations(this.tenants, [...outside, ...this.foreign], this.clusterRoles, this.peers, this.sources);
+  }
+}

@@ -1,0 +1,235 @@
+/**
+ * The one synthesis pipeline: model → constructs → checks → files. `kf-tenancy synth` and
+ * `validate`, `cdk8s synth` and `TenancyApp.synth()` all run it; they differ only in where the
+ * tenants come from:
+ *
+ * - {@link synthesizeSources}: tenants read from files (the CLI). Each tenant is built, checked,
+ *   emitted and dropped from the tree before the next, so memory stays flat.
+ * - {@link synthesizeTree}: tenants already in the construct tree (TypeScript or Python apps).
+ *
+ * Both emit through a {@link SynthesisRun}, which checks each tenant once when it is emitted
+ * and everything that spans tenants once at the end, and both write through
+ * {@link writeStaged}: nothing reaches the output folder unless every check passed.
+ */
+import { ApiObject, App, Chart } from 'cdk8s';
+import { IConstruct } from 'constructs';
+import { duplicateObjects, globalDefaultProblems, IsolationRun, platformNamespaceClashes, tenantNameProblems } from './checks';
+import { ArgoCdOptions, FluxOptions } from './gitops';
+import { Emit, OutputLayout } from './layout';
+import { OutputStage } from './output-stage';
+import { ParallelFileWriter } from './parallel-writer';
+import { addClusterObjects, hasClusterObjects, ProgressCallback, sourceNameProblem, withTenantLocation } from './tenant-builder';
+import { crossTenantProblems } from '../catalog/cross-tenant';
+import { TenancySources } from '../catalog/sources';
+import { AuditPolicy } from '../constructs/cluster/audit-policy';
+import { TenancyGuard } from '../constructs/cluster/tenancy-guard';
+import { TenantProfile } from '../constructs/tenant/tenant-profile';
+import { withGuardParameters } from '../core/guard-parameters';
+import { ProfileController } from '../core/kubeflow-profile';
+import { Manifest } from '../core/manifest';
+import { messagesOf, throwIfAny } from '../core/validation';
+
+/** How an app synthesizes: what TenancyAppProps say, with defaults applied. */
+export interface SynthesisSettings {
+  readonly outdir: string;
+  readonly argoCd?: ArgoCdOptions;
+  readonly flux?: FluxOptions;
+  readonly force: boolean;
+  readonly parallelWrites: boolean;
+  readonly isolationCheck: boolean;
+  readonly profileController: ProfileController;
+}
+
+// Settings of each TenancyApp, kept here so the pipeline reads them without the app's class.
+const settingsByApp = new WeakMap<App, SynthesisSettings>();
+
+/** Records the settings an app synthesizes with (TenancyApp's constructor). */
+export function configureSynthesis(app: App, settings: SynthesisSettings): void {
+  settingsByApp.set(app, settings);
+}
+
+function settingsOf(app: App): SynthesisSettings {
+  const settings = settingsByApp.get(app);
+  if (settings === undefined) throw new Error('synthesis needs a TenancyApp');
+  return settings;
+}
+
+/**
+ * One synthesis: emits each tenant's folder as it comes, then the rest; every check runs once,
+ * here. The tenant folders and the isolation check's records are the only state.
+ */
+export class SynthesisRun {
+  /** Names of the tenants emitted so far. */
+  public readonly emitted: string[] = [];
+  private readonly settings: SynthesisSettings;
+  private readonly layout: OutputLayout;
+  private readonly isolation?: IsolationRun;
+  private readonly guarded: boolean;
+
+  constructor(app: App, private readonly emit: Emit) {
+    this.settings = settingsOf(app);
+    this.layout = new OutputLayout(this.settings);
+    this.isolation = this.settings.isolationCheck ? new IsolationRun() : undefined;
+    this.guarded = TenancyGuard.of(app) !== undefined;
+  }
+
+  /** Checks one tenant's subtree and emits its folder; throws its problems. */
+  public tenant(tenant: TenantProfile): void {
+    const constructs = tenant.node.findAll();
+    const errors: string[] = [];
+    for (const construct of constructs) {
+      for (const message of construct.node.validate()) errors.push(`${construct.node.path}: ${message}`);
+    }
+    const objects = constructs.filter((c): c is ApiObject => c instanceof ApiObject);
+    errors.push(...duplicateObjects(objects));
+    throwIfAny(errors);
+    let docs: Manifest[] = objects.map(o => o.toJson());
+    if (this.guarded) {
+      // The guard's policies read the tenant's declarations from its Namespace.
+      const { users, groups } = tenant._declarations();
+      const guarded = withGuardParameters(docs, { name: tenant.name, users, groups, auth: tenant.auth, profileController: tenant.profileController });
+      throwIfAny(guarded.problem ? [guarded.problem] : []);
+      docs = guarded.docs;
+    }
+    if (this.isolation) throwIfAny(this.isolation.checkTenant(tenant, docs));
+    this.layout.emitTenant(this.emit, tenant.name, docs);
+    this.emitted.push(tenant.name);
+  }
+
+  /**
+   * Checks the constructs outside tenants (`others`), against each other and against every
+   * tenant emitted, and emits their folders, the kustomizations and the GitOps files.
+   */
+  public rest(others: IConstruct[]): void {
+    const errors: string[] = [];
+    for (const construct of others) {
+      for (const message of construct.node.validate()) errors.push(`${construct.node.path}: ${message}`);
+    }
+    const objects = others.filter((c): c is ApiObject => c instanceof ApiObject);
+    errors.push(...duplicateObjects(objects));
+    errors.push(...globalDefaultProblems(objects.filter(o => o.kind === 'PriorityClass').map(o => o.toJson())));
+    throwIfAny(errors);
+    const docs: Manifest[] = objects.map(o => o.toJson());
+    throwIfAny(platformNamespaceClashes(others, new Set(this.emitted)));
+    if (this.isolation) throwIfAny(this.isolation.checkOutside(docs));
+    this.layout.emitRest(this.emit, this.emitted, docs, clusterFiles(others));
+  }
+}
+
+/** Tenants in the tree, and every construct outside them. */
+function partition(root: IConstruct): { tenants: TenantProfile[]; others: IConstruct[] } {
+  const tenants: TenantProfile[] = [];
+  const others: IConstruct[] = [];
+  const visit = (construct: IConstruct) => {
+    if (construct instanceof TenantProfile) {
+      tenants.push(construct);
+      return;
+    }
+    others.push(construct);
+    for (const child of construct.node.children) visit(child);
+  };
+  visit(root);
+  return { tenants, others };
+}
+
+/** The tenants of an app's tree and the constructs outside them, their names checked. */
+export interface TreePlan {
+  readonly tenants: TenantProfile[];
+  readonly others: IConstruct[];
+}
+
+/** Finds the tenants in `app`'s tree; throws when two share a name (before anything is opened for writing). */
+export function planTree(app: App): TreePlan {
+  const plan = partition(app);
+  throwIfAny(tenantNameProblems(plan.tenants, settingsOf(app).profileController));
+  return plan;
+}
+
+/** Synthesizes the tenants already in `app`'s tree; every tenant's errors are thrown together. */
+export function synthesizeTree(app: App, emit: Emit, plan: TreePlan = planTree(app)): void {
+  const { tenants, others } = plan;
+  const run = new SynthesisRun(app, emit);
+  const errors: string[] = [];
+  for (const tenant of [...tenants].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    try {
+      run.tenant(tenant);
+    } catch (error) {
+      errors.push(...messagesOf(error));
+    }
+  }
+  try {
+    run.rest(others);
+  } catch (error) {
+    errors.push(...messagesOf(error));
+  }
+  throwIfAny(errors);
+}
+
+/**
+ * Builds, checks and emits the tenants read from files one at a time, dropping each from
+ * `app`'s tree once emitted. Errors of every tenant are collected and thrown together at the
+ * end, each with the `file:line` it comes from. Returns the number of tenants.
+ */
+export function synthesizeSources(app: App, sources: TenancySources, emit: Emit, onProgress?: ProgressCallback, every: number = 500): number {
+  const errors: string[] = crossTenantProblems(sources.tenants);
+  if (hasClusterObjects(sources)) errors.push(...addClusterObjects(new Chart(app, 'cluster'), sources));
+  const run = new SynthesisRun(app, emit);
+  const seen = new Map<string, string>();
+  sources.tenants.forEach((source, index) => {
+    const problem = sourceNameProblem(source, seen);
+    if (problem) {
+      errors.push(problem);
+      return;
+    }
+    const name = source.props.name!;
+    const chart = new Chart(app, `tenant-${name}`);
+    try {
+      run.tenant(new TenantProfile(chart, name, source.props));
+    } catch (error) {
+      errors.push(...messagesOf(error).map(m => `${source.location}: ${m}`));
+    }
+    app.node.tryRemoveChild(chart.node.id);
+    if (onProgress && (index + 1) % every === 0) onProgress(index + 1, sources.tenants.length);
+  });
+  if (errors.length === 0) {
+    try {
+      const { tenants, others } = partition(app);
+      if (tenants.length > 0) throw new Error('synthesizeSources: the app holds tenants of its own; synthesize it with TenancyApp.synth()');
+      run.rest(others);
+    } catch (error) {
+      errors.push(...messagesOf(error).map(m => withTenantLocation(m, sources.tenants)));
+    }
+  }
+  throwIfAny(errors);
+  return run.emitted.length;
+}
+
+/**
+ * Runs `produce` with an `emit` that writes files into a staged output folder (on the writer
+ * threads), then swaps the output in; on any error nothing is written.
+ */
+export function writeStaged<T>(app: App, produce: (emit: Emit) => T): T {
+  const settings = settingsOf(app);
+  const stage = OutputStage.open(settings.outdir, settings.force);
+  const writer = new ParallelFileWriter(stage.dir, settings.parallelWrites);
+  let result: T;
+  try {
+    result = produce(file => writer.write(file));
+    writer.finish();
+  } catch (error) {
+    writer.abort();
+    stage.discard();
+    throw error;
+  }
+  stage.commit(writer.paths);
+  return result;
+}
+
+/** Files that constructs outside tenants ask to have written under cluster/ (an audit policy). */
+function clusterFiles(others: IConstruct[]): Array<{ fileName: string; document: unknown }> {
+  const files = others.filter((c): c is AuditPolicy => c instanceof AuditPolicy).flatMap(c => c._clusterFiles());
+  const names = files.map(f => f.fileName);
+  const duplicates = [...new Set(names.filter((n, i) => names.indexOf(n) !== i))];
+  throwIfAny(duplicates.map(n => `cluster/${n}: written by more than one construct; keep one AuditPolicy per app`));
+  return files.sort((a, b) => (a.fileName < b.fileName ? -1 : 1));
+}
