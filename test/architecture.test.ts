@@ -9,6 +9,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Chart } from 'cdk8s';
 import { Node } from 'constructs';
+import { loadESLint } from 'eslint';
 import { TenancyApp, TenantCatalog, TenantProfile } from '../src';
 import { cli } from './support/cli';
 import { listFiles, tempDir } from './support/synth';
@@ -119,5 +120,77 @@ describe('parallel writes', () => {
     const threaded = contents(true);
     expect(Object.keys(threaded).length).toBe(40 * 2 + 3);
     expect(threaded).toEqual(contents(false));
+  });
+});
+
+/**
+ * The pipeline's layers (CONTRIBUTING.md "Where things live"): imports point one way and never
+ * in a circle. eslint enforces it (.projenrc.ts: import/no-restricted-paths, import/no-cycle,
+ * the catalog's type-only use of constructs, no explicit any in src/); these tests run the same
+ * configuration over src/, and over a scratch project with one wrong import each, so a rule that
+ * stops working is noticed.
+ */
+describe('layers', () => {
+  const ROOT = path.join(__dirname, '..');
+  const LAYER_RULES = ['import/no-restricted-paths', 'import/no-cycle', '@typescript-eslint/no-restricted-imports', '@typescript-eslint/no-explicit-any'];
+
+  /** The repository's layer zones, read from the generated eslint configuration, resolved against `cwd`. */
+  function zonesFor(cwd: string): unknown[] {
+    const config = JSON.parse(fs.readFileSync(path.join(ROOT, '.eslintrc.json'), 'utf8').replace(/^\/\/.*\n/, ''));
+    const [level, options] = config.rules['import/no-restricted-paths'];
+    // The rule resolves zones against the process's folder unless told otherwise.
+    return [level, { ...options, basePath: cwd }];
+  }
+
+  async function lint(cwd: string, patterns: string[]): Promise<string[]> {
+    const LegacyESLint = await loadESLint({ useFlatConfig: false });
+    const eslint = new LegacyESLint({ cwd, resolvePluginsRelativeTo: ROOT, overrideConfig: { rules: { 'import/no-restricted-paths': zonesFor(cwd) } } });
+    const results = await eslint.lintFiles(patterns);
+    // One line per file and rule (an import two zones forbid is reported twice).
+    return [...new Set(results.flatMap(r => r.messages
+      .filter(m => m.ruleId !== null && LAYER_RULES.includes(m.ruleId))
+      .map(m => `${path.relative(cwd, r.filePath)}: ${m.ruleId}`)))];
+  }
+
+  test('src/ imports point one way, without cycles or explicit any', async () => {
+    expect(await lint(ROOT, ['src'])).toEqual([]);
+  });
+
+  // A scratch project with the repository's eslint configuration; each file breaks one rule.
+  const BROKEN: Record<string, string> = {
+    'src/core/rule.ts': "import { App } from '../synth/app';\nexport const rule = App;\n",
+    'src/synth/app.ts': 'export class App {}\n',
+    'src/analysis/report.ts': "import { Tenant } from '../constructs/tenant';\nexport const report = Tenant;\n",
+    'src/constructs/tenant.ts': 'export class Tenant {}\nexport interface TenantProps { readonly name: string }\n',
+    'src/catalog/reader.ts': "import { Tenant } from '../constructs/tenant';\nimport type { TenantProps } from '../constructs/tenant';\n"
+      + 'export const reader = (props: TenantProps) => new Tenant() && props;\n',
+    'src/constructs/cluster.ts': "import { run } from '../cli/run';\nexport const cluster = run;\n",
+    'src/cli/run.ts': 'export function run(): void {}\n',
+    'src/core/a.ts': "import { b } from './b';\nexport const a = () => b;\n",
+    'src/core/b.ts': "import { a } from './a';\nexport const b = () => a;\n",
+    'src/core/loose.ts': 'export function loose(value: any): string { return String(value); }\n',
+  };
+
+  test('a wrong-way import, a cycle, a construct in the catalog and an explicit any are each refused', async () => {
+    const scratch = fs.mkdtempSync(path.join(ROOT, '.tmp', 'layers-'));
+    try {
+      fs.copyFileSync(path.join(ROOT, '.eslintrc.json'), path.join(scratch, '.eslintrc.json'));
+      fs.writeFileSync(path.join(scratch, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, module: 'node16', target: 'ES2022' }, include: ['src/**/*.ts'] }));
+      for (const [file, text] of Object.entries(BROKEN)) {
+        fs.mkdirSync(path.dirname(path.join(scratch, file)), { recursive: true });
+        fs.writeFileSync(path.join(scratch, file), text);
+      }
+      expect((await lint(scratch, ['src'])).sort()).toEqual([
+        'src/analysis/report.ts: import/no-restricted-paths',
+        'src/catalog/reader.ts: @typescript-eslint/no-restricted-imports',
+        'src/constructs/cluster.ts: import/no-restricted-paths',
+        'src/core/a.ts: import/no-cycle',
+        'src/core/b.ts: import/no-cycle',
+        'src/core/loose.ts: @typescript-eslint/no-explicit-any',
+        'src/core/rule.ts: import/no-restricted-paths',
+      ]);
+    } finally {
+      fs.rmSync(scratch, { recursive: true, force: true });
+    }
   });
 });

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Chart } from 'cdk8s';
 import { ExampleTeams } from '../examples/teams';
-import { IdentityKind, MeshMode, TenancyApp, TenantCatalog } from '../src';
+import { IdentityKind, MeshMode, PriorityClassPreset, TenancyApp, TenantCatalog } from '../src';
 import { cli } from './support/cli';
 import { listFiles, manifestFiles, only, parseYaml, renderObjects, tempDir } from './support/synth';
 import { mergeSettings } from '../src/catalog/catalog-reader';
@@ -75,6 +75,19 @@ describe('TenantCatalog', () => {
     expect(() => new TenantCatalog(new Chart(new TenancyApp(), 'c'), 'catalog', {
       tenants: [{ name: 'Bad', owner: 'a@c.io' }, { owner: 'b@c.io' }, { name: 'ok', owner: 'o@c.io', resourceQuota: { gpu: '1' } }],
     })).toThrow(/3 validation errors:\n {2}- tenants\[0\]: tenant "Bad": name: .*\n {2}- tenants\[1\]: tenant has no name; set "name"\n {2}- tenants\[2\]: tenant "ok": resourceQuota\["gpu"\]/);
+  });
+
+  test('from code as from YAML: a tenant may allow only PriorityClasses the cluster section defines', () => {
+    const message = 'tenant "team-a": priorityClasses: "nope" is not a PriorityClass of the catalog; known: high-priority-ml, normal-priority-ml, low-priority-ml';
+    expect(() => new TenantCatalog(new Chart(new TenancyApp(), 'c'), 'catalog', {
+      cluster: { priorityClassPreset: PriorityClassPreset.ML },
+      tenants: [{ name: 'team-a', owner: 'a@c.io', priorityClasses: { allowed: ['high-priority-ml', 'nope'] } }],
+    })).toThrow(`tenants[0]: ${message}`);
+    const file = path.join(tempDir(), 'c.yaml');
+    fs.writeFileSync(file, 'apiVersion: kf-tenancy/v1alpha1\nkind: TenantCatalog\ncluster: {priorityClassPreset: ml}\n'
+      + 'tenants:\n  - {name: team-a, owner: a@c.io, priorityClasses: {allowed: [high-priority-ml, nope]}}\n');
+    const result = cli(['validate', file]);
+    expect(result.stderr).toContain(`${file}:5: ${message}`);
   });
 
   test('the example catalog gives the same bytes as the TypeScript example', () => {

@@ -139,3 +139,24 @@ describe('adding contributors', () => {
       .toThrow('collides with contributor "a..b@x.io": both are named "user-a-b-x-io-clusterrole-<role>"');
   });
 });
+
+describe('a tenant declared elsewhere', () => {
+  test('TenantProfile.fromName: a contributor goes into that namespace, with the auth it was declared with', () => {
+    const { app, chart } = newChart();
+    const tenant = TenantProfile.fromName(chart, 'platform-team', 'team-platform', { auth: { userIdHeader: 'x-user' } });
+    const contributor = new Contributor(chart, 'alice', { tenant, name: 'alice@c.io', role: ContributorRole.VIEW });
+    expect(contributor.namespace).toBe('team-platform');
+    const objects = renderObjects(app);
+    expect(objects.map(o => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`)).toEqual([
+      'RoleBinding team-platform/user-alice-c-io-clusterrole-view',
+      'AuthorizationPolicy team-platform/user-alice-c-io-clusterrole-view',
+    ]);
+    expect(objects[1].spec.rules[0].when).toEqual([{ key: 'request.headers[x-user]', values: ['alice@c.io'] }]);
+  });
+
+  test('a tenant of the same app is still checked: a contributor that is the owner is refused', () => {
+    const { chart } = newChart();
+    const tenant = new TenantProfile(chart, 'team-a', { owner: 'o@c.io' });
+    expect(() => new Contributor(chart, 'owner', { tenant, name: 'o@c.io' })).toThrow('is the owner');
+  });
+});

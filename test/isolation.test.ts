@@ -72,6 +72,24 @@ describe('isolation check', () => {
     expect(() => app.renderManifests()).toThrow(/admits user "mallory@c.io", who the tenant does not declare[\s\S]*AuthorizationPolicy team-a\/extra rule 1 admits every request/);
   });
 
+  test.each([
+    [['*'], true], [['/*'], true], [['/api/*'], true], [['/healthz', '*'], true],
+    [['/healthz'], false], [['*/api/kernels'], false],
+  ])('a rule that only names paths %j admits every request: %s', (paths, admitsEverything) => {
+    // `*` and prefix patterns match every path (or a whole tree); exact and suffix paths stay narrow.
+    const { app } = twoTenants((_chart, a) => {
+      new ApiObject(a, 'Ap', {
+        apiVersion: 'security.istio.io/v1beta1',
+        kind: 'AuthorizationPolicy',
+        metadata: { name: 'paths', namespace: 'team-a' },
+        spec: { action: 'ALLOW', rules: [{ to: [{ operation: { paths } }] }] },
+      });
+    });
+    const render = () => app.renderManifests();
+    if (admitsEverything) expect(render).toThrow('AuthorizationPolicy team-a/paths rule 0 admits every request');
+    else expect(render).not.toThrow();
+  });
+
   test('a binding outside the tenant subtree into a tenant namespace is checked too', () => {
     const { app } = twoTenants(chart => {
       new k8s.KubeRoleBinding(chart, 'Outside', {

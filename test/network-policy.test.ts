@@ -130,6 +130,12 @@ describe('TenantNetworkPolicy options', () => {
     expect(policies(synthTenant({ owner: 'a@c.io', networkPolicy: { enabled: false } }))).toEqual([]);
   });
 
+  test('enabled: false on the construct itself writes nothing (the prop once worked only through TenantProfile)', () => {
+    const { app, chart } = newChart();
+    new TenantNetworkPolicy(chart, 'np', { namespace: 'ml-shared', enabled: false });
+    expect(policies(renderObjects(app))).toEqual([]);
+  });
+
   test('usable on its own for a namespace that is not a tenant', () => {
     const { app, chart } = newChart();
     new TenantNetworkPolicy(chart, 'np', { namespace: 'ml-shared', allowSharedServices: false });

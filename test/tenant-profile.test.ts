@@ -3,10 +3,12 @@ import {
   MeshMode,
   ProfileController,
   ProfilePluginKind,
+  TeamRolePreset,
   TenantProfile,
   TenantProfileProps,
 } from '../src';
 import { manifestFiles, newChart, only, renderObjects, synthTenant as synthAnyTenant } from './support/synth';
+import { networkReachability } from '../src/analysis/network';
 
 /**
  * These tests check the objects Kubeflow's profile controller writes from a Profile, so they
@@ -258,5 +260,42 @@ describe('TenantProfile API', () => {
     });
     tenant.addContributor({ name: 'dev@company.com' });
     expect(renderObjects(app)).toMatchSnapshot();
+  });
+});
+
+describe('what users add after construction', () => {
+  test('addTeamRole: the same objects as teamRoles, and its members are declared to the isolation check', () => {
+    const role = { name: 'readers', preset: TeamRolePreset.ML_DATA_SCIENTIST, users: ['reader@c.io'], groups: ['analysts'] };
+    const fromProps = synthTenant({ owner: 'o@c.io', teamRoles: [role] });
+    const { app, chart } = newChart({ profileController: ProfileController.NONE });
+    const tenant = new TenantProfile(chart, 'team-a', { owner: 'o@c.io' });
+    tenant.addTeamRole(role);
+    // renderObjects runs the isolation check: the role's users must count as declared.
+    expect(renderObjects(app)).toEqual(fromProps);
+    expect(() => tenant.addTeamRole(role)).toThrow('tenant "team-a": teamRoles "readers": defined twice');
+    expect(() => tenant.addTeamRole({ name: 'Bad', rules: [] })).toThrow(/tenant "team-a": teamRoles "Bad": name .*\n.*give a preset or rules/);
+  });
+
+  test('allowFrom and allowTo: one policy on each side, a path the reachability analysis sees and the isolation check accepts', () => {
+    const { app, chart } = newChart({ profileController: ProfileController.NONE });
+    const serving = new TenantProfile(chart, 'team-serving', { owner: 'o@c.io' });
+    const research = new TenantProfile(chart, 'team-research', { owner: 'r@c.io' });
+    serving.allowFrom(research, [{ port: 8080 }]);
+    research.allowTo(serving, [{ port: 8080 }]);
+    const objects = renderObjects(app);
+    expect(only(objects, 'NetworkPolicy', 'allow-ingress-tenant-team-research').metadata.namespace).toBe('team-serving');
+    expect(only(objects, 'NetworkPolicy', 'allow-egress-tenant-team-serving').spec.egress).toEqual([{
+      to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'team-serving' } } }],
+      ports: [{ port: 8080, protocol: 'TCP' }],
+    }]);
+    expect(networkReachability(objects).paths.filter(p => p.from === 'team-research' && p.to === 'team-serving')).toEqual([
+      { from: 'team-research', to: 'team-serving', ports: ['TCP/8080'], policies: ['team-research/allow-egress-tenant-team-serving', 'team-serving/allow-ingress-tenant-team-research'] },
+    ]);
+  });
+
+  test('allowFrom on a tenant without network policies says why it cannot', () => {
+    const { chart } = newChart();
+    const open = new TenantProfile(chart, 'team-open', { owner: 'o@c.io', networkPolicy: { enabled: false } });
+    expect(() => open.allowFrom(TenantProfile.fromName(chart, 'other', 'team-other'))).toThrow('tenant "team-open": networkPolicy.enabled is false');
   });
 });

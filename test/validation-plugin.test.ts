@@ -72,6 +72,17 @@ describe('IsolationCheck validation plugin', () => {
     expect(run.status()).toBe('failure');
     expect(run.violations[0].recommendation).toContain('cannot run the check');
   });
+
+  test('a manifest that is not valid YAML is reported with its file and line, not skipped', async () => {
+    // The plugin once parsed manifests by hand and dropped documents that did not parse, so a
+    // broken file passed the check unread.
+    const broken = path.join(tempDir(), 'broken.k8s.yaml');
+    fs.writeFileSync(broken, EXTRA_BINDING + 'metadata: {name: [unclosed\n');
+    const run = context([...manifests(), broken]);
+    await new IsolationCheck({ catalog: CATALOG }).validate(run.ctx);
+    expect(run.status()).toBe('failure');
+    expect(run.violations.map(v => v.recommendation).join('\n')).toMatch(new RegExp(`cannot run the check: ${broken.replace(/[.]/g, '\\.')}:\\d+: YAML`));
+  });
 });
 
 describe('cdk8s synth runs the plugin from cdk8s.yaml', () => {

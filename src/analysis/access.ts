@@ -10,6 +10,7 @@ import { AccessRequest, RbacModel, Requester, serviceAccountRequester, userReque
 import { KubeflowAuthOptions, resolveAuth, ResolvedKubeflowAuth } from '../core/auth-options';
 import { kubeflowClusterRoles } from '../core/kubeflow-cluster-roles';
 import { withProfileControllerObjects } from '../core/kubeflow-profile';
+import { AuthorizationPolicyManifest, BindingManifest, Manifest, ofKind } from '../core/manifest';
 
 /** A resource shown in the matrix. */
 interface Resource {
@@ -74,7 +75,7 @@ export interface AccessMatrixOptions {
    * ClusterRoles that exist in the cluster but not in the manifests.
    * @default Kubeflow's, as shipped (`data/kubeflow-clusterroles.yaml`)
    */
-  readonly clusterRoles?: any[];
+  readonly clusterRoles?: Manifest[];
   /**
    * The headers and gateway principal the mesh check uses.
    * @default Kubeflow's defaults
@@ -91,25 +92,28 @@ function levelOf(can: (label: string, verb: string) => boolean): AccessLevel {
 
 interface Identity { kind: IdentityAccess['kind']; name: string; requester: Requester }
 
-function identitiesOf(objects: any[], auth: ResolvedKubeflowAuth): Identity[] {
+function isBinding(o: Manifest): o is BindingManifest {
+  return o?.kind === 'RoleBinding' || o?.kind === 'ClusterRoleBinding';
+}
+
+function identitiesOf(objects: Manifest[], auth: ResolvedKubeflowAuth): Identity[] {
   const found = new Map<string, Identity>();
-  for (const o of objects) {
-    if (o?.kind !== 'RoleBinding' && o?.kind !== 'ClusterRoleBinding') continue;
+  for (const o of objects.filter(isBinding)) {
     for (const s of o.subjects ?? []) {
-      if (s.kind === 'User') found.set(`User/${s.name}`, { kind: 'User', name: s.name, requester: userRequester(s.name) });
-      if (s.kind === 'Group') found.set(`Group/${s.name}`, { kind: 'Group', name: s.name, requester: { user: '', groups: [s.name] } });
+      const name = String(s.name);
+      if (s.kind === 'User') found.set(`User/${name}`, { kind: 'User', name, requester: userRequester(name) });
+      if (s.kind === 'Group') found.set(`Group/${name}`, { kind: 'Group', name, requester: { user: '', groups: [name] } });
       if (s.kind === 'ServiceAccount') {
-        const namespace = s.namespace ?? o.metadata.namespace;
-        const requester = serviceAccountRequester(namespace, s.name);
-        found.set(`ServiceAccount/${namespace}/${s.name}`, { kind: 'ServiceAccount', name: `${namespace}/${s.name}`, requester });
+        const namespace = String(s.namespace ?? o.metadata?.namespace);
+        const requester = serviceAccountRequester(namespace, name);
+        found.set(`ServiceAccount/${namespace}/${name}`, { kind: 'ServiceAccount', name: `${namespace}/${name}`, requester });
       }
     }
   }
-  for (const o of objects) {
-    if (o?.kind !== 'AuthorizationPolicy') continue;
+  for (const o of objects.filter(ofKind<AuthorizationPolicyManifest>('AuthorizationPolicy'))) {
     for (const rule of o.spec?.rules ?? []) {
       for (const condition of rule.when ?? []) {
-        const values: string[] = (condition.values ?? []).filter((v: string) => v !== '*');
+        const values = (condition.values ?? []).filter(v => v !== '*');
         if (condition.key === `request.headers[${auth.userIdHeader}]`) {
           for (const v of values.filter(x => x.startsWith(auth.userIdPrefix) && !x.includes('*'))) {
             const name = v.slice(auth.userIdPrefix.length);
@@ -138,7 +142,7 @@ function gatewayRequest(identity: Identity, auth: ResolvedKubeflowAuth): MeshReq
 
 /** Exact header values a namespace's AuthorizationPolicies name, and whether anything else can admit a request. */
 interface MeshIndex {
-  readonly policies: Map<string, any[]>;
+  readonly policies: Map<string, AuthorizationPolicyManifest[]>;
   /** Namespaces where an exact header value admits: `header\u0000value` → namespaces. */
   readonly byHeaderValue: Map<string, Set<string>>;
   /** Namespaces where something other than an exact header value may decide (patterns, DENY, unknown fields). */
@@ -147,11 +151,12 @@ interface MeshIndex {
   readonly open: string[];
 }
 
-function meshIndex(objects: any[], namespaces: string[], auth: ResolvedKubeflowAuth): MeshIndex {
-  const policies = new Map<string, any[]>();
-  for (const o of objects) {
-    if (o?.kind !== 'AuthorizationPolicy' || !o.metadata?.namespace) continue;
-    (policies.get(o.metadata.namespace) ?? policies.set(o.metadata.namespace, []).get(o.metadata.namespace)!).push(o);
+function meshIndex(objects: Manifest[], namespaces: string[], auth: ResolvedKubeflowAuth): MeshIndex {
+  const policies = new Map<string, AuthorizationPolicyManifest[]>();
+  for (const o of objects.filter(ofKind<AuthorizationPolicyManifest>('AuthorizationPolicy'))) {
+    const namespace = o.metadata?.namespace;
+    if (!namespace) continue;
+    (policies.get(namespace) ?? policies.set(namespace, []).get(namespace)!).push(o);
   }
   const byHeaderValue = new Map<string, Set<string>>();
   const irregular = new Set<string>();
@@ -187,21 +192,20 @@ function meshIndex(objects: any[], namespaces: string[], auth: ResolvedKubeflowA
  * Computes the matrix over every Namespace in `objects`: RBAC access, admission
  * through the ingress gateway, and network paths between namespaces.
  */
-export function accessMatrix(objects: any[], options: AccessMatrixOptions = {}): AccessMatrix {
+export function accessMatrix(written: Manifest[], options: AccessMatrixOptions = {}): AccessMatrix {
   const auth = resolveAuth(options.auth);
   // With Kubeflow's profile controller, the owner's access is written from each Profile in the cluster.
-  objects = withProfileControllerObjects(objects, () => auth);
+  const objects: Manifest[] = withProfileControllerObjects(written, () => auth);
   const model = new RbacModel([...(options.clusterRoles ?? kubeflowClusterRoles()), ...objects]);
-  const namespaces = objects.filter(o => o?.apiVersion === 'v1' && o.kind === 'Namespace').map(o => o.metadata.name).sort();
+  const namespaces = objects.filter(o => o?.apiVersion === 'v1' && o.kind === 'Namespace').map(o => String(o.metadata?.name)).sort();
   // Where each subject is bound, so each identity is evaluated only where it may have access.
   const boundIn = new Map<string, Set<string>>();
   const clusterWide = new Set<string>();
-  for (const o of objects) {
-    if (o?.kind !== 'RoleBinding' && o?.kind !== 'ClusterRoleBinding') continue;
+  for (const o of objects.filter(isBinding)) {
     for (const s of o.subjects ?? []) {
-      const key = s.kind === 'ServiceAccount' ? `User/system:serviceaccount:${s.namespace ?? o.metadata.namespace}:${s.name}` : `${s.kind}/${s.name}`;
+      const key = s.kind === 'ServiceAccount' ? `User/system:serviceaccount:${s.namespace ?? o.metadata?.namespace}:${s.name}` : `${s.kind}/${s.name}`;
       if (o.kind === 'ClusterRoleBinding') clusterWide.add(key);
-      else (boundIn.get(key) ?? boundIn.set(key, new Set()).get(key)!).add(o.metadata.namespace);
+      else (boundIn.get(key) ?? boundIn.set(key, new Set()).get(key)!).add(String(o.metadata?.namespace));
     }
   }
   const candidates = (requester: Requester): string[] => {

@@ -4,6 +4,7 @@
  */
 import { TENANT_LABEL } from '../core/guard-parameters';
 import { GUARD_POLICY } from '../core/guard-policies';
+import { Manifest, ofKind } from '../core/manifest';
 
 /** The guard as found in a set of manifests. */
 export interface GuardStatus {
@@ -18,14 +19,18 @@ export interface GuardStatus {
 
 const NAMES: string[] = Object.values(GUARD_POLICY);
 
-export function guardStatus(objects: any[]): GuardStatus {
-  const policies = new Set(objects.filter(o => o?.kind === 'ValidatingAdmissionPolicy' && NAMES.includes(o.metadata?.name)).map(o => o.metadata.name));
-  const bindings = objects.filter(o => o?.kind === 'ValidatingAdmissionPolicyBinding' && NAMES.includes(o.spec?.policyName));
+interface PolicyBindingManifest extends Manifest {
+  spec?: { policyName?: string; validationActions?: string[] };
+}
+
+export function guardStatus(objects: Manifest[]): GuardStatus {
+  const policies = new Set(objects.filter(o => o?.kind === 'ValidatingAdmissionPolicy' && NAMES.includes(String(o.metadata?.name))).map(o => String(o.metadata?.name)));
+  const bindings = objects.filter(ofKind<PolicyBindingManifest>('ValidatingAdmissionPolicyBinding')).filter(o => NAMES.includes(String(o.spec?.policyName)));
   const guardedNamespaces = objects.filter(o => o?.kind === 'Namespace' && o.metadata?.labels?.[TENANT_LABEL] !== undefined)
-    .map(o => o.metadata.name).sort();
+    .map(o => String(o.metadata?.name)).sort();
   if (policies.size === 0 && bindings.length === 0) return { state: 'absent', guardedNamespaces };
-  const bound = new Set(bindings.map(b => b.spec.policyName));
-  const denies = bindings.map(b => (b.spec.validationActions ?? []).includes('Deny'));
+  const bound = new Set(bindings.map(b => String(b.spec?.policyName)));
+  const denies = bindings.map(b => (b.spec?.validationActions ?? []).includes('Deny'));
   const complete = NAMES.every(n => policies.has(n) && bound.has(n));
   if (!complete || (denies.some(d => d) && !denies.every(d => d))) return { state: 'partial', guardedNamespaces };
   return { state: denies[0] ? 'enforce' : 'warn', guardedNamespaces };

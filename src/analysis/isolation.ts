@@ -7,6 +7,10 @@
 import { RbacModel } from './rbac';
 import { resolveAuth, ResolvedKubeflowAuth } from '../core/auth-options';
 import { withProfileControllerObjects } from '../core/kubeflow-profile';
+import {
+  AuthorizationConditionSpec, AuthorizationPolicyManifest, BindingManifest, Manifest,
+  NetworkPolicyManifest, NetworkPolicyRuleSpec, ofKind, RoleManifest,
+} from '../core/manifest';
 import { principalNamespace } from '../core/validation';
 
 /** What a tenant declares. */
@@ -40,10 +44,10 @@ export interface SourceReference {
   readonly namespace: string;
 }
 
-function headerIdentities(condition: any, userIdHeader: string, groupsHeader: string, prefix: string)
+function headerIdentities(condition: AuthorizationConditionSpec, userIdHeader: string, groupsHeader: string, prefix: string)
   : { users: string[]; groups: string[] } | undefined {
   const key = String(condition.key ?? '');
-  const values: string[] = condition.values ?? [];
+  const values = condition.values ?? [];
   if (key === `request.headers[${userIdHeader}]`) return { users: values.map(v => (v.startsWith(prefix) ? v.slice(prefix.length) : v)), groups: [] };
   // A group is matched as the whole header, or as its first or last entry ("g,*", "*,g").
   if (key === `request.headers[${groupsHeader}]`) return { users: [], groups: values.map(v => v.replace(/^\*,|,\*$/, '')) };
@@ -51,7 +55,7 @@ function headerIdentities(condition: any, userIdHeader: string, groupsHeader: st
 }
 
 /** Principals and namespaces in the `from` of every rule of an AuthorizationPolicy. */
-function policySources(policy: any): Array<{ source: string; namespace: string | undefined; field: string }> {
+function policySources(policy: AuthorizationPolicyManifest): Array<{ source: string; namespace: string | undefined; field: string }> {
   const sources: Array<{ source: string; namespace: string | undefined; field: string }> = [];
   for (const rule of policy.spec?.rules ?? []) {
     for (const from of rule.from ?? []) {
@@ -63,12 +67,13 @@ function policySources(policy: any): Array<{ source: string; namespace: string |
 }
 
 /** Sources outside the tenant's own namespace that its AuthorizationPolicies admit. */
-export function sourceReferences(tenant: string, objects: any[]): SourceReference[] {
+export function sourceReferences(tenant: string, objects: Manifest[]): SourceReference[] {
   const references: SourceReference[] = [];
-  for (const policy of objects.filter(o => o.kind === 'AuthorizationPolicy' && o.metadata?.namespace === tenant && (o.spec?.action ?? 'ALLOW') === 'ALLOW')) {
+  const policies = objects.filter(ofKind<AuthorizationPolicyManifest>('AuthorizationPolicy'));
+  for (const policy of policies.filter(o => o.metadata?.namespace === tenant && (o.spec?.action ?? 'ALLOW') === 'ALLOW')) {
     for (const { source, namespace } of policySources(policy)) {
       if (namespace !== undefined && namespace !== tenant) {
-        references.push({ tenant, policy: `AuthorizationPolicy ${tenant}/${policy.metadata.name}`, source, namespace });
+        references.push({ tenant, policy: `AuthorizationPolicy ${tenant}/${policy.metadata?.name}`, source, namespace });
       }
     }
   }
@@ -86,36 +91,42 @@ export function sourceViolations(references: SourceReference[], tenants: Set<str
  * Violations in one tenant's own objects: RBAC grants and Istio admissions for
  * undeclared identities, and policies that admit every request.
  */
-export function tenantViolations(declared: TenantDeclarations, objects: any[], clusterRoles: RbacModel,
+export function tenantViolations(declared: TenantDeclarations, objects: Manifest[], clusterRoles: RbacModel,
   auth: { userIdHeader: string; groupsHeader: string; userIdPrefix: string }): string[] {
   const violations: string[] = [];
   const ns = declared.namespace;
-  const roles = new Map(objects.filter(o => o.kind === 'Role' && o.metadata?.namespace === ns).map(o => [o.metadata.name, o.rules ?? []]));
-  for (const binding of objects.filter(o => o.kind === 'RoleBinding' && o.metadata?.namespace === ns)) {
+  const inNamespace = objects.filter(o => o.metadata?.namespace === ns);
+  const roles = new Map(inNamespace.filter(ofKind<RoleManifest>('Role')).map(o => [o.metadata?.name, o.rules ?? []]));
+  for (const binding of inNamespace.filter(ofKind<BindingManifest>('RoleBinding'))) {
     const ref = binding.roleRef ?? {};
-    const rules = ref.kind === 'Role' ? roles.get(ref.name) ?? [] : clusterRoles.clusterRoleRules(ref.name);
+    const rules = ref.kind === 'Role' ? roles.get(ref.name) ?? [] : clusterRoles.clusterRoleRules(String(ref.name));
     if (rules.length === 0) continue; // grants nothing
     for (const subject of binding.subjects ?? []) {
-      const ok = subject.kind === 'User' ? declared.users.includes(subject.name)
-        : subject.kind === 'Group' ? declared.groups.includes(subject.name)
+      const ok = subject.kind === 'User' ? declared.users.includes(String(subject.name))
+        : subject.kind === 'Group' ? declared.groups.includes(String(subject.name))
           : subject.kind === 'ServiceAccount' && (subject.namespace ?? ns) === ns;
       if (!ok) {
         const who = subject.kind === 'ServiceAccount' ? `${subject.namespace ?? ns}/${subject.name}` : subject.name;
-        violations.push(`tenant "${ns}": ${subject.kind} "${who}" gets ${ref.kind} ${ref.name} through RoleBinding ${ns}/${binding.metadata.name}, `
+        violations.push(`tenant "${ns}": ${subject.kind} "${who}" gets ${ref.kind} ${ref.name} through RoleBinding ${ns}/${binding.metadata?.name}, `
           + 'but the tenant does not declare it; add it as a contributor or team role, or remove the binding');
       }
     }
   }
-  for (const policy of objects.filter(o => o.kind === 'AuthorizationPolicy' && o.metadata?.namespace === ns)) {
+  for (const policy of inNamespace.filter(ofKind<AuthorizationPolicyManifest>('AuthorizationPolicy'))) {
     const action = policy.spec?.action ?? 'ALLOW';
     if (action !== 'ALLOW') continue;
-    const name = `AuthorizationPolicy ${ns}/${policy.metadata.name}`;
-    const rules: any[] = policy.spec?.rules ?? [];
+    const name = `AuthorizationPolicy ${ns}/${policy.metadata?.name}`;
+    const rules = policy.spec?.rules ?? [];
     if (rules.length === 0) continue; // an ALLOW policy without rules admits nothing
     rules.forEach((rule, i) => {
-      const conditions: any[] = rule.when ?? [];
+      const conditions = rule.when ?? [];
       const fromAnywhere = (rule.from ?? []).length === 0;
-      const pathsOnly = (rule.to ?? []).length > 0 && (rule.to ?? []).every((t: any) => (t.operation?.paths ?? []).length > 0);
+      // A rule limited to a few exact paths (probes, the kernels API the culler reads) admits only
+      // those; `*` or a prefix pattern (`/*`) admits every path, so it counts as unrestricted.
+      const pathsOnly = (rule.to ?? []).length > 0 && (rule.to ?? []).every(t => {
+        const paths = t.operation?.paths ?? [];
+        return paths.length > 0 && paths.every(p => p !== '*' && !p.endsWith('*'));
+      });
       if (conditions.length === 0 && fromAnywhere && !pathsOnly) {
         violations.push(`tenant "${ns}": ${name} rule ${i} admits every request; restrict it to declared users or groups`);
       }
@@ -142,18 +153,18 @@ export function tenantViolations(declared: TenantDeclarations, objects: any[], c
 }
 
 /** NetworkPolicy peers of a tenant that select namespaces by labels (other tenants may match them). */
-export function namespacePeers(tenant: string, objects: any[]): NamespacePeer[] {
+export function namespacePeers(tenant: string, objects: Manifest[]): NamespacePeer[] {
   const peers: NamespacePeer[] = [];
-  for (const policy of objects.filter(o => o.kind === 'NetworkPolicy' && o.metadata?.namespace === tenant)) {
-    const collect = (rules: any[] | undefined, direction: NamespacePeer['direction'], key: 'from' | 'to') => {
+  for (const policy of objects.filter(ofKind<NetworkPolicyManifest>('NetworkPolicy')).filter(o => o.metadata?.namespace === tenant)) {
+    const collect = (rules: NetworkPolicyRuleSpec[] | undefined, direction: NamespacePeer['direction'], key: 'from' | 'to') => {
       for (const rule of rules ?? []) {
         for (const peer of rule[key] ?? []) {
           if (peer.namespaceSelector) {
-            peers.push({ tenant, policy: `NetworkPolicy ${tenant}/${policy.metadata.name}`, direction, matchLabels: peer.namespaceSelector.matchLabels ?? {} });
+            peers.push({ tenant, policy: `NetworkPolicy ${tenant}/${policy.metadata?.name}`, direction, matchLabels: peer.namespaceSelector.matchLabels ?? {} });
           }
         }
         // A rule without peers opens every source or destination.
-        if ((rule[key] ?? []).length === 0) peers.push({ tenant, policy: `NetworkPolicy ${tenant}/${policy.metadata.name}`, direction, matchLabels: {} });
+        if ((rule[key] ?? []).length === 0) peers.push({ tenant, policy: `NetworkPolicy ${tenant}/${policy.metadata?.name}`, direction, matchLabels: {} });
       }
     };
     collect(policy.spec?.ingress, 'ingress from', 'from');
@@ -206,12 +217,12 @@ export interface DeclaredTenant {
  * (which reach every tenant), cross-tenant network paths and admitted sources.
  * `peers` and `sources` hold what was collected from tenants checked earlier.
  */
-export function crossTenantViolations(tenants: Map<string, DeclaredTenant>, docs: any[], clusterRoles: RbacModel,
+export function crossTenantViolations(tenants: Map<string, DeclaredTenant>, docs: Manifest[], clusterRoles: RbacModel,
   peers: NamespacePeer[] = [], sources: SourceReference[] = []): string[] {
   const violations: string[] = [];
   docs = withProfileControllerObjects(docs, name => tenants.get(name)?.auth ?? resolveAuth());
   const allPeers = [...peers];
-  const byNamespace = new Map<string, any[]>();
+  const byNamespace = new Map<string, Manifest[]>();
   for (const d of docs) {
     const ns = d?.metadata?.namespace;
     if (ns !== undefined && tenants.has(ns)) (byNamespace.get(ns) ?? byNamespace.set(ns, []).get(ns)!).push(d);
@@ -225,12 +236,12 @@ export function crossTenantViolations(tenants: Map<string, DeclaredTenant>, docs
     allSources.push(...sourceReferences(name, inTenant));
   }
   violations.push(...sourceViolations(allSources, new Set(tenants.keys())));
-  for (const binding of docs.filter(d => d?.kind === 'ClusterRoleBinding')) {
-    const role = binding.roleRef?.name;
-    const rules = [...clusterRoles.clusterRoleRules(role), ...docs.filter(d => d?.kind === 'ClusterRole' && d.metadata?.name === role).flatMap(d => d.rules ?? [])];
+  for (const binding of docs.filter(ofKind<BindingManifest>('ClusterRoleBinding'))) {
+    const role = String(binding.roleRef?.name);
+    const rules = [...clusterRoles.clusterRoleRules(role), ...docs.filter(ofKind<RoleManifest>('ClusterRole')).filter(d => d.metadata?.name === role).flatMap(d => d.rules ?? [])];
     if (rules.length === 0 || tenants.size === 0) continue;
     for (const subject of binding.subjects ?? []) {
-      violations.push(`ClusterRoleBinding ${binding.metadata.name} grants ClusterRole ${role} to ${subject.kind} "${subject.name}" in every namespace, `
+      violations.push(`ClusterRoleBinding ${binding.metadata?.name} grants ClusterRole ${role} to ${subject.kind} "${subject.name}" in every namespace, `
         + 'tenants included; bind it per tenant with a declared team role instead');
     }
   }

@@ -4,6 +4,9 @@
  * policies first, then, when any ALLOW policy applies, one ALLOW rule must
  * match. Only namespace-wide policies (no selector or targetRef) are evaluated.
  */
+import {
+  AuthorizationConditionSpec, AuthorizationOperationSpec, AuthorizationPolicyManifest, AuthorizationRuleSpec, AuthorizationSourceSpec,
+} from '../core/manifest';
 
 /** A request as the tenant's workloads see it. */
 export interface MeshRequest {
@@ -36,19 +39,19 @@ function field(values: string[] | undefined, notValues: string[] | undefined, ac
 const KNOWN_SOURCE_FIELDS = new Set(['principals', 'notPrincipals', 'namespaces', 'notNamespaces']);
 const KNOWN_OPERATION_FIELDS = new Set(['methods', 'notMethods', 'paths', 'notPaths']);
 
-function sourceMatches(source: any, request: MeshRequest): boolean {
+function sourceMatches(source: AuthorizationSourceSpec, request: MeshRequest): boolean {
   // Fields this model does not know (IP blocks, JWT principals) never match a gateway request here.
   if (Object.keys(source).some(k => !KNOWN_SOURCE_FIELDS.has(k))) return false;
   return field(source.principals, source.notPrincipals, request.principal)
     && field(source.namespaces, source.notNamespaces, request.namespace);
 }
 
-function operationMatches(operation: any, request: MeshRequest): boolean {
+function operationMatches(operation: AuthorizationOperationSpec, request: MeshRequest): boolean {
   if (Object.keys(operation).some(k => !KNOWN_OPERATION_FIELDS.has(k))) return false;
   return field(operation.methods, operation.notMethods, request.method) && field(operation.paths, operation.notPaths, request.path);
 }
 
-function conditionMatches(condition: any, request: MeshRequest): boolean {
+function conditionMatches(condition: AuthorizationConditionSpec, request: MeshRequest): boolean {
   const key = String(condition.key ?? '');
   const header = /^request\.headers\[(.+)\]$/.exec(key);
   let actual: string | undefined;
@@ -60,10 +63,10 @@ function conditionMatches(condition: any, request: MeshRequest): boolean {
 }
 
 /** Whether one rule matches: every present section must. A rule with no sections matches everything. */
-export function ruleMatches(rule: any, request: MeshRequest): boolean {
-  const from: any[] = rule.from ?? [];
-  const to: any[] = rule.to ?? [];
-  const when: any[] = rule.when ?? [];
+export function ruleMatches(rule: AuthorizationRuleSpec, request: MeshRequest): boolean {
+  const from = rule.from ?? [];
+  const to = rule.to ?? [];
+  const when = rule.when ?? [];
   return (from.length === 0 || from.some(f => sourceMatches(f.source ?? {}, request)))
     && (to.length === 0 || to.some(t => operationMatches(t.operation ?? {}, request)))
     && when.every(c => conditionMatches(c, request));
@@ -77,18 +80,18 @@ export interface MeshDecision {
 }
 
 /** Decides `request` against the namespace-wide policies among `policies` (all of one namespace). */
-export function meshDecision(policies: any[], request: MeshRequest): MeshDecision {
+export function meshDecision(policies: AuthorizationPolicyManifest[], request: MeshRequest): MeshDecision {
   const wide = policies.filter(p => !p.spec?.selector && !p.spec?.targetRef && !p.spec?.targetRefs)
-    .sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1));
-  const id = (p: any) => `${p.metadata.namespace}/${p.metadata.name}`;
+    .sort((a, b) => (String(a.metadata?.name) < String(b.metadata?.name) ? -1 : 1));
+  const id = (p: AuthorizationPolicyManifest) => `${p.metadata?.namespace}/${p.metadata?.name}`;
   for (const policy of wide.filter(p => p.spec?.action === 'DENY')) {
     // A DENY policy without rules denies nothing.
-    if ((policy.spec.rules ?? []).some((r: any) => ruleMatches(r, request))) return { admitted: false, policy: id(policy) };
+    if ((policy.spec?.rules ?? []).some(r => ruleMatches(r, request))) return { admitted: false, policy: id(policy) };
   }
   const allow = wide.filter(p => (p.spec?.action ?? 'ALLOW') === 'ALLOW');
   if (allow.length === 0) return { admitted: true, policy: '' };
   for (const policy of allow) {
-    if ((policy.spec?.rules ?? []).some((r: any) => ruleMatches(r, request))) return { admitted: true, policy: id(policy) };
+    if ((policy.spec?.rules ?? []).some(r => ruleMatches(r, request))) return { admitted: true, policy: id(policy) };
   }
   return { admitted: false, policy: '' };
 }

@@ -6,6 +6,7 @@
  */
 
 import { labelSelectorMatches } from '../core/label-selector';
+import { Manifest, NetworkPolicyManifest, NetworkPolicyPeerSpec, NetworkPolicyRuleSpec, ofKind, SelectorSpec } from '../core/manifest';
 
 export interface Endpoint {
   /** Namespace of a pod; undefined for an address outside the cluster. */
@@ -36,21 +37,22 @@ function inCidr(ip: string, cidr: string): boolean {
   return Math.floor(ipToNumber(ip) / block) === Math.floor(ipToNumber(base) / block);
 }
 
-function policyTypes(policy: any): Direction[] {
-  if (policy.spec?.policyTypes) return policy.spec.policyTypes;
+function policyTypes(policy: NetworkPolicyManifest): Direction[] {
+  if (policy.spec?.policyTypes) return policy.spec.policyTypes as Direction[];
   // Kubernetes' default: Ingress always, Egress when egress rules are present.
   return policy.spec?.egress ? ['Ingress', 'Egress'] : ['Ingress'];
 }
 
 /** Evaluates single connections between pods (or outside addresses). */
 export class NetworkModel {
-  private readonly byNamespace = new Map<string, any[]>();
+  private readonly byNamespace = new Map<string, NetworkPolicyManifest[]>();
 
-  constructor(policies: any[], private readonly namespaceLabels: Record<string, Record<string, string>>) {
+  constructor(policies: NetworkPolicyManifest[], private readonly namespaceLabels: Record<string, Record<string, string>>) {
     for (const p of policies) {
-      const list = this.byNamespace.get(p.metadata.namespace) ?? [];
+      const namespace = String(p.metadata?.namespace);
+      const list = this.byNamespace.get(namespace) ?? [];
       list.push(p);
-      this.byNamespace.set(p.metadata.namespace, list);
+      this.byNamespace.set(namespace, list);
     }
   }
 
@@ -66,22 +68,23 @@ export class NetworkModel {
   private direction(type: Direction, subject: Endpoint, peer: Endpoint, connection: Connection): boolean {
     if (subject.namespace === undefined) return true; // outside the cluster: no policies
     const selecting = (this.byNamespace.get(subject.namespace) ?? []).filter(p => policyTypes(p).includes(type)
-      && labelSelectorMatches(p.spec.podSelector, subject.labels ?? {}));
+      && labelSelectorMatches(p.spec?.podSelector, subject.labels ?? {}));
     if (selecting.length === 0) return true;
-    const rules = selecting.flatMap(p => (type === 'Ingress' ? p.spec.ingress : p.spec.egress) ?? []);
-    return rules.some((rule: any) => {
+    const rules = selecting.flatMap(p => (type === 'Ingress' ? p.spec?.ingress : p.spec?.egress) ?? []);
+    return rules.some(rule => {
       const peers = type === 'Ingress' ? rule.from : rule.to;
-      const peerOk = !peers || peers.length === 0 || peers.some((p: any) => this.peerMatches(p, peer, subject.namespace!));
-      const portOk = !rule.ports || rule.ports.length === 0 || rule.ports.some((p: any) =>
-        (p.port === undefined || p.port === connection.port || (p.endPort !== undefined && connection.port >= p.port && connection.port <= p.endPort))
+      const peerOk = !peers || peers.length === 0 || peers.some(p => this.peerMatches(p, peer, subject.namespace!));
+      const portOk = !rule.ports || rule.ports.length === 0 || rule.ports.some(p =>
+        (p.port === undefined || p.port === connection.port
+          || (p.endPort !== undefined && typeof p.port === 'number' && connection.port >= p.port && connection.port <= p.endPort))
         && (p.protocol ?? 'TCP') === (connection.protocol ?? 'TCP'));
       return peerOk && portOk;
     });
   }
 
-  private peerMatches(peer: any, endpoint: Endpoint, policyNamespace: string): boolean {
+  private peerMatches(peer: NetworkPolicyPeerSpec, endpoint: Endpoint, policyNamespace: string): boolean {
     if (peer.ipBlock) {
-      return inCidr(endpoint.ip, peer.ipBlock.cidr) && !(peer.ipBlock.except ?? []).some((c: string) => inCidr(endpoint.ip, c));
+      return inCidr(endpoint.ip, peer.ipBlock.cidr) && !(peer.ipBlock.except ?? []).some(c => inCidr(endpoint.ip, c));
     }
     if (endpoint.namespace === undefined) return false;
     const namespaceOk = peer.namespaceSelector
@@ -118,25 +121,26 @@ export interface NetworkReachability {
 
 const NAME_LABEL = 'kubernetes.io/metadata.name';
 
-function describeSelector(selector: any): string {
+function describeSelector(selector: SelectorSpec | undefined): string {
   const parts = Object.entries(selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
   for (const e of selector?.matchExpressions ?? []) parts.push(`${e.key} ${e.operator}${e.values ? ` (${[...e.values].join(',')})` : ''}`);
   return parts.join(',');
 }
 
 /** The namespace names a selector picks by name alone (`kubernetes.io/metadata.name`), or undefined. */
-function namedNamespaces(selector: any): string[] | undefined {
-  const labels = Object.keys(selector?.matchLabels ?? {});
-  const expressions: any[] = selector?.matchExpressions ?? [];
-  if (labels.length === 1 && labels[0] === NAME_LABEL && expressions.length === 0) return [selector.matchLabels[NAME_LABEL]];
+function namedNamespaces(selector: SelectorSpec): string[] | undefined {
+  const matchLabels = selector.matchLabels ?? {};
+  const labels = Object.keys(matchLabels);
+  const expressions = selector.matchExpressions ?? [];
+  if (labels.length === 1 && labels[0] === NAME_LABEL && expressions.length === 0) return [matchLabels[NAME_LABEL]];
   if (labels.length === 0 && expressions.length === 1 && expressions[0].key === NAME_LABEL && expressions[0].operator === 'In') {
-    return [...expressions[0].values];
+    return [...expressions[0].values ?? []];
   }
   return undefined;
 }
 
-function portsOf(rule: any): string[] {
-  const ports: any[] = rule.ports ?? [];
+function portsOf(rule: NetworkPolicyRuleSpec): string[] {
+  const ports = rule.ports ?? [];
   if (ports.length === 0) return ['all'];
   return ports.map(p => {
     const protocol = p.protocol ?? 'TCP';
@@ -158,19 +162,26 @@ function unionPorts(a: string[], b: string[]): string[] {
   return [...new Set([...a, ...b])];
 }
 
-interface Side {
-  /** Peers of the rules selecting an unlabelled pod, or undefined when no policy of the direction selects it. */
-  readonly rules?: Array<{ peer: any; ports: string[]; policy: string }>;
+/** A rule of one side of a path: its peer, the ports it allows and the policy it is in. */
+interface SideRule {
+  readonly peer: NetworkPolicyPeerSpec;
+  readonly ports: string[];
+  readonly policy: string;
 }
 
-function sideOf(policies: any[], direction: Direction): Side {
+interface Side {
+  /** Peers of the rules selecting an unlabelled pod, or undefined when no policy of the direction selects it. */
+  readonly rules?: SideRule[];
+}
+
+function sideOf(policies: NetworkPolicyManifest[], direction: Direction): Side {
   const selecting = policies.filter(p => policyTypes(p).includes(direction) && labelSelectorMatches(p.spec?.podSelector, {}));
   if (selecting.length === 0) return {};
-  const rules: Array<{ peer: any; ports: string[]; policy: string }> = [];
+  const rules: SideRule[] = [];
   for (const policy of selecting) {
-    const name = `${policy.metadata.namespace}/${policy.metadata.name}`;
-    for (const rule of (direction === 'Ingress' ? policy.spec.ingress : policy.spec.egress) ?? []) {
-      const peers: any[] = (direction === 'Ingress' ? rule.from : rule.to) ?? [];
+    const name = `${policy.metadata?.namespace}/${policy.metadata?.name}`;
+    for (const rule of (direction === 'Ingress' ? policy.spec?.ingress : policy.spec?.egress) ?? []) {
+      const peers = (direction === 'Ingress' ? rule.from : rule.to) ?? [];
       const ports = portsOf(rule);
       if (peers.length === 0) rules.push({ peer: { namespaceSelector: {} }, ports, policy: name });
       for (const peer of peers) rules.push({ peer, ports, policy: name });
@@ -185,22 +196,24 @@ function sideOf(policies: any[], direction: Direction): Side {
  * name; label selectors that may pick other namespaces are shown as written.
  * ipBlock peers are treated as outside the cluster.
  */
-export function networkReachability(objects: any[]): NetworkReachability {
+export function networkReachability(objects: Manifest[]): NetworkReachability {
   const namespaces = new Map<string, Record<string, string>>();
   for (const o of objects) {
-    if (o?.apiVersion === 'v1' && o.kind === 'Namespace') namespaces.set(o.metadata.name, { ...(o.metadata.labels ?? {}), [NAME_LABEL]: o.metadata.name });
+    const name = o?.metadata?.name;
+    if (o?.apiVersion === 'v1' && o.kind === 'Namespace' && name !== undefined) namespaces.set(name, { ...(o.metadata?.labels ?? {}), [NAME_LABEL]: name });
   }
-  const policiesIn = new Map<string, any[]>();
-  for (const o of objects) {
-    if (o?.kind !== 'NetworkPolicy' || !o.metadata?.namespace) continue;
-    (policiesIn.get(o.metadata.namespace) ?? policiesIn.set(o.metadata.namespace, []).get(o.metadata.namespace)!).push(o);
+  const policiesIn = new Map<string, NetworkPolicyManifest[]>();
+  for (const o of objects.filter(ofKind<NetworkPolicyManifest>('NetworkPolicy'))) {
+    const namespace = o.metadata?.namespace;
+    if (!namespace) continue;
+    (policiesIn.get(namespace) ?? policiesIn.set(namespace, []).get(namespace)!).push(o);
   }
   // Namespaces in the manifests, indexed by label, so selectors resolve without a scan per pair.
   const byLabel = new Map<string, string[]>();
   for (const [name, labels] of namespaces) {
     for (const [k, v] of Object.entries(labels)) (byLabel.get(`${k}=${v}`) ?? byLabel.set(`${k}=${v}`, []).get(`${k}=${v}`)!).push(name);
   }
-  const matching = (selector: any): string[] => {
+  const matching = (selector: SelectorSpec): string[] => {
     const keys = Object.entries(selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
     const candidates = keys.length > 0 ? byLabel.get(keys[0]) ?? [] : [...namespaces.keys()];
     return candidates.filter(ns => labelSelectorMatches(selector, namespaces.get(ns)!));

@@ -8,15 +8,9 @@
  * Analysis reads output; it never builds it.
  */
 import { labelSelectorMatches } from '../core/label-selector';
+import { BindingManifest, Manifest, RbacRule, RbacSubject, RoleManifest } from '../core/manifest';
 
-/** An RBAC rule as it appears in a Role or ClusterRole. */
-export interface RbacRule {
-  readonly apiGroups?: string[];
-  readonly resources?: string[];
-  readonly verbs: string[];
-  readonly resourceNames?: string[];
-  readonly nonResourceURLs?: string[];
-}
+export { RbacRule } from '../core/manifest';
 
 /** Who asks, as the API server's authenticator sees it. */
 export interface Requester {
@@ -51,10 +45,10 @@ export function serviceAccountRequester(namespace: string, name: string): Reques
 }
 
 
-function subjectMatches(subject: any, bindingNamespace: string | undefined, requester: Requester): boolean {
+function subjectMatches(subject: RbacSubject, bindingNamespace: string | undefined, requester: Requester): boolean {
   switch (subject.kind) {
     case 'User': return subject.name === requester.user;
-    case 'Group': return requester.groups.includes(subject.name);
+    case 'Group': return subject.name !== undefined && requester.groups.includes(subject.name);
     case 'ServiceAccount': {
       const namespace = subject.namespace ?? bindingNamespace;
       return requester.user === `system:serviceaccount:${namespace}:${subject.name}`;
@@ -89,17 +83,18 @@ export interface Grant {
 export class RbacModel {
   private readonly roles = new Map<string, RbacRule[]>();
   private readonly clusterRoles = new Map<string, RbacRule[]>();
-  private readonly roleBindings = new Map<string, any[]>();
-  private readonly clusterRoleBindings: any[] = [];
+  private readonly roleBindings = new Map<string, BindingManifest[]>();
+  private readonly clusterRoleBindings: BindingManifest[] = [];
 
   /** @param objects any manifests; non-RBAC objects are ignored */
-  constructor(objects: any[]) {
-    const clusterRoleObjects: any[] = [];
+  constructor(objects: Manifest[]) {
+    const clusterRoleObjects: RoleManifest[] = [];
     for (const o of objects) {
       if (o?.apiVersion !== 'rbac.authorization.k8s.io/v1') continue;
-      if (o.kind === 'Role') this.roles.set(`${o.metadata.namespace}/${o.metadata.name}`, o.rules ?? []);
+      const namespace = String(o.metadata?.namespace);
+      if (o.kind === 'Role') this.roles.set(`${namespace}/${o.metadata?.name}`, (o as RoleManifest).rules ?? []);
       if (o.kind === 'ClusterRole') clusterRoleObjects.push(o);
-      if (o.kind === 'RoleBinding') (this.roleBindings.get(o.metadata.namespace) ?? this.roleBindings.set(o.metadata.namespace, []).get(o.metadata.namespace)!).push(o);
+      if (o.kind === 'RoleBinding') (this.roleBindings.get(namespace) ?? this.roleBindings.set(namespace, []).get(namespace)!).push(o);
       if (o.kind === 'ClusterRoleBinding') this.clusterRoleBindings.push(o);
     }
     this.aggregate(clusterRoleObjects);
@@ -113,11 +108,12 @@ export class RbacModel {
   /** Every grant that allows `request` for `requester`; empty means denied. */
   public grants(requester: Requester, request: AccessRequest): Grant[] {
     const found: Grant[] = [];
-    const consider = (binding: any, scopedTo: string | undefined) => {
-      if (!(binding.subjects ?? []).some((s: any) => subjectMatches(s, binding.metadata.namespace, requester))) return;
+    const consider = (binding: BindingManifest, scopedTo: string | undefined) => {
+      const namespace = binding.metadata?.namespace;
+      if (!(binding.subjects ?? []).some(s => subjectMatches(s, namespace, requester))) return;
       const ref = binding.roleRef ?? {};
-      const rules = ref.kind === 'Role' ? this.roles.get(`${scopedTo}/${ref.name}`) ?? [] : this.clusterRoleRules(ref.name);
-      const where = binding.metadata.namespace ? `${binding.kind} ${binding.metadata.namespace}/${binding.metadata.name}` : `${binding.kind} ${binding.metadata.name}`;
+      const rules = ref.kind === 'Role' ? this.roles.get(`${scopedTo}/${ref.name}`) ?? [] : this.clusterRoleRules(String(ref.name));
+      const where = namespace ? `${binding.kind} ${namespace}/${binding.metadata?.name}` : `${binding.kind} ${binding.metadata?.name}`;
       for (const rule of rules) if (ruleAllows(rule, request)) found.push({ binding: where, role: `${ref.kind} ${ref.name}`, rule });
     };
     for (const binding of this.clusterRoleBindings) consider(binding, undefined);
@@ -139,8 +135,9 @@ export class RbacModel {
    * can feed others (kubeflow-view → kubeflow-edit → kubeflow-admin), so repeat
    * until nothing changes.
    */
-  private aggregate(objects: any[]): void {
-    for (const o of objects) this.clusterRoles.set(o.metadata.name, o.aggregationRule ? [] : (o.rules ?? []));
+  private aggregate(objects: RoleManifest[]): void {
+    const nameOf = (o: RoleManifest) => String(o.metadata?.name);
+    for (const o of objects) this.clusterRoles.set(nameOf(o), o.aggregationRule ? [] : (o.rules ?? []));
     const aggregated = objects.filter(o => o.aggregationRule);
     for (let changed = true, rounds = 0; changed && rounds <= objects.length; rounds++) {
       changed = false;
@@ -148,14 +145,14 @@ export class RbacModel {
         const rules: RbacRule[] = [];
         for (const source of objects) {
           if (source === target) continue;
-          const labels = source.metadata.labels ?? {};
-          if ((target.aggregationRule.clusterRoleSelectors ?? []).some((s: any) => labelSelectorMatches(s, labels))) {
-            rules.push(...this.clusterRoles.get(source.metadata.name)!);
+          const labels = source.metadata?.labels ?? {};
+          if ((target.aggregationRule?.clusterRoleSelectors ?? []).some(s => labelSelectorMatches(s, labels))) {
+            rules.push(...this.clusterRoles.get(nameOf(source))!);
           }
         }
         const unique = [...new Map(rules.map(r => [JSON.stringify(r), r])).values()];
-        if (unique.length !== this.clusterRoles.get(target.metadata.name)!.length) {
-          this.clusterRoles.set(target.metadata.name, unique);
+        if (unique.length !== this.clusterRoles.get(nameOf(target))!.length) {
+          this.clusterRoles.set(nameOf(target), unique);
           changed = true;
         }
       }

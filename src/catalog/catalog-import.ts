@@ -6,8 +6,10 @@ import { stringify } from 'yaml';
 import { CATALOG_API_VERSION, CATALOG_KIND, CatalogTenant } from './catalog-file';
 import { profilesFromDocument, ProfileSource } from './profile-reader';
 import { readYamlFiles } from './yaml-source';
+import type { TenantProfileProps } from '../constructs/tenant/tenant-profile';
 import { ContributorRegistry } from '../core/contributor-registry';
 import { ContributorOptions, ContributorRole, IdentityKind } from '../core/identity';
+import { BindingManifest, Manifest } from '../core/manifest';
 import { throwIfAny } from '../core/validation';
 
 export interface ImportResult {
@@ -29,7 +31,7 @@ interface FoundBinding {
 }
 
 /** A contributor RoleBinding as KFAM (or this tool) writes it, or undefined for any other binding. */
-function contributorBinding(value: any, location: string): FoundBinding | undefined {
+function contributorBinding(value: BindingManifest, location: string): FoundBinding | undefined {
   const annotations = value?.metadata?.annotations ?? {};
   const role = annotations.role;
   if (role !== ContributorRole.EDIT && role !== ContributorRole.VIEW) return undefined;
@@ -37,10 +39,10 @@ function contributorBinding(value: any, location: string): FoundBinding | undefi
   const subjects = value.subjects ?? [];
   if (subjects.length !== 1) return undefined;
   const subject = subjects[0];
-  if (subject.kind !== IdentityKind.USER && subject.kind !== IdentityKind.GROUP) return undefined;
+  if ((subject.kind !== IdentityKind.USER && subject.kind !== IdentityKind.GROUP) || typeof subject.name !== 'string') return undefined;
   return {
-    namespace: value.metadata?.namespace,
-    name: value.metadata?.name,
+    namespace: String(value.metadata?.namespace),
+    name: String(value.metadata?.name),
     kind: subject.kind,
     identity: subject.name,
     role,
@@ -68,9 +70,11 @@ function readClusterState(files: string[]): ClusterState {
   const namespaceOwners = new Map<string, string | undefined>();
   for (const doc of readYamlFiles(files, errors)) {
     const value = doc.value;
-    const items: Array<[any, string]> = value?.kind?.endsWith?.('List') && Array.isArray(value.items)
-      ? value.items.map((item: any, i: number) => [item, doc.locate(['items', i])])
-      : [[value, doc.locate([])]];
+    // `kubectl get ... -o yaml` prints a List; each item is a manifest, or something the readers refuse.
+    const list = value as { kind?: unknown; items?: unknown };
+    const items: Array<[Manifest, string]> = typeof list?.kind === 'string' && list.kind.endsWith('List') && Array.isArray(list.items)
+      ? list.items.map((item: Manifest, i: number) => [item, doc.locate(['items', i])])
+      : [[value as Manifest, doc.locate([])]];
     const profileItems = items.filter(([item]) => item?.kind !== 'RoleBinding' && item?.kind !== 'Namespace');
     for (const [item, location] of items) {
       if (item?.kind === 'RoleBinding') {
@@ -111,7 +115,7 @@ export function catalogFromFiles(files: string[]): ImportResult {
   const { profiles, bindings } = readClusterState(files);
 
   const notes: string[] = [];
-  const byName = new Map<string, { tenant: any; contributors: ContributorOptions[]; registry: ContributorRegistry }>();
+  const byName = new Map<string, { tenant: TenantProfileProps; contributors: ContributorOptions[]; registry: ContributorRegistry }>();
   for (const profile of profiles) {
     const props = profile.props;
     const name = props.name!;
@@ -139,7 +143,7 @@ export function catalogFromFiles(files: string[]): ImportResult {
     entry.contributors.push({ name: binding.identity, kind: binding.kind, role: binding.role });
   }
 
-  const withoutUndefined = (object: object) => Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined));
+  const withoutUndefined = <T extends object>(object: T): T => Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined)) as T;
   const tenants: CatalogTenant[] = [...byName.keys()].sort(compareText).map(name => {
     const { tenant, contributors } = byName.get(name)!;
     const explicit = contributors.map(c => ({ name: c.name, kind: c.kind ?? IdentityKind.USER, role: c.role ?? ContributorRole.EDIT }));

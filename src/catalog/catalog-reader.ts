@@ -32,7 +32,7 @@ function catalogValidator(): ValidateFunction {
 
 /** True when a parsed YAML document is a tenants catalog. */
 export function isCatalogDocument(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && (value as any).kind === CATALOG_KIND;
+  return isPlainObject(value) && value.kind === CATALOG_KIND;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -63,16 +63,17 @@ function pathText(segments: Array<string | number>): string {
 }
 
 function describe(error: ErrorObject): { key?: string; message: string } {
-  const params: any = error.params;
+  // ajv types params per keyword; the switch below reads each keyword's own.
+  const params = error.params as Record<string, string> & { allowedValues?: string[] };
   switch (error.keyword) {
     case 'additionalProperties': {
-      const known = Object.keys((error.parentSchema as any)?.properties ?? {});
+      const known = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {});
       return { key: params.additionalProperty, message: `unknown key "${params.additionalProperty}"${known.length ? `; known keys: ${known.join(', ')}` : ''}` };
     }
     case 'required':
       return { message: `missing required key "${params.missingProperty}"` };
     case 'enum':
-      return { message: `"${error.data}" is not allowed; use ${params.allowedValues.map((v: string) => `"${v}"`).join(' or ')}` };
+      return { message: `"${String(error.data)}" is not allowed; use ${(params.allowedValues ?? []).map(v => `"${v}"`).join(' or ')}` };
     case 'const':
       return { message: `must be "${params.allowedValue}"` };
     case 'type':
@@ -97,21 +98,22 @@ export interface CatalogContent {
  */
 function identityTypeProblems(doc: SourceDocument): string[] {
   const problems: string[] = [];
-  const tenants = doc.value?.tenants;
+  const tenants = isPlainObject(doc.value) ? doc.value.tenants : undefined;
   if (!Array.isArray(tenants)) return problems;
   const check = (pathTo: Array<string | number>, value: unknown, label: string) => {
     if (value !== undefined && typeof value !== 'string') problems.push(`${doc.locate(pathTo)}: ${label}: ${notAString(value)}`);
   };
-  tenants.forEach((tenant: any, i: number) => {
-    if (typeof tenant !== 'object' || tenant === null) return;
+  tenants.forEach((tenant: unknown, i: number) => {
+    if (!isPlainObject(tenant)) return;
     const who = typeof tenant.name === 'string' ? `tenant "${tenant.name}"` : `tenants[${i}]`;
     check(['tenants', i, 'name'], tenant.name, `${who}: name`);
     check(['tenants', i, 'owner'], tenant.owner, `${who}: owner`);
-    (Array.isArray(tenant.contributors) ? tenant.contributors : []).forEach((c: any, j: number) =>
-      check(['tenants', i, 'contributors', j, 'name'], c?.name, `${who}: contributors[${j}].name`));
-    (Array.isArray(tenant.teamRoles) ? tenant.teamRoles : []).forEach((role: any, k: number) => {
+    (Array.isArray(tenant.contributors) ? tenant.contributors : []).forEach((c: unknown, j: number) =>
+      check(['tenants', i, 'contributors', j, 'name'], isPlainObject(c) ? c.name : undefined, `${who}: contributors[${j}].name`));
+    (Array.isArray(tenant.teamRoles) ? tenant.teamRoles : []).forEach((role: unknown, k: number) => {
       for (const field of ['users', 'groups']) {
-        (Array.isArray(role?.[field]) ? role[field] : []).forEach((v: unknown, m: number) =>
+        const members = isPlainObject(role) ? role[field] : undefined;
+        (Array.isArray(members) ? members : []).forEach((v: unknown, m: number) =>
           check(['tenants', i, 'teamRoles', k, field, m], v, `${who}: teamRoles[${k}].${field}[${m}]`));
       }
     });
@@ -134,7 +136,8 @@ export function readCatalog(doc: SourceDocument, errors: string[]): CatalogConte
       const segments = error.instancePath.split('/').slice(1).map(s => (/^\d+$/.test(s) ? Number(s) : s.replace(/~1/g, '/').replace(/~0/g, '~')));
       const { key, message } = describe(error);
       const tenantIndex = segments[0] === 'tenants' && typeof segments[1] === 'number' ? segments[1] : undefined;
-      const tenantName = tenantIndex !== undefined ? data.tenants?.[tenantIndex]?.name : undefined;
+      const tenant = tenantIndex !== undefined ? (data as { tenants?: Array<{ name?: unknown }> }).tenants?.[tenantIndex] : undefined;
+      const tenantName = tenant?.name;
       const where = tenantName && typeof tenantName === 'string'
         ? `tenant "${tenantName}": ${pathText(segments.slice(2)) || 'entry'}`
         : pathText(segments) || 'catalog';

@@ -2,6 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { readYamlFiles } from './yaml-source';
+import { isManifest, Manifest } from '../core/manifest';
 import { throwIfAny } from '../core/validation';
 
 /**
@@ -9,7 +10,7 @@ import { throwIfAny } from '../core/validation';
  * not parse, or a folder without manifests, is an error: a report of "0 namespaces" over
  * output it could not read would say nobody has access.
  */
-export function readManifestDir(dir: string): any[] {
+export function readManifestDir(dir: string): Manifest[] {
   const files: string[] = [];
   const walk = (sub: string) => {
     for (const entry of fs.readdirSync(path.join(dir, sub), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
@@ -24,9 +25,10 @@ export function readManifestDir(dir: string): any[] {
   };
   walk('');
   const errors: string[] = [];
-  const objects = readYamlFiles(files, errors).map(d => d.value);
-  const notObjects = objects.filter(o => typeof o !== 'object' || Array.isArray(o) || typeof o?.kind !== 'string');
-  if (notObjects.length > 0) errors.push(`${dir}: ${notObjects.length} YAML document(s) are not Kubernetes objects (no kind); give the output folder of kf-tenancy synth`);
+  const documents = readYamlFiles(files, errors).map(d => d.value);
+  const objects = documents.filter(isManifest);
+  const notObjects = documents.length - objects.length;
+  if (notObjects > 0) errors.push(`${dir}: ${notObjects} YAML document(s) are not Kubernetes objects (no kind); give the output folder of kf-tenancy synth`);
   if (errors.length === 0 && objects.length === 0) errors.push(`${dir}: no manifests found; give the output folder of kf-tenancy synth`);
   throwIfAny(errors);
   return objects;

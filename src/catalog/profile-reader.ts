@@ -14,9 +14,10 @@ export interface ProfileSource {
   readonly location: string;
 }
 
-type Json = any;
+/** A mapping read from YAML: keys known, values not yet checked. */
+type Mapping = Record<string, unknown>;
 
-function isObject(value: unknown): value is Record<string, Json> {
+function isObject(value: unknown): value is Mapping {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
@@ -47,20 +48,20 @@ export function profilesFromDocument(doc: SourceDocument, errors: string[]): Pro
   const profiles: ProfileSource[] = [];
   const value = doc.value;
   if (isObject(value) && value.kind === 'List' && Array.isArray(value.items)) {
-    value.items.forEach((item: Json, index: number) => readProfile(item, doc.locate(['items', index]), profiles, errors));
+    value.items.forEach((item: unknown, index: number) => readProfile(item, doc.locate(['items', index]), profiles, errors));
   } else {
     readProfile(value, doc.locate([]), profiles, errors);
   }
   return profiles;
 }
 
-function readProfile(value: Json, location: string, profiles: ProfileSource[], errors: string[]): void {
-  if (!isObject(value) || value.kind !== 'Profile' || !PROFILE_API_VERSIONS.includes(value.apiVersion)) {
-    const what = isObject(value) ? `${value.apiVersion ?? '?'} ${value.kind ?? '?'}` : typeof value;
+function readProfile(value: unknown, location: string, profiles: ProfileSource[], errors: string[]): void {
+  if (!isObject(value) || value.kind !== 'Profile' || typeof value.apiVersion !== 'string' || !PROFILE_API_VERSIONS.includes(value.apiVersion)) {
+    const what = isObject(value) ? `${String(value.apiVersion ?? '?')} ${String(value.kind ?? '?')}` : typeof value;
     errors.push(`${location}: not a Kubeflow Profile (found ${what}); expected apiVersion ${PROFILE_API_VERSIONS.join(' or ')}, kind Profile`);
     return;
   }
-  const name = value.metadata?.name;
+  const name = isObject(value.metadata) ? value.metadata.name : undefined;
   if (name !== undefined && name !== null && typeof name !== 'string') {
     errors.push(`${location}: metadata.name: ${notAString(name)}`);
     return;
@@ -82,7 +83,7 @@ function readProfile(value: Json, location: string, profiles: ProfileSource[], e
   } else if (!isObject(owner) || typeof owner.name !== 'string') {
     problems.push('spec.owner must be {kind: User, name: <user id>}');
   } else if (owner.kind !== undefined && owner.kind !== 'User') {
-    problems.push(`spec.owner.kind "${owner.kind}" is not allowed; a Profile is owned by a User`);
+    problems.push(`spec.owner.kind "${String(owner.kind)}" is not allowed; a Profile is owned by a User`);
   } else {
     ownerName = owner.name;
   }
@@ -145,14 +146,14 @@ function readProfile(value: Json, location: string, profiles: ProfileSource[], e
  * Reads an optional list field: each item a mapping that `read` turns into a
  * value (or undefined when malformed); problems name the field and index.
  */
-function readList<T>(value: Json, field: string, shape: string, problems: string[], read: (item: Record<string, Json>) => T | undefined): T[] {
+function readList<T>(value: unknown, field: string, shape: string, problems: string[], read: (item: Mapping) => T | undefined): T[] {
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) {
     problems.push(`${field} must be a list of ${shape}`);
     return [];
   }
   const items: T[] = [];
-  value.forEach((item: Json, index: number) => {
+  value.forEach((item: unknown, index: number) => {
     const result = isObject(item) ? read(item) : undefined;
     if (result === undefined) problems.push(`${field}[${index}] must be ${shape}`);
     else items.push(result);

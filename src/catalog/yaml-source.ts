@@ -3,7 +3,7 @@
  */
 import * as fs from 'fs';
 import { resolve as resolvePath } from 'path';
-import { Document, isMap, isNode, isSeq, LineCounter, parseAllDocuments } from 'yaml';
+import { Document, isMap, isNode, isScalar, isSeq, LineCounter, parseAllDocuments } from 'yaml';
 
 /**
  * Largest input file read: a catalog of 10,000 tenants is a few MB. A larger input, or an
@@ -15,8 +15,8 @@ const MAX_ALIAS_COUNT = 100;
 
 /** One YAML document with a way to locate any path in it. */
 export interface SourceDocument {
-  /** The document as plain data. */
-  readonly value: any;
+  /** The document as plain data, unchecked: readers narrow it (a manifest, a catalog, a Profile). */
+  readonly value: unknown;
   /** `file:line` of the node at `path` (or of the nearest existing parent); `key` points at a map key instead. */
   locate(path: Array<string | number>, key?: string): string;
 }
@@ -27,7 +27,13 @@ export interface ParsedSource {
 }
 
 function keyOf(key: unknown): unknown {
-  return isNode(key) ? (key as any).value : key;
+  if (isScalar(key)) return key.value;
+  return isNode(key) ? undefined : key;
+}
+
+/** The message of anything thrown. */
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 export function parseYamlSource(text: string, source: string): ParsedSource {
@@ -47,11 +53,11 @@ export function parseYamlSource(text: string, source: string): ParsedSource {
       }
       continue;
     }
-    let value: any;
+    let value: unknown;
     try {
       value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
-    } catch (error: any) {
-      errors.push(`${at(doc.range?.[0])}: YAML: ${String(error?.message ?? error).split('\n')[0]}; the document expands aliases too often (at most ${MAX_ALIAS_COUNT})`);
+    } catch (error) {
+      errors.push(`${at(doc.range?.[0])}: YAML: ${messageOf(error).split('\n')[0]}; the document expands aliases too often (at most ${MAX_ALIAS_COUNT})`);
       continue;
     }
     if (value === null || value === undefined) continue;
@@ -121,8 +127,8 @@ export function readYamlFiles(files: string[], errors: string[]): SourceDocument
     let text: string;
     try {
       text = readInputFile(file);
-    } catch (error: any) {
-      errors.push(`${file}: cannot read: ${error.code ? `${error.code}` : error.message}`);
+    } catch (error) {
+      errors.push(`${file}: cannot read: ${(error as NodeJS.ErrnoException).code ?? messageOf(error)}`);
       continue;
     }
     const parsed = parseYamlSource(text, file);

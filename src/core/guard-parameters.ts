@@ -17,6 +17,7 @@
 import { ResolvedKubeflowAuth } from './auth-options';
 import { OWNER_AUTHORIZATION_POLICY_NAME, RESOURCE_QUOTA_NAME } from './kubeflow-defaults';
 import { ProfileController, withProfileControllerObjects } from './kubeflow-profile';
+import { AuthorizationPolicyManifest, Manifest, NetworkPolicyManifest, ofKind } from './manifest';
 
 /** The label every guarded tenant Namespace carries (value: the tenant's name); the guard's policies select namespaces by it. */
 export const TENANT_LABEL = 'kf-tenancy.io/tenant';
@@ -77,7 +78,7 @@ function identityHeaderKeys(auth: ResolvedKubeflowAuth): { user: string; groups:
  * it (`docs`, its own output). With Kubeflow's profile controller, what the controller writes from
  * the Profile counts as written for the tenant: it is in the cluster as much as the output is.
  */
-export function guardParameters(tenant: GuardedTenant, docs: any[]): Record<string, string> {
+export function guardParameters(tenant: GuardedTenant, docs: Manifest[]): Record<string, string> {
   const ns = tenant.name;
   const inCluster = tenant.profileController === ProfileController.KUBEFLOW ? withProfileControllerObjects(docs, () => tenant.auth) : docs;
   const own = inCluster.filter(d => d?.metadata?.namespace === ns);
@@ -92,10 +93,10 @@ export function guardParameters(tenant: GuardedTenant, docs: any[]): Record<stri
   ];
 
   const sources = new Set<string>();
-  for (const policy of own.filter(d => d.kind === 'AuthorizationPolicy' && (d.spec?.action ?? 'ALLOW') === 'ALLOW')) {
+  for (const policy of own.filter(ofKind<AuthorizationPolicyManifest>('AuthorizationPolicy')).filter(d => (d.spec?.action ?? 'ALLOW') === 'ALLOW')) {
     for (const rule of policy.spec?.rules ?? []) {
       // A principal next to a user or group condition forwards users; alone, it acts for itself.
-      const forwardsUsers = (rule.when ?? []).some((c: any) => c.key === keys.user || c.key === keys.groups);
+      const forwardsUsers = (rule.when ?? []).some(c => c.key === keys.user || c.key === keys.groups);
       for (const from of rule.from ?? []) {
         for (const principal of from.source?.principals ?? []) sources.add(`${forwardsUsers ? 'proxy' : 'principal'}:${principal}`);
         for (const namespace of from.source?.namespaces ?? []) if (namespace !== ns) sources.add(`namespace:${namespace}`);
@@ -110,17 +111,17 @@ export function guardParameters(tenant: GuardedTenant, docs: any[]): Record<stri
   for (const entry of [...sources]) if (entry.startsWith('proxy:') && sources.has(`principal:${entry.slice('proxy:'.length)}`)) sources.delete(entry);
 
   const selectors = new Set<string>();
-  for (const policy of own.filter(d => d.kind === 'NetworkPolicy')) {
-    const rules = [...(policy.spec?.ingress ?? []).map((r: any) => r.from ?? []), ...(policy.spec?.egress ?? []).map((r: any) => r.to ?? [])];
+  for (const policy of own.filter(ofKind<NetworkPolicyManifest>('NetworkPolicy'))) {
+    const rules = [...(policy.spec?.ingress ?? []).map(r => r.from ?? []), ...(policy.spec?.egress ?? []).map(r => r.to ?? [])];
     for (const peer of rules.flat()) {
-      const labels: Record<string, string> = peer.namespaceSelector?.matchLabels ?? {};
+      const labels = peer.namespaceSelector?.matchLabels ?? {};
       const pairs = Object.keys(labels).sort().map(k => `${k}=${labels[k]}`);
       // The namespace's own name needs no entry: the guard always allows it.
       if (pairs.length > 0 && !(pairs.length === 1 && labels[NAMESPACE_NAME_LABEL] === ns)) selectors.add(pairs.join(','));
     }
   }
 
-  const managed = own.filter(d => GUARDED_KINDS.includes(d.kind)).map(d => `${d.kind}/${d.metadata.name}`);
+  const managed = own.filter(d => GUARDED_KINDS.includes(String(d.kind))).map(d => `${d.kind}/${d.metadata?.name}`);
   if (tenant.profileController === ProfileController.KUBEFLOW) {
     // The controller writes both; kf-resource-quota only while the Profile sets a quota, but a
     // protected name that does not exist protects nothing and costs nothing.
@@ -150,7 +151,7 @@ export function guardParametersProblem(tenant: string, parameters: Record<string
 }
 
 /** The tenant's Namespace document with the guard's label and parameters (a copy; `docs` are not changed). */
-export function withGuardParameters(docs: any[], tenant: GuardedTenant): { docs: any[]; problem?: string } {
+export function withGuardParameters(docs: Manifest[], tenant: GuardedTenant): { docs: Manifest[]; problem?: string } {
   const parameters = guardParameters(tenant, docs);
   const problem = guardParametersProblem(tenant.name, parameters);
   const result = docs.map(doc => {

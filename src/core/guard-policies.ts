@@ -8,6 +8,7 @@
  */
 import { GUARD_ANNOTATIONS, NAMESPACE_NAME_LABEL, TENANT_LABEL } from './guard-parameters';
 import { OWNER_AUTHORIZATION_POLICY_NAME, RESOURCE_QUOTA_NAME } from './kubeflow-defaults';
+import { WrittenManifest } from './manifest';
 
 export const GUARD_API_VERSION = 'admissionregistration.k8s.io/v1';
 
@@ -80,7 +81,7 @@ const TENANT_NAMESPACES = { matchExpressions: [{ key: TENANT_LABEL, operator: 'E
 /** `name` of the object in the request (a generated name is known by validation time). */
 const OBJECT_NAME = 'object != null && has(object.metadata.name) ? object.metadata.name : request.name';
 
-function admissionPolicy(name: string, description: string, spec: Record<string, unknown>): any {
+function admissionPolicy(name: string, description: string, spec: Record<string, unknown>): WrittenManifest {
   return {
     apiVersion: GUARD_API_VERSION,
     kind: 'ValidatingAdmissionPolicy',
@@ -90,7 +91,7 @@ function admissionPolicy(name: string, description: string, spec: Record<string,
 }
 
 /** Users and groups of RoleBindings must be declared for the tenant. */
-function membersPolicy(settings: ResolvedGuardSettings): any {
+function membersPolicy(settings: ResolvedGuardSettings): WrittenManifest {
   const platformUsers = celList(settings.platformUsers);
   const platformGroups = celList(settings.platformGroups);
   const declared = [
@@ -129,7 +130,7 @@ function membersPolicy(settings: ResolvedGuardSettings): any {
 }
 
 /** What was written for a tenant may be changed or deleted only by the GitOps identity. */
-function managedObjectsPolicy(settings: ResolvedGuardSettings): any {
+function managedObjectsPolicy(settings: ResolvedGuardSettings): WrittenManifest {
   const controller = settings.profileControllerIdentity === undefined ? 'false'
     : `request.userInfo.username == ${celString(settings.profileControllerIdentity)} && request.name in ${celList([OWNER_AUTHORIZATION_POLICY_NAME, RESOURCE_QUOTA_NAME])}`;
   return admissionPolicy(GUARD_POLICY.managedObjects,
@@ -209,7 +210,7 @@ function namespaceSelectorOk(sel: string): string {
 }
 
 /** New or changed AuthorizationPolicies and NetworkPolicies may not open a tenant to anyone it does not declare. */
-function openAccessPolicy(settings: ResolvedGuardSettings): any {
+function openAccessPolicy(settings: ResolvedGuardSettings): WrittenManifest {
   const controller = settings.profileControllerIdentity === undefined ? 'false'
     : `request.userInfo.username == ${celString(settings.profileControllerIdentity)} && (${OBJECT_NAME}) == ${celString(OWNER_AUTHORIZATION_POLICY_NAME)}`;
   return admissionPolicy(GUARD_POLICY.openAccess,
@@ -264,7 +265,7 @@ function openAccessPolicy(settings: ResolvedGuardSettings): any {
 }
 
 /** The guard's policies and one binding for each, in a stable order. */
-export function guardManifests(settings: ResolvedGuardSettings): any[] {
+export function guardManifests(settings: ResolvedGuardSettings): WrittenManifest[] {
   const policies = [membersPolicy(settings), managedObjectsPolicy(settings), openAccessPolicy(settings)];
   const bindings = policies.map(p => ({
     apiVersion: GUARD_API_VERSION,

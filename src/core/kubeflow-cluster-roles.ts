@@ -4,8 +4,10 @@
  * Loaded as a module (no file reading in core); each call returns a fresh copy, since callers
  * may extend what they get.
  */
-export function kubeflowClusterRoles(): any[] {
+import { RoleManifest } from './manifest';
+
+export function kubeflowClusterRoles(): RoleManifest[] {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- bundled data outside src/, which tsc does not copy
-  const data: { items: any[] } = require('../../data/kubeflow-clusterroles.json');
+  const data: { items: RoleManifest[] } = require('../../data/kubeflow-clusterroles.json');
   return structuredClone(data.items);
 }

@@ -19,6 +19,16 @@ import {
   RESOURCE_QUOTA_NAME,
   VIEWER_SERVICE_ACCOUNT,
 } from './kubeflow-defaults';
+import { Manifest, WrittenManifest } from './manifest';
+
+/** A Profile as read back from YAML: any field may be missing or of the wrong type. */
+export interface ProfileManifest extends Manifest {
+  spec?: {
+    owner?: { name?: unknown };
+    resourceQuotaSpec?: { hard?: Record<string, unknown> };
+    plugins?: Array<{ kind?: unknown; spec?: Record<string, unknown> }>;
+  };
+}
 
 /** Who reconciles Kubeflow `Profile` objects in the target cluster; chosen once for the whole output. */
 export enum ProfileController {
@@ -49,30 +59,30 @@ export interface ProfileDeclaration {
 }
 
 /** The `kubeflow.org/v1` Profile: no contributors (the CRD has none), no finalizers, no status. */
-export function profileManifest(profile: ProfileDeclaration): any {
-  const spec: any = { owner: { apiGroup: RBAC_API_GROUP, kind: 'User', name: profile.owner } };
+export function profileManifest(profile: ProfileDeclaration): WrittenManifest {
+  const spec: Record<string, unknown> = { owner: { apiGroup: RBAC_API_GROUP, kind: 'User', name: profile.owner } };
   if (profile.resourceQuota && Object.keys(profile.resourceQuota).length > 0) spec.resourceQuotaSpec = { hard: { ...profile.resourceQuota } };
   if (profile.plugins && profile.plugins.length > 0) spec.plugins = profile.plugins.map(p => ({ kind: p.kind, spec: { ...p.spec } }));
   return { apiVersion: PROFILE_API_VERSION, kind: PROFILE_KIND, metadata: { name: profile.name }, spec };
 }
 
 /** Whether a manifest is a Kubeflow Profile. */
-export function isProfile(doc: any): boolean {
+export function isProfile(doc: Manifest): boolean {
   return doc?.kind === PROFILE_KIND && typeof doc?.apiVersion === 'string' && doc.apiVersion.startsWith('kubeflow.org/');
 }
 
 /** A Profile manifest read back into what it declares; undefined when it has no name or owner. */
-export function profileDeclaration(doc: any): ProfileDeclaration | undefined {
+export function profileDeclaration(doc: ProfileManifest): ProfileDeclaration | undefined {
   const name = doc?.metadata?.name;
   const owner = doc?.spec?.owner?.name;
   if (typeof name !== 'string' || typeof owner !== 'string') return undefined;
-  const hard = doc.spec.resourceQuotaSpec?.hard;
-  const plugins = Array.isArray(doc.spec.plugins) ? doc.spec.plugins.filter((p: any) => typeof p?.kind === 'string') : undefined;
+  const hard = doc.spec?.resourceQuotaSpec?.hard;
+  const plugins = Array.isArray(doc.spec?.plugins) ? doc.spec.plugins.filter((p): p is { kind: string; spec?: Record<string, unknown> } => typeof p?.kind === 'string') : undefined;
   return {
     name,
     owner,
     resourceQuota: hard && typeof hard === 'object' ? Object.fromEntries(Object.entries(hard).map(([k, v]) => [k, String(v)])) : undefined,
-    plugins: plugins?.map((p: any) => ({ kind: p.kind, spec: p.spec && typeof p.spec === 'object' ? p.spec : {} })),
+    plugins: plugins?.map(p => ({ kind: p.kind, spec: p.spec && typeof p.spec === 'object' ? p.spec : {} })),
   };
 }
 
@@ -83,10 +93,11 @@ export function profileDeclaration(doc: any): ProfileDeclaration | undefined {
  * `default-editor`), and the ResourceQuota when the Profile sets one. Without owner references:
  * a synth-time tool has no Profile UID.
  */
-export function profileControllerObjects(profile: ProfileDeclaration, auth: ResolvedKubeflowAuth, authorizationPolicyApiVersion: string): any[] {
+export function profileControllerObjects(profile: ProfileDeclaration, auth: ResolvedKubeflowAuth,
+  authorizationPolicyApiVersion: string): WrittenManifest[] {
   const namespace = profile.name;
   const ownerAnnotations = { user: profile.owner, role: 'admin' };
-  const objects: any[] = [
+  const objects: WrittenManifest[] = [
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'RoleBinding',
@@ -150,7 +161,7 @@ export function profileControllerObjects(profile: ProfileDeclaration, auth: Reso
   return objects;
 }
 
-function objectKey(doc: any): string {
+function objectKey(doc: Manifest): string {
   return `${String(doc.apiVersion).split('/').slice(0, -1).join('/')}/${doc.kind}/${doc.metadata?.namespace ?? ''}/${doc.metadata?.name}`;
 }
 
@@ -159,8 +170,9 @@ function objectKey(doc: any): string {
  * write that are not there already: what the cluster will hold once the controller has run.
  * Output for a cluster without a controller already holds them, so nothing is added to it.
  */
-export function withProfileControllerObjects(docs: any[], authOf: (profile: string) => ResolvedKubeflowAuth): any[] {
-  const profiles = docs.filter(isProfile).map(profileDeclaration).filter((p): p is ProfileDeclaration => p !== undefined);
+export function withProfileControllerObjects<T extends Manifest>(docs: T[],
+  authOf: (profile: string) => ResolvedKubeflowAuth): Array<T | WrittenManifest> {
+  const profiles = docs.filter(isProfile).map(d => profileDeclaration(d as ProfileManifest)).filter((p): p is ProfileDeclaration => p !== undefined);
   if (profiles.length === 0) return docs;
   const present = new Set(docs.map(objectKey));
   const added = profiles

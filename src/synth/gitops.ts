@@ -102,7 +102,7 @@ export function argoCdManifest(options: ArgoCdOptions, hasClusterFolder: boolean
   const ignoreDifferences = options.ignoreProfilePlugins
     ? { ignoreDifferences: [{ group: 'kubeflow.org', kind: 'Profile', jsonPointers: ['/spec/plugins'] }] }
     : {};
-  const docs: any[] = [{
+  const docs: Array<Record<string, unknown>> = [{
     apiVersion: 'argoproj.io/v1alpha1',
     kind: 'ApplicationSet',
     metadata: { name: 'kf-tenancy-tenants', namespace },

@@ -41,8 +41,8 @@ function outdirProblem(outdir: string): string | undefined {
     let stat: fs.Stats | undefined;
     try {
       stat = fs.statSync(current, { throwIfNoEntry: false });
-    } catch (error: any) {
-      if (error.code !== 'ENOTDIR') throw error; // a parent is a file: found when the loop reaches it
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOTDIR') throw error; // a parent is a file: found when the loop reaches it
     }
     if (stat && !stat.isDirectory()) {
       return child ? `output folder "${outdir}" is a file, not a folder; give a folder`
@@ -67,8 +67,8 @@ function makeFolder(dir: string): void {
   if (parent !== dir) makeFolder(parent);
   try {
     fs.mkdirSync(dir);
-  } catch (error: any) {
-    if (error.code !== 'EEXIST') throw error; // made meanwhile by another run: fine
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error; // made meanwhile by another run: fine
   }
 }
 
@@ -103,8 +103,9 @@ export class OutputStage {
     try {
       makeFolder(parent);
       return new OutputStage(outdir, fs.mkdtempSync(path.join(parent, `.${path.basename(path.resolve(outdir))}.staging-`)), unrelated.length > 0);
-    } catch (error: any) {
-      throw new TenancyValidationError([`output folder "${outdir}": cannot write beside it in "${parent}" (${error.code ?? error.message}); give a folder you can write to`]);
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      throw new TenancyValidationError([`output folder "${outdir}": cannot write beside it in "${parent}" (${reason}); give a folder you can write to`]);
     }
   }
 

@@ -13,7 +13,7 @@ import { Yaml } from 'cdk8s';
 /** A file to write: YAML documents (serialized like cdk8s does) or ready text. */
 export interface PendingFile {
   readonly path: string;
-  readonly docs?: any[];
+  readonly docs?: unknown[];
   readonly content?: string;
 }
 

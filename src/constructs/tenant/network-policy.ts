@@ -220,6 +220,12 @@ function portProblem(port: number): string | undefined {
   return Number.isInteger(port) && port >= 1 && port <= 65535 ? undefined : `${port} is not a port number (1-65535)`;
 }
 
+/** The rules of one NetworkPolicy. */
+interface PolicyRules {
+  readonly ingress?: k8s.NetworkPolicyIngressRule[];
+  readonly egress?: k8s.NetworkPolicyEgressRule[];
+}
+
 /** Problems with the options, each naming its field. */
 export function networkPolicyProblems(options: TenantNetworkPolicyOptions): string[] {
   const problems: string[] = [];
@@ -340,29 +346,24 @@ function customPorts(rule: NetworkPeerRule): k8s.NetworkPolicyPort[] | undefined
  * - `allow-ztunnel-probes` (ambient mode): kubelet probes arrive from ztunnel.
  */
 export class TenantNetworkPolicy extends Construct {
+  /** The namespace the policies are for. */
+  public readonly namespace: string;
+  /** Whether the policies are written (`enabled`). */
+  public readonly enabled: boolean;
+  private readonly clusterCidrs?: string[];
+
   constructor(scope: Construct, id: string, props: TenantNetworkPolicyProps) {
     super(scope, id);
     // A TenantProfile checks these with the rest of the tenant, all errors at once.
     if (!isChecked(props)) throwIfAny(networkPolicyProblems(props));
-    if (props.enabled === false) return;
-    const namespace = props.namespace;
+    this.namespace = props.namespace;
+    this.enabled = props.enabled ?? true;
+    this.clusterCidrs = props.clusterCidrs;
+    if (!this.enabled) return;
     const sidecar = props.sidecarMode ?? true;
     const istio = props.istioNamespace ?? 'istio-system';
     const kubeflow = props.kubeflowNamespace ?? 'kubeflow';
-    const policy = (name: string, spec: { ingress?: k8s.NetworkPolicyIngressRule[]; egress?: k8s.NetworkPolicyEgressRule[] }) => {
-      const policyTypes = [...(spec.ingress ? ['Ingress'] : []), ...(spec.egress ? ['Egress'] : [])];
-      // Empty rule lists are left out: the API server drops them, so writing `[]` would make
-      // every server-side apply a change (generation bump). policyTypes alone denies.
-      new k8s.KubeNetworkPolicy(this, name, {
-        metadata: { name, namespace },
-        spec: {
-          podSelector: {},
-          policyTypes,
-          ...(spec.ingress && spec.ingress.length > 0 ? { ingress: spec.ingress } : {}),
-          ...(spec.egress && spec.egress.length > 0 ? { egress: spec.egress } : {}),
-        },
-      });
-    };
+    const policy = (name: string, spec: PolicyRules) => this.writePolicy(name, spec);
 
     policy('default-deny', { ingress: [], egress: [] });
     if (props.allowSameNamespace ?? true) {
@@ -401,5 +402,44 @@ export class TenantNetworkPolicy extends Construct {
     for (const rule of props.additionalEgress ?? []) {
       policy(`allow-egress-${rule.name}`, { egress: [{ to: [customPeer(rule)], ports: customPorts(rule) }] });
     }
+  }
+
+  /**
+   * Allows ingress from one more peer: a policy `allow-ingress-<rule.name>`, checked like the
+   * rules of `additionalIngress`.
+   */
+  public addIngress(rule: NetworkPeerRule): void {
+    this.checkAdded({ additionalIngress: [rule] });
+    this.writePolicy(`allow-ingress-${rule.name}`, { ingress: [{ from: [customPeer(rule)], ports: customPorts(rule) }] });
+  }
+
+  /**
+   * Allows egress to one more peer: a policy `allow-egress-<rule.name>`, checked like the rules
+   * of `additionalEgress`.
+   */
+  public addEgress(rule: NetworkPeerRule): void {
+    this.checkAdded({ additionalEgress: [rule] });
+    this.writePolicy(`allow-egress-${rule.name}`, { egress: [{ to: [customPeer(rule)], ports: customPorts(rule) }] });
+  }
+
+  private checkAdded(options: TenantNetworkPolicyOptions): void {
+    if (!this.enabled) throwIfAny([`namespace "${this.namespace}": networkPolicy.enabled is false, so there is no default-deny to open; enable it or leave the rule out`]);
+    throwIfAny(networkPolicyProblems({ ...options, clusterCidrs: this.clusterCidrs }));
+  }
+
+  private writePolicy(name: string, spec: PolicyRules): void {
+    const namespace = this.namespace;
+    const policyTypes = [...(spec.ingress ? ['Ingress'] : []), ...(spec.egress ? ['Egress'] : [])];
+    // Empty rule lists are left out: the API server drops them, so writing `[]` would make
+    // every server-side apply a change (generation bump). policyTypes alone denies.
+    new k8s.KubeNetworkPolicy(this, name, {
+      metadata: { name, namespace },
+      spec: {
+        podSelector: {},
+        policyTypes,
+        ...(spec.ingress && spec.ingress.length > 0 ? { ingress: spec.ingress } : {}),
+        ...(spec.egress && spec.egress.length > 0 ? { egress: spec.egress } : {}),
+      },
+    });
   }
 }

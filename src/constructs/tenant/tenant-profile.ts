@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Contributor, ContributorProps } from './contributor';
 import { limitRangeProblems, LimitRangeOptions, TenantLimitRange } from './limit-range';
-import { networkPolicyProblems, TenantNetworkPolicy, TenantNetworkPolicyOptions } from './network-policy';
+import { NetworkPort, networkPolicyProblems, TenantNetworkPolicy, TenantNetworkPolicyOptions } from './network-policy';
 import { TenantPriorityClassQuotas } from './priority-class-quotas';
 import { TeamRole, teamRoleProblems, TeamRoleOptions } from './team-role';
 import { checkedProps, ITenant, registerContributors, TenantReference, TenantReferenceOptions } from './tenant';
@@ -247,7 +247,9 @@ export class TenantProfile extends Construct implements ITenant {
 
   private readonly registry: ContributorRegistry;
   private readonly teamRoleSubjects: { users: string[]; groups: string[] };
+  private readonly teamRoleNames = new Set<string>();
   private readonly declaredPeers: string[];
+  private readonly networkPolicy?: TenantNetworkPolicy;
   private readonly contributorList: Contributor[] = [];
 
   constructor(scope: Construct, id: string, props: TenantProfileProps) {
@@ -287,7 +289,7 @@ export class TenantProfile extends Construct implements ITenant {
     if (this.meshMode === MeshMode.AMBIENT) this.ambientWaypoint(props.ambient ?? {});
 
     if (props.networkPolicy?.enabled ?? true) {
-      new TenantNetworkPolicy(this, 'NetworkPolicy', checkedProps({
+      this.networkPolicy = new TenantNetworkPolicy(this, 'NetworkPolicy', checkedProps({
         ...props.networkPolicy,
         namespace: this.name,
         sidecarMode: this.meshMode === MeshMode.SIDECAR,
@@ -299,7 +301,10 @@ export class TenantProfile extends Construct implements ITenant {
     if (props.priorityClasses) {
       new TenantPriorityClassQuotas(this, 'PriorityClassQuotas', checkedProps({ ...props.priorityClasses, namespace: this.name }));
     }
-    for (const role of props.teamRoles ?? []) new TeamRole(this, `TeamRole-${role.name}`, checkedProps({ ...role, namespace: this.name }));
+    for (const role of props.teamRoles ?? []) {
+      this.teamRoleNames.add(role.name);
+      new TeamRole(this, `TeamRole-${role.name}`, checkedProps({ ...role, namespace: this.name }));
+    }
 
     // Checked and recorded in validate(), with every other problem of the tenant.
     for (const contributor of props.contributors ?? []) {
@@ -334,6 +339,50 @@ export class TenantProfile extends Construct implements ITenant {
     const contributor = this.newContributor({ ...options, tenant: this });
     this.contributorList.push(contributor);
     return contributor;
+  }
+
+  /**
+   * Adds a team role (a Role and its RoleBinding) after construction; its users and groups
+   * become declared members of the tenant, as those of `teamRoles` are.
+   * Throws if the role is invalid or its name is taken.
+   */
+  public addTeamRole(options: TeamRoleOptions): TeamRole {
+    const problems = teamRoleProblems(options);
+    if (this.teamRoleNames.has(options.name)) problems.push(`teamRoles "${options.name}": defined twice`);
+    throwIfAny(problems.map(p => `tenant "${this.name}": ${p}`));
+    const role = new TeamRole(this, `TeamRole-${options.name}`, checkedProps({ ...options, namespace: this.name }));
+    this.teamRoleNames.add(options.name);
+    this.teamRoleSubjects.users.push(...options.users ?? []);
+    this.teamRoleSubjects.groups.push(...options.groups ?? []);
+    return role;
+  }
+
+  /**
+   * Opens this tenant to the pods of another tenant: a NetworkPolicy
+   * `allow-ingress-tenant-<other>` here, and a declared path for the isolation check.
+   * Every tenant denies egress by default, so the other tenant needs `allowTo(this)` too.
+   * @param ports the ports allowed (default: every port)
+   */
+  public allowFrom(other: ITenant, ports?: NetworkPort[]): void {
+    this.peerPolicy().addIngress({ name: `tenant-${other.name}`, namespace: other.name, ports });
+    this.declaredPeers.push(other.name);
+  }
+
+  /**
+   * Lets this tenant's pods reach another tenant: a NetworkPolicy `allow-egress-tenant-<other>`
+   * here, and a declared path for the isolation check. The other tenant needs `allowFrom(this)`.
+   * @param ports the ports allowed (default: every port)
+   */
+  public allowTo(other: ITenant, ports?: NetworkPort[]): void {
+    this.peerPolicy().addEgress({ name: `tenant-${other.name}`, namespace: other.name, ports });
+    this.declaredPeers.push(other.name);
+  }
+
+  private peerPolicy(): TenantNetworkPolicy {
+    if (this.networkPolicy === undefined) {
+      throwIfAny([`tenant "${this.name}": networkPolicy.enabled is false, so there is no default-deny to open; enable it or leave the path out`]);
+    }
+    return this.networkPolicy!;
   }
 
   private newContributor(props: ContributorProps): Contributor {
