@@ -46,7 +46,9 @@ items:
     const out = path.join(dir, 'out');
     expect(cli('synth', file, '-o', out).code).toBe(0);
     const objects = parseYaml(fs.readFileSync(path.join(out, 'tenants/team-b/manifests.yaml'), 'utf8'));
-    expect(objects.find(o => o.kind === 'RoleBinding' && o.metadata.name === 'user-c-c-io-clusterrole-edit')).toBeDefined();
+    const binding = objects.find(o => o.kind === 'RoleBinding' && o.metadata.name === 'user-c-c-io-clusterrole-edit');
+    expect([binding?.metadata.namespace, binding?.roleRef.name, binding?.subjects]).toEqual(
+      ['team-b', 'kubeflow-edit', [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'c@c.io' }]]);
     // The plugin reaches the Profile as the CRD has it (the controller annotates default-editor)...
     expect(objects.find(o => o.kind === 'Profile').spec.plugins)
       .toEqual([{ kind: 'AwsIamForServiceAccount', spec: { awsIamRole: 'arn:aws:iam::123456789012:role/b', annotateOnly: true } }]);

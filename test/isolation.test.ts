@@ -4,7 +4,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { ContributorOptions, IdentityKind, MeshMode, ProfileController, TeamRolePreset, TenancyApp, TenantProfile, TenantProfileProps } from '../src';
 import { cli } from './support/cli';
-import { listFiles, renderObjects, tempDir } from './support/synth';
+import { listFiles, parseYaml, renderObjects, tempDir } from './support/synth';
 import { accessMatrix } from '../src/analysis/access';
 import { TenancyValidationError } from '../src/core/validation';
 
@@ -117,10 +117,25 @@ describe('isolation check', () => {
     expect(() => open.renderManifests()).not.toThrow();
   });
 
-  test('kf-tenancy synth --no-isolation-check is accepted', () => {
-    const out = path.join(tempDir(), 'out');
-    expect(cli(['synth', path.join(__dirname, '..', 'examples', 'tenants.yaml'), '--out', out, '--no-isolation-check']).code).toBe(0);
-    expect(fs.existsSync(path.join(out, 'kustomization.yaml'))).toBe(true);
+  test('kf-tenancy synth --no-isolation-check writes what the check refuses', () => {
+    // team-a opens ingress to namespaces labelled team=shared; team-b carries that label, so
+    // team-b reaches team-a without team-a naming it: the check refuses, the flag lets it through.
+    const dir = tempDir();
+    const catalog = path.join(dir, 'c.yaml');
+    fs.writeFileSync(catalog, [
+      'apiVersion: kf-tenancy/v1alpha1', 'kind: TenantCatalog', 'tenants:',
+      '  - {name: team-a, owner: a@c.io, networkPolicy: {additionalIngress: [{name: shared, namespaceLabels: {team: shared}}]}}',
+      '  - {name: team-b, owner: b@c.io, namespaceLabels: {team: shared}}', '',
+    ].join('\n'));
+    const checked = cli(['synth', catalog, '--out', path.join(dir, 'checked')]);
+    expect(checked.code).toBe(1);
+    expect(checked.stderr).toContain('tenant "team-a": NetworkPolicy team-a/allow-ingress-shared allows ingress from tenant "team-b"');
+    expect(fs.existsSync(path.join(dir, 'checked'))).toBe(false);
+
+    const out = path.join(dir, 'unchecked');
+    expect(cli(['synth', catalog, '--out', out, '--no-isolation-check']).code).toBe(0);
+    const objects = parseYaml(fs.readFileSync(path.join(out, 'tenants', 'team-a', 'manifests.yaml'), 'utf8'));
+    expect(objects.filter(o => o.kind === 'NetworkPolicy').map(o => o.metadata.name)).toContain('allow-ingress-shared');
   });
 });
 

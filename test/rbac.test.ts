@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import { ContributorRole, IdentityKind, TeamRolePreset, TenantProfile } from '../src';
 import { newChart, parseYaml, renderObjects } from './support/synth';
 import { CLUSTER_ROLES_JSON, CLUSTER_ROLES_YAML, clusterRolesJson } from '../scripts/cluster-roles-json';
-import { RbacModel, ruleAllows, serviceAccountRequester, userRequester } from '../src/analysis/rbac';
+import { AccessRequest, RbacModel, ruleAllows, serviceAccountRequester, userRequester } from '../src/analysis/rbac';
 import { resolveAuth } from '../src/core/auth-options';
 import { kubeflowClusterRoles } from '../src/core/kubeflow-cluster-roles';
 import { withProfileControllerObjects } from '../src/core/kubeflow-profile';
@@ -118,11 +118,23 @@ describe('with Kubeflow\'s ClusterRoles and a synthesized tenant', () => {
   // As the cluster will hold them: Kubeflow's profile controller adds the owner's binding and the default ServiceAccounts' from each Profile.
   const model = new RbacModel([...KUBEFLOW_ROLES, ...withProfileControllerObjects(renderObjects(app), () => resolveAuth())]);
 
-  test('kubeflow-admin ⊇ kubeflow-edit ⊇ kubeflow-view after aggregation', () => {
-    const size = (name: string) => model.clusterRoleRules(name).length;
-    expect(size('kubeflow-view')).toBeGreaterThan(0);
-    expect(size('kubeflow-edit')).toBeGreaterThan(size('kubeflow-view'));
-    expect(size('kubeflow-admin')).toBeGreaterThan(size('kubeflow-edit'));
+  test('kubeflow-admin ⊇ kubeflow-edit ⊇ kubeflow-view after aggregation, request by request', () => {
+    // Every (group, resource, verb) one role allows, the larger role allows too; and each larger
+    // role allows something the smaller does not (counting rules would not show either).
+    const requests = (role: string) => model.clusterRoleRules(role).flatMap(rule => (rule.apiGroups ?? []).flatMap(apiGroup =>
+      (rule.resources ?? []).flatMap(resource => rule.verbs.map(verb => {
+        const [name, subresource] = resource.split('/');
+        return { verb, apiGroup, resource: name, subresource, namespace: 'team-a', name: rule.resourceNames?.[0] };
+      }))));
+    const allows = (role: string) => (request: AccessRequest) => model.clusterRoleRules(role).some(rule => ruleAllows(rule, request));
+    for (const [smaller, larger] of [['kubeflow-view', 'kubeflow-edit'], ['kubeflow-edit', 'kubeflow-admin']]) {
+      expect(requests(smaller).length).toBeGreaterThan(0);
+      expect(requests(smaller).filter(r => !allows(larger)(r))).toEqual([]);
+      expect(requests(larger).filter(r => !allows(smaller)(r)).length).toBeGreaterThan(0);
+    }
+    expect(allows('kubeflow-admin')({ verb: 'create', apiGroup: 'rbac.authorization.k8s.io', resource: 'rolebindings', namespace: 'team-a' })).toBe(true);
+    expect(allows('kubeflow-edit')({ verb: 'create', apiGroup: 'rbac.authorization.k8s.io', resource: 'rolebindings', namespace: 'team-a' })).toBe(false);
+    expect(allows('kubeflow-view')({ verb: 'create', apiGroup: '', resource: 'pods', namespace: 'team-a' })).toBe(false);
   });
 
   test('owner, editor, group member and default-editor may create pods in their tenant only', () => {
