@@ -172,6 +172,8 @@ describe('layers', () => {
   };
 
   test('a wrong-way import, a cycle, a construct in the catalog and an explicit any are each refused', async () => {
+    // Inside the repository (plugins and parsers resolve from its node_modules); .tmp/ is ignored by git.
+    fs.mkdirSync(path.join(ROOT, '.tmp'), { recursive: true });
     const scratch = fs.mkdtempSync(path.join(ROOT, '.tmp', 'layers-'));
     try {
       fs.copyFileSync(path.join(ROOT, '.eslintrc.json'), path.join(scratch, '.eslintrc.json'));
