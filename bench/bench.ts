@@ -2,8 +2,10 @@
  * Synthesis benchmark: N generated tenants (5 contributors each, with quota,
  * LimitRange and network policy) through the public path (catalog → kf-tenancy
  * synth → GitOps layout), against the floor: the same objects written with the
- * same YAML library to the same files. Median of RUNS runs per N, each run in a
- * fresh process.
+ * same YAML library to the same files. Beside it, at the same sizes: `kf-tenancy validate` of the
+ * catalog, `kf-tenancy access --json` of the output, and `kf-tenancy access --diff` of the output
+ * against that of a changed catalog (one contributor added, one demoted, one tenant removed), each
+ * with its peak RSS. Median of RUNS runs per N, each run in a fresh process.
  *
  *   npm run bench                  # table
  *   npm run bench -- --json        # JSON
@@ -19,7 +21,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseArgs } from 'util';
-import { generateCatalog } from './catalog';
+import { changedCatalog, generateCatalog } from './catalog';
 
 const { values } = parseArgs({
   options: {
@@ -44,6 +46,14 @@ function worker(args: string[]): Sample {
   return out.trim() ? JSON.parse(out.trim().split('\n').pop()!) : (undefined as any);
 }
 
+function printTable(header: string[], table: string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...table.map(row => row[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i])).join(' | ')} |`;
+  console.log(line(header));
+  console.log(`|${widths.map(w => '-'.repeat(w + 2)).join('|')}|`);
+  for (const row of table) console.log(line(row));
+}
+
 function median(samples: number[]): number {
   const sorted = [...samples].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
@@ -62,6 +72,8 @@ function cdk8sSynthMs(): number {
 }
 
 const rows: any[] = [];
+/** synth, validate, access --json and access --diff at each size: median time, peak RSS. */
+const analysis: Array<Record<string, number>> = [];
 for (const n of sizes) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `kf-bench-${n}-`));
   const catalog = path.join(dir, 'tenants.yaml');
@@ -70,12 +82,36 @@ for (const n of sizes) {
   worker(['dump', catalog, objectsFile]);
   const library: Sample[] = [];
   const floor: Sample[] = [];
+  const validate: Sample[] = [];
+  const access: Sample[] = [];
+  const diff: Sample[] = [];
+  // The folder of a pull request's catalog, for the access diff against the library's output.
+  const changed = path.join(dir, 'changed.yaml');
+  fs.writeFileSync(changed, changedCatalog(n));
+  worker(['library', changed, path.join(dir, 'changed')]);
   for (let r = 0; r < runs; r++) {
-    library.push(worker(['library', catalog, path.join(dir, `lib-${r}`), ...(values.serial ? ['--serial'] : [])]));
+    const out = path.join(dir, `lib-${r}`);
+    library.push(worker(['library', catalog, out, ...(values.serial ? ['--serial'] : [])]));
     floor.push(worker(['floor', objectsFile, path.join(dir, `floor-${r}`)]));
-    fs.rmSync(path.join(dir, `lib-${r}`), { recursive: true, force: true });
+    validate.push(worker(['validate', catalog]));
+    access.push(worker(['access', out, path.join(dir, 'access.json')]));
+    diff.push(worker(['diff', path.join(dir, 'changed'), out]));
+    fs.rmSync(out, { recursive: true, force: true });
     fs.rmSync(path.join(dir, `floor-${r}`), { recursive: true, force: true });
   }
+  const timeOf = (samples: Sample[]) => Math.round(median(samples.map(x => x.ms)));
+  const rssOf = (samples: Sample[]) => Math.round(Math.max(...samples.map(x => x.maxRssMb)));
+  analysis.push({
+    tenants: n,
+    synthMs: timeOf(library),
+    validateMs: timeOf(validate),
+    accessMs: timeOf(access),
+    diffMs: timeOf(diff),
+    synthRssMb: rssOf(library),
+    validateRssMb: rssOf(validate),
+    accessRssMb: rssOf(access),
+    diffRssMb: rssOf(diff),
+  });
   const ms = median(library.map(s => s.ms));
   const floorMs = median(floor.map(s => s.ms));
   rows.push({
@@ -97,17 +133,22 @@ for (const n of sizes) {
 const cdk8sSynth = values['no-cdk8s'] ? undefined : Math.round(median(Array.from({ length: runs }, cdk8sSynthMs)));
 
 if (values.json) {
-  process.stdout.write(JSON.stringify({ synth: rows, cdk8sSynthExampleMs: cdk8sSynth }, null, 2) + '\n');
+  process.stdout.write(JSON.stringify({ synth: rows, commands: analysis, cdk8sSynthExampleMs: cdk8sSynth }, null, 2) + '\n');
 } else {
-  const header = ['tenants', 'objects', 'time (ms)', 'floor (ms)', 'ratio', 'objects/s', 'ms/tenant', 'peak RSS (MB)', 'floor RSS (MB)'];
-  const table = rows.map(r => [
+  printTable(['tenants', 'objects', 'time (ms)', 'floor (ms)', 'ratio', 'objects/s', 'ms/tenant', 'peak RSS (MB)', 'floor RSS (MB)'], rows.map(r => [
     r.tenants, r.objects, r.ms, r.floorMs, r.ratio, r.objectsPerSecond, r.msPerTenant, r.peakRssMb, r.floorPeakRssMb,
-  ].map(String));
-  const widths = header.map((h, i) => Math.max(h.length, ...table.map(row => row[i].length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i])).join(' | ')} |`;
-  console.log(line(header));
-  console.log(`|${widths.map(w => '-'.repeat(w + 2)).join('|')}|`);
-  for (const row of table) console.log(line(row));
+  ].map(String)));
   console.log(`median of ${runs} runs per size; each run in a fresh process`);
+  console.log('');
+  printTable(['tenants', 'synth (ms)', 'validate (ms)', 'access --json (ms)', 'access --diff (ms)', 'synth RSS', 'validate RSS', 'access RSS', 'diff RSS (MB)'],
+    analysis.map(a => [a.tenants, a.synthMs, a.validateMs, a.accessMs, a.diffMs, a.synthRssMb, a.validateRssMb, a.accessRssMb, a.diffRssMb]
+      .map(String)));
+  if (analysis.length > 1) {
+    // Time per tenant from the smallest to the largest size: 1.00 is linear.
+    const [first, last] = [analysis[0], analysis[analysis.length - 1]];
+    const growth = (key: string) => ((last[key] / last.tenants) / (first[key] / first.tenants)).toFixed(2);
+    console.log(`time per tenant, ${first.tenants} → ${last.tenants} tenants (1.00 = linear): synth ${growth('synthMs')}, validate ${growth('validateMs')}, `
+      + `access ${growth('accessMs')}, diff ${growth('diffMs')}`);
+  }
   if (cdk8sSynth !== undefined) console.log(`npx cdk8s synth of the bundled example (4 tenants, isolation-check plugin included): ${cdk8sSynth} ms, median of ${runs}`);
 }

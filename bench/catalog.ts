@@ -22,3 +22,14 @@ export function generateCatalog(n: number): string {
   }
   return lines.join('\n') + '\n';
 }
+
+/**
+ * The same catalog after a typical pull request: one contributor added, one demoted to view, the
+ * last tenant removed (the access diff's input).
+ */
+export function changedCatalog(n: number): string {
+  const text = generateCatalog(n)
+    .replace('      - {name: member-0-of-0@company.com}\n', '      - {name: member-0-of-0@company.com}\n      - {name: newcomer@company.com}\n')
+    .replace(`      - {name: member-1-of-${Math.floor(n / 2)}@company.com}`, `      - {name: member-1-of-${Math.floor(n / 2)}@company.com, role: view}`);
+  return text.slice(0, text.indexOf(`  - name: team-${n - 1}\n`));
+}

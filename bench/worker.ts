@@ -3,6 +3,9 @@
  *   worker.ts library CATALOG OUTDIR   - kf-tenancy synth of the catalog (the public path)
  *   worker.ts floor   OBJECTS  OUTDIR   - the same objects and files: YAML library, same layout, one thread
  *   worker.ts dump    CATALOG  OBJECTS  - (untimed) writes the objects of every file as JSON
+ *   worker.ts validate CATALOG          - kf-tenancy validate of the catalog
+ *   worker.ts access  OUTDIR   JSON     - kf-tenancy access --json of a synthesized folder
+ *   worker.ts diff    OUTDIR   OLDDIR   - kf-tenancy access OUTDIR --diff OLDDIR
  * Prints one JSON line: { ms, maxRssMb, objects, files }.
  */
 import * as fs from 'fs';
@@ -42,6 +45,13 @@ if (mode === 'library') {
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (code !== 0) process.exit(code);
   report(ms, output);
+} else if (mode === 'validate' || mode === 'access' || mode === 'diff') {
+  const args = mode === 'validate' ? ['validate', input] : mode === 'access' ? ['access', input, '--json', output] : ['access', input, '--diff', output];
+  const start = process.hrtime.bigint();
+  const code = run(['node', 'kf-tenancy', ...args], { out: () => undefined, err: t => process.stderr.write(t) });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (code !== 0) process.exit(code);
+  process.stdout.write(JSON.stringify({ ms, maxRssMb: process.resourceUsage().maxRSS / 1024, objects: 0, files: 0 }) + '\n');
 } else if (mode === 'floor') {
   const files: Array<{ path: string; docs: any[] }> = JSON.parse(fs.readFileSync(input, 'utf8'));
   const start = process.hrtime.bigint();

@@ -3,10 +3,11 @@
  * namespace, which verbs it has on the resources reviewers care about. Reads
  * manifests (objects or a folder of YAML); never builds them.
  */
+import { BoundedText } from './bounded-text';
 import { guardLine, guardStatus, GuardStatus } from './guard';
 import { meshDecision, MeshRequest } from './mesh';
 import { NetworkPath, networkReachability, NetworkReachability } from './network';
-import { AccessRequest, RbacModel, Requester, serviceAccountRequester, userRequester } from './rbac';
+import { RbacModel, RbacRule, Requester, ruleAllows, serviceAccountRequester, userRequester } from './rbac';
 import { KubeflowAuthOptions, resolveAuth, ResolvedKubeflowAuth } from '../core/auth-options';
 import { kubeflowClusterRoles } from '../core/kubeflow-cluster-roles';
 import { withProfileControllerObjects } from '../core/kubeflow-profile';
@@ -143,8 +144,8 @@ function gatewayRequest(identity: Identity, auth: ResolvedKubeflowAuth): MeshReq
 /** Exact header values a namespace's AuthorizationPolicies name, and whether anything else can admit a request. */
 interface MeshIndex {
   readonly policies: Map<string, AuthorizationPolicyManifest[]>;
-  /** Namespaces where an exact header value admits: `header\u0000value` → namespaces. */
-  readonly byHeaderValue: Map<string, Set<string>>;
+  /** The exact header values (`header\u0000value`) each namespace's policies name. */
+  readonly headerValuesIn: Map<string, string[]>;
   /** Namespaces where something other than an exact header value may decide (patterns, DENY, unknown fields). */
   readonly irregular: Set<string>;
   /** Namespaces that admit any gateway request. */
@@ -158,7 +159,7 @@ function meshIndex(objects: Manifest[], namespaces: string[], auth: ResolvedKube
     if (!namespace) continue;
     (policies.get(namespace) ?? policies.set(namespace, []).get(namespace)!).push(o);
   }
-  const byHeaderValue = new Map<string, Set<string>>();
+  const headerValuesIn = new Map<string, string[]>();
   const irregular = new Set<string>();
   const open: string[] = [];
   const gateway = gatewayRequest({ kind: 'User', name: '', requester: userRequester('') }, auth)!;
@@ -180,17 +181,109 @@ function meshIndex(objects: Manifest[], namespaces: string[], auth: ResolvedKube
           const exact = String(value).replace(/^\*,|,\*$/g, '');
           if (exact.includes('*')) irregular.add(ns);
           const key = `${header[1].toLowerCase()}\u0000${exact}`;
-          (byHeaderValue.get(key) ?? byHeaderValue.set(key, new Set()).get(key)!).add(ns);
+          push(headerValuesIn, ns, key);
         }
       }
     }
   }
-  return { policies, byHeaderValue, irregular, open };
+  return { policies, headerValuesIn, irregular, open };
+}
+
+/**
+ * What the access analysis reads of a manifest, or undefined for kinds it does not read: RBAC
+ * objects, AuthorizationPolicies, NetworkPolicies, Namespaces, Profiles and the guard's bindings,
+ * without annotations or policy bodies. Parts that are alike across tenants (the default network
+ * policies, role references, rule lists) are kept once and shared, so a folder of 10,000 tenants
+ * takes a fraction of its size in memory; the matrix is the same. One function per read (or per
+ * pair of folders of a diff): it remembers what it has seen.
+ */
+export function accessViewer(): (manifest: Manifest) => Manifest | undefined {
+  const seen = new Map<string, unknown>();
+  const shared = <T>(value: T): T => {
+    if (value === undefined || value === null || typeof value !== 'object') return value;
+    const key = JSON.stringify(value);
+    const known = seen.get(key);
+    if (known !== undefined) return known as T;
+    seen.set(key, value);
+    return value;
+  };
+  return manifest => {
+    const kind = manifest.kind;
+    const metadata = manifest.metadata ?? {};
+    const base: Manifest = {
+      apiVersion: manifest.apiVersion,
+      kind,
+      metadata: {
+        name: metadata.name,
+        ...(metadata.namespace !== undefined ? { namespace: metadata.namespace } : {}),
+        ...(metadata.labels !== undefined ? { labels: shared(metadata.labels) } : {}),
+      },
+    };
+    switch (kind) {
+      case 'Namespace':
+      case 'ValidatingAdmissionPolicy':
+        return base;
+      case 'RoleBinding':
+      case 'ClusterRoleBinding':
+        return { ...base, roleRef: shared(manifest.roleRef), subjects: shared(manifest.subjects) };
+      case 'Role':
+      case 'ClusterRole':
+        return {
+          ...base,
+          rules: shared(manifest.rules),
+          ...(manifest.aggregationRule !== undefined ? { aggregationRule: manifest.aggregationRule } : {}),
+        };
+      case 'AuthorizationPolicy':
+      case 'NetworkPolicy':
+      case 'Profile':
+      case 'ValidatingAdmissionPolicyBinding':
+        return { ...base, spec: shared(manifest.spec) };
+      default:
+        return undefined;
+    }
+  };
+}
+
+/** The verbs each shown resource allows under a set of rules, in RESOURCES and VERBS order. */
+function resourceVerbs(rules: RbacRule[]): Map<string, Set<string>> {
+  const verbs = new Map<string, Set<string>>();
+  for (const resource of RESOURCES) {
+    const { apiGroup, subresource } = resource;
+    const allowed = VERBS.filter(verb => rules.some(rule => ruleAllows(rule, { verb, apiGroup, resource: resource.resource, subresource })));
+    if (allowed.length > 0) verbs.set(resource.label, new Set(allowed));
+  }
+  return verbs;
+}
+
+/** What a set of roles allows together: verbs per shown resource, and the level they make. */
+function combinedAccess(roles: Array<Map<string, Set<string>>>): { level: NamespaceAccess['level']; resources: Record<string, string[]> } {
+  const verbs = new Map<string, Set<string>>();
+  for (const role of roles) {
+    for (const [label, allowed] of role) for (const verb of allowed) (verbs.get(label) ?? verbs.set(label, new Set()).get(label)!).add(verb);
+  }
+  const resources: Record<string, string[]> = {};
+  for (const resource of RESOURCES) {
+    const allowed = verbs.get(resource.label);
+    if (allowed) resources[resource.label] = VERBS.filter(verb => allowed.has(verb));
+  }
+  const can = (label: string, verb: string) => verbs.get(label)?.has(verb) ?? false;
+  return { level: verbs.size > 0 ? levelOf(can) : 'none', resources };
+}
+
+/** Adds `item` to the list under `key`. */
+function push<K, V>(map: Map<K, V[]>, key: K, item: V): void {
+  const list = map.get(key);
+  if (list) list.push(item);
+  else map.set(key, [item]);
 }
 
 /**
  * Computes the matrix over every Namespace in `objects`: RBAC access, admission
  * through the ingress gateway, and network paths between namespaces.
+ *
+ * Linear in the manifests: each namespace is evaluated for the identities that can have access
+ * there (bound in it, bound cluster-wide, or named by its AuthorizationPolicies), and what a role
+ * allows is worked out once per role, not once per identity and namespace.
  */
 export function accessMatrix(written: Manifest[], options: AccessMatrixOptions = {}): AccessMatrix {
   const auth = resolveAuth(options.auth);
@@ -198,71 +291,78 @@ export function accessMatrix(written: Manifest[], options: AccessMatrixOptions =
   const objects: Manifest[] = withProfileControllerObjects(written, () => auth);
   const model = new RbacModel([...(options.clusterRoles ?? kubeflowClusterRoles()), ...objects]);
   const namespaces = objects.filter(o => o?.apiVersion === 'v1' && o.kind === 'Namespace').map(o => String(o.metadata?.name)).sort();
-  // Where each subject is bound, so each identity is evaluated only where it may have access.
+  const identities = identitiesOf(objects, auth);
+
+  // Which identities a subject key (`User/x`, `Group/g`) stands for: an identity is every key of its requester.
+  const identitiesByKey = new Map<string, Identity[]>();
+  for (const identity of identities) {
+    for (const key of [`User/${identity.requester.user}`, ...identity.requester.groups.map(g => `Group/${g}`)]) push(identitiesByKey, key, identity);
+  }
+  // Where each subject is bound, so each namespace is evaluated only for identities that may have access there.
   const boundIn = new Map<string, Set<string>>();
-  const clusterWide = new Set<string>();
+  const clusterWide = new Set<Identity>();
   for (const o of objects.filter(isBinding)) {
     for (const s of o.subjects ?? []) {
       const key = s.kind === 'ServiceAccount' ? `User/system:serviceaccount:${s.namespace ?? o.metadata?.namespace}:${s.name}` : `${s.kind}/${s.name}`;
-      if (o.kind === 'ClusterRoleBinding') clusterWide.add(key);
-      else (boundIn.get(key) ?? boundIn.set(key, new Set()).get(key)!).add(String(o.metadata?.namespace));
+      if (o.kind === 'ClusterRoleBinding') {
+        for (const identity of identitiesByKey.get(key) ?? []) clusterWide.add(identity);
+      } else {
+        const namespace = String(o.metadata?.namespace);
+        (boundIn.get(namespace) ?? boundIn.set(namespace, new Set()).get(namespace)!).add(key);
+      }
     }
   }
-  const candidates = (requester: Requester): string[] => {
-    const keys = [`User/${requester.user}`, ...requester.groups.map(g => `Group/${g}`)];
-    if (keys.some(k => clusterWide.has(k))) return namespaces;
-    const set = new Set(keys.flatMap(k => [...(boundIn.get(k) ?? [])]));
-    return namespaces.filter(ns => set.has(ns));
-  };
   const mesh = meshIndex(objects, namespaces, auth);
-  const meshCandidates = (request: MeshRequest): Set<string> => {
-    const found = new Set(mesh.irregular);
-    for (const [header, value] of Object.entries(request.headers)) {
-      for (const ns of mesh.byHeaderValue.get(`${header}\u0000${value}`) ?? []) found.add(ns);
-    }
-    return found;
-  };
-  const identities: IdentityAccess[] = [];
-  for (const identity of identitiesOf(objects, auth)) {
-    const access: Record<string, NamespaceAccess> = {};
-    const request = gatewayRequest(identity, auth);
-    const admittedIn = new Map<string, string>();
-    if (request) {
-      for (const ns of meshCandidates(request)) {
-        const decision = meshDecision(mesh.policies.get(ns) ?? [], request);
-        if (decision.admitted) admittedIn.set(ns, decision.policy);
-      }
-    }
-    for (const namespace of new Set([...candidates(identity.requester), ...admittedIn.keys()])) {
-      const resources: Record<string, string[]> = {};
-      const grantedBy = new Set<string>();
-      for (const resource of RESOURCES) {
-        const verbs = VERBS.filter(verb => {
-          const { apiGroup, subresource } = resource;
-          const accessRequest: AccessRequest = { verb, apiGroup, resource: resource.resource, subresource, namespace };
-          const grants = model.grants(identity.requester, accessRequest);
-          for (const grant of grants) grantedBy.add(grant.binding);
-          return grants.length > 0;
-        });
-        if (verbs.length > 0) resources[resource.label] = verbs;
-      }
-      const admittedBy = admittedIn.get(namespace);
-      if (Object.keys(resources).length > 0 || admittedBy !== undefined) {
-        const can = (label: string, verb: string) => resources[label]?.includes(verb) ?? false;
-        access[namespace] = {
-          level: Object.keys(resources).length > 0 ? levelOf(can) : 'none',
-          resources,
-          grantedBy: [...grantedBy].sort(),
-          meshIngress: admittedBy !== undefined,
-          ...(admittedBy ? { admittedBy } : {}),
-        };
-      }
-    }
-    const sorted: Record<string, NamespaceAccess> = {};
-    for (const ns of Object.keys(access).sort()) sorted[ns] = access[ns];
-    if (Object.keys(sorted).length > 0) identities.push({ kind: identity.kind, name: identity.name, access: sorted });
+  const requests = new Map(identities.map(identity => [identity, gatewayRequest(identity, auth)]));
+  const identitiesByHeader = new Map<string, Identity[]>();
+  for (const identity of identities) {
+    for (const [header, value] of Object.entries(requests.get(identity)?.headers ?? {})) push(identitiesByHeader, `${header}\u0000${value}`, identity);
   }
-  return { namespaces, identities, meshOpen: mesh.open, network: networkReachability(objects), guard: guardStatus(objects) };
+  const viaGateway = identities.filter(identity => requests.get(identity) !== undefined);
+
+  const verbsOfRole = new Map<string, Map<string, Set<string>>>();
+  const grantsOf = new Map<string, { level: NamespaceAccess['level']; resources: Record<string, string[]> }>();
+  const accessOf = new Map<Identity, Record<string, NamespaceAccess>>();
+  for (const namespace of namespaces) {
+    const candidates = new Set<Identity>(clusterWide);
+    for (const key of boundIn.get(namespace) ?? []) for (const identity of identitiesByKey.get(key) ?? []) candidates.add(identity);
+    const headerKeys = mesh.headerValuesIn.get(namespace) ?? [];
+    // Patterns, DENY policies and unknown fields are not indexed by value: every gateway identity is a candidate there.
+    const gatewayCandidates = mesh.irregular.has(namespace) ? viaGateway : headerKeys.flatMap(key => identitiesByHeader.get(key) ?? []);
+    for (const identity of gatewayCandidates) candidates.add(identity);
+
+    for (const identity of candidates) {
+      const request = requests.get(identity);
+      const decision = request ? meshDecision(mesh.policies.get(namespace) ?? [], request) : undefined;
+      const admittedBy = decision?.admitted ? decision.policy : undefined;
+      const grantedBy: string[] = [];
+      const roleKeys: string[] = [];
+      for (const bound of model.bindingsFor(identity.requester, namespace)) {
+        let roleVerbs = verbsOfRole.get(bound.roleKey);
+        if (roleVerbs === undefined) verbsOfRole.set(bound.roleKey, roleVerbs = resourceVerbs(bound.rules));
+        if (roleVerbs.size === 0) continue;
+        grantedBy.push(bound.binding);
+        roleKeys.push(bound.roleKey);
+      }
+      if (roleKeys.length === 0 && admittedBy === undefined) continue;
+      // Thousands of identities hold the same roles: their resources and level are computed, and stored, once.
+      const grantKey = [...new Set(roleKeys)].sort().join('\n');
+      let granted = grantsOf.get(grantKey);
+      if (granted === undefined) grantsOf.set(grantKey, granted = combinedAccess(roleKeys.map(key => verbsOfRole.get(key)!)));
+      const access = accessOf.get(identity) ?? accessOf.set(identity, {}).get(identity)!;
+      access[namespace] = {
+        level: granted.level,
+        resources: granted.resources,
+        grantedBy: [...new Set(grantedBy)].sort(),
+        meshIngress: admittedBy !== undefined,
+        ...(admittedBy ? { admittedBy } : {}),
+      };
+    }
+  }
+  // Namespaces are visited in order, so each identity's access is already sorted by namespace.
+  const result = identities.filter(identity => accessOf.has(identity))
+    .map(identity => ({ kind: identity.kind, name: identity.name, access: accessOf.get(identity)! }));
+  return { namespaces, identities: result, meshOpen: mesh.open, network: networkReachability(objects), guard: guardStatus(objects) };
 }
 
 /** `edit`, `view (RBAC only)` when the gateway refuses a user or group, `gateway only` without RBAC access. */
@@ -279,80 +379,200 @@ function describeAccess(identity: IdentityAccess): string {
   return Object.entries(identity.access).map(([ns, a]) => describeCell(ns, a, identity.kind === 'ServiceAccount')).join(', ');
 }
 
-/** The matrix as Markdown, one row per identity, compact enough for a pull-request comment. */
-export function accessMarkdown(matrix: AccessMatrix): string {
+/** How long a report may be; a GitHub comment holds 65,536 characters. */
+export const DEFAULT_REPORT_CHARS = 60_000;
+
+/** How a report is printed. */
+export interface ReportOptions {
+  /**
+   * The most characters the report may have; sections that do not fit are cut, saying what
+   * was left out (the JSON matrix keeps everything). 0 for no bound.
+   * @default DEFAULT_REPORT_CHARS
+   */
+  readonly maxChars?: number;
+}
+
+const FULL_REPORT = 'The JSON report (--json) has everything; --max-chars 0 prints it all.';
+
+/**
+ * The matrix as Markdown, sized for a pull request: findings first (open namespaces, gateway-only
+ * and RBAC-only access), then counts per role, identities with access to more than one
+ * namespace, counts per namespace, every identity, and the network paths, each cut to fit.
+ */
+export function accessMarkdown(matrix: AccessMatrix, options: ReportOptions = {}): string {
   const network = matrix.network;
-  const lines = [
-    `Access to ${matrix.namespaces.length} namespaces by ${matrix.identities.length} identities (admin ⊃ edit ⊃ view; `
-      + 'users and groups also pass the ingress gateway unless the cell says otherwise).',
-    '',
-    guardLine(matrix.guard, matrix.namespaces),
-    '',
-    '| identity | kind | access |',
-    '|---|---|---|',
-    ...matrix.identities.map(i => `| ${i.name} | ${i.kind} | ${describeAccess(i)} |`),
+  const out = new BoundedText(options.maxChars ?? DEFAULT_REPORT_CHARS);
+  out.add(`Access to ${matrix.namespaces.length} namespaces by ${matrix.identities.length} identities (admin ⊃ edit ⊃ view; `
+    + 'users and groups also pass the ingress gateway unless the cell says otherwise).');
+  out.add('');
+  out.add(guardLine(matrix.guard, matrix.namespaces));
+
+  const cells = matrix.identities.flatMap(identity => Object.entries(identity.access).map(([namespace, access]) =>
+    ({ identity, namespace, access, level: describeLevel(access, identity.kind === 'ServiceAccount') })));
+  const findings = [
+    ...(matrix.meshOpen.length > 0 ? [`- admit every request from the ingress gateway: ${matrix.meshOpen.join(', ')}`] : []),
+    ...(network.openIngress.length > 0 ? [`- network open to every namespace (no ingress policy): ${network.openIngress.join(', ')}`] : []),
+    ...(network.openEgress.length > 0 ? [`- network reaches every namespace (no egress policy): ${network.openEgress.join(', ')}`] : []),
+    ...cells.filter(c => c.level === 'gateway only').map(c => `- gateway only: ${c.identity.name} in ${c.namespace} (admitted by ${c.access.admittedBy}, no RBAC access)`),
+    ...cells.filter(c => c.level.endsWith('(RBAC only)')).map(c => `- RBAC only: ${c.identity.name} has ${c.access.level} in ${c.namespace}, the gateway refuses it`),
   ];
-  if (matrix.meshOpen.length > 0) lines.push('', `Admit every request from the ingress gateway: ${matrix.meshOpen.join(', ')}.`);
-  lines.push('', `Network paths between namespaces (${network.paths.length}; traffic within a namespace not shown):`, '');
-  if (network.openIngress.length > 0) lines.push(`- open to every namespace (no ingress policy): ${network.openIngress.join(', ')}`);
-  if (network.openEgress.length > 0) lines.push(`- reach every namespace (no egress policy): ${network.openEgress.join(', ')}`);
-  if (network.openIngress.length > 0 || network.openEgress.length > 0) lines.push('');
-  lines.push('| from | to | ports | pods |', '|---|---|---|---|');
-  for (const p of network.paths) lines.push(`| ${p.from} | ${p.to} | ${p.ports.join(' ')} | ${p.pods ?? 'all'} |`);
-  return lines.join('\n') + '\n';
+  if (findings.length > 0) out.section(['', `Findings (${findings.length}):`, ''], findings, 'findings');
+
+  const roles = new Map<string, Record<IdentityAccess['kind'], number>>();
+  for (const cell of cells) {
+    const counts = roles.get(cell.level) ?? roles.set(cell.level, { User: 0, Group: 0, ServiceAccount: 0 }).get(cell.level)!;
+    counts[cell.identity.kind]++;
+  }
+  out.section(['', 'Access by role (identity and namespace pairs):', '', '| role | users | groups | service accounts |', '|---|---|---|---|'],
+    [...roles].sort(([a], [b]) => (a < b ? -1 : 1)).map(([role, n]) => `| ${role} | ${n.User} | ${n.Group} | ${n.ServiceAccount} |`), 'roles');
+
+  const wide = matrix.identities.filter(i => Object.keys(i.access).length > 1)
+    .sort((a, b) => Object.keys(b.access).length - Object.keys(a.access).length);
+  if (wide.length > 0) {
+    out.section(['', `Identities with access to more than one namespace (${wide.length}):`, '', '| identity | kind | access |', '|---|---|---|'],
+      wide.map(i => `| ${i.name} | ${i.kind} | ${describeAccess(i)} |`), 'identities');
+  }
+
+  const perNamespace = new Map<string, Map<string, number>>();
+  for (const cell of cells) {
+    const counts = perNamespace.get(cell.namespace) ?? perNamespace.set(cell.namespace, new Map()).get(cell.namespace)!;
+    counts.set(cell.level, (counts.get(cell.level) ?? 0) + 1);
+  }
+  const count = (counts: Map<string, number> | undefined, level: string) => (counts?.get(level) ?? 0) + (counts?.get(`${level} (RBAC only)`) ?? 0);
+  out.section(['', 'Per namespace (identities, RBAC-only ones included):', '', '| namespace | admin | edit | view | custom | gateway only |', '|---|---|---|---|---|---|'],
+    matrix.namespaces.map(ns => {
+      const counts = perNamespace.get(ns);
+      return `| ${ns} | ${count(counts, 'admin')} | ${count(counts, 'edit')} | ${count(counts, 'view')} | ${count(counts, 'custom')} | ${counts?.get('gateway only') ?? 0} |`;
+    }), 'namespaces');
+
+  out.section(['', 'Every identity:', '', '| identity | kind | access |', '|---|---|---|'],
+    matrix.identities.map(i => `| ${i.name} | ${i.kind} | ${describeAccess(i)} |`), 'identities');
+
+  out.section(['', `Network paths between namespaces (${network.paths.length}; traffic within a namespace not shown):`, '', '| from | to | ports | pods |', '|---|---|---|---|'],
+    network.paths.map(p => `| ${p.from} | ${p.to} | ${p.ports.join(' ')} | ${p.pods ?? 'all'} |`), 'network paths');
+  return out.text(FULL_REPORT);
 }
 
 /** Whether both ends of `networkPath` are unrestricted in `m` (namespaces outside the manifests count as unrestricted). */
-function impliedByOpenness(m: AccessMatrix, networkPath: NetworkPath): boolean {
-  const known = (ns: string) => m.namespaces.includes(ns);
-  return (!known(networkPath.from) || m.network.openEgress.includes(networkPath.from))
-    && (!known(networkPath.to) || m.network.openIngress.includes(networkPath.to));
+function impliedByOpenness(m: OpennessIndex, networkPath: NetworkPath): boolean {
+  return (!m.namespaces.has(networkPath.from) || m.openEgress.has(networkPath.from))
+    && (!m.namespaces.has(networkPath.to) || m.openIngress.has(networkPath.to));
 }
 
-/**
- * What changed between two matrices: one line per identity and namespace whose
- * access changed, and one per network path gained, lost or changed.
- */
-export function accessDiff(before: AccessMatrix, after: AccessMatrix): string[] {
+/** A matrix's namespaces and open ones, as sets (the diff asks once per path). */
+interface OpennessIndex {
+  readonly namespaces: Set<string>;
+  readonly openIngress: Set<string>;
+  readonly openEgress: Set<string>;
+}
+
+function opennessIndex(m: AccessMatrix): OpennessIndex {
+  return { namespaces: new Set(m.namespaces), openIngress: new Set(m.network.openIngress), openEgress: new Set(m.network.openEgress) };
+}
+
+/** How much a level opens: base level, then whether the gateway also admits (RBAC only is less). */
+function levelRank(level: string): number {
+  const base = level.startsWith('admin') ? 4 : level.startsWith('edit') ? 3 : level.startsWith('view') ? 2 : level.startsWith('custom') ? 2 : 1;
+  return base * 2 + (level.endsWith('(RBAC only)') ? 0 : 1);
+}
+
+const GUARD_STRENGTH: Record<GuardStatus['state'], number> = { enforce: 3, warn: 2, partial: 1, absent: 0 };
+
+/** The order of a diff: what opens access first, then what changes it, then what closes it. */
+enum Relevance {
+  GUARD_WEAKENED,
+  NEW_ACCESS,
+  WIDENED,
+  NEWLY_OPEN,
+  NEW_PATH,
+  CHANGED,
+  REMOVED,
+}
+
+interface DiffEntry {
+  readonly relevance: Relevance;
+  readonly line: string;
+}
+
+function isWider(before: Record<string, string[]>, after: Record<string, string[]>): boolean {
+  return Object.entries(after).some(([label, verbs]) => verbs.some(verb => !(before[label] ?? []).includes(verb)));
+}
+
+function diffEntries(before: AccessMatrix, after: AccessMatrix): DiffEntry[] {
   const index = (m: AccessMatrix) => {
-    const map = new Map<string, { level: string; resources: string }>();
+    const map = new Map<string, { level: string; resources: Record<string, string[]> }>();
     for (const i of m.identities) {
       for (const [ns, a] of Object.entries(i.access)) {
-        map.set(`${i.kind}\u0000${i.name}\u0000${ns}`, { level: describeLevel(a, i.kind === 'ServiceAccount'), resources: JSON.stringify(a.resources) });
+        map.set(`${i.kind}\u0000${i.name}\u0000${ns}`, { level: describeLevel(a, i.kind === 'ServiceAccount'), resources: a.resources });
       }
     }
     return map;
   };
   const old = index(before);
   const now = index(after);
-  const lines: string[] = [];
+  const entries: DiffEntry[] = [];
+  const add = (relevance: Relevance, line: string) => entries.push({ relevance, line });
+  if (before.guard.state !== after.guard.state) {
+    add(GUARD_STRENGTH[after.guard.state] < GUARD_STRENGTH[before.guard.state] ? Relevance.GUARD_WEAKENED : Relevance.CHANGED,
+      `~ tenancy guard: ${before.guard.state} → ${after.guard.state}`);
+  }
   for (const key of [...new Set([...old.keys(), ...now.keys()])].sort()) {
     const [, name, ns] = key.split('\u0000');
     const a = old.get(key);
     const b = now.get(key);
-    if (a && !b) lines.push(`- ${name}: ${a.level} in ${ns}`);
-    else if (!a && b) lines.push(`+ ${name}: ${b.level} in ${ns}`);
-    else if (a && b && a.level !== b.level) lines.push(`~ ${name}: ${a.level} → ${b.level} in ${ns}`);
-    else if (a && b && a.resources !== b.resources) lines.push(`~ ${name}: ${b.level} in ${ns} (verbs changed)`);
+    if (a && !b) {add(Relevance.REMOVED, `- ${name}: ${a.level} in ${ns}`);} else if (!a && b) {add(Relevance.NEW_ACCESS, `+ ${name}: ${b.level} in ${ns}`);} else if (a && b && a.level !== b.level) {add(levelRank(b.level) > levelRank(a.level) ? Relevance.WIDENED : Relevance.CHANGED, `~ ${name}: ${a.level} → ${b.level} in ${ns}`);} else if (a && b && JSON.stringify(a.resources) !== JSON.stringify(b.resources)) {
+      add(isWider(a.resources, b.resources) ? Relevance.WIDENED : Relevance.CHANGED, `~ ${name}: ${b.level} in ${ns} (verbs changed)`);
+    }
   }
   const paths = (m: AccessMatrix) => new Map(m.network.paths.map(p => [`${p.from} → ${p.to}${p.pods ? ` (pods ${p.pods})` : ''}`, p]));
   const oldPaths = paths(before);
   const newPaths = paths(after);
+  const openBefore = opennessIndex(before);
+  const openAfter = opennessIndex(after);
   for (const key of [...new Set([...oldPaths.keys(), ...newPaths.keys()])].sort()) {
     const a = oldPaths.get(key);
     const b = newPaths.get(key);
     // A path that the other side's open namespaces still allow is not a change.
-    if (a && !b && !impliedByOpenness(after, a)) lines.push(`- network: ${key} on ${a.ports.join(' ')}`);
-    else if (!a && b && !impliedByOpenness(before, b)) lines.push(`+ network: ${key} on ${b.ports.join(' ')}`);
-    else if (a && b && a.ports.join(' ') !== b.ports.join(' ')) lines.push(`~ network: ${key} on ${a.ports.join(' ')} → ${b.ports.join(' ')}`);
+    if (a && !b && !impliedByOpenness(openAfter, a)) {add(Relevance.REMOVED, `- network: ${key} on ${a.ports.join(' ')}`);} else if (!a && b && !impliedByOpenness(openBefore, b)) {add(Relevance.NEW_PATH, `+ network: ${key} on ${b.ports.join(' ')}`);} else if (a && b && a.ports.join(' ') !== b.ports.join(' ')) {
+      const wider = b.ports.includes('all') ? !a.ports.includes('all') : b.ports.some(port => !a.ports.includes(port));
+      add(wider ? Relevance.NEW_PATH : Relevance.CHANGED, `~ network: ${key} on ${a.ports.join(' ')} → ${b.ports.join(' ')}`);
+    }
   }
   const open = (label: string, x: string[], y: string[]) => {
-    for (const ns of y.filter(n => !x.includes(n))) lines.push(`+ ${label}: ${ns}`);
-    for (const ns of x.filter(n => !y.includes(n))) lines.push(`- ${label}: ${ns}`);
+    const [xs, ys] = [new Set(x), new Set(y)];
+    for (const ns of y.filter(n => !xs.has(n))) add(Relevance.NEWLY_OPEN, `+ ${label}: ${ns}`);
+    for (const ns of x.filter(n => !ys.has(n))) add(Relevance.REMOVED, `- ${label}: ${ns}`);
   };
-  if (before.guard.state !== after.guard.state) lines.push(`~ tenancy guard: ${before.guard.state} → ${after.guard.state}`);
   open('admits every gateway request', before.meshOpen, after.meshOpen);
   open('network open to every namespace', before.network.openIngress, after.network.openIngress);
   open('network reaches every namespace', before.network.openEgress, after.network.openEgress);
-  return lines;
+  // Stable: within a relevance, the order they were found in (identities, paths, openness; each sorted).
+  return entries.map((entry, i) => ({ entry, i })).sort((x, y) => x.entry.relevance - y.entry.relevance || x.i - y.i).map(x => x.entry);
+}
+
+/**
+ * What changed between two matrices, most security-relevant first: the guard weakened, new access,
+ * widened roles, namespaces newly open, new network paths, then other changes and what was lost.
+ * One line per identity and namespace whose access changed, and one per network path.
+ */
+export function accessDiff(before: AccessMatrix, after: AccessMatrix): string[] {
+  return diffEntries(before, after).map(e => e.line);
+}
+
+/** The diff as text for a pull-request comment: as many lines as fit, then a count of the rest. */
+export function accessDiffReport(before: AccessMatrix, after: AccessMatrix, options: ReportOptions = {}): string {
+  const entries = diffEntries(before, after);
+  if (entries.length === 0) return 'no change in access\n';
+  const out = new BoundedText(options.maxChars ?? DEFAULT_REPORT_CHARS);
+  let shown = 0;
+  for (const entry of entries) {
+    if (!out.add(entry.line)) break;
+    shown++;
+  }
+  if (shown === entries.length) return out.text(FULL_REPORT);
+  const rest = entries.slice(shown);
+  const gains = rest.filter(e => e.relevance < Relevance.CHANGED).length;
+  const losses = rest.filter(e => e.relevance === Relevance.REMOVED).length;
+  return out.text(FULL_REPORT) + `… ${rest.length} more changes not shown (${gains} widen access, ${losses} remove it, `
+    + `${rest.length - gains - losses} other); --max-chars 0 prints them all\n`;
 }

@@ -79,6 +79,17 @@ export interface Grant {
   readonly rule: RbacRule;
 }
 
+/** A binding that applies to a requester, with the rules of its role. */
+export interface BoundRole {
+  /** `RoleBinding ns/name` or `ClusterRoleBinding name`. */
+  readonly binding: string;
+  /** `ClusterRole name` or `Role name`, as the binding refers to it. */
+  readonly role: string;
+  /** Identifies the rules: a ClusterRole's name, or a Role's namespace and name. */
+  readonly roleKey: string;
+  readonly rules: RbacRule[];
+}
+
 /** The RBAC objects of a set of manifests, with ClusterRole aggregation applied. */
 export class RbacModel {
   private readonly roles = new Map<string, RbacRule[]>();
@@ -105,23 +116,38 @@ export class RbacModel {
     return this.clusterRoles.get(name) ?? [];
   }
 
-  /** Every grant that allows `request` for `requester`; empty means denied. */
-  public grants(requester: Requester, request: AccessRequest): Grant[] {
-    const found: Grant[] = [];
+  /**
+   * The bindings that apply to `requester` in `namespace` (every ClusterRoleBinding naming it, and
+   * the RoleBindings of that namespace), each with the rules of the role it refers to.
+   */
+  public bindingsFor(requester: Requester, namespace: string | undefined): BoundRole[] {
+    const found: BoundRole[] = [];
     const consider = (binding: BindingManifest, scopedTo: string | undefined) => {
-      const namespace = binding.metadata?.namespace;
-      if (!(binding.subjects ?? []).some(s => subjectMatches(s, namespace, requester))) return;
+      const bindingNamespace = binding.metadata?.namespace;
+      if (!(binding.subjects ?? []).some(s => subjectMatches(s, bindingNamespace, requester))) return;
       const ref = binding.roleRef ?? {};
-      const rules = ref.kind === 'Role' ? this.roles.get(`${scopedTo}/${ref.name}`) ?? [] : this.clusterRoleRules(String(ref.name));
-      const where = namespace ? `${binding.kind} ${namespace}/${binding.metadata?.name}` : `${binding.kind} ${binding.metadata?.name}`;
-      for (const rule of rules) if (ruleAllows(rule, request)) found.push({ binding: where, role: `${ref.kind} ${ref.name}`, rule });
+      const isRole = ref.kind === 'Role';
+      const rules = isRole ? this.roles.get(`${scopedTo}/${ref.name}`) ?? [] : this.clusterRoleRules(String(ref.name));
+      found.push({
+        binding: bindingNamespace ? `${binding.kind} ${bindingNamespace}/${binding.metadata?.name}` : `${binding.kind} ${binding.metadata?.name}`,
+        role: `${ref.kind} ${ref.name}`,
+        // A Role is its namespace's; a ClusterRole is the same wherever it is bound.
+        roleKey: isRole ? `Role ${scopedTo}/${ref.name}` : `ClusterRole ${ref.name}`,
+        rules,
+      });
     };
     for (const binding of this.clusterRoleBindings) consider(binding, undefined);
     // A RoleBinding grants only in its own namespace, whatever role it refers to.
-    if (request.namespace !== undefined) {
-      for (const binding of this.roleBindings.get(request.namespace) ?? []) consider(binding, request.namespace);
+    if (namespace !== undefined) {
+      for (const binding of this.roleBindings.get(namespace) ?? []) consider(binding, namespace);
     }
     return found;
+  }
+
+  /** Every grant that allows `request` for `requester`; empty means denied. */
+  public grants(requester: Requester, request: AccessRequest): Grant[] {
+    return this.bindingsFor(requester, request.namespace).flatMap(bound =>
+      bound.rules.filter(rule => ruleAllows(rule, request)).map(rule => ({ binding: bound.binding, role: bound.role, rule })));
   }
 
   /** True when some binding allows `request` for `requester`. */

@@ -1,16 +1,31 @@
 /** Reads the output folder of `kf-tenancy synth` back into manifests, for the access report. */
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { readYamlFiles } from './yaml-source';
+import { parseYamlValues, readInputFile } from './yaml-source';
 import { isManifest, Manifest } from '../core/manifest';
 import { throwIfAny } from '../core/validation';
+
+/** What one file holds, as kept; shared by the folders read with one cache. */
+interface FileContent {
+  readonly kept: Manifest[];
+  readonly manifests: number;
+  readonly notManifests: number;
+}
+
+/** Files already read, by content digest: the two folders of an access diff share most files. */
+export type ManifestCache = Map<string, FileContent>;
 
 /**
  * Every YAML object under `dir`, kustomizations and GitOps folders left out. A file that does
  * not parse, or a folder without manifests, is an error: a report of "0 namespaces" over
  * output it could not read would say nobody has access.
+ *
+ * `keep` narrows each manifest to what the caller reads (undefined: drop it), file by file, so a
+ * large folder is never held whole. Folders read with one `cache` parse each file they have in
+ * common once and share its manifests, which callers must therefore not change.
  */
-export function readManifestDir(dir: string): Manifest[] {
+export function readManifestDir(dir: string, cache?: ManifestCache, keep: (manifest: Manifest) => Manifest | undefined = m => m): Manifest[] {
   const files: string[] = [];
   const walk = (sub: string) => {
     for (const entry of fs.readdirSync(path.join(dir, sub), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
@@ -25,11 +40,37 @@ export function readManifestDir(dir: string): Manifest[] {
   };
   walk('');
   const errors: string[] = [];
-  const documents = readYamlFiles(files, errors).map(d => d.value);
-  const objects = documents.filter(isManifest);
-  const notObjects = documents.length - objects.length;
-  if (notObjects > 0) errors.push(`${dir}: ${notObjects} YAML document(s) are not Kubernetes objects (no kind); give the output folder of kf-tenancy synth`);
-  if (errors.length === 0 && objects.length === 0) errors.push(`${dir}: no manifests found; give the output folder of kf-tenancy synth`);
+  const objects: Manifest[] = [];
+  let manifests = 0;
+  let notManifests = 0;
+  for (const file of files) {
+    let text: string;
+    try {
+      text = readInputFile(file);
+    } catch (error) {
+      errors.push(`${file}: cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      continue;
+    }
+    const digest = cache ? createHash('sha1').update(text).digest('base64') : '';
+    let content = cache?.get(digest);
+    if (content === undefined) {
+      const fileErrors: string[] = [];
+      const documents = parseYamlValues(text, file, fileErrors);
+      errors.push(...fileErrors);
+      const found = documents.filter(isManifest);
+      content = {
+        kept: found.map(keep).filter((m): m is Manifest => m !== undefined),
+        manifests: found.length,
+        notManifests: documents.length - found.length,
+      };
+      if (cache && fileErrors.length === 0) cache.set(digest, content);
+    }
+    objects.push(...content.kept);
+    manifests += content.manifests;
+    notManifests += content.notManifests;
+  }
+  if (notManifests > 0) errors.push(`${dir}: ${notManifests} YAML document(s) are not Kubernetes objects (no kind); give the output folder of kf-tenancy synth`);
+  if (errors.length === 0 && manifests === 0) errors.push(`${dir}: no manifests found; give the output folder of kf-tenancy synth`);
   throwIfAny(errors);
   return objects;
 }

@@ -1,15 +1,29 @@
 /** `kf-tenancy access`: who can do what where, from the output folder (or what changed since another). */
 import * as fs from 'fs';
+import * as v8 from 'v8';
+import * as vm from 'vm';
 import { Command } from 'commander';
-import { CommandContext, writeUserFile } from './output';
-import { accessDiff, accessMarkdown, accessMatrix } from '../analysis/access';
-import { readManifestDir } from '../catalog/manifest-reader';
+import { CommandContext, writeJsonFile } from './output';
+import { accessDiffReport, accessMarkdown, accessMatrix, accessViewer, DEFAULT_REPORT_CHARS } from '../analysis/access';
+import { ManifestCache, readManifestDir } from '../catalog/manifest-reader';
 import { readYamlFiles } from '../catalog/yaml-source';
 import { authProblems, resolveAuth } from '../core/auth-options';
 import { kubeflowClusterRoles } from '../core/kubeflow-cluster-roles';
 import { DEFAULT_GROUPS_HEADER, DEFAULT_INGRESS_GATEWAY_PRINCIPAL, DEFAULT_USER_ID_HEADER } from '../core/kubeflow-defaults';
 import { isManifest, Manifest } from '../core/manifest';
 import { TenancyValidationError } from '../core/validation';
+
+/**
+ * A full garbage collection, between the two halves of a diff: V8 otherwise lets garbage of the
+ * first grow the heap well past what is alive before it collects, and peak memory is what users
+ * of large platforms run out of. `--expose-gc` set at run time gives a context created after it
+ * a `gc` function.
+ */
+function collectGarbage(): void {
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc') as (() => void) | undefined;
+  gc?.();
+}
 
 interface AccessCommandOptions {
   readonly json?: string;
@@ -19,11 +33,12 @@ interface AccessCommandOptions {
   readonly userIdPrefix: string;
   readonly groupsHeader: string;
   readonly ingressGatewayPrincipal: string;
+  readonly maxChars: string;
 }
 
-function readFolder(dir: string): Manifest[] {
+function readFolder(dir: string, view: (manifest: Manifest) => Manifest | undefined, cache?: ManifestCache): Manifest[] {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new TenancyValidationError([`${dir}: not a folder; give the output folder of kf-tenancy synth`]);
-  return readManifestDir(dir);
+  return readManifestDir(dir, cache, view);
 }
 
 function readClusterRoles(file: string): Manifest[] {
@@ -45,19 +60,29 @@ export function addAccessCommand(program: Command, context: CommandContext): voi
     .option('--user-id-prefix <prefix>', 'prefix before the user id in that header', '')
     .option('--groups-header <name>', 'header the auth proxy sets to the user\'s groups', DEFAULT_GROUPS_HEADER)
     .option('--ingress-gateway-principal <principal>', 'Istio principal of the ingress gateway', DEFAULT_INGRESS_GATEWAY_PRINCIPAL)
+    .option('--max-chars <n>', 'most characters of the Markdown report or the diff, most important first (a GitHub comment holds 65536); 0 for no bound',
+      String(DEFAULT_REPORT_CHARS))
     .action((dir: string, options: AccessCommandOptions) => {
       try {
         const auth = resolveAuth(options);
         const problems = authProblems(auth);
         if (problems.length > 0) throw new TenancyValidationError(problems.map(p => p.replace(/^auth\.(\w+)/, (_, f: string) => `--${f.replace(/[A-Z]/g, c => `-${c.toLowerCase()}`)}`)));
+        const maxChars = Number(options.maxChars);
+        if (!/^\d+$/.test(options.maxChars) || !Number.isSafeInteger(maxChars)) {
+          throw new TenancyValidationError([`--max-chars: "${options.maxChars}" is not a whole number; give a number of characters, or 0 for no bound`]);
+        }
         const clusterRoles = options.clusterRoles ? readClusterRoles(options.clusterRoles) : kubeflowClusterRoles();
-        const matrix = accessMatrix(readFolder(dir), { clusterRoles, auth });
-        if (options.json) writeUserFile(options.json, JSON.stringify(matrix, null, 2) + '\n');
+        // The two folders of a diff share the files they have in common: each is parsed once.
+        const cache: ManifestCache | undefined = options.diff ? new Map() : undefined;
+        const view = accessViewer();
+        const matrix = accessMatrix(readFolder(dir, view, cache), { clusterRoles, auth });
+        if (options.json) writeJsonFile(options.json, { ...matrix });
         if (options.diff) {
-          const lines = accessDiff(accessMatrix(readFolder(options.diff), { clusterRoles, auth }), matrix);
-          context.output.out(lines.length > 0 ? lines.join('\n') + '\n' : 'no change in access\n');
+          // The first matrix is kept; what built it need not be: collect it before building the second.
+          collectGarbage();
+          context.output.out(accessDiffReport(accessMatrix(readFolder(options.diff, view, cache), { clusterRoles, auth }), matrix, { maxChars }));
         } else {
-          context.output.out(accessMarkdown(matrix));
+          context.output.out(accessMarkdown(matrix, { maxChars }));
         }
       } catch (error) {
         context.fail('access', error, false);

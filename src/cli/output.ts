@@ -56,3 +56,38 @@ export function writeUserFile(file: string, content: string): void {
     throw new TenancyValidationError([`${file}: cannot write: ${code}; give a file path you can write to`]);
   }
 }
+
+/**
+ * Writes `value` as `JSON.stringify(value, null, 2)` would, plus a newline, without building the
+ * whole text: each element of a top-level array is stringified on its own, so a matrix of
+ * 10,000 tenants never needs its hundreds of megabytes of JSON as one string.
+ */
+export function writeJsonFile(file: string, value: Record<string, unknown>): void {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'w');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new TenancyValidationError([`${file}: cannot write: ${code}; give a file path you can write to`]);
+  }
+  try {
+    const write = (text: string) => fs.writeSync(fd, text);
+    const nested = (item: unknown, indent: string) => JSON.stringify(item, null, 2).replace(/\n/g, `\n${indent}`);
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined);
+    write(entries.length === 0 ? '{}' : '{\n');
+    entries.forEach(([key, item], i) => {
+      write(`  ${JSON.stringify(key)}: `);
+      if (Array.isArray(item) && item.length > 0) {
+        write('[\n');
+        item.forEach((element, j) => write(`    ${nested(element, '    ')}${j < item.length - 1 ? ',' : ''}\n`));
+        write('  ]');
+      } else {
+        write(nested(item, '  '));
+      }
+      write(i < entries.length - 1 ? ',\n' : '\n}');
+    });
+    write('\n');
+  } finally {
+    fs.closeSync(fd);
+  }
+}

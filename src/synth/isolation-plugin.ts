@@ -14,7 +14,7 @@ import { buildSources } from './tenant-builder';
 import { crossTenantViolations, DeclaredTenant } from '../analysis/isolation';
 import { RbacModel } from '../analysis/rbac';
 import { readTenantFiles } from '../catalog/sources';
-import { readYamlFiles } from '../catalog/yaml-source';
+import { readYamlValues } from '../catalog/yaml-source';
 import { kubeflowClusterRoles } from '../core/kubeflow-cluster-roles';
 import { isManifest, Manifest } from '../core/manifest';
 import { TenancyValidationError, throwIfAny } from '../core/validation';
@@ -96,14 +96,14 @@ export class IsolationCheck {
     try {
       const errors: string[] = [];
       for (const manifest of [...context.manifests].sort()) {
-        for (const doc of readYamlFiles([manifest], errors).map(d => d.value).filter(isManifest)) {
+        for (const doc of readYamlValues([manifest], errors).filter(isManifest)) {
           docs.push(doc);
           const ns = doc.metadata?.namespace;
           fileOf.set(`${doc.kind} ${ns ? `${ns}/` : ''}${doc.metadata?.name}`, manifest);
         }
       }
       const clusterRoles = this.properties.clusterRoles
-        ? readYamlFiles([path.resolve(this.properties.clusterRoles)], errors).map(d => d.value).filter(isManifest).filter(d => d.kind === 'ClusterRole')
+        ? readYamlValues([path.resolve(this.properties.clusterRoles)], errors).filter(isManifest).filter(d => d.kind === 'ClusterRole')
         : kubeflowClusterRoles();
       throwIfAny(errors);
       violations = crossTenantViolations(declaredTenants(catalog, docs), docs, new RbacModel(clusterRoles));

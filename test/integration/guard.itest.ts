@@ -6,6 +6,7 @@
  */
 import * as path from 'path';
 import { api, GITOPS, Identity, kubectlOk, PROFILE_CONTROLLER, synthCatalog } from './support/cluster';
+import { GUARD_POLICY } from '../../src/core/guard-policies';
 
 const ALPHA = 'guard-alpha';
 const BETA = 'guard-beta';
@@ -284,6 +285,14 @@ describe('tenancy guard (ValidatingAdmissionPolicies evaluated by kube-apiserver
   const warnOut = synthCatalog(CATALOG.replace('guard: {}', 'guard: {mode: warn}'), 'guard-warn');
   // As GitOps tools do, take back fields someone else changed (the warn-mode rows do).
   const applyOutput = () => kubectlOk(['apply', '--server-side', '--force-conflicts', '--field-manager', 'kf-tenancy-test', '-k', out]);
+
+  afterAll(() => {
+    // Other suites share this API server and apply their own guard (the example's exempts Kubeflow's
+    // profile controller; this one, for a cluster without it, does not). A policy takes a moment to
+    // be replaced, so leave none behind rather than this suite's.
+    const names = Object.values(GUARD_POLICY);
+    kubectlOk(['delete', '--ignore-not-found', ...names.map(n => `validatingadmissionpolicybinding/${n}`), ...names.map(n => `validatingadmissionpolicy/${n}`)], { as: null });
+  });
 
   beforeAll(async () => {
     applyOutput();
