@@ -9,7 +9,8 @@ import { cli } from './support/cli';
 import { tempDir } from './support/synth';
 import { generateCatalog } from '../bench/catalog';
 import {
-  accessDiff, accessDiffReport, AccessMatrix, accessMarkdown, accessMatrix, accessViewer, DEFAULT_REPORT_CHARS, IdentityAccess, NamespaceAccess,
+  accessDiff, accessDiffReport, AccessMatrix, accessMarkdown, accessMatrix, accessReuse, accessViewer, DEFAULT_REPORT_CHARS,
+  IdentityAccess, NamespaceAccess,
 } from '../src/analysis/access';
 import { ManifestCache, readManifestDir } from '../src/catalog/manifest-reader';
 
@@ -109,7 +110,9 @@ describe('the diff puts what opens access first', () => {
 
 describe('reading large output lean gives the same matrix', () => {
   const before = synth(generateCatalog(30), 'before');
-  const after = synth(generateCatalog(30).replace('  - name: team-29\n', '  - name: team-29\n    namespaceLabels: {tier: gold}\n'), 'after');
+  // A label on one tenant's namespace, a contributor more in another: the rest is shared.
+  const after = synth(generateCatalog(30).replace('  - name: team-29\n', '  - name: team-29\n    namespaceLabels: {tier: gold}\n')
+    .replace('      - {name: member-0-of-5@company.com}\n', '      - {name: member-0-of-5@company.com}\n      - {name: newcomer@company.com}\n'), 'after');
 
   test('the access view and a cache shared by two folders change nothing', () => {
     const plain = [accessMatrix(readManifestDir(before)), accessMatrix(readManifestDir(after))];
@@ -117,8 +120,14 @@ describe('reading large output lean gives the same matrix', () => {
     const view = accessViewer();
     const lean = [accessMatrix(readManifestDir(before, cache, view)), accessMatrix(readManifestDir(after, cache, view))];
     expect(lean).toEqual(plain);
-    // Every file but team-29's and the root kustomization-free layout is shared: parsed once.
-    expect(cache.size).toBeLessThan(listYaml(before).length + 2);
+    // The second matrix of a diff takes over the namespaces whose objects did not change.
+    const reuse = accessReuse();
+    const reusing = [accessMatrix(readManifestDir(before, cache, view), { reuse }), accessMatrix(readManifestDir(after, cache, view), { reuse })];
+    expect(reusing).toEqual(plain);
+    expect(reuse.namespaces.get('team-0')?.cells.length).toBeGreaterThan(0);
+    // Every file but team-29's and team-5's is shared: parsed once.
+    expect(cache.size).toBeLessThan(listYaml(before).length + 3);
+    expect(plain[1].identities.find(i => i.name === 'newcomer@company.com')?.access['team-5']?.level).toBe('edit');
   });
 
   test('--json writes what JSON.stringify would, without holding it as one string', () => {

@@ -82,6 +82,28 @@ export interface AccessMatrixOptions {
    * @default Kubeflow's defaults
    */
   readonly auth?: KubeflowAuthOptions;
+  /**
+   * Results of an earlier matrix to take over where nothing that decides them changed: pass the
+   * same object to the two matrices of a diff whose manifests share objects (a shared
+   * ManifestCache), and the second evaluates only the namespaces that changed.
+   * @default - every namespace is evaluated
+   */
+  readonly reuse?: AccessReuse;
+}
+
+/** What one matrix leaves for the next (see AccessMatrixOptions.reuse). */
+export interface AccessReuse {
+  /** @internal */
+  readonly namespaces: Map<string, { readonly global: unknown[]; readonly inputs: Manifest[]; readonly cells: Array<[string, NamespaceAccess]> }>;
+}
+
+/** An empty AccessReuse. */
+export function accessReuse(): AccessReuse {
+  return { namespaces: new Map() };
+}
+
+function sameReferences(a: readonly unknown[], b: readonly unknown[]): boolean {
+  return a.length === b.length && a.every((item, i) => item === b[i]);
 }
 
 function levelOf(can: (label: string, verb: string) => boolean): AccessLevel {
@@ -320,10 +342,36 @@ export function accessMatrix(written: Manifest[], options: AccessMatrixOptions =
   }
   const viaGateway = identities.filter(identity => requests.get(identity) !== undefined);
 
+  // What decides a namespace's cells: the objects written into it (its Profile included, from which
+  // the controller's objects derive) and, for all namespaces, the cluster-wide RBAC and the auth.
+  const inputsOf = new Map<string, Manifest[]>();
+  for (const o of written) {
+    const namespace = o.kind === 'Profile' ? o.metadata?.name : o.metadata?.namespace;
+    if (namespace !== undefined) push(inputsOf, namespace, o);
+  }
+  const global: unknown[] = [options.clusterRoles, JSON.stringify(auth),
+    ...written.filter(o => o.kind === 'ClusterRole' || o.kind === 'ClusterRoleBinding')];
+  const identityByKey = new Map(identities.map(identity => [`${identity.kind}\u0000${identity.name}`, identity]));
+  // Cells that depend on identities declared elsewhere are never taken over: patterns and DENY
+  // policies (every gateway identity is a candidate) and bindings of system groups (every user).
+  const reusable = (namespace: string) => !mesh.irregular.has(namespace)
+    && ![...(boundIn.get(namespace) ?? [])].some(key => key.startsWith('Group/system:'));
+
   const verbsOfRole = new Map<string, Map<string, Set<string>>>();
   const grantsOf = new Map<string, { level: NamespaceAccess['level']; resources: Record<string, string[]> }>();
   const accessOf = new Map<Identity, Record<string, NamespaceAccess>>();
   for (const namespace of namespaces) {
+    const inputs = inputsOf.get(namespace) ?? [];
+    const earlier = options.reuse?.namespaces.get(namespace);
+    if (earlier && reusable(namespace) && sameReferences(earlier.global, global) && sameReferences(earlier.inputs, inputs)
+      && earlier.cells.every(([key]) => identityByKey.has(key))) {
+      for (const [key, access] of earlier.cells) {
+        const identity = identityByKey.get(key)!;
+        (accessOf.get(identity) ?? accessOf.set(identity, {}).get(identity)!)[namespace] = access;
+      }
+      continue;
+    }
+    const cells: Array<[string, NamespaceAccess]> = [];
     const candidates = new Set<Identity>(clusterWide);
     for (const key of boundIn.get(namespace) ?? []) for (const identity of identitiesByKey.get(key) ?? []) candidates.add(identity);
     const headerKeys = mesh.headerValuesIn.get(namespace) ?? [];
@@ -357,7 +405,9 @@ export function accessMatrix(written: Manifest[], options: AccessMatrixOptions =
         meshIngress: admittedBy !== undefined,
         ...(admittedBy ? { admittedBy } : {}),
       };
+      cells.push([`${identity.kind}\u0000${identity.name}`, access[namespace]]);
     }
+    if (options.reuse && reusable(namespace)) options.reuse.namespaces.set(namespace, { global, inputs, cells });
   }
   // Namespaces are visited in order, so each identity's access is already sorted by namespace.
   const result = identities.filter(identity => accessOf.has(identity))

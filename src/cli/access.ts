@@ -4,7 +4,7 @@ import * as v8 from 'v8';
 import * as vm from 'vm';
 import { Command } from 'commander';
 import { CommandContext, writeJsonFile } from './output';
-import { accessDiffReport, accessMarkdown, accessMatrix, accessViewer, DEFAULT_REPORT_CHARS } from '../analysis/access';
+import { accessDiffReport, accessMarkdown, accessMatrix, accessReuse, accessViewer, DEFAULT_REPORT_CHARS } from '../analysis/access';
 import { ManifestCache, readManifestDir } from '../catalog/manifest-reader';
 import { readYamlFiles } from '../catalog/yaml-source';
 import { authProblems, resolveAuth } from '../core/auth-options';
@@ -75,12 +75,15 @@ export function addAccessCommand(program: Command, context: CommandContext): voi
         // The two folders of a diff share the files they have in common: each is parsed once.
         const cache: ManifestCache | undefined = options.diff ? new Map() : undefined;
         const view = accessViewer();
-        const matrix = accessMatrix(readFolder(dir, view, cache), { clusterRoles, auth });
+        // ...and the second matrix takes over the namespaces whose objects the first already saw.
+        const reuse = options.diff ? accessReuse() : undefined;
+        const matrix = accessMatrix(readFolder(dir, view, cache), { clusterRoles, auth, reuse });
         if (options.json) writeJsonFile(options.json, { ...matrix });
         if (options.diff) {
           // The first matrix is kept; what built it need not be: collect it before building the second.
           collectGarbage();
-          context.output.out(accessDiffReport(accessMatrix(readFolder(options.diff, view, cache), { clusterRoles, auth }), matrix, { maxChars }));
+          const before = accessMatrix(readFolder(options.diff, view, cache), { clusterRoles, auth, reuse });
+          context.output.out(accessDiffReport(before, matrix, { maxChars }));
         } else {
           context.output.out(accessMarkdown(matrix, { maxChars }));
         }
