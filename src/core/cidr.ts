@@ -17,8 +17,22 @@ function width(family: 4 | 6): number {
   return family === 4 ? 32 : 128;
 }
 
+// Every tenant's network policy checks the same few ranges (the cluster's CIDRs, the internet
+// exceptions): parsing them once saves a few percent of a 10,000-tenant synthesis. Bounded, so
+// input with endless distinct values cannot grow it without limit.
+const PARSED = new Map<string, Range | undefined>();
+const PARSED_LIMIT = 4096;
+
 function parse(cidr: string): Range | undefined {
   if (typeof cidr !== 'string') return undefined;
+  if (PARSED.has(cidr)) return PARSED.get(cidr);
+  const range = parseUncached(cidr);
+  if (PARSED.size >= PARSED_LIMIT) PARSED.clear();
+  PARSED.set(cidr, range);
+  return range;
+}
+
+function parseUncached(cidr: string): Range | undefined {
   const slash = cidr.indexOf('/');
   if (slash < 0) return undefined;
   const v4 = IPV4_CIDR.exec(cidr);
