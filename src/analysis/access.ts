@@ -362,8 +362,9 @@ export function accessMatrix(written: Manifest[], options: AccessMatrixOptions =
   const accessOf = new Map<Identity, Record<string, NamespaceAccess>>();
   for (const namespace of namespaces) {
     const inputs = inputsOf.get(namespace) ?? [];
+    const canReuse = options.reuse !== undefined && reusable(namespace);
     const earlier = options.reuse?.namespaces.get(namespace);
-    if (earlier && reusable(namespace) && sameReferences(earlier.global, global) && sameReferences(earlier.inputs, inputs)
+    if (earlier && canReuse && sameReferences(earlier.global, global) && sameReferences(earlier.inputs, inputs)
       && earlier.cells.every(([key]) => identityByKey.has(key))) {
       for (const [key, access] of earlier.cells) {
         const identity = identityByKey.get(key)!;
@@ -407,7 +408,7 @@ export function accessMatrix(written: Manifest[], options: AccessMatrixOptions =
       };
       cells.push([`${identity.kind}\u0000${identity.name}`, access[namespace]]);
     }
-    if (options.reuse && reusable(namespace)) options.reuse.namespaces.set(namespace, { global, inputs, cells });
+    if (canReuse) options.reuse!.namespaces.set(namespace, { global, inputs, cells });
   }
   // Namespaces are visited in order, so each identity's access is already sorted by namespace.
   const result = identities.filter(identity => accessOf.has(identity))

@@ -2,7 +2,7 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseYamlValues, readInputFile } from './yaml-source';
+import { forEachInputFile, parseYamlValues } from './yaml-source';
 import { isManifest, Manifest } from '../core/manifest';
 import { throwIfAny } from '../core/validation';
 
@@ -43,14 +43,7 @@ export function readManifestDir(dir: string, cache?: ManifestCache, keep: (manif
   const objects: Manifest[] = [];
   let manifests = 0;
   let notManifests = 0;
-  for (const file of files) {
-    let text: string;
-    try {
-      text = readInputFile(file);
-    } catch (error) {
-      errors.push(`${file}: cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-      continue;
-    }
+  forEachInputFile(files, errors, (text, file) => {
     const digest = cache ? createHash('sha1').update(text).digest('base64') : '';
     let content = cache?.get(digest);
     if (content === undefined) {
@@ -68,7 +61,7 @@ export function readManifestDir(dir: string, cache?: ManifestCache, keep: (manif
     objects.push(...content.kept);
     manifests += content.manifests;
     notManifests += content.notManifests;
-  }
+  });
   if (notManifests > 0) errors.push(`${dir}: ${notManifests} YAML document(s) are not Kubernetes objects (no kind); give the output folder of kf-tenancy synth`);
   if (errors.length === 0 && manifests === 0) errors.push(`${dir}: no manifests found; give the output folder of kf-tenancy synth`);
   throwIfAny(errors);

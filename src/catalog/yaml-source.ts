@@ -115,9 +115,12 @@ export function readInputFile(file: string): string {
   }
 }
 
-/** Reads and parses every file; unreadable files and syntax errors go to `errors`. */
-export function readYamlFiles(files: string[], errors: string[]): SourceDocument[] {
-  const documents: SourceDocument[] = [];
+/**
+ * Reads each file (see readInputFile) and hands its text to `use`, one file at a time so that
+ * large folders are never held whole. A file given twice, or one that cannot be read, goes to
+ * `errors` instead.
+ */
+export function forEachInputFile(files: string[], errors: string[], use: (text: string, file: string) => void): void {
   const seen = new Set<string>();
   for (const file of files) {
     // The same file twice would declare every tenant in it twice, "also declared at" itself.
@@ -134,10 +137,18 @@ export function readYamlFiles(files: string[], errors: string[]): SourceDocument
       errors.push(`${file}: cannot read: ${(error as NodeJS.ErrnoException).code ?? messageOf(error)}`);
       continue;
     }
+    use(text, file);
+  }
+}
+
+/** Reads and parses every file; unreadable files and syntax errors go to `errors`. */
+export function readYamlFiles(files: string[], errors: string[]): SourceDocument[] {
+  const documents: SourceDocument[] = [];
+  forEachInputFile(files, errors, (text, file) => {
     const parsed = parseYamlSource(text, file);
     errors.push(...parsed.errors);
     documents.push(...parsed.documents);
-  }
+  });
   return documents;
 }
 
@@ -153,23 +164,7 @@ const ANCHOR_OR_ALIAS = /(^|[\s[{,])[&*][^\s,\]}]/m;
  */
 export function readYamlValues(files: string[], errors: string[]): unknown[] {
   const values: unknown[] = [];
-  const seen = new Set<string>();
-  for (const file of files) {
-    const resolved = resolvePath(file);
-    if (seen.has(resolved)) {
-      errors.push(`${file}: given more than once; give each file once`);
-      continue;
-    }
-    seen.add(resolved);
-    let text: string;
-    try {
-      text = readInputFile(file);
-    } catch (error) {
-      errors.push(`${file}: cannot read: ${(error as NodeJS.ErrnoException).code ?? messageOf(error)}`);
-      continue;
-    }
-    values.push(...parseYamlValues(text, file, errors));
-  }
+  forEachInputFile(files, errors, (text, file) => values.push(...parseYamlValues(text, file, errors)));
   return values;
 }
 
