@@ -207,14 +207,14 @@ apiVersion: kf-tenancy/v1alpha1
 
   test('--argocd-ignore-profile-plugins leaves Profiles\' spec.plugins to the cluster, and only in tenant Applications', () => {
     const out = path.join(tempDir(), 'out');
-    const args = ['synth', CATALOG, '--out', out, '--argocd', '--repo-url', 'https://git.example.com/platform.git'];
+    const args = ['synth', CATALOG, '--out', out, '--argocd', '--repo-url', 'https://git.example.com/platform.git', '--repo-path', 'dist'];
     expect(cli([...args, '--argocd-ignore-profile-plugins']).code).toBe(0);
     const docs = parseYaml(fs.readFileSync(path.join(out, 'argocd/applicationset.yaml'), 'utf8'));
     const template = docs.find(d => d.kind === 'ApplicationSet').spec.template.spec;
     expect(template.ignoreDifferences).toEqual([{ group: 'kubeflow.org', kind: 'Profile', jsonPointers: ['/spec/plugins'] }]);
     expect(template.syncPolicy.syncOptions).toEqual(['ServerSideApply=true', 'RespectIgnoreDifferences=true']);
     const plain = path.join(tempDir(), 'plain');
-    expect(cli(['synth', CATALOG, '--out', plain, '--argocd', '--repo-url', 'https://git.example.com/platform.git']).code).toBe(0);
+    expect(cli(['synth', CATALOG, '--out', plain, '--argocd', '--repo-url', 'https://git.example.com/platform.git', '--repo-path', 'dist']).code).toBe(0);
     const plainTemplate = parseYaml(fs.readFileSync(path.join(plain, 'argocd/applicationset.yaml'), 'utf8')).find(d => d.kind === 'ApplicationSet').spec.template.spec;
     expect(plainTemplate.ignoreDifferences).toBeUndefined();
     expect(plainTemplate.syncPolicy.syncOptions).toEqual(['ServerSideApply=true']);
@@ -226,21 +226,47 @@ apiVersion: kf-tenancy/v1alpha1
     expect(result.stderr).toContain('--argocd needs --repo-url');
   });
 
-  test('--flux writes one Kustomization per tenant', () => {
+  test('--flux writes one Kustomization per tenant and one per shared folder', () => {
     const out = path.join(tempDir(), 'out');
-    expect(cli(['synth', CATALOG, '--out', out, '--flux', '--flux-source', 'platform']).code).toBe(0);
+    expect(cli(['synth', CATALOG, '--out', out, '--flux', '--flux-source', 'platform', '--repo-path', 'clusters/prod/']).code).toBe(0);
     const docs = parseYaml(fs.readFileSync(path.join(out, 'flux/kustomizations.yaml'), 'utf8'));
-    expect(docs.map(d => d.metadata.name)).toEqual([
-      'kf-tenancy-cluster',
-      'tenant-fraud-detection-team', 'tenant-team-data-science', 'tenant-team-ml-platform', 'tenant-team-research',
+    expect(docs.map(d => [d.metadata.name, d.spec.path, d.spec.dependsOn])).toEqual([
+      ['kf-tenancy-cluster', './clusters/prod/cluster', undefined],
+      ['kf-tenancy-namespaces', './clusters/prod/namespaces', [{ name: 'kf-tenancy-cluster' }]],
+      ...['fraud-detection-team', 'team-data-science', 'team-ml-platform', 'team-research']
+        .map(t => [`tenant-${t}`, `./clusters/prod/tenants/${t}`, [{ name: 'kf-tenancy-cluster' }]]),
     ]);
     expect(only(docs, 'Kustomization', 'tenant-team-research').spec).toEqual({
       interval: '10m',
-      path: `./${out}/tenants/team-research`.replace('/./', '/'),
+      path: './clusters/prod/tenants/team-research',
       prune: true,
       sourceRef: { kind: 'GitRepository', name: 'platform' },
       dependsOn: [{ name: 'kf-tenancy-cluster' }],
     });
+  });
+
+  test('--argocd and --flux need a repository path: an absolute --out alone, an absolute path or ".." is refused', () => {
+    const out = path.join(tempDir(), 'out');
+    const absolute = cli(['synth', CATALOG, '--out', out, '--flux']);
+    expect(absolute.code).toBe(1);
+    expect(absolute.stderr).toContain(`--out ${out} is an absolute path`);
+    expect(absolute.stderr).toContain('--repo-path');
+    for (const [repoPath, message] of [['/srv/dist', 'flux.path: "/srv/dist" is absolute'], ['dist/../../x', 'flux.path: "dist/../../x" leaves the repository']]) {
+      const result = cli(['synth', CATALOG, '--out', out, '--flux', '--repo-path', repoPath]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(message);
+    }
+    expect(fs.existsSync(out)).toBe(false);
+    // A relative --out is the repository path when none is given, as before.
+    const cwd = process.cwd();
+    const dir = tempDir();
+    process.chdir(dir);
+    try {
+      expect(cli(['synth', CATALOG, '--out', 'deploy/out', '--flux']).code).toBe(0);
+    } finally {
+      process.chdir(cwd);
+    }
+    expect(parseYaml(fs.readFileSync(path.join(dir, 'deploy/out/flux/kustomizations.yaml'), 'utf8'))[0].spec.path).toBe('./deploy/out/cluster');
   });
 
   test('a progress line every 500 tenants when stderr is a terminal, none otherwise', () => {

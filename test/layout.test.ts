@@ -1,3 +1,4 @@
+import { TenancyApp } from '../src';
 import { identity, layoutApp } from './support/layout';
 import { parseYaml } from './support/synth';
 
@@ -24,14 +25,23 @@ describe('output layout', () => {
     expect(file('kustomization.yaml')[0].resources).toEqual(['cluster', 'namespaces', 'tenants']);
   });
 
-  test('Argo CD gets an Application for cluster/; Flux tenants depend on it', () => {
+  test('Argo CD gets an Application for cluster/ and one for namespaces/; Flux a Kustomization for each, which the others depend on', () => {
     const argo = file('argocd/applicationset.yaml');
-    expect(argo.map(d => `${d.kind}/${d.metadata.name}`)).toEqual(['Application/kf-tenancy-cluster', 'ApplicationSet/kf-tenancy-tenants']);
-    expect(argo[0].spec.source.path).toBe('dist/cluster');
+    expect(argo.map(d => `${d.kind}/${d.metadata.name}`)).toEqual(['Application/kf-tenancy-cluster', 'Application/kf-tenancy-namespaces', 'ApplicationSet/kf-tenancy-tenants']);
+    expect(argo.slice(0, 2).map(d => d.spec.source.path)).toEqual(['dist/cluster', 'dist/namespaces']);
     const flux = file('flux/kustomizations.yaml');
-    expect(flux.map(d => [d.metadata.name, d.spec.dependsOn])).toEqual([
-      ['kf-tenancy-cluster', undefined],
-      ['tenant-team-a', [{ name: 'kf-tenancy-cluster' }]],
+    expect(flux.map(d => [d.metadata.name, d.spec.path, d.spec.dependsOn])).toEqual([
+      ['kf-tenancy-cluster', './dist/cluster', undefined],
+      ['kf-tenancy-namespaces', './dist/namespaces', [{ name: 'kf-tenancy-cluster' }]],
+      ['tenant-team-a', './dist/tenants/team-a', [{ name: 'kf-tenancy-cluster' }]],
     ]);
+  });
+
+  test('GitOps options: the output path must lie inside the repository; every problem is named', () => {
+    expect(() => new TenancyApp({
+      argoCd: { repoUrl: ' ', path: 'C:\\dist' },
+      flux: { path: 'a/../../b' },
+    })).toThrow(/argoCd\.path: "C:\\dist" is absolute[\s\S]*argoCd\.repoUrl: empty[\s\S]*flux\.path: "a\/\.\.\/\.\.\/b" leaves the repository/);
+    expect(() => new TenancyApp({ flux: { path: 'clusters/prod' }, argoCd: { repoUrl: 'https://git.example.com/p.git', path: './dist/' } })).not.toThrow();
   });
 });

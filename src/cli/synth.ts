@@ -1,4 +1,5 @@
 /** `kf-tenancy synth` and `kf-tenancy validate`: read → build → check (→ write), streaming. */
+import * as path from 'path';
 import { Command, Option } from 'commander';
 import { CommandContext, plural } from './output';
 import { readTenantFiles } from '../catalog/sources';
@@ -98,6 +99,10 @@ export function addSynthCommands(program: Command, context: CommandContext): voi
     .action((files: string[], options: SynthCommandOptions) => {
       try {
         if (options.argocd && !options.repoUrl) throw new TenancyValidationError(['--argocd needs --repo-url <url> (the Git repository that holds the output)']);
+        if ((options.argocd || options.flux) && options.repoPath === undefined && path.isAbsolute(options.out)) {
+          throw new TenancyValidationError([`--out ${options.out} is an absolute path, which Argo CD and Flux cannot find in the repository: `
+            + 'add --repo-path <path> (the output folder\'s path inside the Git repository, e.g. --repo-path dist)']);
+        }
         const repoPath = options.repoPath ?? options.out;
         const count = synthFiles(files, {
           outdir: options.out,

@@ -80,6 +80,39 @@ export interface FluxOptions {
 export const ARGOCD_FILE = 'argocd/applicationset.yaml';
 export const FLUX_FILE = 'flux/kustomizations.yaml';
 const CLUSTER_APP = 'kf-tenancy-cluster';
+const NAMESPACES_APP = 'kf-tenancy-namespaces';
+
+/** Which of the output's shared folders exist, besides the tenant folders. */
+export interface SharedFolders {
+  /** `cluster/`: cluster-scoped objects of no tenant. */
+  readonly cluster: boolean;
+  /** `namespaces/`: objects in platform namespaces (Kubeflow's, monitoring, auth). */
+  readonly namespaces: boolean;
+}
+
+/**
+ * Problems of the GitOps options, each naming the option: the output's path must be a relative
+ * path inside the repository (Flux and Argo CD resolve it against the checkout; an absolute
+ * path or `..` would point elsewhere or nowhere).
+ */
+export function gitOpsOptionProblems(argoCd: ArgoCdOptions | undefined, flux: FluxOptions | undefined): string[] {
+  const problems: string[] = [];
+  const checkPath = (option: string, value: string | undefined) => {
+    if (value === undefined) return;
+    const segments = value.split('/');
+    if (value.startsWith('/') || /^[A-Za-z]:[\\/]/.test(value)) {
+      problems.push(`${option}: "${value}" is absolute; give the output folder's path inside the Git repository (e.g. "dist"; the CLI's --repo-path)`);
+    } else if (segments.includes('..') || value.includes('\\')) {
+      problems.push(`${option}: "${value}" leaves the repository or uses backslashes; give a path inside the repository with forward slashes (e.g. "clusters/prod/tenants")`);
+    }
+  };
+  if (argoCd) {
+    checkPath('argoCd.path', argoCd.path);
+    if (argoCd.repoUrl.trim() === '') problems.push('argoCd.repoUrl: empty; give the URL of the Git repository that holds the output');
+  }
+  if (flux) checkPath('flux.path', flux.path);
+  return problems;
+}
 
 function repoPath(base: string, ...parts: string[]): string {
   return [base.replace(/^\.\/|\/+$/g, ''), ...parts].filter(p => p !== '').join('/');
@@ -87,9 +120,9 @@ function repoPath(base: string, ...parts: string[]): string {
 
 /**
  * An ApplicationSet whose git directory generator makes one Application per
- * `tenants/*` folder, plus an Application for `cluster/` when there is one.
+ * `tenants/*` folder, plus an Application for `cluster/` and one for `namespaces/` when they exist.
  */
-export function argoCdManifest(options: ArgoCdOptions, hasClusterFolder: boolean): string {
+export function argoCdManifest(options: ArgoCdOptions, folders: SharedFolders): string {
   const base = options.path ?? 'dist';
   const namespace = options.namespace ?? 'argocd';
   const project = options.project ?? 'default';
@@ -122,24 +155,29 @@ export function argoCdManifest(options: ArgoCdOptions, hasClusterFolder: boolean
       },
     },
   }];
-  if (hasClusterFolder) {
-    docs.unshift({
-      apiVersion: 'argoproj.io/v1alpha1',
-      kind: 'Application',
-      metadata: { name: CLUSTER_APP, namespace },
-      spec: {
-        project,
-        source: { repoURL: options.repoUrl, targetRevision: revision, path: repoPath(base, 'cluster') },
-        destination: { server },
-        syncPolicy,
-      },
-    });
-  }
-  return Yaml.stringify(...docs);
+  const folderApp = (name: string, folder: string) => ({
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Application',
+    metadata: { name, namespace },
+    spec: {
+      project,
+      source: { repoURL: options.repoUrl, targetRevision: revision, path: repoPath(base, folder) },
+      destination: { server },
+      syncPolicy,
+    },
+  });
+  const shared = [
+    ...(folders.cluster ? [folderApp(CLUSTER_APP, 'cluster')] : []),
+    ...(folders.namespaces ? [folderApp(NAMESPACES_APP, 'namespaces')] : []),
+  ];
+  return Yaml.stringify(...shared, ...docs);
 }
 
-/** One Flux Kustomization per tenant folder, each depending on the cluster-wide one. */
-export function fluxManifest(options: FluxOptions, tenants: string[], hasClusterFolder: boolean): string {
+/**
+ * One Flux Kustomization per tenant folder and one for each shared folder (`cluster/`,
+ * `namespaces/`); all but the cluster-wide one depend on it.
+ */
+export function fluxManifest(options: FluxOptions, tenants: string[], folders: SharedFolders): string {
   const base = options.path ?? 'dist';
   const namespace = options.namespace ?? 'flux-system';
   const sourceRef = { kind: 'GitRepository', name: options.sourceName ?? 'flux-system' };
@@ -156,7 +194,11 @@ export function fluxManifest(options: FluxOptions, tenants: string[], hasCluster
       ...(dependsOn ? { dependsOn: [{ name: dependsOn }] } : {}),
     },
   });
-  const docs = tenants.map(t => kustomization(`tenant-${t}`, `tenants/${t}`, hasClusterFolder ? CLUSTER_APP : undefined));
-  if (hasClusterFolder) docs.unshift(kustomization(CLUSTER_APP, 'cluster'));
+  const after = folders.cluster ? CLUSTER_APP : undefined;
+  const docs = [
+    ...(folders.cluster ? [kustomization(CLUSTER_APP, 'cluster')] : []),
+    ...(folders.namespaces ? [kustomization(NAMESPACES_APP, 'namespaces', after)] : []),
+    ...tenants.map(t => kustomization(`tenant-${t}`, `tenants/${t}`, after)),
+  ];
   return Yaml.stringify(...docs);
 }

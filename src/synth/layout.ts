@@ -115,7 +115,8 @@ export class OutputLayout {
       if (children[parent].length > 0) emit({ path: `${parent}/${KUSTOMIZATION_FILE}`, content: kustomization(children[parent]) });
     }
     emit({ path: KUSTOMIZATION_FILE, content: kustomization(top) });
-    if (this.options.argoCd) emit({ path: ARGOCD_FILE, content: argoCdManifest(this.options.argoCd, groups.has(CLUSTER_DIR)) });
-    if (this.options.flux) emit({ path: FLUX_FILE, content: fluxManifest(this.options.flux, sortedTenants, groups.has(CLUSTER_DIR)) });
+    const shared = { cluster: groups.has(CLUSTER_DIR), namespaces: children[NAMESPACES_DIR].length > 0 };
+    if (this.options.argoCd) emit({ path: ARGOCD_FILE, content: argoCdManifest(this.options.argoCd, shared) });
+    if (this.options.flux) emit({ path: FLUX_FILE, content: fluxManifest(this.options.flux, sortedTenants, shared) });
   }
 }

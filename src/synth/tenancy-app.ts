@@ -1,9 +1,9 @@
 import { App, AppProps, Yaml } from 'cdk8s';
-import { ArgoCdOptions, FluxOptions } from './gitops';
+import { ArgoCdOptions, FluxOptions, gitOpsOptionProblems } from './gitops';
 import { configureSynthesis, planTree, synthesizeTree, writeStaged } from './pipeline';
 import { _markGuardParameterWriter } from '../constructs/cluster/tenancy-guard';
 import { PROFILE_CONTROLLER_CONTEXT, ProfileController } from '../core/kubeflow-profile';
-import { TenancyValidationError } from '../core/validation';
+import { TenancyValidationError, throwIfAny } from '../core/validation';
 
 /** One synthesized file. */
 export interface ManifestFile {
@@ -96,6 +96,7 @@ export class TenancyApp extends App {
       throw new TenancyValidationError(unsupported.map(key => `TenancyApp: ${key} is not supported: the output is one folder per tenant `
         + '(tenants/<name>/manifests.yaml and kustomization.yaml), cluster/ and namespaces/<ns>/; remove it, or use a plain cdk8s App for other layouts'));
     }
+    throwIfAny(gitOpsOptionProblems(props.argoCd, props.flux));
     this.profileController = props.profileController ?? ProfileController.KUBEFLOW;
     this.node.setContext(PROFILE_CONTROLLER_CONTEXT, this.profileController);
     configureSynthesis(this, {

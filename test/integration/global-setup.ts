@@ -8,6 +8,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { ControlPlane, ensureBinaries, goAvailable } from './support/controlplane';
+import { ensureFluxBinaries } from './support/flux';
 
 const ROOT = path.join(__dirname, '..', '..');
 /** CRDs as their projects ship them (imports/) and Kubeflow's ClusterRoles (data/), both in the repository. */
@@ -22,6 +23,9 @@ export default async function globalSetup(): Promise<void> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const build = ensureBinaries(log);
   log(build.built ? `control plane: built in ${build.seconds.toFixed(0)} s` : 'control plane: binaries up to date');
+  // Flux's controllers for the GitOps loop test (flux.itest.ts); the suite starts them itself.
+  const flux = ensureFluxBinaries(log);
+  log(flux.built ? `flux: built in ${flux.seconds.toFixed(0)} s` : 'flux: binaries up to date');
 
   const plane = new ControlPlane(path.join(ROOT, '.tmp', 'controlplane', `run-${process.pid}`));
   (globalThis as any).__kfTenancyControlPlane = plane;

@@ -5,15 +5,15 @@
  * stopped by PID.
  */
 import { ChildProcess, execFileSync, spawn } from 'child_process';
-import { createHash, generateKeyPairSync, randomBytes } from 'crypto';
+import { generateKeyPairSync, randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
+import { ensureGoTools, GoTools } from './go-build';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 export const MODULE_DIR = path.join(ROOT, 'test', 'controlplane');
 export const BIN_DIR = path.join(ROOT, '.tmp', 'controlplane', 'bin');
-const STAMP = path.join(BIN_DIR, '.stamp');
 /** The Kubernetes release the module pins; stamped into the binaries so clients can parse the version. */
 export const KUBERNETES_VERSION = 'v1.34.4';
 const BINARIES = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kubectl'];
@@ -36,28 +36,20 @@ function ldflags(): string {
   return ['-s', '-w', ...sets].join(' ');
 }
 
-/** What the binaries are built from; they are rebuilt only when this changes. */
-function buildKey(): string {
-  const hash = createHash('sha256');
-  for (const file of ['go.mod', 'go.sum', path.join('etcd', 'main.go')]) hash.update(fs.readFileSync(path.join(MODULE_DIR, file)));
-  hash.update(ldflags());
-  return hash.digest('hex');
-}
+/** The module and binaries of the control plane. */
+export const CONTROL_PLANE_TOOLS: GoTools = {
+  label: 'control plane',
+  moduleDir: MODULE_DIR,
+  binDir: BIN_DIR,
+  binaries: BINARIES,
+  packages: ['tool', './etcd'],
+  sources: [path.join('etcd', 'main.go')],
+  ldflags: ldflags(),
+};
 
 /** Builds the binaries unless they are up to date; returns what happened, with the time taken. */
 export function ensureBinaries(log: (line: string) => void = () => undefined): { built: boolean; seconds: number } {
-  const key = buildKey();
-  const upToDate = fs.existsSync(STAMP) && fs.readFileSync(STAMP, 'utf8') === key && BINARIES.every(b => fs.existsSync(path.join(BIN_DIR, b)));
-  if (upToDate) return { built: false, seconds: 0 };
-  fs.mkdirSync(BIN_DIR, { recursive: true });
-  const started = Date.now();
-  log(`control plane: building ${BINARIES.join(', ')} (Kubernetes ${KUBERNETES_VERSION}) from source; the first build takes several minutes`);
-  execFileSync('go', ['build', '-trimpath', `-ldflags=${ldflags()}`, '-o', `${BIN_DIR}${path.sep}`, 'tool', './etcd'], {
-    cwd: MODULE_DIR,
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  fs.writeFileSync(STAMP, key);
-  return { built: true, seconds: (Date.now() - started) / 1000 };
+  return ensureGoTools(CONTROL_PLANE_TOOLS, log);
 }
 
 /** A free TCP port on loopback. */
