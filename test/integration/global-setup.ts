@@ -7,6 +7,7 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { ensureArgoCdBinaries } from './support/argocd';
 import { ControlPlane, ensureBinaries, goAvailable } from './support/controlplane';
 import { ensureFluxBinaries } from './support/flux';
 
@@ -26,6 +27,9 @@ export default async function globalSetup(): Promise<void> {
   // Flux's controllers for the GitOps loop test (flux.itest.ts); the suite starts them itself.
   const flux = ensureFluxBinaries(log);
   log(flux.built ? `flux: built in ${flux.seconds.toFixed(0)} s` : 'flux: binaries up to date');
+  // Argo CD's generator and repo-server code for argocd.itest.ts.
+  const argo = ensureArgoCdBinaries(log);
+  log(argo.built ? `argo cd: built in ${argo.seconds.toFixed(0)} s` : 'argo cd: binaries up to date');
 
   const plane = new ControlPlane(path.join(ROOT, '.tmp', 'controlplane', `run-${process.pid}`));
   (globalThis as any).__kfTenancyControlPlane = plane;

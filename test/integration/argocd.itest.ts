@@ -1,0 +1,97 @@
+/**
+ * Argo CD over the output, with Argo CD's own code (test/argocd/render, built from the
+ * argo-cd module): the ApplicationSet controller's git directory generator and template
+ * expansion, then the repo-server's manifest generation (git clone over HTTP from a loopback
+ * server, kustomize build with the kustomize version Argo CD ships) for every Application.
+ * Argo CD's application controller does not run here (see README "GitOps controllers").
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseAllDocuments } from 'yaml';
+import { renderArgoCd, RenderedApplication } from './support/argocd';
+import { EXAMPLE_CATALOG, kubectlOk, tempDir } from './support/cluster';
+import { GitServer } from './support/git-server';
+import { run } from '../../src/cli/index';
+
+const TENANTS = ['fraud-detection-team', 'team-data-science', 'team-ml-platform', 'team-research'];
+const keyOf = (o: { apiVersion: string; kind: string; namespace?: string; name: string }) => `${o.apiVersion}/${o.kind}/${o.namespace ?? ''}/${o.name}`;
+
+describe('Argo CD: ApplicationSet generator and manifest generation over the output', () => {
+  const work = tempDir();
+  const git = new GitServer(work);
+  const dist = path.join(git.workTree, 'dist');
+  let apps: RenderedApplication[] = [];
+
+  /** `kf-tenancy synth --argocd` of catalog text into dist/, committed; then Argo CD's code over it. */
+  function synthAndRender(catalog: string, extra: string[] = []): Promise<RenderedApplication[]> {
+    const file = path.join(work, 'tenants.yaml');
+    fs.writeFileSync(file, catalog);
+    let stderr = '';
+    const args = ['synth', file, '--out', dist, '--repo-path', 'dist', '--argocd', '--repo-url', git.url, '--revision', 'main', '--force', ...extra];
+    if (run(['node', 'kf-tenancy', ...args], { out: () => undefined, err: t => { stderr += t; } }) !== 0) throw new Error(stderr);
+    git.commitAll(`synth ${extra.join(' ')}`);
+    return renderArgoCd(path.join(dist, 'argocd', 'applicationset.yaml'), path.join(work, `repo-server-${Date.now()}`));
+  }
+
+  beforeAll(async () => {
+    await git.start();
+    apps = await synthAndRender(fs.readFileSync(EXAMPLE_CATALOG, 'utf8'));
+  });
+  afterAll(() => git.stop());
+
+  test('the git directory generator makes one Application per tenant folder, plus cluster/ and namespaces/', () => {
+    expect(apps.map(a => [a.name, a.source.path, a.destination.namespace ?? ''])).toEqual([
+      ['kf-tenancy-cluster', 'dist/cluster', ''],
+      ['kf-tenancy-namespaces', 'dist/namespaces', ''],
+      ...TENANTS.map(t => [`tenant-${t}`, `dist/tenants/${t}`, t]),
+    ]);
+    for (const app of apps) {
+      expect({ app: app.name, source: app.source }).toEqual({ app: app.name, source: { repoURL: git.url, path: app.source.path, targetRevision: 'main' } });
+      expect({ app: app.name, syncPolicy: app.syncPolicy }).toEqual({ app: app.name, syncPolicy: { automated: { prune: true, selfHeal: true }, syncOptions: ['ServerSideApply=true'] } });
+      expect({ app: app.name, sourceType: app.sourceType }).toEqual({ app: app.name, sourceType: 'Kustomize' });
+    }
+  });
+
+  test('manifest generation yields every object of the output exactly once across the Applications', () => {
+    const generated = apps.flatMap(a => a.objects.map(keyOf));
+    expect(new Set(generated).size).toBe(generated.length);
+    const built = parseAllDocuments(kubectlOk(['kustomize', dist], { as: null })).map(d => d.toJS()).filter(o => o)
+      .map(o => keyOf({ apiVersion: o.apiVersion, kind: o.kind, namespace: o.metadata.namespace, name: o.metadata.name }));
+    expect([...generated].sort()).toEqual([...built].sort());
+    // Each tenant's objects are in its own Application, in its namespace (or cluster-scoped: Namespace, Profile).
+    for (const tenant of TENANTS) {
+      const app = apps.find(a => a.name === `tenant-${tenant}`)!;
+      expect(app.objects.filter(o => (o.namespace ?? tenant) !== tenant)).toEqual([]);
+    }
+  });
+
+  test('sync waves: each tenant\'s Namespace in wave -2, its Profile in -1, everything else in 0', () => {
+    for (const app of apps) {
+      const waves = app.objects.map(o => `${o.kind}:${o.syncWave ?? '0'}`);
+      if (app.name.startsWith('tenant-')) {
+        expect(waves.filter(w => w.startsWith('Namespace:') || w.startsWith('Profile:'))).toEqual(['Namespace:-2', 'Profile:-1']);
+        expect(waves.filter(w => !w.startsWith('Namespace:') && !w.startsWith('Profile:') && !w.endsWith(':0'))).toEqual([]);
+      } else {
+        expect({ app: app.name, waves: waves.filter(w => !w.endsWith(':0')) }).toEqual({ app: app.name, waves: [] });
+      }
+    }
+  });
+
+  test('--argocd-ignore-profile-plugins reaches the generated tenant Applications, not the shared ones', async () => {
+    const ignoring = await synthAndRender(fs.readFileSync(EXAMPLE_CATALOG, 'utf8'), ['--argocd-ignore-profile-plugins']);
+    for (const app of ignoring) {
+      const tenant = app.name.startsWith('tenant-');
+      expect({ app: app.name, ignore: app.ignoreDifferences ?? [], options: app.syncPolicy?.syncOptions }).toEqual({
+        app: app.name,
+        ignore: tenant ? [{ group: 'kubeflow.org', kind: 'Profile', jsonPointers: ['/spec/plugins'] }] : [],
+        options: tenant ? ['ServerSideApply=true', 'RespectIgnoreDifferences=true'] : ['ServerSideApply=true'],
+      });
+    }
+  });
+
+  test('a tenant removed from the catalog loses its Application (the ApplicationSet then deletes it and, with its finalizer, its objects)', async () => {
+    const catalog = fs.readFileSync(EXAMPLE_CATALOG, 'utf8').replace(/  - name: team-research\n[\s\S]*?(?=\n  - name: )/, '');
+    const fewer = await synthAndRender(catalog);
+    expect(fewer.map(a => a.name)).toEqual(['kf-tenancy-cluster', 'kf-tenancy-namespaces', ...TENANTS.filter(t => t !== 'team-research').map(t => `tenant-${t}`)]);
+  });
+});

@@ -1,0 +1,74 @@
+/**
+ * Argo CD's own code for the integration test: `render` (test/argocd/render) runs the
+ * ApplicationSet controller's template expansion with its git directory generator and the
+ * repo-server's manifest generation over a Git repository, with the kustomize CLI Argo CD ships
+ * (same version) and Argo CD's commit-verification script (from the module, as its image installs it).
+ */
+import { execFile, execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { ensureGoTools, goEnv, GoTools } from './go-build';
+
+const ROOT = path.join(__dirname, '..', '..', '..');
+const ARGO_MODULE = 'github.com/argoproj/argo-cd/v3';
+const KUSTOMIZE_MODULE = 'sigs.k8s.io/kustomize/kustomize/v5';
+
+export const ARGOCD_TOOLS: GoTools = {
+  label: 'argo cd',
+  moduleDir: path.join(ROOT, 'test', 'argocd'),
+  binDir: path.join(ROOT, '.tmp', 'argocd', 'bin'),
+  binaries: ['render', 'kustomize'],
+  packages: ['tool', './render'],
+  sources: [path.join('render', 'main.go')],
+  // Argo CD v3.6's go.mod says `go 1.27`; the machine's Go fetches that toolchain from the proxy.
+  toolchain: 'go1.27.3',
+};
+
+/** What Argo CD's manifest generation yields for one Application. */
+export interface RenderedApplication {
+  readonly name: string;
+  readonly source: { repoURL: string; path: string; targetRevision: string };
+  readonly destination: { server: string; namespace?: string };
+  readonly syncPolicy?: { automated?: { prune?: boolean; selfHeal?: boolean }; syncOptions?: string[] };
+  readonly ignoreDifferences?: Array<Record<string, unknown>>;
+  /** Argo CD's detected source type: Kustomize, Directory, Helm, ... */
+  readonly sourceType: string;
+  readonly objects: Array<{ apiVersion: string; kind: string; namespace?: string; name: string; syncWave?: string }>;
+}
+
+/** Builds render and kustomize unless up to date, and puts the verification script beside them. */
+export function ensureArgoCdBinaries(log: (line: string) => void = () => undefined): { built: boolean; seconds: number } {
+  const result = ensureGoTools(ARGOCD_TOOLS, log);
+  // Argo CD's repo-server runs this script on every checkout (its image installs it on PATH);
+  // module files are read-only and not executable, so it is copied with the execute bit.
+  const script = path.join(ARGOCD_TOOLS.binDir, 'git-verify-wrapper.sh');
+  if (!fs.existsSync(script)) fs.copyFileSync(path.join(moduleDir(ARGO_MODULE), 'hack', 'git-verify-wrapper.sh'), script);
+  fs.chmodSync(script, 0o755);
+  return result;
+}
+
+function moduleDir(module: string): string {
+  return execFileSync('go', ['list', '-m', '-f', '{{.Dir}}', module], { cwd: ARGOCD_TOOLS.moduleDir, env: goEnv(ARGOCD_TOOLS), encoding: 'utf8' }).trim();
+}
+
+/** The module versions go.mod pins: Argo CD and kustomize. */
+export function argoCdVersions(): Record<string, string> {
+  const out = execFileSync('go', ['list', '-m', '-f', '{{.Path}} {{.Version}}', ARGO_MODULE, KUSTOMIZE_MODULE],
+    { cwd: ARGOCD_TOOLS.moduleDir, env: goEnv(ARGOCD_TOOLS), encoding: 'utf8' });
+  return Object.fromEntries(out.trim().split('\n').map(line => line.split(' ') as [string, string]));
+}
+
+/**
+ * Runs Argo CD's generator and manifest generation over `gitopsFile` (argocd/applicationset.yaml).
+ * Asynchronous: the Git server it clones from answers from this process's event loop.
+ */
+export function renderArgoCd(gitopsFile: string, workDir: string): Promise<RenderedApplication[]> {
+  fs.mkdirSync(workDir, { recursive: true });
+  return new Promise((resolve, reject) => {
+    execFile(path.join(ARGOCD_TOOLS.binDir, 'render'), ['-gitops-file', gitopsFile, '-work-dir', workDir], {
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+      env: { ...process.env, PATH: `${ARGOCD_TOOLS.binDir}${path.delimiter}${process.env.PATH}` },
+    }, (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(JSON.parse(stdout))));
+  });
+}
