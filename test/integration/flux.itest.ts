@@ -14,7 +14,10 @@ import { parseAllDocuments } from 'yaml';
 import { api, canI, controlPlane, EXAMPLE_CATALOG, kubectlOk, tempDir } from './support/cluster';
 import { FLUX_NAMESPACE, FluxControllers } from './support/flux';
 import { GitServer } from './support/git-server';
+import { playProfileController, profileControllerWrites } from './support/profile-controller';
+import { readTenantFiles } from '../../src/catalog/sources';
 import { run } from '../../src/cli/index';
+import { resolveAuth } from '../../src/core/auth-options';
 
 const TENANTS = ['fraud-detection-team', 'team-data-science', 'team-ml-platform', 'team-research'];
 const renamed = (name: string) => `flux-${name}`;
@@ -130,7 +133,8 @@ describe('Flux applies the output (source-controller and kustomize-controller)',
     return actions;
   }
   const logOffset = () => fs.statSync(flux.kustomizeLog).size;
-  const tenantKustomizations = (tenants: string[]) => ['kf-tenancy-cluster', 'kf-tenancy-namespaces', ...tenants.map(t => `tenant-${t}`)];
+  /** The Kustomizations synth wrote (flux/kustomizations.yaml), and the root one. */
+  const written = () => ['flux-system', ...parseAllDocuments(fs.readFileSync(path.join(dist, 'flux', 'kustomizations.yaml'), 'utf8')).map(d => d.toJS().metadata.name)];
 
   let firstCommit = '';
   /** The catalog as last committed, and the objects its output declares. */
@@ -179,9 +183,11 @@ describe('Flux applies the output (source-controller and kustomize-controller)',
   });
 
   test('the example reconciles to Ready, and every object of the output is on the server', async () => {
-    await reconciledAt(firstCommit, ['flux-system', ...tenantKustomizations(TENANTS.map(renamed))]);
+    await reconciledAt(firstCommit, written());
     const onServer = live(before.values());
     expect([...before.keys()].filter(k => !onServer.has(k))).toEqual([]);
+    // One for cluster/, one for namespaces/ (platform namespaces), one per tenant.
+    expect(written()).toEqual(['flux-system', 'kf-tenancy-cluster', 'kf-tenancy-namespaces', ...TENANTS.map(t => `tenant-${renamed(t)}`)]);
     // Kustomizations' inventories name exactly the objects of the output, each once.
     const inventory = (await kustomizations()).filter(k => k.metadata.name !== 'flux-system').flatMap(k => k.status.inventory.entries.map((e: any) => e.id));
     expect(new Set(inventory).size).toBe(inventory.length);
@@ -190,11 +196,17 @@ describe('Flux applies the output (source-controller and kustomize-controller)',
     expect([...onServer.keys()].filter(k => k.startsWith('security.istio.io/AuthorizationPolicy/kubeflow/'))).toHaveLength(1);
   });
 
-  test('a second reconcile changes nothing: no object written, no generation bumped', async () => {
+  test('after Kubeflow\'s profile controller wrote its objects, a second reconcile changes nothing: no object written, no generation bumped', async () => {
+    // The example's target is a cluster running the profile controller: play it (the objects it
+    // writes from each Profile, as its service account), as it would between two reconciles.
+    const declaredTenants = readTenantFiles([path.join(work, 'tenants.yaml')]).tenants.map(t => t.props);
+    const controllerObjects = await profileControllerWrites(TENANTS.map(renamed), name => resolveAuth(declaredTenants.find(t => t.name === name)!.auth));
+    expect(controllerObjects.filter(o => o.kind === 'RoleBinding').length).toBeGreaterThanOrEqual(TENANTS.length);
+    await playProfileController(controllerObjects);
     const first = live(before.values());
     const offset = logOffset();
     const at = requestReconcile();
-    await reconciledAt(firstCommit, ['flux-system', ...tenantKustomizations(TENANTS.map(renamed))], at);
+    await reconciledAt(firstCommit, written(), at);
     const second = live(before.values());
     const changed = [...first.values()].filter(o => {
       const now = second.get(o.key);
@@ -217,7 +229,7 @@ describe('Flux applies the output (source-controller and kustomize-controller)',
     const commit = commitCatalog(grown, 'add a contributor');
     const after = declared();
     requestReconcile();
-    await reconciledAt(commit, ['flux-system', ...tenantKustomizations(TENANTS.map(renamed))]);
+    await reconciledAt(commit, written());
 
     const added = [...after.keys()].filter(k => !before.has(k));
     expect(added.map(k => k.split('/').slice(0, 3).join('/')).sort())
@@ -241,8 +253,8 @@ describe('Flux applies the output (source-controller and kustomize-controller)',
     const commit = commitCatalog(without, 'remove a tenant');
     const after = declared();
     requestReconcile();
-    const remaining = TENANTS.map(renamed).filter(t => t !== REMOVED);
-    await reconciledAt(commit, ['flux-system', ...tenantKustomizations(remaining)]);
+    expect(written()).not.toContain(`tenant-${REMOVED}`);
+    await reconciledAt(commit, written());
     await until(`namespace ${REMOVED} deleted`, async () => (await api('GET', `/api/v1/namespaces/${REMOVED}`)).status === 404, 120);
 
     const gone = [...before.keys()].filter(k => !after.has(k));

@@ -7,14 +7,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
-import { api, EXAMPLE_CATALOG, kubectl, kubectlOk, PROFILE_CONTROLLER, synthCatalog, tempDir } from './support/cluster';
+import { api, EXAMPLE_CATALOG, kubectl, kubectlOk, PROFILE_CONTROLLER, synthCatalog } from './support/cluster';
 import { kfamCanManage, kfamListBindings } from './support/kfam';
+import { CONTROLLER_MANAGER, playProfileController, profileControllerWrites } from './support/profile-controller';
 import { IdentityKind } from '../../src';
 import { readTenantFiles } from '../../src/catalog/sources';
 import { resolveAuth } from '../../src/core/auth-options';
-import { profileControllerObjects, profileDeclaration } from '../../src/core/kubeflow-profile';
 
-const CONTROLLER_MANAGER = 'profile-controller-stand-in';
 
 function outputObjects(dir: string): any[] {
   const tenants = fs.readdirSync(path.join(dir, 'tenants'), { withFileTypes: true }).filter(entry => entry.isDirectory());
@@ -42,13 +41,10 @@ describe('on a Kubeflow cluster (output for Kubeflow\'s profile controller)', ()
 
   test('controller contract: the output writes nothing the controller writes from a Profile, and nothing that contradicts it', async () => {
     const written = new Set(objects.map(key));
-    const controllerObjects: any[] = [];
+    const controllerObjects = await profileControllerWrites(profiles.map(p => p.metadata.name), authOf);
+    expect(controllerObjects.map(key).filter(k => written.has(k))).toEqual([]);
     for (const profile of profiles) {
-      // From the Profile as the server holds it, as the controller reads it.
       const stored = (await api('GET', `/apis/kubeflow.org/v1/profiles/${profile.metadata.name}`)).json;
-      const derived = profileControllerObjects(profileDeclaration(stored)!, authOf(stored.metadata.name), 'security.istio.io/v1beta1');
-      expect(derived.map(key).filter(k => written.has(k))).toEqual([]);
-      controllerObjects.push(...derived);
       // The controller adopts the namespace only when its owner annotation equals spec.owner.name exactly (PC L174-197).
       const namespace = objects.find(o => o.kind === 'Namespace' && o.metadata.name === profile.metadata.name);
       expect(namespace.metadata.annotations.owner).toBe(stored.spec.owner.name);
@@ -57,17 +53,7 @@ describe('on a Kubeflow cluster (output for Kubeflow\'s profile controller)', ()
     }
     // Play the controller with its own field manager, then apply the output again: neither
     // touches a field the other owns (a conflict fails the apply), and nothing is left to change.
-    const file = path.join(tempDir(), 'controller.yaml');
-    fs.writeFileSync(file, controllerObjects.map(o => JSON.stringify(o)).join('\n---\n'));
-    // The example's guard exempts the controller's owner policy; a guard another suite applied
-    // before may still be in effect for a moment (policies are replaced asynchronously), so retry
-    // a refusal by an admission policy until the example's is the one that answers.
-    for (let attempt = 0; ; attempt++) {
-      const played = kubectl(['apply', '--server-side', '--field-manager', CONTROLLER_MANAGER, '-f', file], { as: PROFILE_CONTROLLER });
-      if (played.code === 0) break;
-      if (!played.stderr.includes('ValidatingAdmissionPolicy') || attempt >= 240) throw new Error(`playing the profile controller failed:\n${played.stderr}`);
-      await new Promise(r => setTimeout(r, 250));
-    }
+    const file = await playProfileController(controllerObjects);
     kubectlOk(['apply', '--server-side', '--field-manager', 'kf-tenancy-test', '-k', out]);
     const diff = kubectl(['diff', '--server-side', '--field-manager', 'kf-tenancy-test', '-k', out]);
     expect({ code: diff.code, diff: diff.stdout, stderr: diff.stderr }).toEqual({ code: 0, diff: '', stderr: '' });
