@@ -200,7 +200,8 @@ describe('Flux applies the output (source-controller and kustomize-controller)',
     // The example's target is a cluster running the profile controller: play it (the objects it
     // writes from each Profile, as its service account), as it would between two reconciles.
     const declaredTenants = readTenantFiles([path.join(work, 'tenants.yaml')]).tenants.map(t => t.props);
-    const controllerObjects = await profileControllerWrites(TENANTS.map(renamed), name => resolveAuth(declaredTenants.find(t => t.name === name)!.auth));
+    const authOf = (name: string) => resolveAuth(declaredTenants.find(t => t.name === name)!.auth);
+    const controllerObjects = await profileControllerWrites(TENANTS.map(renamed), authOf);
     expect(controllerObjects.filter(o => o.kind === 'RoleBinding').length).toBeGreaterThanOrEqual(TENANTS.length);
     await playProfileController(controllerObjects);
     const first = live(before.values());
