@@ -3,17 +3,18 @@
  * argo-cd module): the ApplicationSet controller's git directory generator and template
  * expansion, then the repo-server's manifest generation (git clone over HTTP from a loopback
  * server, kustomize build with the kustomize version Argo CD ships) for every Application.
- * Argo CD's application controller does not run here (see README "GitOps controllers").
+ * The second part syncs with gitops-engine, the engine of Argo CD's application controller.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { renderArgoCd, RenderedApplication } from './support/argocd';
-import { EXAMPLE_CATALOG, kubectlOk, tempDir } from './support/cluster';
+import { controlPlane, EXAMPLE_CATALOG, EXAMPLE_TENANTS, kubectl, kubectlOk, renamedExampleCatalog, tempDir } from './support/cluster';
 import { GitServer } from './support/git-server';
+import { installServiceAccounts, serviceAccountKubeconfig } from './support/service-account';
 import { run } from '../../src/cli/index';
 
-const TENANTS = ['fraud-detection-team', 'team-data-science', 'team-ml-platform', 'team-research'];
+const TENANTS = EXAMPLE_TENANTS;
 const keyOf = (o: { apiVersion: string; kind: string; namespace?: string; name: string }) => `${o.apiVersion}/${o.kind}/${o.namespace ?? ''}/${o.name}`;
 
 describe('Argo CD: ApplicationSet generator and manifest generation over the output', () => {
@@ -93,5 +94,94 @@ describe('Argo CD: ApplicationSet generator and manifest generation over the out
     const catalog = fs.readFileSync(EXAMPLE_CATALOG, 'utf8').replace(/  - name: team-research\n[\s\S]*?(?=\n  - name: )/, '');
     const fewer = await synthAndRender(catalog);
     expect(fewer.map(a => a.name)).toEqual(['kf-tenancy-cluster', 'kf-tenancy-namespaces', ...TENANTS.filter(t => t !== 'team-research').map(t => `tenant-${t}`)]);
+  });
+});
+
+/**
+ * Argo CD's sync engine (gitops-engine, which the application controller runs) syncing the
+ * Applications to the test API server as the application controller's service account, the
+ * identity the tenancy guard exempts. The tenants are renamed `argo-*` so that nothing here meets
+ * the other suites' objects.
+ */
+describe('Argo CD: the sync engine applies, re-syncs and prunes the output', () => {
+  const work = tempDir();
+  const git = new GitServer(work);
+  const dist = path.join(git.workTree, 'dist');
+  const renamed = (name: string) => `argo-${name}`;
+  const catalog = renamedExampleCatalog('argo-');
+  const REMOVED = renamed('team-research');
+  let kubeconfig = '';
+  let first: RenderedApplication[] = [];
+
+  async function synthAndSync(text: string, removed: string[] = []): Promise<RenderedApplication[]> {
+    const file = path.join(work, 'tenants.yaml');
+    fs.writeFileSync(file, text);
+    let stderr = '';
+    const args = ['synth', file, '--out', dist, '--repo-path', 'dist', '--argocd', '--repo-url', git.url, '--revision', 'main', '--force'];
+    if (run(['node', 'kf-tenancy', ...args], { out: () => undefined, err: t => { stderr += t; } }) !== 0) throw new Error(stderr);
+    git.commitAll('synth');
+    return renderArgoCd(path.join(dist, 'argocd', 'applicationset.yaml'), path.join(work, `repo-server-${Date.now()}`), { kubeconfig, removed });
+  }
+
+  /** The server's uid and resourceVersion of each object the output declares (objects missing are left out). */
+  function live(declared: string): Map<string, string> {
+    const text = kubectlOk(['get', '-k', declared, '-o', 'json', '--ignore-not-found'], { as: null }).trim();
+    const items: any[] = text === '' ? [] : (JSON.parse(text).items ?? [JSON.parse(text)]);
+    return new Map(items.map(o => [`${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`, `${o.metadata.uid} ${o.metadata.resourceVersion}`]));
+  }
+
+  beforeAll(async () => {
+    await git.start();
+    const plane = controlPlane();
+    installServiceAccounts(plane, 'argocd', ['argocd-application-controller'], 'argocd-application-controller');
+    kubeconfig = serviceAccountKubeconfig(plane, 'argocd', 'argocd-application-controller', work);
+  });
+
+  afterAll(async () => {
+    try {
+      kubectlOk(['delete', '-k', dist, '--ignore-not-found', '--wait=false'], { as: null });
+      for (let i = 0; i < 240 && TENANTS.some(t => kubectl(['get', 'namespace', renamed(t)], { as: null }).code === 0); i++) await new Promise(r => setTimeout(r, 500));
+    } finally {
+      await git.stop();
+    }
+  });
+
+  test('every object synced, each tenant\'s Namespace first, then its Profile, then the rest', async () => {
+    first = await synthAndSync(catalog);
+    for (const app of first) {
+      expect({ app: app.name, failed: app.sync!.filter(r => r.status !== 'Synced') }).toEqual({ app: app.name, failed: [] });
+      expect(app.sync!.map(r => `${r.kind}/${r.name}`).sort()).toEqual(app.objects.map(o => `${o.kind}/${o.name}`).sort());
+      if (!app.name.startsWith('tenant-')) continue;
+      const order = app.sync!.map(r => r.kind);
+      expect({ app: app.name, first: order.slice(0, 2) }).toEqual({ app: app.name, first: ['Namespace', 'Profile'] });
+    }
+    const onServer = live(dist);
+    expect(onServer.size).toBe(first.reduce((n, a) => n + a.objects.length, 0));
+  });
+
+  test('a second sync changes nothing: every object keeps its resourceVersion', async () => {
+    const before = live(dist);
+    const second = await synthAndSync(catalog);
+    expect(second.flatMap(a => a.sync!.filter(r => r.status !== 'Synced'))).toEqual([]);
+    const after = live(dist);
+    expect([...before.entries()].filter(([key, version]) => after.get(key) !== version).map(([key]) => key)).toEqual([]);
+  });
+
+  test('a tenant removed from the catalog: its Application\'s resources are deleted, Namespace and Profile included, and nothing else', async () => {
+    const before = live(dist);
+    const without = catalog.replace(new RegExp(`  - name: ${REMOVED}\\n[\\s\\S]*?(?=\\n  - name: )`), '');
+    const apps = await synthAndSync(without, [`tenant-${REMOVED}`]);
+    const gone = apps.find(a => a.name === `tenant-${REMOVED}`)!;
+    expect(gone.sync!.filter(r => r.status !== 'Pruned')).toEqual([]);
+    expect(gone.sync!.map(r => r.kind)).toEqual(expect.arrayContaining(['Namespace', 'Profile']));
+    expect(gone.sync!.length).toBe(first.find(a => a.name === `tenant-${REMOVED}`)!.objects.length);
+    for (let i = 0; i < 240 && kubectl(['get', 'namespace', REMOVED], { as: null }).code === 0; i++) await new Promise(r => setTimeout(r, 500));
+    expect(kubectl(['get', 'namespace', REMOVED], { as: null }).code).not.toBe(0);
+    expect(kubectl(['get', 'profiles.kubeflow.org', REMOVED], { as: null }).code).not.toBe(0);
+    // Every other object is the same object (shared objects that list tenants may change).
+    const after = live(dist);
+    const uid = (version: string | undefined) => version?.split(' ')[0];
+    expect([...after.entries()].filter(([key, version]) => uid(before.get(key)) !== uid(version)).map(([key]) => key)).toEqual([]);
+    expect(after.size).toBe(before.size - gone.sync!.length);
   });
 });

@@ -11,7 +11,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
-import { api, canI, controlPlane, EXAMPLE_CATALOG, kubectlOk, tempDir } from './support/cluster';
+import { api, canI, controlPlane, EXAMPLE_TENANTS, kubectlOk, renamedExampleCatalog, tempDir } from './support/cluster';
 import { FLUX_NAMESPACE, FluxControllers } from './support/flux';
 import { GitServer } from './support/git-server';
 import { playProfileController, profileControllerWrites } from './support/profile-controller';
@@ -19,9 +19,9 @@ import { readTenantFiles } from '../../src/catalog/sources';
 import { run } from '../../src/cli/index';
 import { resolveAuth } from '../../src/core/auth-options';
 
-const TENANTS = ['fraud-detection-team', 'team-data-science', 'team-ml-platform', 'team-research'];
+const TENANTS = EXAMPLE_TENANTS;
 const renamed = (name: string) => `flux-${name}`;
-const CATALOG = TENANTS.reduce((text, name) => text.replace(new RegExp(`\\b${name}\\b`, 'g'), renamed(name)), fs.readFileSync(EXAMPLE_CATALOG, 'utf8'));
+const CATALOG = renamedExampleCatalog('flux-');
 const REMOVED = renamed('team-research');
 const GROWN = renamed('fraud-detection-team');
 const NEWCOMER = 'newcomer@company.com';

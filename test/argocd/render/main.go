@@ -7,11 +7,18 @@
 //
 // It prints JSON: each Application (name, source path, destination, sync policy) with the
 // objects its manifest generation yields (apiVersion, kind, namespace, name, sync wave).
+//
+// With -kubeconfig it also syncs each Application to that cluster with Argo CD's sync engine
+// (gitops-engine: waves, server-side apply, prune), tracking resources by annotation as Argo CD
+// 3 does, and reports each resource's result and order. -removed names Applications the
+// ApplicationSet no longer makes: their resources are deleted, as Argo CD's resources finalizer
+// does when the ApplicationSet deletes such an Application.
 package main
 
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -19,6 +26,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/argoproj/argo-cd/gitops-engine/v3/pkg/cache"
+	"github.com/argoproj/argo-cd/gitops-engine/v3/pkg/engine"
+	gitopssync "github.com/argoproj/argo-cd/gitops-engine/v3/pkg/sync"
+	"github.com/argoproj/argo-cd/gitops-engine/v3/pkg/sync/common"
 	"github.com/argoproj/argo-cd/v3/applicationset/controllers/template"
 	"github.com/argoproj/argo-cd/v3/applicationset/generators"
 	"github.com/argoproj/argo-cd/v3/applicationset/utils"
@@ -27,6 +38,7 @@ import (
 	reposervercache "github.com/argoproj/argo-cd/v3/reposerver/cache"
 	"github.com/argoproj/argo-cd/v3/reposerver/metrics"
 	"github.com/argoproj/argo-cd/v3/reposerver/repository"
+	"github.com/argoproj/argo-cd/v3/util/argo"
 	cacheutil "github.com/argoproj/argo-cd/v3/util/cache"
 	"github.com/argoproj/argo-cd/v3/util/git"
 	log "github.com/sirupsen/logrus"
@@ -34,6 +46,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/tools/clientcmd"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 	"sigs.k8s.io/yaml"
 )
@@ -77,6 +90,15 @@ type object struct {
 	SyncWave   string `json:"syncWave,omitempty"`
 }
 
+type syncResult struct {
+	Kind      string `json:"kind"`
+	Namespace string `json:"namespace,omitempty"`
+	Name      string `json:"name"`
+	Status    string `json:"status"`
+	Order     int    `json:"order"`
+	Message   string `json:"message,omitempty"`
+}
+
 type application struct {
 	Name        string                               `json:"name"`
 	Source      *v1alpha1.ApplicationSource          `json:"source"`
@@ -85,20 +107,23 @@ type application struct {
 	Ignore      []v1alpha1.ResourceIgnoreDifferences `json:"ignoreDifferences,omitempty"`
 	SourceType  string                               `json:"sourceType"`
 	Objects     []object                             `json:"objects"`
+	Sync        []syncResult                         `json:"sync,omitempty"`
 }
 
 func main() {
 	file := flag.String("gitops-file", "", "the argocd/applicationset.yaml that synth wrote")
 	workDir := flag.String("work-dir", "", "where the repo-server keeps its clones")
+	kubeconfig := flag.String("kubeconfig", "", "sync every Application to this cluster")
+	removed := flag.String("removed", "", "comma-separated Applications no longer generated: delete their resources")
 	flag.Parse()
 	log.SetLevel(log.WarnLevel)
-	if err := run(*file, *workDir); err != nil {
+	if err := run(*file, *workDir, *kubeconfig, *removed); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 }
 
-func run(file, workDir string) error {
+func run(file, workDir, kubeconfig, removed string) error {
 	ctx := context.Background()
 	text, err := os.ReadFile(file)
 	if err != nil {
@@ -165,6 +190,8 @@ func run(file, workDir string) error {
 	}
 
 	out := []application{}
+	targets := map[string][]*unstructured.Unstructured{}
+	revisions := map[string]string{}
 	for _, app := range apps {
 		source := app.Spec.GetSource()
 		res, err := service.GenerateManifest(ctx, &apiclient.ManifestRequest{
@@ -182,17 +209,97 @@ func run(file, workDir string) error {
 			return fmt.Errorf("Application %s: manifest generation: %w", app.Name, err)
 		}
 		objects := []object{}
+		revisions[app.Name] = res.Revision
 		for _, manifest := range res.Manifests {
-			var u unstructured.Unstructured
+			u := &unstructured.Unstructured{}
 			if err := json.Unmarshal([]byte(manifest), &u.Object); err != nil {
 				return err
 			}
 			objects = append(objects, object{u.GetAPIVersion(), u.GetKind(), u.GetNamespace(), u.GetName(), u.GetAnnotations()["argocd.argoproj.io/sync-wave"]})
+			targets[app.Name] = append(targets[app.Name], u)
 		}
-		out = append(out, application{app.Name, &source, app.Spec.Destination, app.Spec.SyncPolicy, app.Spec.IgnoreDifferences, res.SourceType, objects})
+		out = append(out, application{app.Name, &source, app.Spec.Destination, app.Spec.SyncPolicy, app.Spec.IgnoreDifferences, res.SourceType, objects, nil})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	if kubeconfig != "" {
+		for _, name := range strings.Split(removed, ",") {
+			if name != "" {
+				out = append(out, application{Name: name, Destination: v1alpha1.ApplicationDestination{}})
+			}
+		}
+		if err := syncAll(ctx, kubeconfig, out, targets, revisions); err != nil {
+			return err
+		}
+	}
 	encoder := json.NewEncoder(os.Stdout)
 	encoder.SetIndent("", "  ")
 	return encoder.Encode(out)
+}
+
+// The annotation Argo CD 3 tracks resources with (its default tracking method).
+const trackingKey = "app.kubernetes.io/instance"
+
+// syncAll syncs each Application in turn with prune, as Argo CD's application controller does
+// through gitops-engine; an Application without targets has all its resources pruned.
+func syncAll(ctx context.Context, kubeconfig string, apps []application, targets map[string][]*unstructured.Unstructured, revisions map[string]string) error {
+	config, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
+	if err != nil {
+		return err
+	}
+	tracking := argo.NewResourceTracking()
+	clusterCache := cache.NewClusterCache(config, cache.SetPopulateResourceInfoHandler(func(un *unstructured.Unstructured, _ bool) (any, bool) {
+		// Keep the manifest of every tracked resource: the engine prunes only what it has one of.
+		app := tracking.GetAppName(un, trackingKey, v1alpha1.TrackingMethodAnnotation, "")
+		return app, app != ""
+	}))
+	gitops := engine.NewEngine(config, clusterCache)
+	stop, err := gitops.Run()
+	if err != nil {
+		return err
+	}
+	defer stop()
+	for i := range apps {
+		app := &apps[i]
+		for _, target := range targets[app.Name] {
+			if err := tracking.SetAppInstance(target, trackingKey, app.Name, app.Destination.Namespace, v1alpha1.TrackingMethodAnnotation, ""); err != nil {
+				return err
+			}
+		}
+		name := app.Name
+		results, err := syncResumed(ctx, gitops, targets[name], func(r *cache.Resource) bool { return r.Info == name }, revisions[name], app.Destination.Namespace)
+		if err != nil {
+			return fmt.Errorf("Application %s: sync: %w", name, err)
+		}
+		for _, r := range results {
+			app.Sync = append(app.Sync, syncResult{r.ResourceKey.Kind, r.ResourceKey.Namespace, r.ResourceKey.Name, string(r.Status), r.Order, r.Message})
+		}
+		sort.Slice(app.Sync, func(a, b int) bool { return app.Sync[a].Order < app.Sync[b].Order })
+	}
+	return nil
+}
+
+// syncResumed runs one sync operation to its end. gitops-engine's Sync keeps the live state it
+// started with, so a wave that waits for a resource's health (a Namespace created in wave -2)
+// never sees it; Argo CD's application controller resumes the operation on each reconcile with
+// fresh live state and the results so far. This does the same, every few seconds.
+func syncResumed(ctx context.Context, gitops engine.GitOpsEngine, targets []*unstructured.Unstructured, isManaged func(*cache.Resource) bool, revision, namespace string) ([]common.ResourceSyncResult, error) {
+	var results []common.ResourceSyncResult
+	startedAt := metav1.Now()
+	for attempt := 0; attempt < 60; attempt++ {
+		opts := []gitopssync.SyncOpt{gitopssync.WithPrune(true), gitopssync.WithServerSideApply(true), gitopssync.WithServerSideApplyManager("argocd-controller")}
+		if results != nil {
+			opts = append(opts, gitopssync.WithInitialState(common.OperationRunning, "resumed", results, startedAt))
+		}
+		step, cancel := context.WithTimeout(ctx, 3*time.Second)
+		res, err := gitops.Sync(step, targets, isManaged, revision, namespace, opts...)
+		cancel()
+		if err == nil {
+			return res, nil
+		}
+		if !errors.Is(err, context.DeadlineExceeded) {
+			return res, err
+		}
+		results = res
+	}
+	return results, fmt.Errorf("sync did not complete")
 }

@@ -2,7 +2,8 @@
  * Argo CD's own code for the integration test: `render` (test/argocd/render) runs the
  * ApplicationSet controller's template expansion with its git directory generator and the
  * repo-server's manifest generation over a Git repository, with the kustomize CLI Argo CD ships
- * (same version) and Argo CD's commit-verification script (from the module, as its image installs it).
+ * (same version) and Argo CD's commit-verification script (from the module, as its image installs it);
+ * with a cluster, also gitops-engine's sync (the application controller's engine) of each Application.
  */
 import { execFile, execFileSync } from 'child_process';
 import * as fs from 'fs';
@@ -34,6 +35,15 @@ export interface RenderedApplication {
   /** Argo CD's detected source type: Kustomize, Directory, Helm, ... */
   readonly sourceType: string;
   readonly objects: Array<{ apiVersion: string; kind: string; namespace?: string; name: string; syncWave?: string }>;
+  /** With a cluster: what Argo CD's sync engine did to each resource, in its order. */
+  readonly sync?: Array<{ kind: string; namespace?: string; name: string; status: string; order: number; message?: string }>;
+}
+
+/** Sync the Applications to a cluster: as whom, and which Applications are gone. */
+export interface SyncTarget {
+  readonly kubeconfig: string;
+  /** Applications the ApplicationSet no longer makes: their resources are deleted. */
+  readonly removed?: string[];
 }
 
 /** Builds render and kustomize unless up to date, and puts the verification script beside them. */
@@ -62,13 +72,14 @@ export function argoCdVersions(): Record<string, string> {
  * Runs Argo CD's generator and manifest generation over `gitopsFile` (argocd/applicationset.yaml).
  * Asynchronous: the Git server it clones from answers from this process's event loop.
  */
-export function renderArgoCd(gitopsFile: string, workDir: string): Promise<RenderedApplication[]> {
+export function renderArgoCd(gitopsFile: string, workDir: string, sync?: SyncTarget): Promise<RenderedApplication[]> {
   fs.mkdirSync(workDir, { recursive: true });
+  const syncArgs = sync ? ['-kubeconfig', sync.kubeconfig, '-removed', (sync.removed ?? []).join(',')] : [];
   return new Promise((resolve, reject) => {
-    execFile(path.join(ARGOCD_TOOLS.binDir, 'render'), ['-gitops-file', gitopsFile, '-work-dir', workDir], {
+    execFile(path.join(ARGOCD_TOOLS.binDir, 'render'), ['-gitops-file', gitopsFile, '-work-dir', workDir, ...syncArgs], {
       encoding: 'utf8',
       maxBuffer: 64 * 1024 * 1024,
       env: { ...process.env, PATH: `${ARGOCD_TOOLS.binDir}${path.delimiter}${process.env.PATH}` },
-    }, (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(JSON.parse(stdout))));
+    }, (error, stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr.slice(-4000)}`)) : resolve(JSON.parse(stdout))));
   });
 }

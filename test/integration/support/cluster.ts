@@ -8,6 +8,16 @@ import { run } from '../../../src/cli/index';
 
 export const ROOT = path.join(__dirname, '..', '..', '..');
 export const EXAMPLE_CATALOG = path.join(ROOT, 'examples', 'tenants.yaml');
+/** The example catalog's tenants. */
+export const EXAMPLE_TENANTS = ['fraud-detection-team', 'team-data-science', 'team-ml-platform', 'team-research'];
+
+/**
+ * The example catalog with every tenant renamed `<prefix><name>` (references included), for a
+ * suite whose objects must not meet the other suites' on the shared API server.
+ */
+export function renamedExampleCatalog(prefix: string): string {
+  return EXAMPLE_TENANTS.reduce((text, name) => text.replace(new RegExp(`\\b${name}\\b`, 'g'), `${prefix}${name}`), fs.readFileSync(EXAMPLE_CATALOG, 'utf8'));
+}
 
 export function controlPlane(): ControlPlaneInfo {
   const state = process.env.KF_TENANCY_CONTROLPLANE;

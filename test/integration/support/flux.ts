@@ -9,6 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ControlPlaneInfo, freePort } from './controlplane';
 import { ensureGoTools, goEnv, GoTools } from './go-build';
+import { installServiceAccounts, serviceAccountKubeconfig } from './service-account';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 
@@ -70,19 +71,7 @@ export class FluxControllers {
     fs.mkdirSync(this.workDir, { recursive: true });
     for (const crd of fluxCrdFiles()) this.kubectl('apply', '--server-side', '--field-manager', 'flux-install', '-f', crd);
     this.kubectl('wait', '--for=condition=Established', '--timeout=60s', 'crd/gitrepositories.source.toolkit.fluxcd.io', 'crd/kustomizations.kustomize.toolkit.fluxcd.io');
-    this.kubectl('apply', '--server-side', '--field-manager', 'flux-install', '-f', '-', {
-      input: [
-        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: FLUX_NAMESPACE } },
-        ...['source-controller', 'kustomize-controller'].map(name => ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace: FLUX_NAMESPACE } })),
-        {
-          apiVersion: 'rbac.authorization.k8s.io/v1',
-          kind: 'ClusterRoleBinding',
-          metadata: { name: 'flux-cluster-reconciler' },
-          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
-          subjects: ['source-controller', 'kustomize-controller'].map(name => ({ kind: 'ServiceAccount', name, namespace: FLUX_NAMESPACE })),
-        },
-      ].map(o => JSON.stringify(o)).join('\n---\n'),
-    });
+    installServiceAccounts(this.plane, FLUX_NAMESPACE, ['source-controller', 'kustomize-controller'], 'flux-cluster-reconciler');
 
     const storagePort = await freePort();
     fs.mkdirSync(path.join(this.workDir, 'artifacts'), { recursive: true });
@@ -120,27 +109,12 @@ export class FluxControllers {
     return execFileSync(this.plane.kubectl, ['--kubeconfig', this.plane.kubeconfig, ...plain], { encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'] });
   }
 
-  /** A kubeconfig with a token of the controller's service account (TokenRequest, one day). */
-  private kubeconfigFor(serviceAccount: string): string {
-    const token = this.kubectl('create', 'token', serviceAccount, '-n', FLUX_NAMESPACE, '--duration', '24h').trim();
-    const file = path.join(this.workDir, `${serviceAccount}.kubeconfig`);
-    fs.writeFileSync(file, [
-      'apiVersion: v1',
-      'kind: Config',
-      `clusters: [{name: test, cluster: {server: "${this.plane.server}", insecure-skip-tls-verify: true}}]`,
-      `users: [{name: ${serviceAccount}, user: {token: "${token}"}}]`,
-      `contexts: [{name: test, context: {cluster: test, user: ${serviceAccount}, namespace: ${FLUX_NAMESPACE}}}]`,
-      'current-context: test',
-      '',
-    ].join('\n'));
-    return file;
-  }
-
   private spawn(binary: string, args: string[]): void {
+    const kubeconfig = serviceAccountKubeconfig(this.plane, FLUX_NAMESPACE, binary, this.workDir);
     const log = fs.openSync(path.join(this.workDir, `${binary}.log`), 'w');
     const child = spawn(path.join(FLUX_TOOLS.binDir, binary), args, {
       stdio: ['ignore', log, log],
-      env: { ...process.env, KUBECONFIG: this.kubeconfigFor(binary), RUNTIME_NAMESPACE: FLUX_NAMESPACE, TMPDIR: this.workDir },
+      env: { ...process.env, KUBECONFIG: kubeconfig, RUNTIME_NAMESPACE: FLUX_NAMESPACE, TMPDIR: this.workDir },
     });
     fs.closeSync(log);
     this.children.push(child);

@@ -1,0 +1,43 @@
+/**
+ * A controller's identity on the test API server: a service account in its namespace, bound to
+ * cluster-admin (as Flux's and Argo CD's installs bind theirs), and a kubeconfig with a token of
+ * it (TokenRequest, one day), so the controller's requests reach admission as that account.
+ */
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { ControlPlaneInfo } from './controlplane';
+
+/** Creates the namespace, service accounts and binding (server-side apply, idempotent). */
+export function installServiceAccounts(plane: ControlPlaneInfo, namespace: string, names: string[], bindingName: string): void {
+  const objects = [
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } },
+    ...names.map(name => ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace } })),
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: bindingName },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+      subjects: names.map(name => ({ kind: 'ServiceAccount', name, namespace })),
+    },
+  ];
+  execFileSync(plane.kubectl, ['--kubeconfig', plane.kubeconfig, 'apply', '--server-side', '--field-manager', 'test-install', '-f', '-'],
+    { input: objects.map(o => JSON.stringify(o)).join('\n---\n'), stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
+/** Writes a kubeconfig for `namespace/name` into `dir`; returns its path. */
+export function serviceAccountKubeconfig(plane: ControlPlaneInfo, namespace: string, name: string, dir: string): string {
+  const token = execFileSync(plane.kubectl, ['--kubeconfig', plane.kubeconfig, 'create', 'token', name, '-n', namespace, '--duration', '24h'],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  const file = path.join(dir, `${name}.kubeconfig`);
+  fs.writeFileSync(file, [
+    'apiVersion: v1',
+    'kind: Config',
+    `clusters: [{name: test, cluster: {server: "${plane.server}", insecure-skip-tls-verify: true}}]`,
+    `users: [{name: ${name}, user: {token: "${token}"}}]`,
+    `contexts: [{name: test, context: {cluster: test, user: ${name}, namespace: ${namespace}}}]`,
+    'current-context: test',
+    '',
+  ].join('\n'));
+  return file;
+}
