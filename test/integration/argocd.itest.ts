@@ -7,9 +7,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseAllDocuments } from 'yaml';
 import { renderArgoCd, RenderedApplication } from './support/argocd';
-import { controlPlane, EXAMPLE_CATALOG, EXAMPLE_TENANTS, kubectl, kubectlOk, renamedExampleCatalog, tempDir } from './support/cluster';
+import { controlPlane, EXAMPLE_CATALOG, EXAMPLE_TENANTS, kubectl, kubectlOk, kustomizeObjects, renamedExampleCatalog, serverCopies, tempDir } from './support/cluster';
 import { GitServer } from './support/git-server';
 import { installServiceAccounts, serviceAccountKubeconfig } from './support/service-account';
 import { run } from '../../src/cli/index';
@@ -56,7 +55,7 @@ describe('Argo CD: ApplicationSet generator and manifest generation over the out
   test('manifest generation yields every object of the output exactly once across the Applications', () => {
     const generated = apps.flatMap(a => a.objects.map(keyOf));
     expect(new Set(generated).size).toBe(generated.length);
-    const built = parseAllDocuments(kubectlOk(['kustomize', dist], { as: null })).map(d => d.toJS()).filter(o => o)
+    const built = [...kustomizeObjects(dist).values()]
       .map(o => keyOf({ apiVersion: o.apiVersion, kind: o.kind, namespace: o.metadata.namespace, name: o.metadata.name }));
     expect([...generated].sort()).toEqual([...built].sort());
     // Each tenant's objects are in its own Application, in its namespace (or cluster-scoped: Namespace, Profile).
@@ -123,17 +122,13 @@ describe('Argo CD: the sync engine applies, re-syncs and prunes the output', () 
     return renderArgoCd(path.join(dist, 'argocd', 'applicationset.yaml'), path.join(work, `repo-server-${Date.now()}`), { kubeconfig, removed });
   }
 
-  /** The server's uid and resourceVersion of each object the output declares (objects missing are left out). */
-  function live(declared: string): Map<string, string> {
-    const text = kubectlOk(['get', '-k', declared, '-o', 'json', '--ignore-not-found'], { as: null }).trim();
-    const items: any[] = text === '' ? [] : (JSON.parse(text).items ?? [JSON.parse(text)]);
-    return new Map(items.map(o => [`${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`, `${o.metadata.uid} ${o.metadata.resourceVersion}`]));
-  }
+  /** The server's copy (uid and resourceVersion) of each object dist/ declares that exists. */
+  const live = () => serverCopies(kustomizeObjects(dist).values());
 
   beforeAll(async () => {
     await git.start();
     const plane = controlPlane();
-    installServiceAccounts(plane, 'argocd', ['argocd-application-controller'], 'argocd-application-controller');
+    installServiceAccounts('argocd', ['argocd-application-controller'], 'argocd-application-controller');
     kubeconfig = serviceAccountKubeconfig(plane, 'argocd', 'argocd-application-controller', work);
   });
 
@@ -155,20 +150,20 @@ describe('Argo CD: the sync engine applies, re-syncs and prunes the output', () 
       const order = app.sync!.map(r => r.kind);
       expect({ app: app.name, first: order.slice(0, 2) }).toEqual({ app: app.name, first: ['Namespace', 'Profile'] });
     }
-    const onServer = live(dist);
+    const onServer = live();
     expect(onServer.size).toBe(first.reduce((n, a) => n + a.objects.length, 0));
   });
 
   test('a second sync changes nothing: every object keeps its resourceVersion', async () => {
-    const before = live(dist);
+    const before = live();
     const second = await synthAndSync(catalog);
     expect(second.flatMap(a => a.sync!.filter(r => r.status !== 'Synced'))).toEqual([]);
-    const after = live(dist);
-    expect([...before.entries()].filter(([key, version]) => after.get(key) !== version).map(([key]) => key)).toEqual([]);
+    const after = live();
+    expect([...before.values()].filter(o => after.get(o.key)?.resourceVersion !== o.resourceVersion).map(o => o.key)).toEqual([]);
   });
 
   test('a tenant removed from the catalog: its Application\'s resources are deleted, Namespace and Profile included, and nothing else', async () => {
-    const before = live(dist);
+    const before = live();
     const without = catalog.replace(new RegExp(`  - name: ${REMOVED}\\n[\\s\\S]*?(?=\\n  - name: )`), '');
     const apps = await synthAndSync(without, [`tenant-${REMOVED}`]);
     const gone = apps.find(a => a.name === `tenant-${REMOVED}`)!;
@@ -179,9 +174,8 @@ describe('Argo CD: the sync engine applies, re-syncs and prunes the output', () 
     expect(kubectl(['get', 'namespace', REMOVED], { as: null }).code).not.toBe(0);
     expect(kubectl(['get', 'profiles.kubeflow.org', REMOVED], { as: null }).code).not.toBe(0);
     // Every other object is the same object (shared objects that list tenants may change).
-    const after = live(dist);
-    const uid = (version: string | undefined) => version?.split(' ')[0];
-    expect([...after.entries()].filter(([key, version]) => uid(before.get(key)) !== uid(version)).map(([key]) => key)).toEqual([]);
+    const after = live();
+    expect([...after.values()].filter(o => before.get(o.key)?.uid !== o.uid).map(o => o.key)).toEqual([]);
     expect(after.size).toBe(before.size - gone.sync!.length);
   });
 });

@@ -11,7 +11,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
-import { api, canI, controlPlane, EXAMPLE_TENANTS, kubectlOk, renamedExampleCatalog, tempDir } from './support/cluster';
+import { api, canI, controlPlane, EXAMPLE_TENANTS, kubectlOk, kustomizeObjects, renamedExampleCatalog, serverCopies, tempDir } from './support/cluster';
 import { FLUX_NAMESPACE, FluxControllers } from './support/flux';
 import { GitServer } from './support/git-server';
 import { playProfileController, profileControllerWrites } from './support/profile-controller';
@@ -26,15 +26,6 @@ const REMOVED = renamed('team-research');
 const GROWN = renamed('fraud-detection-team');
 const NEWCOMER = 'newcomer@company.com';
 const KUSTOMIZATIONS = `/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/${FLUX_NAMESPACE}/kustomizations`;
-
-/** An object as the output declares it and the server holds it. */
-interface Live {
-  readonly key: string;
-  readonly uid: string;
-  readonly resourceVersion: string;
-  readonly generation?: number;
-}
-const keyOf = (o: any) => `${o.apiVersion.replace(/\/?v[0-9a-z]+$/, '') || 'core'}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 
 describe('Flux applies the output (source-controller and kustomize-controller)', () => {
   const work = tempDir();
@@ -53,24 +44,9 @@ describe('Flux applies the output (source-controller and kustomize-controller)',
     return git.commitAll(message);
   }
 
-  /** The objects `kustomize build dist/` yields (what the GitOps tools are meant to apply), by key. */
-  function declared(): Map<string, any> {
-    const text = kubectlOk(['kustomize', dist], { as: null });
-    const objects = parseAllDocuments(text).map(d => d.toJS()).filter(o => o);
-    return new Map(objects.map(o => [keyOf(o), o]));
-  }
-
-  /** The server's copy of each declared object that exists. */
-  function live(objects: Iterable<any>): Map<string, Live> {
-    const file = path.join(work, 'objects.yaml');
-    fs.writeFileSync(file, [...objects].map(o => JSON.stringify(o)).join('\n---\n'));
-    const text = kubectlOk(['get', '-f', file, '-o', 'json', '--ignore-not-found'], { as: null }).trim();
-    const list = text === '' ? { kind: 'List', items: [] } : JSON.parse(text);
-    const items: any[] = list.kind === 'List' ? list.items : [list];
-    return new Map(items.map(o => [keyOf(o), {
-      key: keyOf(o), uid: o.metadata.uid, resourceVersion: o.metadata.resourceVersion, generation: o.metadata.generation,
-    }]));
-  }
+  /** What dist/ declares, by key; the server's copies of objects. */
+  const declared = () => kustomizeObjects(dist);
+  const live = serverCopies;
 
   async function kustomizations(): Promise<any[]> {
     const { status, json } = await api('GET', KUSTOMIZATIONS);
@@ -148,7 +124,8 @@ describe('Flux applies the output (source-controller and kustomize-controller)',
     before = declared();
     // What `flux bootstrap` leaves in a cluster: the repository as a source, and a root
     // Kustomization over the folder of Flux objects that synth wrote.
-    flux.kubectl('apply', '--server-side', '--field-manager', 'flux-bootstrap', '-f', '-', {
+    kubectlOk(['apply', '--server-side', '--field-manager', 'flux-bootstrap', '-f', '-'], {
+      as: null,
       input: [
         {
           apiVersion: 'source.toolkit.fluxcd.io/v1',
@@ -170,7 +147,7 @@ describe('Flux applies the output (source-controller and kustomize-controller)',
     try {
       // Uninstall: the root Kustomization's deletion prunes the tenant Kustomizations, whose own
       // finalizers prune every object they applied.
-      flux.kubectl('delete', '-n', FLUX_NAMESPACE, 'kustomization/flux-system', '--wait=true', '--timeout=120s');
+      kubectlOk(['delete', '-n', FLUX_NAMESPACE, 'kustomization/flux-system', '--wait=true', '--timeout=120s'], { as: null });
       const namespaces = TENANTS.map(renamed);
       await until('tenant namespaces deleted', async () => {
         const { json } = await api('GET', '/api/v1/namespaces');

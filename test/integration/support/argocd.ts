@@ -5,14 +5,13 @@
  * (same version) and Argo CD's commit-verification script (from the module, as its image installs it);
  * with a cluster, also gitops-engine's sync (the application controller's engine) of each Application.
  */
-import { execFile, execFileSync } from 'child_process';
+import { execFile } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { ensureGoTools, goEnv, GoTools } from './go-build';
+import { ensureGoTools, goModuleDirs, GoTools } from './go-build';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const ARGO_MODULE = 'github.com/argoproj/argo-cd/v3';
-const KUSTOMIZE_MODULE = 'sigs.k8s.io/kustomize/kustomize/v5';
 
 export const ARGOCD_TOOLS: GoTools = {
   label: 'argo cd',
@@ -52,20 +51,9 @@ export function ensureArgoCdBinaries(log: (line: string) => void = () => undefin
   // Argo CD's repo-server runs this script on every checkout (its image installs it on PATH);
   // module files are read-only and not executable, so it is copied with the execute bit.
   const script = path.join(ARGOCD_TOOLS.binDir, 'git-verify-wrapper.sh');
-  if (!fs.existsSync(script)) fs.copyFileSync(path.join(moduleDir(ARGO_MODULE), 'hack', 'git-verify-wrapper.sh'), script);
+  if (!fs.existsSync(script)) fs.copyFileSync(path.join(goModuleDirs(ARGOCD_TOOLS, [ARGO_MODULE])[0], 'hack', 'git-verify-wrapper.sh'), script);
   fs.chmodSync(script, 0o755);
   return result;
-}
-
-function moduleDir(module: string): string {
-  return execFileSync('go', ['list', '-m', '-f', '{{.Dir}}', module], { cwd: ARGOCD_TOOLS.moduleDir, env: goEnv(ARGOCD_TOOLS), encoding: 'utf8' }).trim();
-}
-
-/** The module versions go.mod pins: Argo CD and kustomize. */
-export function argoCdVersions(): Record<string, string> {
-  const out = execFileSync('go', ['list', '-m', '-f', '{{.Path}} {{.Version}}', ARGO_MODULE, KUSTOMIZE_MODULE],
-    { cwd: ARGOCD_TOOLS.moduleDir, env: goEnv(ARGOCD_TOOLS), encoding: 'utf8' });
-  return Object.fromEntries(out.trim().split('\n').map(line => line.split(' ') as [string, string]));
 }
 
 /**

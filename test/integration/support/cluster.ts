@@ -3,6 +3,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { parseAllDocuments } from 'yaml';
 import { ControlPlaneInfo, request } from './controlplane';
 import { run } from '../../../src/cli/index';
 
@@ -106,6 +107,37 @@ export async function canI(subject: Subject, attributes: ResourceAttributes): Pr
   const { status, json } = await api('POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', review);
   if (status !== 201) throw new Error(`SubjectAccessReview failed (${status}): ${JSON.stringify(json)}`);
   return json.status.allowed === true;
+}
+
+/** An object's identity across the output and the server: `group/Kind/namespace/name` (`core` for the core group). */
+export function objectKey(o: any): string {
+  return `${o.apiVersion.replace(/\/?v[0-9a-z]+$/, '') || 'core'}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+}
+
+/** The objects `kubectl kustomize dir` yields (what a GitOps tool applies from it), by key. */
+export function kustomizeObjects(dir: string): Map<string, any> {
+  const objects = parseAllDocuments(kubectlOk(['kustomize', dir], { as: null })).map(d => d.toJS()).filter(o => o);
+  return new Map(objects.map(o => [objectKey(o), o]));
+}
+
+/** What the server holds of an object: which object it is and which version. */
+export interface ServerCopy {
+  readonly key: string;
+  readonly uid: string;
+  readonly resourceVersion: string;
+  readonly generation?: number;
+}
+
+/** The server's copy of each of `objects` that exists, by key. */
+export function serverCopies(objects: Iterable<any>): Map<string, ServerCopy> {
+  const file = path.join(tempDir(), 'objects.yaml');
+  fs.writeFileSync(file, [...objects].map(o => JSON.stringify(o)).join('\n---\n'));
+  const text = kubectlOk(['get', '-f', file, '-o', 'json', '--ignore-not-found'], { as: null }).trim();
+  const list = text === '' ? { kind: 'List', items: [] } : JSON.parse(text);
+  const items: any[] = list.kind === 'List' ? list.items : [list];
+  return new Map(items.map(o => [objectKey(o), {
+    key: objectKey(o), uid: o.metadata.uid, resourceVersion: o.metadata.resourceVersion, generation: o.metadata.generation,
+  }]));
 }
 
 export function tempDir(): string {

@@ -4,12 +4,13 @@
  * module proxy (test/controlplane/go.mod), started on free loopback ports,
  * stopped by PID.
  */
-import { ChildProcess, execFileSync, spawn } from 'child_process';
+import { execFileSync } from 'child_process';
 import { generateKeyPairSync, randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
 import { ensureGoTools, GoTools } from './go-build';
+import { ProcessGroup, writeKubeconfig } from './processes';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 export const MODULE_DIR = path.join(ROOT, 'test', 'controlplane');
@@ -97,10 +98,12 @@ export function apiServerArgs(dir: string, etcd: string, port: number, certDir =
 }
 
 export class ControlPlane {
-  private readonly children: ChildProcess[] = [];
+  private readonly processes: ProcessGroup;
   private info?: ControlPlaneInfo;
 
-  constructor(private readonly workDir: string) {}
+  constructor(private readonly workDir: string) {
+    this.processes = new ProcessGroup(BIN_DIR, workDir);
+  }
 
   public get details(): ControlPlaneInfo {
     if (!this.info) throw new Error('control plane not started');
@@ -118,15 +121,7 @@ export class ControlPlane {
     fs.writeFileSync(path.join(dir, 'tokens.csv'), `${token},kf-tenancy-admin,kf-tenancy-admin,system:masters\n`);
     const server = `https://127.0.0.1:${apiPort}`;
     const kubeconfig = path.join(dir, 'kubeconfig');
-    fs.writeFileSync(kubeconfig, [
-      'apiVersion: v1',
-      'kind: Config',
-      `clusters: [{name: test, cluster: {server: "${server}", insecure-skip-tls-verify: true}}]`,
-      `users: [{name: admin, user: {token: "${token}"}}]`,
-      'contexts: [{name: test, context: {cluster: test, user: admin}}]',
-      'current-context: test',
-      '',
-    ].join('\n'));
+    writeKubeconfig(kubeconfig, server, 'admin', token);
 
     this.spawn('etcd', [
       '--name', 'test', '--data-dir', path.join(dir, 'etcd'), '--unsafe-no-fsync',
@@ -142,7 +137,7 @@ export class ControlPlane {
       kubectl: path.join(BIN_DIR, 'kubectl'),
       workDir: dir,
       etcd: `http://127.0.0.1:${etcdClient}`,
-      pids: this.children.map(c => c.pid!),
+      pids: this.processes.pids,
     };
     await this.waitFor('kube-apiserver /readyz', async () => (await this.get('/readyz')).status === 200, 120);
 
@@ -155,20 +150,13 @@ export class ControlPlane {
       '--root-ca-file', path.join(dir, 'certs', 'apiserver.crt'),
       '--leader-elect=false', '--secure-port', '0',
     ]);
-    this.info = { ...this.info, pids: this.children.map(c => c.pid!) };
+    this.info = { ...this.info, pids: this.processes.pids };
     return this.info;
   }
 
   /** Stops every process started here, by PID: SIGTERM, then SIGKILL after a grace period. */
-  public async stop(): Promise<void> {
-    for (const child of [...this.children].reverse()) {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    }
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline && this.children.some(c => c.exitCode === null && c.signalCode === null)) await sleep(100);
-    for (const child of this.children) {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    }
+  public stop(): Promise<void> {
+    return this.processes.stop();
   }
 
   /** A GET against the API server with the admin token. */
@@ -181,7 +169,7 @@ export class ControlPlane {
     const deadline = Date.now() + seconds * 1000;
     let lastError = '';
     while (Date.now() < deadline) {
-      const exited = this.children.find(c => c.exitCode !== null);
+      const exited = this.processes.exited();
       if (exited) throw new Error(`${what}: ${exited.spawnfile} exited with code ${exited.exitCode}; see ${this.workDir}/*.log`);
       try {
         if (await check()) return;
@@ -194,10 +182,7 @@ export class ControlPlane {
   }
 
   private spawn(binary: string, args: string[]): void {
-    const log = fs.openSync(path.join(this.workDir, `${binary}.log`), 'w');
-    const child = spawn(path.join(BIN_DIR, binary), args, { stdio: ['ignore', log, log] });
-    fs.closeSync(log);
-    this.children.push(child);
+    this.processes.spawn(binary, args);
   }
 }
 

@@ -4,11 +4,12 @@
  * processes against the test API server, each as its own service account (as Flux's install
  * binds them), so the tenancy guard sees the identity it exempts.
  */
-import { ChildProcess, execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { kubectlOk } from './cluster';
 import { ControlPlaneInfo, freePort } from './controlplane';
-import { ensureGoTools, goEnv, GoTools } from './go-build';
+import { ensureGoTools, goModuleDirs, GoTools } from './go-build';
+import { ProcessGroup } from './processes';
 import { installServiceAccounts, serviceAccountKubeconfig } from './service-account';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
@@ -33,21 +34,9 @@ export function ensureFluxBinaries(log: (line: string) => void = () => undefined
   return ensureGoTools(FLUX_TOOLS, log);
 }
 
-/** The module versions go.mod pins, e.g. `{ 'source-controller': 'v1.9.0', ... }`. */
-export function fluxVersions(): Record<string, string> {
-  const out = execFileSync('go', ['list', '-m', '-f', '{{.Path}} {{.Version}}', SOURCE_MODULE, KUSTOMIZE_MODULE],
-    { cwd: FLUX_TOOLS.moduleDir, env: goEnv(FLUX_TOOLS), encoding: 'utf8' });
-  return Object.fromEntries(out.trim().split('\n').map(line => {
-    const [module, version] = line.split(' ');
-    return [module.split('/').pop()!, version];
-  }));
-}
-
 /** The CRD files each module ships (config/crd/bases), read from the module cache. */
 export function fluxCrdFiles(): string[] {
-  const dirs = execFileSync('go', ['list', '-m', '-f', '{{.Dir}}', SOURCE_MODULE, KUSTOMIZE_MODULE],
-    { cwd: FLUX_TOOLS.moduleDir, env: goEnv(FLUX_TOOLS), encoding: 'utf8' }).trim().split('\n');
-  return dirs.flatMap(dir => {
+  return goModuleDirs(FLUX_TOOLS, [SOURCE_MODULE, KUSTOMIZE_MODULE]).flatMap(dir => {
     const bases = path.join(dir, 'config', 'crd', 'bases');
     return fs.readdirSync(bases).filter(f => f.endsWith('.yaml')).sort().map(f => path.join(bases, f));
   });
@@ -55,11 +44,12 @@ export function fluxCrdFiles(): string[] {
 
 /** The two controllers, started and stopped by the test. */
 export class FluxControllers {
-  private readonly children: ChildProcess[] = [];
+  private readonly processes: ProcessGroup;
   /** kustomize-controller's log (JSON lines): what it applied, object by object. */
   public readonly kustomizeLog: string;
 
   constructor(private readonly plane: ControlPlaneInfo, private readonly workDir: string) {
+    this.processes = new ProcessGroup(FLUX_TOOLS.binDir, workDir);
     this.kustomizeLog = path.join(workDir, 'kustomize-controller.log');
   }
 
@@ -69,9 +59,10 @@ export class FluxControllers {
    */
   public async start(): Promise<void> {
     fs.mkdirSync(this.workDir, { recursive: true });
-    for (const crd of fluxCrdFiles()) this.kubectl('apply', '--server-side', '--field-manager', 'flux-install', '-f', crd);
-    this.kubectl('wait', '--for=condition=Established', '--timeout=60s', 'crd/gitrepositories.source.toolkit.fluxcd.io', 'crd/kustomizations.kustomize.toolkit.fluxcd.io');
-    installServiceAccounts(this.plane, FLUX_NAMESPACE, ['source-controller', 'kustomize-controller'], 'flux-cluster-reconciler');
+    for (const crd of fluxCrdFiles()) kubectlOk(['apply', '--server-side', '--field-manager', 'flux-install', '-f', crd], { as: null });
+    kubectlOk(['wait', '--for=condition=Established', '--timeout=60s', 'crd/gitrepositories.source.toolkit.fluxcd.io', 'crd/kustomizations.kustomize.toolkit.fluxcd.io'],
+      { as: null });
+    installServiceAccounts(FLUX_NAMESPACE, ['source-controller', 'kustomize-controller'], 'flux-cluster-reconciler');
 
     const storagePort = await freePort();
     fs.mkdirSync(path.join(this.workDir, 'artifacts'), { recursive: true });
@@ -88,35 +79,18 @@ export class FluxControllers {
   }
 
   /** Stops both controllers: SIGTERM, then SIGKILL after a grace period. */
-  public async stop(): Promise<void> {
-    for (const child of this.children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    const deadline = Date.now() + 10_000;
-    while (Date.now() < deadline && this.children.some(c => c.exitCode === null && c.signalCode === null)) await new Promise(r => setTimeout(r, 100));
-    for (const child of this.children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  public stop(): Promise<void> {
+    return this.processes.stop();
   }
 
   /** Fails when a controller has exited. */
   public checkRunning(): void {
-    const exited = this.children.find(c => c.exitCode !== null || c.signalCode !== null);
+    const exited = this.processes.exited();
     if (exited) throw new Error(`${path.basename(exited.spawnfile)} exited (${exited.exitCode ?? exited.signalCode}); see ${this.workDir}`);
-  }
-
-  /** kubectl as the test's admin. */
-  public kubectl(...args: Array<string | { input: string }>): string {
-    const last = args[args.length - 1];
-    const input = typeof last === 'object' ? last.input : undefined;
-    const plain = args.filter((a): a is string => typeof a === 'string');
-    return execFileSync(this.plane.kubectl, ['--kubeconfig', this.plane.kubeconfig, ...plain], { encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'] });
   }
 
   private spawn(binary: string, args: string[]): void {
     const kubeconfig = serviceAccountKubeconfig(this.plane, FLUX_NAMESPACE, binary, this.workDir);
-    const log = fs.openSync(path.join(this.workDir, `${binary}.log`), 'w');
-    const child = spawn(path.join(FLUX_TOOLS.binDir, binary), args, {
-      stdio: ['ignore', log, log],
-      env: { ...process.env, KUBECONFIG: kubeconfig, RUNTIME_NAMESPACE: FLUX_NAMESPACE, TMPDIR: this.workDir },
-    });
-    fs.closeSync(log);
-    this.children.push(child);
+    this.processes.spawn(binary, args, { KUBECONFIG: kubeconfig, RUNTIME_NAMESPACE: FLUX_NAMESPACE, TMPDIR: this.workDir });
   }
 }

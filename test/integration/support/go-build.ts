@@ -33,8 +33,13 @@ export interface GoTools {
 }
 
 /** The environment the go command runs in for these tools. */
-export function goEnv(tools: GoTools): NodeJS.ProcessEnv {
+function goEnv(tools: GoTools): NodeJS.ProcessEnv {
   return tools.toolchain ? { ...process.env, GOTOOLCHAIN: tools.toolchain } : process.env;
+}
+
+/** Where the module cache holds each of `modules` (dependencies of the tools' module). */
+export function goModuleDirs(tools: GoTools, modules: string[]): string[] {
+  return execFileSync('go', ['list', '-m', '-f', '{{.Dir}}', ...modules], { cwd: tools.moduleDir, env: goEnv(tools), encoding: 'utf8' }).trim().split('\n');
 }
 
 function buildKey(tools: GoTools): string {

@@ -3,13 +3,13 @@
  * cluster-admin (as Flux's and Argo CD's installs bind theirs), and a kubeconfig with a token of
  * it (TokenRequest, one day), so the controller's requests reach admission as that account.
  */
-import { execFileSync } from 'child_process';
-import * as fs from 'fs';
 import * as path from 'path';
+import { kubectlOk } from './cluster';
 import { ControlPlaneInfo } from './controlplane';
+import { writeKubeconfig } from './processes';
 
 /** Creates the namespace, service accounts and binding (server-side apply, idempotent). */
-export function installServiceAccounts(plane: ControlPlaneInfo, namespace: string, names: string[], bindingName: string): void {
+export function installServiceAccounts(namespace: string, names: string[], bindingName: string): void {
   const objects = [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } },
     ...names.map(name => ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace } })),
@@ -21,23 +21,13 @@ export function installServiceAccounts(plane: ControlPlaneInfo, namespace: strin
       subjects: names.map(name => ({ kind: 'ServiceAccount', name, namespace })),
     },
   ];
-  execFileSync(plane.kubectl, ['--kubeconfig', plane.kubeconfig, 'apply', '--server-side', '--field-manager', 'test-install', '-f', '-'],
-    { input: objects.map(o => JSON.stringify(o)).join('\n---\n'), stdio: ['pipe', 'pipe', 'pipe'] });
+  kubectlOk(['apply', '--server-side', '--field-manager', 'test-install', '-f', '-'], { input: objects.map(o => JSON.stringify(o)).join('\n---\n'), as: null });
 }
 
 /** Writes a kubeconfig for `namespace/name` into `dir`; returns its path. */
 export function serviceAccountKubeconfig(plane: ControlPlaneInfo, namespace: string, name: string, dir: string): string {
-  const token = execFileSync(plane.kubectl, ['--kubeconfig', plane.kubeconfig, 'create', 'token', name, '-n', namespace, '--duration', '24h'],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  const token = kubectlOk(['create', 'token', name, '-n', namespace, '--duration', '24h'], { as: null }).trim();
   const file = path.join(dir, `${name}.kubeconfig`);
-  fs.writeFileSync(file, [
-    'apiVersion: v1',
-    'kind: Config',
-    `clusters: [{name: test, cluster: {server: "${plane.server}", insecure-skip-tls-verify: true}}]`,
-    `users: [{name: ${name}, user: {token: "${token}"}}]`,
-    `contexts: [{name: test, context: {cluster: test, user: ${name}, namespace: ${namespace}}}]`,
-    'current-context: test',
-    '',
-  ].join('\n'));
+  writeKubeconfig(file, plane.server, name, token, namespace);
   return file;
 }
