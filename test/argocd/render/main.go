@@ -16,11 +16,14 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"sort"
 	"strings"
@@ -46,6 +49,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"k8s.io/client-go/tools/clientcmd"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 	"sigs.k8s.io/yaml"
@@ -143,24 +147,32 @@ func run(file, workDir, kubeconfig, removed string) error {
 	}
 
 	var apps []v1alpha1.Application
-	for _, doc := range strings.Split(string(text), "\n---\n") {
-		if strings.TrimSpace(doc) == "" {
+	documents := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(text)))
+	for {
+		doc, err := documents.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		if len(bytes.TrimSpace(doc)) == 0 {
 			continue
 		}
 		var meta struct{ Kind string }
-		if err := yaml.Unmarshal([]byte(doc), &meta); err != nil {
+		if err := yaml.Unmarshal(doc, &meta); err != nil {
 			return err
 		}
 		switch meta.Kind {
 		case "Application":
 			var app v1alpha1.Application
-			if err := yaml.UnmarshalStrict([]byte(doc), &app); err != nil {
+			if err := yaml.UnmarshalStrict(doc, &app); err != nil {
 				return fmt.Errorf("Application: %w", err)
 			}
 			apps = append(apps, app)
 		case "ApplicationSet":
 			var appSet v1alpha1.ApplicationSet
-			if err := yaml.UnmarshalStrict([]byte(doc), &appSet); err != nil {
+			if err := yaml.UnmarshalStrict(doc, &appSet); err != nil {
 				return fmt.Errorf("ApplicationSet: %w", err)
 			}
 			// The generator reads the template's AppProject (for its source-integrity settings):
@@ -236,7 +248,9 @@ func run(file, workDir, kubeconfig, removed string) error {
 	return encoder.Encode(out)
 }
 
-// The annotation Argo CD 3 tracks resources with (its default tracking method).
+// The application-instance label key of Argo CD's settings; with annotation tracking (Argo CD 3's
+// default, used here) resources are tracked by the argocd.argoproj.io/tracking-id annotation, and
+// this key only matters to the label method.
 const trackingKey = "app.kubernetes.io/instance"
 
 // syncAll syncs each Application in turn with prune, as Argo CD's application controller does
