@@ -1,6 +1,13 @@
 /**
  * Pure CIDR arithmetic for NetworkPolicy ipBlocks: parsing (ipaddr.js), containment, and
  * which of the cluster's own ranges an ipBlock still reaches after its exceptions.
+ *
+ * The one CIDR reader of the library. It accepts only the canonical spelling of a CIDR (the
+ * one Go's `net.IPNet.String()` writes back), because Kubernetes and other readers disagree on
+ * every other spelling: Kubernetes' sloppy parser reads `010.0.0.0/8` as 10.0.0.0/8 (decimal),
+ * ipaddr.js and inet_aton as 8.0.0.0/8 (octal); Go reads `::ffff:10.0.0.0/104` as the IPv4
+ * range 10.0.0.0/8 while an IPv6 reader sees no IPv4 at all; `10.0.0.1/8` is 10.0.0.0/8 to
+ * Kubernetes but a host to a reviewer. Anything that two readers could read differently is refused.
  */
 import * as ipaddr from 'ipaddr.js';
 
@@ -33,6 +40,19 @@ function parse(cidr: string): Range | undefined {
 }
 
 function parseUncached(cidr: string): Range | undefined {
+  const range = parseLoose(cidr);
+  // Canonical only: the input must be the text Go (and so Kubernetes) writes for the same range.
+  return range && text(range) === cidr && !contains(IPV4_MAPPED, range) ? range : undefined;
+}
+
+/**
+ * IPv4 addresses written as IPv6 (`::ffff:a.b.c.d`): Go's `IPNet.Contains` reads a CIDR whose
+ * address lies here as an IPv4 range, so `::ffff:a00:0/104` would match 10.0.0.0/8.
+ */
+const IPV4_MAPPED: Range = { family: 6, start: 0xffffn << 32n, prefix: 96 };
+
+/** A range read leniently (any spelling ipaddr.js accepts with four decimal IPv4 parts); host bits cleared. */
+function parseLoose(cidr: string): Range | undefined {
   const slash = cidr.indexOf('/');
   if (slash < 0) return undefined;
   const v4 = IPV4_CIDR.exec(cidr);
@@ -80,11 +100,25 @@ function covered(range: Range, except: Range[]): boolean {
   return covered({ ...half, start: range.start }, except) && covered({ ...half, start: range.start + size(range) / 2n }, except);
 }
 
-/** Why `value` is not a CIDR Kubernetes accepts, or undefined. */
+/**
+ * Why `value` is not a CIDR in its one canonical spelling, or undefined. The message offers the
+ * canonical spelling when the value has one that every reader agrees on.
+ */
 export function cidrProblem(value: string): string | undefined {
   if (parse(value)) return undefined;
-  const bare = typeof value === 'string' && /^[\d.]+$/.test(value) ? `; did you mean "${value}/32"?` : '';
-  return `${JSON.stringify(String(value)).slice(0, 60)} is not a CIDR such as "10.0.0.0/8"${bare}`;
+  const quoted = JSON.stringify(String(value)).slice(0, 60);
+  if (typeof value !== 'string') return `${quoted} is not a CIDR such as "10.0.0.0/8"`;
+  if (/^[\d.]+$/.test(value)) return `${quoted} is not a CIDR such as "10.0.0.0/8"; did you mean "${value}/32"?`;
+  if (/(^|[./])0\d/.test(value) && !value.includes(':')) {
+    return `${quoted} has a number with a leading zero, which Kubernetes reads as decimal and other tools as octal; `
+      + 'write each part without leading zeros (e.g. "10.0.0.0/8")';
+  }
+  const loose = parseLoose(value);
+  if (loose && contains(IPV4_MAPPED, loose)) {
+    return `${quoted} is an IPv4 range written as IPv6 (::ffff:…), which Kubernetes' network plugins read as IPv4; write the IPv4 CIDR itself`;
+  }
+  if (loose) return `${quoted} is not written canonically; write "${text(loose)}" (the network address, lowercase, shortest form), as Kubernetes reads it`;
+  return `${quoted} is not a CIDR such as "10.0.0.0/8"`;
 }
 
 /**
