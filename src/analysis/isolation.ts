@@ -5,6 +5,7 @@
  * identity, the namespace and the object that opens the path.
  */
 import { RbacModel } from './rbac';
+import { classifyAllowRule } from '../core/allow-rules';
 import { resolveAuth, ResolvedKubeflowAuth } from '../core/auth-options';
 import { withProfileControllerObjects } from '../core/kubeflow-profile';
 import {
@@ -92,7 +93,7 @@ export function sourceViolations(references: SourceReference[], tenants: Set<str
  * undeclared identities, and policies that admit every request.
  */
 export function tenantViolations(declared: TenantDeclarations, objects: Manifest[], clusterRoles: RbacModel,
-  auth: { userIdHeader: string; groupsHeader: string; userIdPrefix: string }): string[] {
+  auth: ResolvedKubeflowAuth): string[] {
   const violations: string[] = [];
   const ns = declared.namespace;
   const inNamespace = objects.filter(o => o.metadata?.namespace === ns);
@@ -119,21 +120,9 @@ export function tenantViolations(declared: TenantDeclarations, objects: Manifest
     const rules = policy.spec?.rules ?? [];
     if (rules.length === 0) continue; // an ALLOW policy without rules admits nothing
     rules.forEach((rule, i) => {
-      const conditions = rule.when ?? [];
-      const fromAnywhere = (rule.from ?? []).length === 0;
-      // A rule limited to a few exact paths (probes, the kernels API the culler reads) admits only
-      // those; `*` or a prefix pattern (`/*`) admits every path, so it counts as unrestricted.
-      const pathsOnly = (rule.to ?? []).length > 0 && (rule.to ?? []).every(t => {
-        const paths = t.operation?.paths ?? [];
-        return paths.length > 0 && paths.every(p => p !== '*' && !p.endsWith('*'));
-      });
-      if (conditions.length === 0 && fromAnywhere && !pathsOnly) {
-        violations.push(`tenant "${ns}": ${name} rule ${i} admits every request; restrict it to declared users or groups`);
-      }
-      for (const { source, field } of policySources({ spec: { rules: [rule] } })) {
-        if (source.includes('*')) violations.push(`tenant "${ns}": ${name} rule ${i} admits ${field} "${source}", a wildcard; name each source exactly`);
-      }
-      for (const condition of conditions) {
+      // The allowlist of rule shapes is shared with the guard (core/allow-rules.ts).
+      for (const problem of classifyAllowRule(rule, ns, auth).problems) violations.push(`tenant "${ns}": ${name} rule ${i} ${problem}`);
+      for (const condition of rule.when ?? []) {
         const identities = headerIdentities(condition, auth.userIdHeader, auth.groupsHeader, auth.userIdPrefix);
         if (!identities) continue;
         for (const wildcard of [...identities.users, ...identities.groups].filter(v => v.includes('*'))) {

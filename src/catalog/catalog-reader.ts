@@ -5,6 +5,7 @@
 import * as path from 'path';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { CATALOG_KIND, CatalogFile, CatalogTenant, ClusterSettings, PriorityClassPreset } from './catalog-file';
+import { defaultsProblems } from './cross-tenant';
 import type { ProfileSource } from './profile-reader';
 import { SourceDocument } from './yaml-source';
 import type { TenantProfileProps, TenantSettings } from '../constructs/tenant/tenant-profile';
@@ -149,6 +150,10 @@ export function readCatalog(doc: SourceDocument, errors: string[]): CatalogConte
   }
 
   const catalog = data as CatalogFile;
+  const names = new Set(catalog.tenants.map(t => t.name));
+  for (const [at, message] of defaultsProblems(catalog.defaults, names)) {
+    errors.push(`${doc.locate(['defaults', ...at])}: defaults.${pathText(at)}: ${message}`);
+  }
   const clusterClasses = clusterPriorityClasses(catalog.cluster);
   const tenants: ProfileSource[] = [];
   // Names declared twice (here or in another file of the run) are found once, by the pipeline.

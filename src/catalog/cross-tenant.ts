@@ -6,7 +6,9 @@
  * that cause the path (the isolation check catches the same paths in the output).
  */
 import type { ProfileSource } from './profile-reader';
+import type { TenantSettings } from '../constructs/tenant/tenant-profile';
 import { resolveAuth } from '../core/auth-options';
+import { pluginCloudIdentities } from '../core/cloud-identity';
 import { DEFAULT_SHARED_SERVICES_LABEL } from '../core/kubeflow-defaults';
 import { namespaceNameProblem, principalNamespace } from '../core/validation';
 
@@ -27,6 +29,19 @@ export function crossTenantProblems(sources: ProfileSource[]): string[] {
     if ((policy.enabled ?? true) && (policy.allowSharedServices ?? true)) {
       const label = policy.sharedServicesLabel ?? DEFAULT_SHARED_SERVICES_LABEL;
       if (!sharedLabels.has(label)) sharedLabels.set(label, source.props.name!);
+    }
+  }
+  // Which tenant each cloud identity belongs to: the first that names it.
+  const cloudOwners = new Map<string, string>();
+  for (const source of named) {
+    const name = source.props.name!;
+    for (const identity of pluginCloudIdentities(source.props.plugins ?? [])) {
+      const owner = cloudOwners.get(identity.key);
+      if (owner === undefined) cloudOwners.set(identity.key, name);
+      else if (owner !== name) {
+        problems.push(`${source.location}: tenant "${name}": plugins: cloud identity "${identity.value}" is also tenant "${owner}"'s; `
+          + 'two tenants bound to one cloud identity reach each other\'s cloud resources (buckets, registries, secrets): give each tenant its own');
+      }
     }
   }
   for (const source of named) {
@@ -62,5 +77,47 @@ export function crossTenantProblems(sources: ProfileSource[]): string[] {
       }
     }
   }
+  return problems;
+}
+
+/**
+ * What `defaults:` may not hold: every tenant takes the defaults, so a peer, principal or waypoint
+ * naming one tenant opens every tenant to it, and a cloud identity there is shared by every tenant.
+ * Each problem is `[path under defaults, message]`; the reader adds `file:line`.
+ */
+export function defaultsProblems(defaults: TenantSettings | undefined, tenants: Set<string>): Array<[Array<string | number>, string]> {
+  const problems: Array<[Array<string | number>, string]> = [];
+  if (!defaults) return problems;
+  const perTenant = 'set it on the tenants that need it instead';
+  const policy = defaults.networkPolicy ?? {};
+  for (const direction of ['additionalIngress', 'additionalEgress'] as const) {
+    (policy[direction] ?? []).forEach((rule, i) => {
+      const named = rule.namespace ?? rule.namespaceLabels?.['kubernetes.io/metadata.name'];
+      if (named !== undefined && tenants.has(named)) {
+        problems.push([['networkPolicy', direction, i], `names tenant "${named}"; in defaults it would open every tenant to it (and it to itself): ${perTenant}`]);
+      }
+    });
+  }
+  for (const field of ['istioNamespace', 'kubeflowNamespace', 'dnsNamespace'] as const) {
+    const namespace = policy[field];
+    if (namespace !== undefined && tenants.has(namespace)) {
+      problems.push([['networkPolicy', field], `"${namespace}" is a tenant; in defaults every tenant would open to it as if it were the platform: name the platform's namespace`]);
+    }
+  }
+  const waypoint = defaults.ambient?.waypointNamespace;
+  if (waypoint !== undefined && tenants.has(waypoint)) {
+    problems.push([['ambient', 'waypointNamespace'], `"${waypoint}" is a tenant; every ambient tenant would admit its pods: put shared waypoints in a platform namespace`]);
+  }
+  for (const field of PRINCIPAL_FIELDS) {
+    const namespace = principalNamespace(defaults.auth?.[field] ?? '');
+    if (namespace !== undefined && tenants.has(namespace)) {
+      problems.push([['auth', field], `is a service account of tenant "${namespace}", which every tenant would then trust to forward users: name the platform component's principal`]);
+    }
+  }
+  (defaults.plugins ?? []).forEach((plugin, i) => {
+    for (const identity of pluginCloudIdentities([plugin])) {
+      problems.push([['plugins', i], `cloud identity "${identity.value}" in defaults would be shared by every tenant, each reaching the others' cloud resources: ${perTenant}, one identity per tenant`]);
+    }
+  });
   return problems;
 }

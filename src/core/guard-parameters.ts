@@ -14,6 +14,7 @@
  * Every value is a list, one entry per line: identities are printable ASCII without whitespace
  * (see `identityProblem`), so a line break cannot occur inside an entry.
  */
+import { identityHeaderKeys } from './allow-rules';
 import { ResolvedKubeflowAuth } from './auth-options';
 import { OWNER_AUTHORIZATION_POLICY_NAME, RESOURCE_QUOTA_NAME } from './kubeflow-defaults';
 import { ProfileController, withProfileControllerObjects } from './kubeflow-profile';
@@ -41,6 +42,8 @@ export const GUARD_ANNOTATIONS = {
   sources: 'guard.kf-tenancy.io/sources',
   /** `k=v[,k=v]` label sets a NetworkPolicy peer may select namespaces by, as the tenant's own policies do. */
   namespaceSelectors: 'guard.kf-tenancy.io/namespace-selectors',
+  /** The ipBlocks of the tenant's own NetworkPolicies, `cidr[ except a,b]`, exactly as written: the only ones a new policy may use. */
+  ipBlocks: 'guard.kf-tenancy.io/ip-blocks',
   /** `Kind/name` of the NetworkPolicies, LimitRanges, ResourceQuotas and AuthorizationPolicies written for the tenant. */
   managed: 'guard.kf-tenancy.io/managed',
 } as const;
@@ -68,10 +71,6 @@ export interface GuardedTenant {
 }
 
 const sortedUnique = (values: Iterable<string>) => [...new Set(values)].sort();
-
-function identityHeaderKeys(auth: ResolvedKubeflowAuth): { user: string; groups: string } {
-  return { user: `request.headers[${auth.userIdHeader}]`, groups: `request.headers[${auth.groupsHeader}]` };
-}
 
 /**
  * The guard parameters of one tenant, from what the tenant declares and the objects written for
@@ -121,6 +120,12 @@ export function guardParameters(tenant: GuardedTenant, docs: Manifest[]): Record
     }
   }
 
+  const ipBlocks = new Set<string>();
+  for (const policy of own.filter(ofKind<NetworkPolicyManifest>('NetworkPolicy'))) {
+    const peers = [...(policy.spec?.ingress ?? []).flatMap(r => r.from ?? []), ...(policy.spec?.egress ?? []).flatMap(r => r.to ?? [])];
+    for (const peer of peers) if (peer.ipBlock) ipBlocks.add(ipBlockText(peer.ipBlock));
+  }
+
   const managed = own.filter(d => GUARDED_KINDS.includes(String(d.kind))).map(d => `${d.kind}/${d.metadata?.name}`);
   if (tenant.profileController === ProfileController.KUBEFLOW) {
     // The controller writes both; kf-resource-quota only while the Profile sets a quota, but a
@@ -138,8 +143,14 @@ export function guardParameters(tenant: GuardedTenant, docs: Manifest[]): Record
   put(GUARD_ANNOTATIONS.headerValues, sortedUnique(headerValues));
   put(GUARD_ANNOTATIONS.sources, sortedUnique(sources));
   put(GUARD_ANNOTATIONS.namespaceSelectors, sortedUnique(selectors));
+  put(GUARD_ANNOTATIONS.ipBlocks, sortedUnique(ipBlocks));
   put(GUARD_ANNOTATIONS.managed, sortedUnique(managed));
   return parameters;
+}
+
+/** An ipBlock as one line of the `ip-blocks` parameter; the guard's CEL builds the same text from a request. */
+export function ipBlockText(block: { cidr: string; except?: string[] }): string {
+  return `${block.cidr}${block.except && block.except.length > 0 ? ` except ${block.except.join(',')}` : ''}`;
 }
 
 /** Why the parameters cannot be written on the Namespace, if they cannot. */

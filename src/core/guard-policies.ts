@@ -6,6 +6,7 @@
  * Namespace (see guard-parameters.ts). The CEL uses only what kube-apiserver 1.30+ offers
  * (`namespaceObject`, the strings extension's `split` and `join`, `matches`).
  */
+import { NAMING_SOURCE_FIELDS } from './allow-rules';
 import { GUARD_ANNOTATIONS, NAMESPACE_NAME_LABEL, TENANT_LABEL } from './guard-parameters';
 import { OWNER_AUTHORIZATION_POLICY_NAME, RESOURCE_QUOTA_NAME } from './kubeflow-defaults';
 import { WrittenManifest } from './manifest';
@@ -32,6 +33,37 @@ export interface ResolvedGuardSettings {
   readonly profileControllerIdentity?: string;
   readonly platformUsers: string[];
   readonly platformGroups: string[];
+}
+
+/**
+ * Guard settings that exempt or trust a tenant's own member, one of its service accounts or their
+ * group: that member would pass every guard policy and could rewrite the tenant at will. Each
+ * message names the setting and the tenant.
+ */
+export function exemptionProblems(settings: ResolvedGuardSettings, tenant: { name: string; users: string[]; groups: string[] }): string[] {
+  const problems: string[] = [];
+  const serviceAccountPrefix = `system:serviceaccount:${tenant.name}:`;
+  const serviceAccountsGroup = `system:serviceaccounts:${tenant.name}`;
+  const users: Array<[string, string[]]> = [
+    ['gitOpsIdentities', settings.gitOpsIdentities],
+    ['platformUsers', settings.platformUsers],
+    ['profileControllerIdentity', settings.profileControllerIdentity === undefined ? [] : [settings.profileControllerIdentity]],
+  ];
+  for (const [field, names] of users) {
+    for (const name of names) {
+      const why = tenant.users.includes(name) ? 'a member of the tenant'
+        : name.startsWith(serviceAccountPrefix) ? 'a service account of the tenant\'s namespace, whose pods its members run' : undefined;
+      if (why) problems.push(`tenant "${tenant.name}": guard.${field}: "${name}" is ${why}; exempting it would let the tenant change its own access past the guard. Name a platform identity`);
+    }
+  }
+  for (const [field, names] of [['breakGlassGroups', settings.breakGlassGroups], ['platformGroups', settings.platformGroups]] as const) {
+    for (const name of names) {
+      const why = tenant.groups.includes(name) ? 'a group the tenant declares'
+        : name === serviceAccountsGroup ? 'the group of the tenant\'s service accounts' : undefined;
+      if (why) problems.push(`tenant "${tenant.name}": guard.${field}: "${name}" is ${why}; exempting it would let the tenant change its own access past the guard. Name a group only platform admins join`);
+    }
+  }
+  return problems;
 }
 
 /** A CEL string literal (JSON's escapes are a subset of CEL's). */
@@ -163,12 +195,19 @@ function managedObjectsPolicy(settings: ResolvedGuardSettings): WrittenManifest 
     });
 }
 
+/** CEL: an ipBlock as the guard's `ip-blocks` parameter lists it (`ipBlockText` in guard-parameters.ts). */
+const IP_BLOCK_TEXT = (b: string) => `(${b}.cidr + (has(${b}.except) && size(${b}.except) > 0 ? " except " + ${b}.except.join(",") : ""))`;
+
 /** CEL: principal `p` is a service account of the request's own namespace. */
 const OWN_PRINCIPAL = (p: string) => `${p}.matches("^[^/*]+/ns/" + request.namespace + "/sa/[^/*]+$")`;
 /** CEL: service account `a` (`ns/name`, Istio's serviceAccounts field) is in the request's own namespace. */
 const OWN_SERVICE_ACCOUNT = (a: string) => `${a}.matches("^" + request.namespace + "/[^/*]+$")`;
 
-/** An ALLOW rule must name identities, and only identities the tenant's own policies name. */
+/**
+ * An ALLOW rule must name identities, and only identities the tenant's own policies name: the
+ * allowlist of core/allow-rules.ts (`classifyAllowRule`) in CEL, with the tenant's own sources
+ * standing in for the auth settings (`proxy:` principals forward users).
+ */
 function authorizationRuleOk(): string {
   const S = 'variables.sources';
   const anySource = (p: string) => `(${OWN_PRINCIPAL(p)} || ("principal:" + ${p}) in ${S} || ("proxy:" + ${p}) in ${S})`;
@@ -176,27 +215,37 @@ function authorizationRuleOk(): string {
   const allowedNamespace = (n: string) => `(${n} == request.namespace || ("namespace:" + ${n}) in ${S})`;
   const identityCondition = 'c.key in variables.identityHeaders';
   const sourceCondition = 'c.key in ["source.principal", "source.namespace"]';
+  // Sources name workloads only by principal, namespace or service account (no exclusions, addresses or tokens),
+  // and every condition lists the values it admits (no notValues).
+  const naming = [
+    `(!has(r.from) || r.from.all(f, has(f.source) && size(f.source) > 0 && f.source.all(k, k in ${celList([...NAMING_SOURCE_FIELDS])})))`,
+    '&& (!has(r.when) || r.when.all(c, !has(c.notValues) && has(c.values) && size(c.values) > 0))',
+  ].join('\n');
   // Every source and condition that names an identity names an allowed one...
   const namesAllowed = [
-    '(!has(r.from) || r.from.all(f, !has(f.source)',
-    `  || ((!has(f.source.principals) || f.source.principals.all(p, ${anySource('p')}))`,
+    '(!has(r.from) || r.from.all(f,',
+    `  (!has(f.source.principals) || f.source.principals.all(p, ${anySource('p')}))`,
     `  && (!has(f.source.namespaces) || f.source.namespaces.all(n, ${allowedNamespace('n')}))`,
-    `  && (!has(f.source.serviceAccounts) || f.source.serviceAccounts.all(a, ${OWN_SERVICE_ACCOUNT('a')})))))`,
-    `&& (!has(r.when) || r.when.all(c, !(${identityCondition}) || (has(c.values) && c.values.all(v, (c.key + "=" + v) in variables.headerValues))))`,
-    `&& (!has(r.when) || r.when.all(c, !(${sourceCondition}) || (has(c.values)`,
-    `  && c.values.all(v, c.key == "source.namespace" ? ${allowedNamespace('v')} : ${anySource('v')}))))`,
+    `  && (!has(f.source.serviceAccounts) || f.source.serviceAccounts.all(a, ${OWN_SERVICE_ACCOUNT('a')}))))`,
+    `&& (!has(r.when) || r.when.all(c, !(${identityCondition}) || c.values.all(v, (c.key + "=" + v) in variables.headerValues)))`,
+    `&& (!has(r.when) || r.when.all(c, !(${sourceCondition})`,
+    `  || c.values.all(v, c.key == "source.namespace" ? ${allowedNamespace('v')} : ${anySource('v')})))`,
   ].join('\n');
-  // ...and at least one of them restricts who is admitted: a user or group, or a workload acting for itself.
+  // ...and it restricts who is admitted: a user or group sent by a proxy (only a proxy sets the
+  // identity headers), or a workload acting for itself.
   const restricted = [
-    `(has(r.when) && r.when.exists(c, ${identityCondition} && has(c.values) && size(c.values) > 0))`,
-    '|| (has(r.from) && size(r.from) > 0 && r.from.all(f, has(f.source) && (',
-    `  (has(f.source.principals) && size(f.source.principals) > 0 && f.source.principals.all(p, ${actsForItself('p')}))`,
-    '  || (has(f.source.namespaces) && size(f.source.namespaces) > 0 && f.source.namespaces.all(n, n == request.namespace))',
-    `  || (has(f.source.serviceAccounts) && size(f.source.serviceAccounts) > 0 && f.source.serviceAccounts.all(a, ${OWN_SERVICE_ACCOUNT('a')})))))`,
-    `|| (has(r.when) && r.when.exists(c, ${sourceCondition} && has(c.values) && size(c.values) > 0`,
-    `  && c.values.all(v, c.key == "source.namespace" ? v == request.namespace : ${actsForItself('v')})))`,
+    `(has(r.when) && r.when.exists(c, ${identityCondition})`,
+    '  && has(r.from) && size(r.from) > 0 && r.from.all(f, f.source.all(k, k == "principals") && size(f.source.principals) > 0',
+    `    && f.source.principals.all(p, ("proxy:" + p) in ${S})))`,
+    `|| ((!has(r.when) || !r.when.exists(c, ${identityCondition})) && (`,
+    '  (has(r.from) && size(r.from) > 0 && r.from.all(f, (',
+    `    (has(f.source.principals) && size(f.source.principals) > 0 && f.source.principals.all(p, ${actsForItself('p')}))`,
+    '    || (has(f.source.namespaces) && size(f.source.namespaces) > 0 && f.source.namespaces.all(n, n == request.namespace))',
+    `    || (has(f.source.serviceAccounts) && size(f.source.serviceAccounts) > 0 && f.source.serviceAccounts.all(a, ${OWN_SERVICE_ACCOUNT('a')})))))`,
+    `  || (has(r.when) && r.when.exists(c, ${sourceCondition}`,
+    `    && c.values.all(v, c.key == "source.namespace" ? v == request.namespace : ${actsForItself('v')})))))`,
   ].join('\n');
-  return `(${namesAllowed})\n&& (${restricted})`;
+  return `(${naming})\n&& (${namesAllowed})\n&& (${restricted})`;
 }
 
 /** A NetworkPolicy peer's namespace selector must not be able to select another tenant's namespace. */
@@ -229,6 +278,7 @@ function openAccessPolicy(settings: ResolvedGuardSettings): WrittenManifest {
         { name: 'headerValues', expression: annotationList(GUARD_ANNOTATIONS.headerValues) },
         { name: 'sources', expression: annotationList(GUARD_ANNOTATIONS.sources) },
         { name: 'namespaceSelectors', expression: annotationList(GUARD_ANNOTATIONS.namespaceSelectors) },
+        { name: 'ipBlocks', expression: annotationList(GUARD_ANNOTATIONS.ipBlocks) },
         {
           name: 'allowRules',
           expression: 'request.kind.kind == "AuthorizationPolicy" && has(object.spec) && (!has(object.spec.action) || object.spec.action == "ALLOW")'
@@ -258,6 +308,15 @@ function openAccessPolicy(settings: ResolvedGuardSettings): WrittenManifest {
             + 'namespaces (a rule without peers, or a namespace selector that other tenants\' namespaces match) '
             + `(rule ${GUARD_POLICY.openAccess}). Select the tenant's own namespace, a namespace its catalog policies name, or exclude tenants `
             + `with matchExpressions [{key: ${TENANT_LABEL}, operator: DoesNotExist}]; to reach another tenant, declare it in the tenants catalog and open a pull request."`,
+        },
+        {
+          // Any spelling of a CIDR is an address range Kubernetes and the CNI may read apart from a
+          // reviewer (010.0.0.0/8, ::ffff:a00:0/104): only the ipBlocks written for the tenant pass, to the letter.
+          expression: `variables.exempt || variables.peerLists.all(peers, peers.all(p, !has(p.ipBlock) || ${IP_BLOCK_TEXT('p.ipBlock')} in variables.ipBlocks))`,
+          reason: 'Forbidden',
+          messageExpression: `"tenant \\"" + request.namespace + "\\": NetworkPolicy \\"" + (${OBJECT_NAME}) + "\\" has an ipBlock the tenant's catalog does not declare; `
+            + 'on Calico and Cilium an ipBlock over the cluster\'s ranges reaches other tenants\' pods, in any spelling of the range '
+            + `(rule ${GUARD_POLICY.openAccess}). Declare the address range in the tenants catalog and open a pull request."`,
         },
       ],
       auditAnnotations: breakGlassAudit(GUARD_POLICY.openAccess),

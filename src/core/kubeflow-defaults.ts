@@ -77,6 +77,9 @@ export const RESERVED_NAMESPACES = [
   'tensorboard-controller-system',
   'jobset-system',
   'lws-system',
+  // The GitOps controllers' default namespaces: their service accounts apply the output and pass the guard.
+  'argocd',
+  'flux-system',
 ];
 
 /** Namespace label that marks shared services every tenant may reach (network policy). */

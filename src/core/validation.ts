@@ -3,7 +3,7 @@
  * Each returns `undefined` when the value is fine, else a message that says
  * what is wrong and how to fix it.
  */
-import { RESERVED_NAMESPACES } from './kubeflow-defaults';
+import { reservedNamespaceProblem, reservedNamespaces } from './reserved-namespaces';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -88,14 +88,11 @@ export function dnsLabelProblem(value: string): string | undefined {
 }
 
 export function namespaceNameProblem(value: string): string | undefined {
-  const dns = dnsLabelProblem(value);
-  if (dns) return dns;
-  if (RESERVED_NAMESPACES.includes(value) || value.startsWith('kube-')) {
-    return `"${value}" is a reserved namespace (Kubernetes', Kubeflow's and its components': ${RESERVED_NAMESPACES.join(', ')} and kube-*); `
-      + 'a tenant there would get kubeflow-admin where the platform runs: choose a team-specific name';
-  }
-  return undefined;
+  return dnsLabelProblem(value) ?? reservedNamespaceProblem(value, STATIC_RESERVED);
 }
+
+/** The registry without a run's own namespaces (those the pipeline adds per run). */
+const STATIC_RESERVED = reservedNamespaces();
 
 /** The message for a value that should have been a string (YAML reads `true`, `0755`, `2024-01-01` as other types). */
 export function notAString(value: unknown): string {

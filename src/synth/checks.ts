@@ -13,6 +13,7 @@ import { IdentityProvider } from '../constructs/cluster/identity-provider';
 import { QuotaAlerts } from '../constructs/cluster/quota-alerts';
 import { TenantDashboard } from '../constructs/cluster/tenant-dashboard';
 import { TenantProfile } from '../constructs/tenant/tenant-profile';
+import { boundCloudIdentities } from '../core/cloud-identity';
 import { kubeflowClusterRoles } from '../core/kubeflow-cluster-roles';
 import { ProfileController, withProfileControllerObjects } from '../core/kubeflow-profile';
 import { Manifest } from '../core/manifest';
@@ -81,6 +82,8 @@ export class IsolationRun {
   private readonly peers: NamespacePeer[] = [];
   private readonly sources: SourceReference[] = [];
   private readonly foreign: Manifest[] = [];
+  /** Which tenant each cloud identity (by key) was first bound in. */
+  private readonly cloudOwners = new Map<string, string>();
 
   /** Violations in one tenant's own objects (`docs`, as written); records what the final check needs. */
   public checkTenant(tenant: TenantProfile, docs: Manifest[]): string[] {
@@ -93,7 +96,21 @@ export class IsolationRun {
     this.sources.push(...sourceReferences(tenant.name, cluster));
     // Objects a tenant writes into other namespaces are checked against those at the end.
     this.foreign.push(...cluster.filter(d => d.metadata?.namespace !== undefined && d.metadata.namespace !== tenant.name));
-    return tenantViolations(declared, cluster, this.clusterRoles, tenant.auth);
+    return [...tenantViolations(declared, cluster, this.clusterRoles, tenant.auth), ...this.cloudIdentityViolations(tenant.name, cluster)];
+  }
+
+  /** Cloud identities this tenant binds that an earlier tenant binds too (each belongs to one tenant). */
+  private cloudIdentityViolations(tenant: string, cluster: Manifest[]): string[] {
+    const violations: string[] = [];
+    for (const bound of boundCloudIdentities(cluster.filter(d => d.metadata?.namespace === tenant))) {
+      const owner = this.cloudOwners.get(bound.key);
+      if (owner === undefined) this.cloudOwners.set(bound.key, tenant);
+      else if (owner !== tenant) {
+        violations.push(`tenant "${tenant}": ServiceAccount ${tenant}/${bound.serviceAccount} is bound to cloud identity "${bound.value}", which tenant "${owner}" `
+          + 'is bound to as well; the two tenants would reach each other\'s cloud resources: give each tenant its own');
+      }
+    }
+    return violations;
   }
 
   /** Objects outside tenants that reach into them, and cross-tenant network paths. */

@@ -25,6 +25,8 @@ import { AuditPolicy } from '../constructs/cluster/audit-policy';
 import { TenancyGuard } from '../constructs/cluster/tenancy-guard';
 import { TenantProfile } from '../constructs/tenant/tenant-profile';
 import { withGuardParameters } from '../core/guard-parameters';
+import { exemptionProblems } from '../core/guard-policies';
+import { reservedNamespaceProblem, reservedNamespaces } from '../core/reserved-namespaces';
 import { ProfileController } from '../core/kubeflow-profile';
 import { Manifest } from '../core/manifest';
 import { messagesOf, throwIfAny } from '../core/validation';
@@ -64,19 +66,32 @@ export class SynthesisRun {
   private readonly settings: SynthesisSettings;
   private readonly layout: OutputLayout;
   private readonly isolation?: IsolationRun;
-  private readonly guarded: boolean;
+  private readonly guard?: TenancyGuard;
+  /** Namespaces no tenant of this run may take (core/reserved-namespaces.ts). */
+  private readonly reserved: Map<string, string>;
 
   constructor(app: App, private readonly emit: Emit) {
     this.settings = settingsOf(app);
     this.layout = new OutputLayout(this.settings);
     this.isolation = this.settings.isolationCheck ? new IsolationRun() : undefined;
-    this.guarded = TenancyGuard.of(app) !== undefined;
+    this.guard = TenancyGuard.of(app);
+    const guard = this.guard?._settings;
+    this.reserved = reservedNamespaces({
+      written: [['argoCd.namespace', this.settings.argoCd && (this.settings.argoCd.namespace ?? 'argocd')],
+        ['flux.namespace', this.settings.flux && (this.settings.flux.namespace ?? 'flux-system')]],
+      trustedUsers: [
+        ...(guard?.gitOpsIdentities ?? []).map((u): [string, string] => ['guard.gitOpsIdentities', u]),
+        ...(guard?.platformUsers ?? []).map((u): [string, string] => ['guard.platformUsers', u]),
+        ['guard.profileControllerIdentity', guard?.profileControllerIdentity],
+      ],
+    });
   }
 
   /** Checks one tenant's subtree and emits its folder; throws its problems. */
   public tenant(tenant: TenantProfile): void {
     const constructs = tenant.node.findAll();
-    const errors: string[] = [];
+    const reserved = reservedNamespaceProblem(tenant.name, this.reserved);
+    const errors: string[] = reserved ? [`tenant "${tenant.name}": name: ${reserved}`] : [];
     for (const construct of constructs) {
       for (const message of construct.node.validate()) errors.push(`${construct.node.path}: ${message}`);
     }
@@ -84,11 +99,11 @@ export class SynthesisRun {
     errors.push(...duplicateObjects(objects));
     throwIfAny(errors);
     let docs: Manifest[] = objects.map(o => o.toJson());
-    if (this.guarded) {
+    if (this.guard) {
       // The guard's policies read the tenant's declarations from its Namespace.
       const { users, groups } = tenant._declarations();
       const guarded = withGuardParameters(docs, { name: tenant.name, users, groups, auth: tenant.auth, profileController: tenant.profileController });
-      throwIfAny(guarded.problem ? [guarded.problem] : []);
+      throwIfAny([...exemptionProblems(this.guard._settings, { name: tenant.name, users, groups }), ...(guarded.problem ? [guarded.problem] : [])]);
       docs = guarded.docs;
     }
     if (this.isolation) throwIfAny(this.isolation.checkTenant(tenant, docs));

@@ -121,6 +121,11 @@ export class TenancyGuard extends Construct {
 
   /** How refused requests are handled. */
   public readonly mode: GuardMode;
+  /**
+   * The settings with defaults applied, for the app's checks against its tenants.
+   * @internal
+   */
+  public readonly _settings: ResolvedGuardSettings;
 
   constructor(scope: Construct, id: string, props: TenancyGuardProps = {}) {
     super(scope, id);
@@ -143,7 +148,7 @@ export class TenancyGuard extends Construct {
     throwIfAny(problems);
 
     const profileController = props.profileController ?? this.node.tryGetContext(PROFILE_CONTROLLER_CONTEXT) ?? ProfileController.KUBEFLOW;
-    const settings: ResolvedGuardSettings = {
+    const settings: ResolvedGuardSettings = this._settings = {
       validationActions: this.mode === GuardMode.ENFORCE ? ['Deny'] : ['Warn', 'Audit'],
       gitOpsIdentities: [...new Set(gitOps)].sort(),
       breakGlassGroups: [...new Set(breakGlass)].sort(),
