@@ -37,6 +37,9 @@ function matrix(n: number, extra: IdentityAccess[] = [], open: string[] = []): A
     meshOpen: [],
     network: { openIngress: open, openEgress: [], paths: [] },
     guard: { state: 'enforce', guardedNamespaces: namespaces },
+    cloudIdentities: [],
+    sharedCloudIdentities: [],
+    escalations: [],
   };
 }
 

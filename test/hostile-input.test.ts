@@ -35,11 +35,11 @@ describe('isolation escapes are refused before anything is written', () => {
     ['group contributor with a trailing *', catalog(tenant('team-a', ['contributors: [{name: "ml*", kind: Group}]'])), 'contributor "ml*": name "ml*" contains "*"'],
     ['team-role user with a trailing *', catalog(tenant('team-a', ['teamRoles: [{name: eng, preset: ml-engineer, users: ["bob*"]}]'])), 'teamRoles "eng": users: "bob*" contains "*"'],
     // 2. principals pointed at a tenant
-    ['Pipelines UI principal in another tenant', catalog(tenant('team-a', ['auth: {pipelinesUiPrincipal: cluster.local/ns/team-b/sa/default-editor}']) + tenant('team-b')),
+    ['Pipelines UI principal in another tenant', catalog(tenant('team-a') + tenant('team-b'), 'cluster:\n  auth: {pipelinesUiPrincipal: cluster.local/ns/team-b/sa/default-editor}\n'),
       'tenant "team-a": auth.pipelinesUiPrincipal: "cluster.local/ns/team-b/sa/default-editor" is a service account of tenant "team-b"'],
-    ['ingress gateway principal in the tenant itself', catalog(tenant('team-a', ['auth: {ingressGatewayPrincipal: cluster.local/ns/team-a/sa/default-editor}'])),
+    ['ingress gateway principal in the tenant itself', catalog(tenant('team-a'), 'cluster:\n  auth: {ingressGatewayPrincipal: cluster.local/ns/team-a/sa/default-editor}\n'),
       'tenant "team-a": auth.ingressGatewayPrincipal: "cluster.local/ns/team-a/sa/default-editor" is a service account of the tenant\'s own namespace'],
-    ['a principal with a wildcard trust domain', catalog(tenant('team-a', ['auth: {notebookControllerPrincipal: "*/ns/kubeflow/sa/notebook-controller-service-account"}'])),
+    ['a principal with a wildcard trust domain', catalog(tenant('team-a'), 'cluster:\n  auth: {notebookControllerPrincipal: "*/ns/kubeflow/sa/notebook-controller-service-account"}\n'),
       'auth.notebookControllerPrincipal: "*/ns/kubeflow/sa/notebook-controller-service-account" contains "*"'],
     // 3. ambient waypoint in another tenant
     ['waypoint in another tenant', catalog(tenant('team-a', ['meshMode: ambient', 'ambient: {waypointNamespace: team-b, waypointName: wp}']) + tenant('team-b')),
@@ -64,7 +64,7 @@ describe('isolation escapes are refused before anything is written', () => {
     ['an IPv6 block over the unique-local range', catalog(tenant('team-a', ['networkPolicy: {additionalEgress: [{name: v6, cidr: "::/0"}]}'])),
       'reaches fc00::/7'],
     ['API server CIDRs inside the declared pod range',
-      catalog(tenant('team-a', ['networkPolicy: {apiServerCidrs: [10.244.0.0/16], clusterCidrs: [10.244.0.0/16, 10.96.0.0/12]}'])),
+      catalog(tenant('team-a', ['networkPolicy: {apiServerCidrs: [10.244.0.0/16]}']), 'cluster:\n  clusterCidrs: [10.244.0.0/16, 10.96.0.0/12]\n'),
       'networkPolicy.apiServerCidrs[0]: "10.244.0.0/16" reaches 10.244.0.0/16'],
     // 6. empty port lists
     ['kubeflowServicePorts: []', catalog(tenant('team-a', ['networkPolicy: {kubeflowServicePorts: []}'])), 'networkPolicy.kubeflowServicePorts: is empty, which a NetworkPolicy would read as every port'],
@@ -85,16 +85,25 @@ describe('isolation escapes are refused before anything is written', () => {
       'tenant "team-a": networkPolicy.kubeflowNamespace: "team-b" is a tenant, not the platform\'s namespace'],
     // 8. team roles that escalate
     ['a team role with bind', catalog(tenant('team-a', ['teamRoles: [{name: lead, rules: [{apiGroups: [rbac.authorization.k8s.io], resources: [rolebindings], verbs: [create, bind]}]}]'])),
-      'teamRoles "lead": rules[0].verbs has bind'],
+      'teamRoles "lead": rules[0] grants bind (not a read or write verb: it can grant, assume or approve rights), create rbac.authorization.k8s.io/rolebindings, beyond'],
     ['a team role with escalate and impersonate', catalog(tenant('team-a', ['teamRoles: [{name: lead, rules: [{apiGroups: [rbac.authorization.k8s.io, ""], resources: [roles, users], verbs: [escalate, impersonate]}]}]'])),
-      'teamRoles "lead": rules[0].verbs has escalate, impersonate'],
+      'teamRoles "lead": rules[0] grants escalate (not a read or write verb: it can grant, assume or approve rights), impersonate (not a read'],
     ['a team role that patches the namespace', catalog(tenant('team-a', ['teamRoles: [{name: lead, rules: [{apiGroups: [""], resources: [namespaces], verbs: [get, patch]}]}]'])),
-      'teamRoles "lead": rules[0] lets the role patch namespaces'],
+      'teamRoles "lead": rules[0] grants patch core/namespaces, beyond what a team role may grant without a reason'],
     ['a team role over a cluster-scoped resource', catalog(tenant('team-a', ['teamRoles: [{name: ops, rules: [{apiGroups: [""], resources: [nodes], verbs: [get]}]}]'])),
       'teamRoles "ops": rules[0].resources has nodes, which is cluster-scoped'],
-    // 9. client-controlled headers
-    ['user-agent as the user-id header', catalog(tenant('team-a', ['auth: {userIdHeader: user-agent}'])), 'tenant "team-a": auth.userIdHeader: "user-agent" is a header every client sets itself'],
-    ['host as the groups header', catalog(tenant('team-a', ['auth: {groupsHeader: host}'])), 'auth.groupsHeader: "host" is a header every client sets itself'],
+    // 9. facts of the cluster restated by a tenant or the defaults
+    ['a tenant with its own user-id header', catalog(tenant('team-a', ['auth: {userIdHeader: x-my-user}'])),
+      'tenant "team-a": auth.userIdHeader: "x-my-user" differs from the cluster\'s "kubeflow-userid"'],
+    ['defaults with their own gateway principal', catalog(tenant('team-a'), 'defaults:\n  auth: {ingressGatewayPrincipal: cluster.local/ns/gw/sa/gw}\n'),
+      'tenant "team-a": auth.ingressGatewayPrincipal: "cluster.local/ns/gw/sa/gw" differs from the cluster\'s'],
+    ['a tenant narrowing the cluster ranges to open private space', catalog(tenant('team-a', ['networkPolicy: {clusterCidrs: [10.244.0.0/16], additionalEgress: [{name: x, cidr: 10.0.0.0/16}]}'])),
+      'tenant "team-a": networkPolicy.clusterCidrs: [10.244.0.0/16] differs from the cluster\'s'],
+    ['cluster.auth against the identity provider', catalog(tenant('team-a'), 'cluster:\n  auth: {userIdHeader: x-user}\n  identityProvider: {issuer: "https://dex.example.com/dex", secretName: dex-secrets, kubeflowAuth: {userIdHeader: y-user}}\n'),
+      'cluster.auth.userIdHeader: "x-user" differs from cluster.identityProvider.kubeflowAuth.userIdHeader "y-user"'],
+    // 10. client-controlled headers
+    ['user-agent as the user-id header', catalog(tenant('team-a'), 'cluster:\n  auth: {userIdHeader: user-agent}\n'), 'tenant "team-a": auth.userIdHeader: "user-agent" is a header every client sets itself'],
+    ['host as the groups header', catalog(tenant('team-a'), 'cluster:\n  auth: {groupsHeader: host}\n'), 'auth.groupsHeader: "host" is a header every client sets itself'],
   ])('%s', (_, text, message) => {
     const result = synthText(text);
     expect({ code: result.code, written: result.written }).toEqual({ code: 1, written: [] });
@@ -104,7 +113,7 @@ describe('isolation escapes are refused before anything is written', () => {
   });
 
   test('escalation is allowed with the documented opt-out', () => {
-    const result = synthText(catalog(tenant('team-a', ['teamRoles: [{name: lead, allowEscalation: true, rules: [{apiGroups: [""], resources: [namespaces], verbs: [get, patch]}]}]'])));
+    const result = synthText(catalog(tenant('team-a', ['teamRoles: [{name: lead, allowEscalation: true, escalationReason: "team leads relabel the namespace for the GPU pool", rules: [{apiGroups: [""], resources: [namespaces], verbs: [get, patch]}]}]'])));
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
   });
@@ -120,10 +129,17 @@ describe('isolation escapes are refused before anything is written', () => {
     });
   });
 
+  test('a tenant may repeat the cluster\'s facts', () => {
+    const result = synthText(catalog(tenant('team-a', ['auth: {userIdHeader: x-user}', 'networkPolicy: {clusterCidrs: [10.96.0.0/12, 10.244.0.0/16]}']),
+      'cluster:\n  auth: {userIdHeader: x-user}\n  clusterCidrs: [10.244.0.0/16, 10.96.0.0/12]\n'));
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+  });
+
   test('with the cluster ranges declared, a corporate range outside them is accepted', () => {
     const result = synthText(catalog(tenant('team-a', [
-      'networkPolicy: {clusterCidrs: [10.244.0.0/16, 10.96.0.0/12], apiServerCidrs: [10.0.0.10/32], additionalEgress: [{name: corp, cidr: 192.168.50.0/24}]}',
-    ])));
+      'networkPolicy: {apiServerCidrs: [10.0.0.10/32], additionalEgress: [{name: corp, cidr: 192.168.50.0/24}]}',
+    ]), 'cluster:\n  clusterCidrs: [10.244.0.0/16, 10.96.0.0/12]\n'));
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
   });

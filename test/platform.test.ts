@@ -299,7 +299,7 @@ describe('IdentityProvider (Dex)', () => {
     expect(() => new TenantCatalog(conflict.chart, 'catalog', {
       cluster: { identityProvider: { ...props, kubeflowAuth: { userIdHeader: 'x-user' } } },
       tenants: [{ name: 'team-a', owner: 'a@c.io', auth: { userIdHeader: 'kubeflow-userid' } }],
-    })).toThrow('tenants[0]: tenant "team-a": auth.userIdHeader: "kubeflow-userid" differs from cluster.identityProvider.kubeflowAuth.userIdHeader "x-user"');
+    })).toThrow('tenants[0]: tenant "team-a": auth.userIdHeader: "kubeflow-userid" differs from the cluster\'s "x-user" (cluster.identityProvider.kubeflowAuth)');
   });
 });
 

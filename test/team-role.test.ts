@@ -52,16 +52,58 @@ describe('TeamRole', () => {
     const wild = { name: 'admin-ish', rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['*'] }] };
     expect(() => synthTenant({ owner: 'o@c.io', teamRoles: [wild] }))
       .toThrow('tenant "team-a": teamRoles "admin-ish": rules[0].verbs has a wildcard (*); wildcards grant every present and future resource or verb');
-    const objects = synthTenant({ owner: 'o@c.io', teamRoles: [{ ...wild, allowWildcards: true }] });
+    // A wildcard also grants every verb beyond the allowlist, so it needs a stated reason too.
+    expect(() => synthTenant({ owner: 'o@c.io', teamRoles: [{ ...wild, allowWildcards: true }] })).toThrow('rules[0] grants * (not a read or write verb');
+    const reason = 'the platform team owns these config maps and rotates them';
+    const objects = synthTenant({ owner: 'o@c.io', teamRoles: [{ ...wild, allowWildcards: true, allowEscalation: true, escalationReason: reason }] });
     expect(only(objects, 'Role', 'admin-ish').rules[0].verbs).toEqual(['*']);
+    expect(only(objects, 'Role', 'admin-ish').metadata.annotations).toEqual({ 'kf-tenancy.io/escalation-reason': reason });
   });
 
   test('writing secrets is refused without allowSecretWrites (the guide\'s "*" on secrets included)', () => {
     const writer = { name: 'secret-writer', rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'create', 'update'] }] };
     expect(teamRoleProblems(writer)).toEqual(['teamRoles "secret-writer": rules[0] lets the role create, update secrets; secrets are read-only unless allowSecretWrites is set']);
     expect(teamRoleProblems({ ...writer, allowSecretWrites: true })).toEqual([]);
-    expect(teamRoleProblems({ name: 'guide', allowWildcards: true, rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['*'] }] }))
+    expect(teamRoleProblems({ name: 'guide', allowWildcards: true, allowEscalation: true, escalationReason: 'as the guide has it, reviewed', rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['*'] }] }))
       .toEqual(['teamRoles "guide": rules[0] lets the role * secrets; secrets are read-only unless allowSecretWrites is set']);
+  });
+
+  // The allowlist: reading anything and writing workload resources pass; every other write or
+  // verb is an escalation, refused without allowEscalation and a reason.
+  const rule = (apiGroups: string[], resources: string[], verbs: string[]) => ({ name: 'r', rules: [{ apiGroups, resources, verbs }] });
+  test.each([
+    ['RoleBindings', rule(['rbac.authorization.k8s.io'], ['rolebindings'], ['create']), 'create rbac.authorization.k8s.io/rolebindings'],
+    ['Roles', rule(['rbac.authorization.k8s.io'], ['roles'], ['update']), 'update rbac.authorization.k8s.io/roles'],
+    ['Wasm plugins', rule(['extensions.istio.io'], ['wasmplugins'], ['create']), 'create extensions.istio.io/wasmplugins'],
+    ['VirtualServices', rule(['networking.istio.io'], ['virtualservices'], ['create']), 'create networking.istio.io/virtualservices'],
+    ['EnvoyFilters', rule(['networking.istio.io'], ['envoyfilters'], ['patch']), 'patch networking.istio.io/envoyfilters'],
+    ['ServiceEntries', rule(['networking.istio.io'], ['serviceentries'], ['create']), 'create networking.istio.io/serviceentries'],
+    ['Sidecars', rule(['networking.istio.io'], ['sidecars'], ['create']), 'create networking.istio.io/sidecars'],
+    ['Gateways', rule(['gateway.networking.k8s.io'], ['gateways'], ['create']), 'create gateway.networking.k8s.io/gateways'],
+    ['PeerAuthentications', rule(['security.istio.io'], ['peerauthentications'], ['create']), 'create security.istio.io/peerauthentications'],
+    ['AuthorizationPolicies', rule(['security.istio.io'], ['authorizationpolicies'], ['delete']), 'delete security.istio.io/authorizationpolicies'],
+    ['NetworkPolicies', rule(['networking.k8s.io'], ['networkpolicies'], ['delete']), 'delete networking.k8s.io/networkpolicies'],
+    ['its ResourceQuota', rule([''], ['resourcequotas'], ['patch']), 'patch core/resourcequotas'],
+    ['service-account tokens', rule([''], ['serviceaccounts/token'], ['create']), 'create core/serviceaccounts/token'],
+    ['Endpoints', rule([''], ['endpoints'], ['create']), 'create core/endpoints'],
+    ['an unknown CRD', rule(['example.com'], ['widgets'], ['create']), 'create example.com/widgets'],
+    ['the use verb', rule(['policy'], ['podsecuritypolicies'], ['use']), 'use (not a read or write verb'],
+  ])('refuses a team role that writes %s without a reason', (_, role, words) => {
+    expect(teamRoleProblems(role).join('\n')).toContain(`rules[0] grants ${words}`);
+    expect(teamRoleProblems({ ...role, allowEscalation: true }).join('\n')).toContain('allowEscalation needs escalationReason');
+    expect(teamRoleProblems({ ...role, allowEscalation: true, escalationReason: 'reviewed by the platform team in PR 42' })).toEqual([]);
+  });
+
+  test.each([
+    ['reading RBAC objects', rule(['rbac.authorization.k8s.io'], ['rolebindings', 'roles'], ['get', 'list', 'watch'])],
+    ['managing jobs', rule(['batch'], ['jobs', 'cronjobs'], ['create', 'update', 'patch', 'delete'])],
+    ['managing notebooks and inference services', rule(['kubeflow.org', 'serving.kserve.io'], ['notebooks'], ['get'])],
+    ['exec into pods', rule([''], ['pods/exec'], ['create'])],
+  ])('accepts %s without a reason', (_, role) => expect(teamRoleProblems(role)).toEqual([]));
+
+  test('a reason without allowEscalation, or a reason of a word, is refused', () => {
+    expect(teamRoleProblems({ ...rule(['batch'], ['jobs'], ['get']), escalationReason: 'because the team asked' })[0]).toContain('escalationReason is given but allowEscalation is not set');
+    expect(teamRoleProblems({ ...rule(['rbac.authorization.k8s.io'], ['roles'], ['create']), allowEscalation: true, escalationReason: 'ok' }).join()).toContain('allowEscalation needs escalationReason');
   });
 
   test.each([

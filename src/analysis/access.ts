@@ -12,7 +12,8 @@ import { KubeflowAuthOptions, resolveAuth, ResolvedKubeflowAuth } from '../core/
 import { boundCloudIdentities, CLOUD_IDENTITY_ANNOTATIONS, sharedCloudIdentities } from '../core/cloud-identity';
 import { kubeflowClusterRoles } from '../core/kubeflow-cluster-roles';
 import { withProfileControllerObjects } from '../core/kubeflow-profile';
-import { AuthorizationPolicyManifest, BindingManifest, Manifest, ofKind } from '../core/manifest';
+import { AuthorizationPolicyManifest, BindingManifest, Manifest, ofKind, RoleManifest } from '../core/manifest';
+import { ESCALATION_REASON_ANNOTATION, escalations } from '../core/team-role-allowlist';
 
 /** A resource shown in the matrix. */
 interface Resource {
@@ -73,6 +74,8 @@ export interface AccessMatrix {
   readonly cloudIdentities: Array<{ namespace: string; serviceAccount: string; value: string }>;
   /** Cloud identities bound in more than one namespace (each should belong to one tenant). */
   readonly sharedCloudIdentities: Array<{ value: string; namespaces: string[] }>;
+  /** Roles that grant more than a team role may without a reason (core/team-role-allowlist.ts), with the reason written on them. */
+  readonly escalations: Array<{ namespace: string; role: string; reason?: string; grants: string[] }>;
 }
 
 /** What the access matrix is computed with. */
@@ -262,6 +265,8 @@ export function accessViewer(): (manifest: Manifest) => Manifest | undefined {
       case 'ClusterRole':
         return {
           ...base,
+          ...(metadata.annotations?.[ESCALATION_REASON_ANNOTATION] !== undefined
+            ? { metadata: { ...base.metadata, annotations: { [ESCALATION_REASON_ANNOTATION]: metadata.annotations[ESCALATION_REASON_ANNOTATION] } } } : {}),
           rules: shared(manifest.rules),
           ...(manifest.aggregationRule !== undefined ? { aggregationRule: manifest.aggregationRule } : {}),
         };
@@ -428,7 +433,22 @@ export function accessMatrix(written: Manifest[], options: AccessMatrixOptions =
     namespaces, identities: result, meshOpen: mesh.open, network: networkReachability(objects), guard: guardStatus(objects),
     cloudIdentities: bound.map(b => ({ namespace: b.namespace, serviceAccount: b.serviceAccount, value: b.value })),
     sharedCloudIdentities: sharedCloudIdentities(bound),
+    escalations: roleEscalations(objects),
   };
+}
+
+/** Namespaced Roles whose rules reach beyond the team-role allowlist, sorted by namespace and name. */
+function roleEscalations(objects: Manifest[]): AccessMatrix['escalations'] {
+  return objects.filter(ofKind<RoleManifest>('Role')).filter(o => o.metadata?.namespace !== undefined)
+    .map(o => ({
+      namespace: String(o.metadata!.namespace),
+      role: String(o.metadata?.name),
+      reason: o.metadata?.annotations?.[ESCALATION_REASON_ANNOTATION],
+      grants: [...new Set((o.rules ?? []).flatMap(r => escalations({ apiGroups: r.apiGroups ?? [], resources: r.resources ?? [], verbs: r.verbs ?? [] })))].sort(),
+    }))
+    .filter(e => e.grants.length > 0)
+    .map(e => (e.reason === undefined ? { namespace: e.namespace, role: e.role, grants: e.grants } : e))
+    .sort((a, b) => (`${a.namespace}/${a.role}` < `${b.namespace}/${b.role}` ? -1 : 1));
 }
 
 /** `edit`, `view (RBAC only)` when the gateway refuses a user or group, `gateway only` without RBAC access. */
@@ -477,6 +497,8 @@ export function accessMarkdown(matrix: AccessMatrix, options: ReportOptions = {}
     ({ identity, namespace, access, level: describeLevel(access, identity.kind === 'ServiceAccount') })));
   const findings = [
     ...(matrix.meshOpen.length > 0 ? [`- admit every request from the ingress gateway: ${matrix.meshOpen.join(', ')}`] : []),
+    ...matrix.escalations.map(e => `- escalation: Role ${e.namespace}/${e.role} grants ${e.grants.join(', ')}`
+      + (e.reason === undefined ? ' (no reason given)' : ` (reason: ${e.reason})`)),
     ...matrix.sharedCloudIdentities.map(s => `- cloud identity ${s.value} is bound in ${s.namespaces.length} namespaces: ${s.namespaces.join(', ')}`),
     ...(network.openIngress.length > 0 ? [`- network open to every namespace (no ingress policy): ${network.openIngress.join(', ')}`] : []),
     ...(network.openEgress.length > 0 ? [`- network reaches every namespace (no egress policy): ${network.openEgress.join(', ')}`] : []),

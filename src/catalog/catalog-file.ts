@@ -10,6 +10,7 @@ import type { ReadOnlyDashboardOptions } from '../constructs/cluster/read-only-d
 import type { TenancyGuardOptions } from '../constructs/cluster/tenancy-guard';
 import type { TenantDashboardOptions } from '../constructs/cluster/tenant-dashboard';
 import type { TenantSettings } from '../constructs/tenant/tenant-profile';
+import type { KubeflowAuthOptions } from '../core/auth-options';
 import { ContributorOptions } from '../core/identity';
 import { ProfileController } from '../core/kubeflow-profile';
 import { PriorityClassSpec } from '../core/priority-classes';
@@ -48,6 +49,21 @@ export interface ClusterSettings {
    * @default true
    */
   readonly profileObjects?: boolean;
+  /**
+   * How the installation identifies users: the identity headers and the principals that forward
+   * them. A fact of the cluster: every tenant takes it, and a tenant or `defaults:` that states a
+   * field differently is refused (they may repeat it). Fields the identity provider's
+   * `kubeflowAuth` sets must agree with it.
+   * @default - the identity provider's kubeflowAuth, else Kubeflow's defaults
+   */
+  readonly auth?: KubeflowAuthOptions;
+  /**
+   * The cluster's pod and service CIDRs, which no ipBlock of any tenant may reach (on Calico and
+   * Cilium an ipBlock matches pods). A fact of the cluster: a tenant's `networkPolicy.clusterCidrs`
+   * may repeat it but not differ.
+   * @default ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7"]
+   */
+  readonly clusterCidrs?: string[];
   /**
    * A preset of PriorityClasses.
    * @default - none

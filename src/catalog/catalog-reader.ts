@@ -10,6 +10,7 @@ import type { ProfileSource } from './profile-reader';
 import { SourceDocument } from './yaml-source';
 import type { TenantProfileProps, TenantSettings } from '../constructs/tenant/tenant-profile';
 import { ML_PRIORITY_CLASSES, PriorityClassSpec } from '../core/priority-classes';
+import { clusterFactConflicts, ResolvedClusterFacts, resolveClusterFacts } from '../core/cluster-facts';
 import { notAString } from '../core/validation';
 
 /** The schema ships with the package, beside lib/ and src/. */
@@ -150,6 +151,7 @@ export function readCatalog(doc: SourceDocument, errors: string[]): CatalogConte
   }
 
   const catalog = data as CatalogFile;
+  for (const problem of clusterSectionProblems(catalog.cluster)) errors.push(`${doc.locate(['cluster', 'auth'])}: ${problem}`);
   const names = new Set(catalog.tenants.map(t => t.name));
   for (const [at, message] of defaultsProblems(catalog.defaults, names)) {
     errors.push(`${doc.locate(['defaults', ...at])}: defaults.${pathText(at)}: ${message}`);
@@ -167,23 +169,37 @@ export function readCatalog(doc: SourceDocument, errors: string[]): CatalogConte
 }
 
 /**
- * The identity provider's auth setting (user-id header and prefix, groups header) is the one
- * every tenant uses; a tenant or the defaults may repeat it but not contradict it.
+ * The cluster's facts from a catalog's cluster section: `cluster.auth` over the identity
+ * provider's `kubeflowAuth`, and `cluster.clusterCidrs`; with the settings that name them.
  */
-export function withSharedAuth(props: TenantProfileProps, cluster: ClusterSettings | undefined): { props: TenantProfileProps; problems: string[] } {
-  const shared = cluster?.identityProvider?.kubeflowAuth ?? (cluster?.identityProvider ? {} : undefined);
-  if (!shared) return { props, problems: [] };
-  const problems: string[] = [];
-  const own = props.auth ?? {};
-  for (const field of ['userIdHeader', 'userIdPrefix', 'groupsHeader'] as const) {
-    const mine = own[field];
-    const theirs = shared[field] ?? (field === 'userIdPrefix' ? '' : field === 'userIdHeader' ? 'kubeflow-userid' : 'kubeflow-groups');
-    if (mine !== undefined && mine !== theirs) {
-      problems.push(`auth.${field}: "${mine}" differs from cluster.identityProvider.kubeflowAuth.${field} "${theirs}"; set it in one place (the identity provider)`);
-    }
-  }
-  const auth = { ...own, ...shared };
-  return { props: { ...props, auth }, problems };
+export function catalogClusterFacts(cluster: ClusterSettings | undefined): { facts: ResolvedClusterFacts; where: { auth: string; clusterCidrs: string } } {
+  const idp = cluster?.identityProvider?.kubeflowAuth ?? {};
+  const facts = resolveClusterFacts({ auth: { ...idp, ...cluster?.auth }, clusterCidrs: cluster?.clusterCidrs });
+  const where = {
+    auth: cluster?.auth ? 'cluster.auth' : cluster?.identityProvider ? 'cluster.identityProvider.kubeflowAuth' : 'Kubeflow\'s default; set cluster.auth to change it',
+    clusterCidrs: cluster?.clusterCidrs ? 'cluster.clusterCidrs' : 'every private range by default; set cluster.clusterCidrs to change it',
+  };
+  return { facts, where };
+}
+
+/** Where `cluster.auth` contradicts the identity provider's `kubeflowAuth` (both describe the same headers). */
+export function clusterSectionProblems(cluster: ClusterSettings | undefined): string[] {
+  const idp = cluster?.identityProvider?.kubeflowAuth ?? {};
+  return (['userIdHeader', 'userIdPrefix', 'groupsHeader'] as const)
+    .filter(field => idp[field] !== undefined && cluster?.auth?.[field] !== undefined && idp[field] !== cluster.auth[field])
+    .map(field => `cluster.auth.${field}: "${cluster!.auth![field]}" differs from cluster.identityProvider.kubeflowAuth.${field} "${idp[field]}"; set it in one place`);
+}
+
+/**
+ * A tenant's props with the cluster's facts (headers, proxy principals, pod and service ranges)
+ * applied; a tenant or default that states one differently is a problem, not an override.
+ */
+export function withClusterFacts(props: TenantProfileProps, cluster: ClusterSettings | undefined): { props: TenantProfileProps; problems: string[] } {
+  const { facts, where } = catalogClusterFacts(cluster);
+  const problems = clusterFactConflicts({ auth: props.auth, clusterCidrs: props.networkPolicy?.clusterCidrs }, facts, where)
+    .map(([field, message]) => `${field}: ${message}`);
+  const networkPolicy = { ...props.networkPolicy, clusterCidrs: facts.clusterCidrs };
+  return { props: { ...props, auth: { ...facts.auth }, networkPolicy }, problems };
 }
 
 /**
@@ -193,7 +209,7 @@ export function withSharedAuth(props: TenantProfileProps, cluster: ClusterSettin
 export function catalogTenantProps(defaults: TenantSettings | undefined, tenant: TenantProfileProps, cluster: ClusterSettings | undefined,
   clusterClasses: PriorityClassSpec[]): { props: TenantProfileProps; problems: string[] } {
   const merged = withDeniedClasses(mergeSettings(defaults, tenant), clusterClasses.map(c => c.name));
-  const shared = withSharedAuth(withProfileSettings(merged, cluster), cluster);
+  const shared = withClusterFacts(withProfileSettings(merged, cluster), cluster);
   return { props: shared.props, problems: [...shared.problems, ...unknownClassProblems(merged, clusterClasses)] };
 }
 

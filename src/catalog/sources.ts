@@ -4,7 +4,7 @@
  * each with its `file:line`.
  */
 import { ClusterSettings } from './catalog-file';
-import { isCatalogDocument, readCatalog } from './catalog-reader';
+import { catalogClusterFacts, isCatalogDocument, readCatalog, withClusterFacts } from './catalog-reader';
 import { profilesFromDocument, ProfileSource } from './profile-reader';
 import { readYamlFiles } from './yaml-source';
 import { ProfileController } from '../core/kubeflow-profile';
@@ -36,9 +36,20 @@ export function readTenantFiles(files: string[]): TenancySources {
   let clusterFrom: string | undefined;
   let priorityClassesFrom: string | undefined;
   let profileController: { value: ProfileController; from: string } | undefined;
+  // The cluster's facts (auth, pod and service ranges) of the run: catalogs that state them must agree.
+  let facts: { cluster: ClusterSettings | undefined; key: string; from: string } | undefined;
+  const profileTenants = new Set<ProfileSource>();
   for (const doc of readYamlFiles(files, errors)) {
     if (isCatalogDocument(doc.value)) {
       const content = readCatalog(doc, errors);
+      if (statesClusterFacts(content.cluster)) {
+        const key = JSON.stringify(catalogClusterFacts(content.cluster).facts);
+        const from = doc.locate(['cluster']);
+        if (facts && facts.key !== key) {
+          errors.push(`${from}: cluster: auth, clusterCidrs or identityProvider.kubeflowAuth differ from those at ${facts.from}; one cluster has one set of facts: state them the same in every catalog of a run`);
+        }
+        facts ??= { cluster: content.cluster, key, from };
+      }
       const controller = content.cluster?.profileController;
       if (controller !== undefined) {
         const from = doc.locate(['cluster', 'profileController']);
@@ -57,11 +68,26 @@ export function readTenantFiles(files: string[]): TenancySources {
         else [cluster, clusterFrom] = [content.cluster, doc.locate(['cluster'])];
       }
     } else {
-      tenants.push(...profilesFromDocument(doc, errors));
+      for (const source of profilesFromDocument(doc, errors)) {
+        profileTenants.add(source);
+        tenants.push(source);
+      }
     }
   }
+  // Profiles state no cluster facts: they take the run's, like catalog tenants (in file order).
+  tenants.forEach((source, i) => {
+    if (!profileTenants.has(source)) return;
+    const applied = withClusterFacts(source.props, facts?.cluster);
+    errors.push(...applied.problems.map(p => `${source.location}: tenant "${source.props.name}": ${p}`));
+    tenants[i] = { ...source, props: applied.props };
+  });
   throwIfAny(errors);
   return { tenants, priorityClasses, cluster, clusterLocation: clusterFrom ?? priorityClassesFrom, profileController: profileController?.value };
+}
+
+/** Whether a cluster section states facts of the cluster (auth, its ranges, the identity provider's headers). */
+function statesClusterFacts(cluster: ClusterSettings | undefined): boolean {
+  return cluster?.auth !== undefined || cluster?.clusterCidrs !== undefined || cluster?.identityProvider !== undefined;
 }
 
 /** Whether a cluster section asks for platform pieces (one catalog of a run may). */

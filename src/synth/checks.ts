@@ -44,7 +44,28 @@ export function tenantNameProblems(tenants: TenantProfile[], profileController: 
     ...tenants.filter(t => t.profileController !== profileController).map(t =>
       `tenant "${t.name}": profileController: "${t.profileController}" differs from the app's "${profileController}"; `
       + 'one cluster has one profile controller: set it once, on the TenancyApp'),
+    ...clusterFactDisagreements(tenants),
   ];
+}
+
+/** Tenants of one app whose cluster facts (auth, pod and service ranges) differ from the first tenant's, by name. */
+function clusterFactDisagreements(tenants: TenantProfile[]): string[] {
+  const sorted = [...tenants].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const first = sorted[0];
+  if (first === undefined) return [];
+  const cidrs = (t: TenantProfile) => [...t._clusterCidrs].sort().join(', ');
+  const problems: string[] = [];
+  for (const tenant of sorted.slice(1)) {
+    if (JSON.stringify(tenant.auth) !== JSON.stringify(first.auth)) {
+      problems.push(`tenant "${tenant.name}": auth: differs from tenant "${first.name}"'s; headers and proxy principals are facts of the cluster, `
+        + 'one for every tenant: set them once, as the TenancyApp\'s auth (a catalog: cluster.auth)');
+    }
+    if (cidrs(tenant) !== cidrs(first)) {
+      problems.push(`tenant "${tenant.name}": networkPolicy.clusterCidrs: [${cidrs(tenant)}] differs from tenant "${first.name}"'s [${cidrs(first)}]; `
+        + 'the pod and service ranges are facts of the cluster: set them once, as the TenancyApp\'s clusterCidrs (a catalog: cluster.clusterCidrs)');
+    }
+  }
+  return problems;
 }
 
 /** More than one PriorityClass of the whole app marked globalDefault. */

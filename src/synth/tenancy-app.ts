@@ -2,6 +2,8 @@ import { App, AppProps, Yaml } from 'cdk8s';
 import { ArgoCdOptions, FluxOptions, gitOpsOptionProblems } from './gitops';
 import { configureSynthesis, planTree, synthesizeTree, writeStaged } from './pipeline';
 import { _markGuardParameterWriter } from '../constructs/cluster/tenancy-guard';
+import { KubeflowAuthOptions } from '../core/auth-options';
+import { CLUSTER_AUTH_CONTEXT, CLUSTER_CIDRS_CONTEXT } from '../core/cluster-facts';
 import { PROFILE_CONTROLLER_CONTEXT, ProfileController } from '../core/kubeflow-profile';
 import { TenancyValidationError, throwIfAny } from '../core/validation';
 
@@ -58,6 +60,20 @@ export interface TenancyAppProps extends AppProps {
   readonly profileController?: ProfileController;
 
   /**
+   * How the installation identifies users (identity headers, proxy principals): a fact of the
+   * cluster that every tenant takes. A tenant whose own `auth` states a field differently is refused.
+   * @default - Kubeflow's defaults (each tenant's `auth` must then agree with the others')
+   */
+  readonly auth?: KubeflowAuthOptions;
+
+  /**
+   * The cluster's pod and service CIDRs, which no tenant's ipBlock may reach: a fact of the
+   * cluster that every tenant takes. A tenant whose `networkPolicy.clusterCidrs` differs is refused.
+   * @default - every private range (each tenant's clusterCidrs must then agree with the others')
+   */
+  readonly clusterCidrs?: string[];
+
+  /**
    * Write even when the output folder holds files this tool did not write
    * (they are kept, never deleted).
    * @default false
@@ -99,6 +115,8 @@ export class TenancyApp extends App {
     throwIfAny(gitOpsOptionProblems(props.argoCd, props.flux));
     this.profileController = props.profileController ?? ProfileController.KUBEFLOW;
     this.node.setContext(PROFILE_CONTROLLER_CONTEXT, this.profileController);
+    if (props.auth !== undefined) this.node.setContext(CLUSTER_AUTH_CONTEXT, props.auth);
+    if (props.clusterCidrs !== undefined) this.node.setContext(CLUSTER_CIDRS_CONTEXT, props.clusterCidrs);
     configureSynthesis(this, {
       outdir: this.outdir,
       argoCd: props.argoCd,

@@ -2,6 +2,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { isChecked } from './tenant';
 import { cidrProblem, coveredBy, reachedRanges } from '../../core/cidr';
+import { DEFAULT_CLUSTER_CIDRS } from '../../core/cluster-facts';
 import { DEFAULT_NAMESPACE_LABELS, DEFAULT_SHARED_SERVICES_LABEL } from '../../core/kubeflow-defaults';
 import { dnsLabelProblem, labelKeyProblem, labelValueProblem, throwIfAny } from '../../core/validation';
 
@@ -188,7 +189,6 @@ export interface TenantNetworkPolicyProps extends TenantNetworkPolicyOptions {
 }
 
 export const DEFAULT_INTERNET_EXCEPT = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16'];
-export const DEFAULT_CLUSTER_CIDRS = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', 'fc00::/7'];
 /** Link-local: cloud metadata services (169.254.169.254) live here; never reachable through the internet allowance. */
 const METADATA_CIDR = '169.254.0.0/16';
 const NAME_LABEL = 'kubernetes.io/metadata.name';

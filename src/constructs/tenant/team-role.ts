@@ -2,6 +2,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { isChecked } from './tenant';
 import { RBAC_API_GROUP } from '../../core/kubeflow-defaults';
+import { ESCALATION_REASON_ANNOTATION, escalations } from '../../core/team-role-allowlist';
 import { dnsLabelProblem, identityProblem, throwIfAny } from '../../core/validation';
 
 /** One RBAC rule of a team role. */
@@ -63,14 +64,21 @@ export interface TeamRoleOptions {
    */
   readonly allowSecretWrites?: boolean;
   /**
-   * Allow rules that let the role holder widen their own or others' access: the verbs
-   * `escalate`, `bind` and `impersonate`, and `update`/`patch` of `namespaces` (the tenant's
-   * own Namespace: its labels decide Pod Security, mesh membership and which network
-   * policies select it). With them, a team-role member can become anyone or grant anything
-   * in the namespace; set this only with that risk accepted.
+   * Allow rules that grant more than a team role grants without a reason: writing anything but
+   * the workload resources of the allowlist (RBAC objects, admission and webhook objects, Istio
+   * networking and security, CRDs, the Namespace, quotas, Endpoints, service-account tokens), and
+   * verbs other than read and write ones (`escalate`, `bind`, `impersonate`, ...). With them a
+   * holder may leave isolation or grant what the tenant does not declare; requires
+   * `escalationReason`, and the access report lists the role and what it allows.
    * @default false
    */
   readonly allowEscalation?: boolean;
+  /**
+   * Why the role needs what `allowEscalation` allows; written on the Role as the annotation
+   * `kf-tenancy.io/escalation-reason` and shown in the access report. Required with `allowEscalation`.
+   * @default - none
+   */
+  readonly escalationReason?: string;
 }
 
 /** Properties of a {@link TeamRole}. */
@@ -79,8 +87,6 @@ export interface TeamRoleProps extends TeamRoleOptions {
   readonly namespace: string;
 }
 
-/** Verbs that let a role holder grant or assume rights beyond the role's own. */
-const ESCALATING_VERBS = ['escalate', 'bind', 'impersonate'];
 /**
  * Cluster-scoped resources: a Role (namespaced) cannot grant them, so a rule naming one
  * is a mistake, or an attempt that would work if the Role ever became a ClusterRole.
@@ -139,17 +145,11 @@ export function teamRoleProblems(options: TeamRoleOptions): string[] {
           + 'wildcards grant every present and future resource or verb; list them, or set allowWildcards to accept that');
       }
     }
-    const verbs = Array.isArray(rule.verbs) ? rule.verbs : [];
     const resources = Array.isArray(rule.resources) ? rule.resources : [];
-    const escalating = verbs.filter(v => ESCALATING_VERBS.includes(v));
-    if (escalating.length > 0 && !options.allowEscalation) {
-      problems.push(`${at}: rules[${i}].verbs has ${escalating.join(', ')}, which let a holder grant or assume rights the role does not have; `
-        + 'remove them, or set allowEscalation to accept that risk');
-    }
-    const namespaceWrites = verbs.filter(v => ['update', 'patch', '*'].includes(v));
-    if (resources.some(r => r === 'namespaces') && namespaceWrites.length > 0 && !options.allowEscalation) {
-      problems.push(`${at}: rules[${i}] lets the role ${namespaceWrites.join(', ')} namespaces; the tenant's Namespace labels decide Pod Security, `
-        + 'the mesh and which network policies select it, so its holders could leave isolation; remove it, or set allowEscalation to accept that risk');
+    const beyond = Array.isArray(rule.verbs) && Array.isArray(rule.apiGroups) ? escalations(rule) : [];
+    if (beyond.length > 0 && !options.allowEscalation) {
+      problems.push(`${at}: rules[${i}] grants ${beyond.join(', ')}, beyond what a team role may grant without a reason (reading, and writing workload resources); `
+        + 'a holder could widen access or leave isolation: remove it, or set allowEscalation with escalationReason saying why');
     }
     const clusterScoped = resources.map(r => r.split('/')[0]).filter(r => CLUSTER_SCOPED_RESOURCES.has(r));
     if (clusterScoped.length > 0) {
@@ -163,6 +163,12 @@ export function teamRoleProblems(options: TeamRoleOptions): string[] {
       problems.push(`${at}: rules[${i}] lets the role ${writes.join(', ')} secrets; secrets are read-only unless allowSecretWrites is set`);
     }
   });
+  if (options.allowEscalation && (typeof options.escalationReason !== 'string' || options.escalationReason.trim().length < 10)) {
+    problems.push(`${at}: allowEscalation needs escalationReason: say in a sentence why the role may grant more than a team role does (it is written on the Role and shown in the access report)`);
+  }
+  if (!options.allowEscalation && options.escalationReason !== undefined) {
+    problems.push(`${at}: escalationReason is given but allowEscalation is not set; set both, or drop the reason`);
+  }
   for (const user of options.users ?? []) {
     const problem = identityProblem(user);
     if (problem) problems.push(`${at}: users: ${problem}`);
@@ -184,8 +190,13 @@ export class TeamRole extends Construct {
     // A TenantProfile checks these with the rest of the tenant, all errors at once.
     if (!isChecked(props)) throwIfAny(teamRoleProblems(props));
     const rules = [...(props.preset ? presetRules(props.preset) : []), ...(props.rules ?? [])];
+    const escalates = rules.some(r => escalations(r).length > 0);
     new k8s.KubeRole(this, 'Role', {
-      metadata: { name: props.name, namespace: props.namespace },
+      metadata: {
+        name: props.name,
+        namespace: props.namespace,
+        ...(escalates && props.escalationReason ? { annotations: { [ESCALATION_REASON_ANNOTATION]: props.escalationReason } } : {}),
+      },
       rules: rules.map(r => ({ apiGroups: r.apiGroups, resources: r.resources, verbs: r.verbs, resourceNames: r.resourceNames })),
     });
     const subjects = [

@@ -7,7 +7,8 @@ import { NetworkPort, networkPolicyProblems, TenantNetworkPolicy, TenantNetworkP
 import { TenantPriorityClassQuotas } from './priority-class-quotas';
 import { TeamRole, teamRoleProblems, TeamRoleOptions } from './team-role';
 import { checkedProps, ITenant, registerContributors, TenantReference, TenantReferenceOptions } from './tenant';
-import { authProblems, KubeflowAuthOptions, resolveAuth, ResolvedKubeflowAuth } from '../../core/auth-options';
+import { authProblems, KubeflowAuthOptions, ResolvedKubeflowAuth } from '../../core/auth-options';
+import { CLUSTER_AUTH_CONTEXT, CLUSTER_CIDRS_CONTEXT, clusterFactConflicts, resolveClusterFacts } from '../../core/cluster-facts';
 import { ContributorRegistry } from '../../core/contributor-registry';
 import { TENANT_LABEL } from '../../core/guard-parameters';
 import { ContributorOptions, contributorFieldProblems, IdentityKind } from '../../core/identity';
@@ -245,6 +246,12 @@ export class TenantProfile extends Construct implements ITenant {
   /** Who reconciles the Profile: the objects it writes are left out of the output. */
   public readonly profileController: ProfileController;
 
+  /**
+   * The pod and service ranges this tenant's ipBlocks are kept clear of (the cluster's).
+   * @internal
+   */
+  public readonly _clusterCidrs: string[];
+  private readonly clusterFactProblems: string[];
   private readonly registry: ContributorRegistry;
   private readonly teamRoleSubjects: { users: string[]; groups: string[] };
   private readonly teamRoleNames = new Set<string>();
@@ -256,7 +263,15 @@ export class TenantProfile extends Construct implements ITenant {
     super(scope, id);
     this.name = props.name ?? id;
     this.owner = props.owner;
-    this.auth = resolveAuth(props.auth);
+    // Facts of the cluster (auth, its ranges): the app's when it states them, which the tenant may repeat, not change.
+    const clusterAuth: KubeflowAuthOptions | undefined = this.node.tryGetContext(CLUSTER_AUTH_CONTEXT);
+    const clusterCidrs: string[] | undefined = this.node.tryGetContext(CLUSTER_CIDRS_CONTEXT);
+    const facts = resolveClusterFacts({ auth: clusterAuth ?? props.auth, clusterCidrs: clusterCidrs ?? props.networkPolicy?.clusterCidrs });
+    this.clusterFactProblems = clusterFactConflicts(
+      { auth: clusterAuth === undefined ? undefined : props.auth, clusterCidrs: clusterCidrs === undefined ? undefined : props.networkPolicy?.clusterCidrs },
+      facts, { auth: 'the TenancyApp\'s auth', clusterCidrs: 'the TenancyApp\'s clusterCidrs' }).map(([field, message]) => `${field}: ${message}`);
+    this.auth = facts.auth;
+    this._clusterCidrs = facts.clusterCidrs;
     this.istioSecurityApiVersion = props.istioSecurityApiVersion ?? IstioSecurityApiVersion.V1BETA1;
     this.meshMode = props.meshMode ?? MeshMode.SIDECAR;
     this.profileController = props.profileController ?? this.node.tryGetContext(PROFILE_CONTROLLER_CONTEXT) ?? ProfileController.KUBEFLOW;
@@ -291,6 +306,7 @@ export class TenantProfile extends Construct implements ITenant {
     if (props.networkPolicy?.enabled ?? true) {
       this.networkPolicy = new TenantNetworkPolicy(this, 'NetworkPolicy', checkedProps({
         ...props.networkPolicy,
+        clusterCidrs: this._clusterCidrs,
         namespace: this.name,
         sidecarMode: this.meshMode === MeshMode.SIDECAR,
       }));
@@ -395,6 +411,7 @@ export class TenantProfile extends Construct implements ITenant {
 
     field('name', namespaceNameProblem(this.name));
     field('owner', identityProblem(props.owner ?? ''));
+    problems.push(...this.clusterFactProblems);
     problems.push(...authProblems(this.auth));
     for (const key of ['ingressGatewayPrincipal', 'pipelinesUiPrincipal', 'notebookControllerPrincipal'] as const) {
       if (namespaceNameProblem(this.name) === undefined && principalNamespace(this.auth[key]) === this.name) {
@@ -462,7 +479,7 @@ export class TenantProfile extends Construct implements ITenant {
     }
 
     problems.push(...this.pluginProblems(props.plugins ?? []));
-    problems.push(...networkPolicyProblems(props.networkPolicy ?? {}));
+    problems.push(...networkPolicyProblems({ ...props.networkPolicy, clusterCidrs: this._clusterCidrs }));
     if (props.limitRange) problems.push(...limitRangeProblems(props.limitRange, props.resourceQuota));
     if (props.priorityClasses) problems.push(...tenantPriorityProblems(props.priorityClasses));
     problems.push(...podSecurityProblems(props.podSecurity ?? {}));
