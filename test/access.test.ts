@@ -148,7 +148,7 @@ describe('kf-tenancy access --diff reports mesh and network changes', () => {
   });
 
   test('a tenant whose network policies are switched off is reported open', () => {
-    const after = synth(catalog.replace('    owner: researcher@company.com\n', '    owner: researcher@company.com\n    networkPolicy: {enabled: false}\n'), dir, 'open');
+    const after = synth(catalog.replace('    owner: researcher@company.com\n', '    owner: researcher@company.com\n    networkPolicy: {enabled: false, disabledReason: the team moves to Cilium policies}\n'), dir, 'open');
     expect(cli(['access', after, '--diff', before]).stdout).toBe([
       '+ network open to every namespace: team-research',
       '+ network reaches every namespace: team-research',

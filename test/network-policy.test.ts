@@ -127,12 +127,12 @@ describe('TenantNetworkPolicy options', () => {
   });
 
   test('enabled: false writes no NetworkPolicy', () => {
-    expect(policies(synthTenant({ owner: 'a@c.io', networkPolicy: { enabled: false } }))).toEqual([]);
+    expect(policies(synthTenant({ owner: 'a@c.io', networkPolicy: { enabled: false, disabledReason: 'the team runs its own Cilium policies' } }))).toEqual([]);
   });
 
   test('enabled: false on the construct itself writes nothing (the prop once worked only through TenantProfile)', () => {
     const { app, chart } = newChart();
-    new TenantNetworkPolicy(chart, 'np', { namespace: 'ml-shared', enabled: false });
+    new TenantNetworkPolicy(chart, 'np', { namespace: 'ml-shared', enabled: false, disabledReason: 'a shared namespace with its own policies' });
     expect(policies(renderObjects(app))).toEqual([]);
   });
 

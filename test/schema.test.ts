@@ -6,7 +6,7 @@ import { parseYaml, renderObjects } from './support/synth';
 
 describe('every synthesized object validates against its schema', () => {
   // GIVEN the bundled example plus tenants that exercise every option
-  const app = new TenancyApp();
+  const app = new TenancyApp({ clusterCidrs: ['10.244.0.0/16', '10.96.0.0/12'] });
   new ExampleTeams(app, 'example');
   const chart = new Chart(app, 'options');
   new TenantProfile(chart, 'ambient-team', {
@@ -22,7 +22,6 @@ describe('every synthesized object validates against its schema', () => {
     networkPolicy: {
       allowInternet: true,
       apiServerCidrs: ['10.0.0.1/32'],
-      clusterCidrs: ['10.244.0.0/16', '10.96.0.0/12'],
       additionalEgress: [{ name: 'db', cidr: '192.168.0.0/24', exceptCidrs: ['192.168.0.1/32'], ports: [{ port: 5432 }] }],
       additionalIngress: [{ name: 'mon', namespaceLabels: { team: 'obs' }, podLabels: { app: 'prom' } }],
     },

@@ -45,7 +45,7 @@ describe('TenantProfile defaults (sidecar mode, no quota)', () => {
   });
 
   test('with networkPolicy and podSecurity disabled the output is exactly Kubeflow\'s', () => {
-    const plain = synthTenant({ owner: 'alice@company.com', networkPolicy: { enabled: false }, podSecurity: { enabled: false } });
+    const plain = synthTenant({ owner: 'alice@company.com', networkPolicy: { enabled: false, disabledReason: 'the team runs its own Cilium policies' }, podSecurity: { enabled: false, disabledReason: 'matches the profile controller exactly' } });
     expect(plain.map(o => o.kind).sort()).toEqual(['AuthorizationPolicy', 'Namespace', 'Profile', 'RoleBinding', 'RoleBinding', 'RoleBinding', 'ServiceAccount', 'ServiceAccount']);
     expect(Object.keys(only(plain, 'Namespace', 'team-a').metadata.labels).filter(k => k.startsWith('pod-security'))).toEqual([]);
   });
@@ -295,7 +295,7 @@ describe('what users add after construction', () => {
 
   test('allowFrom on a tenant without network policies says why it cannot', () => {
     const { chart } = newChart();
-    const open = new TenantProfile(chart, 'team-open', { owner: 'o@c.io', networkPolicy: { enabled: false } });
+    const open = new TenantProfile(chart, 'team-open', { owner: 'o@c.io', networkPolicy: { enabled: false, disabledReason: 'the team runs its own Cilium policies' } });
     expect(() => open.allowFrom(TenantProfile.fromName(chart, 'other', 'team-other'))).toThrow('tenant "team-open": networkPolicy.enabled is false');
   });
 });

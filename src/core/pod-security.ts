@@ -1,6 +1,7 @@
 /**
  * Pod Security Admission labels for a tenant namespace.
  */
+import { offSwitchProblem } from './off-switches';
 
 /** A Pod Security Standard level. */
 export enum PodSecurityLevel {
@@ -16,10 +17,16 @@ export enum PodSecurityLevel {
 export interface PodSecurityOptions {
   /**
    * Whether to write Pod Security labels (false: exactly the labels Kubeflow's
-   * profile controller writes without its optional Pod Security component).
+   * profile controller writes without its optional Pod Security component, which needs
+   * `disabledReason`).
    * @default true
    */
   readonly enabled?: boolean;
+  /**
+   * Why the tenant runs without Pod Security; required with `enabled: false`.
+   * @default - none
+   */
+  readonly disabledReason?: string;
   /**
    * Level enforced: violating pods are rejected.
    * @default PodSecurityLevel.BASELINE
@@ -55,9 +62,12 @@ export function podSecurityProblems(options: PodSecurityOptions): string[] {
     }
   }
   const privileged = [options.enforce, options.warn, options.audit].includes(PodSecurityLevel.PRIVILEGED);
-  if (options.enforce === PodSecurityLevel.PRIVILEGED && !options.privilegedReason?.trim()) {
-    problems.push('podSecurity.privilegedReason: enforce "privileged" turns off pod security for the tenant; say why in privilegedReason');
+  const at = (field: string, problem: string | undefined) => { if (problem) problems.push(`podSecurity.${field}: ${problem}`); };
+  if (options.enforce === PodSecurityLevel.PRIVILEGED) {
+    at('privilegedReason', offSwitchProblem('enforce "privileged"', 'turns off pod security for the tenant', true, options.privilegedReason));
   }
+  at('disabledReason', offSwitchProblem('enabled: false', 'turns off pod security for the tenant (privileged pods, host access)',
+    options.enabled === false, options.disabledReason));
   if (options.privilegedReason !== undefined && !privileged) {
     problems.push('podSecurity.privilegedReason: given, but no level is "privileged"; drop it');
   }

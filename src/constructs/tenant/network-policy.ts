@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { isChecked } from './tenant';
 import { cidrProblem, coveredBy, reachedRanges } from '../../core/cidr';
 import { DEFAULT_CLUSTER_CIDRS } from '../../core/cluster-facts';
+import { offSwitchProblem } from '../../core/off-switches';
 import { DEFAULT_NAMESPACE_LABELS, DEFAULT_SHARED_SERVICES_LABEL } from '../../core/kubeflow-defaults';
 import { dnsLabelProblem, labelKeyProblem, labelValueProblem, throwIfAny } from '../../core/validation';
 
@@ -71,10 +72,17 @@ export interface NetworkPeerRule {
 /** The allowances of a tenant's default-deny network policy. */
 export interface TenantNetworkPolicyOptions {
   /**
-   * Whether to write NetworkPolicies at all.
+   * Whether to write NetworkPolicies at all. `false` leaves the tenant's pods open to every pod
+   * of the cluster (and it to them): it needs `disabledReason`.
    * @default true
    */
   readonly enabled?: boolean;
+  /**
+   * Why the tenant has no network policies; required with `enabled: false` (an off switch of
+   * isolation needs a reason wherever it is turned off).
+   * @default - none
+   */
+  readonly disabledReason?: string;
   /**
    * Pods of the tenant reach each other (notebooks, pipeline steps, services).
    * @default true
@@ -230,6 +238,7 @@ interface PolicyRules {
 export function networkPolicyProblems(options: TenantNetworkPolicyOptions): string[] {
   const problems: string[] = [];
   const field = (name: string, problem: string | undefined) => { if (problem) problems.push(`networkPolicy.${name}: ${problem}`); };
+  field('disabledReason', offSwitchProblem('enabled: false', 'leaves every pod of the cluster free to reach the tenant\'s pods', options.enabled === false, options.disabledReason));
   for (const key of ['istioNamespace', 'kubeflowNamespace', 'dnsNamespace'] as const) {
     if (options[key] !== undefined) field(key, dnsLabelProblem(options[key]!));
   }
@@ -249,6 +258,9 @@ export function networkPolicyProblems(options: TenantNetworkPolicyOptions): stri
     (options[key] ?? []).forEach((p, i) => field(`${key}[${i}]`, portProblem(p)));
   }
   const clusterCidrs = options.clusterCidrs ?? DEFAULT_CLUSTER_CIDRS;
+  if (clusterCidrs.length === 0) {
+    field('clusterCidrs', 'is empty, which would let every ipBlock reach pods; list the cluster\'s pod and service ranges, or leave it out for every private range');
+  }
   clusterCidrs.forEach((c, i) => field(`clusterCidrs[${i}]`, cidrProblem(c)));
   const clearOfCluster = (at: string, cidr: string, except: string[]) => {
     const reached = reachedRanges(cidr, except, clusterCidrs);
