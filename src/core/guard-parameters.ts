@@ -16,6 +16,7 @@
  */
 import { identityHeaderKeys } from './allow-rules';
 import { ResolvedKubeflowAuth } from './auth-options';
+import { boundCloudIdentities } from './cloud-identity';
 import { OWNER_AUTHORIZATION_POLICY_NAME, RESOURCE_QUOTA_NAME } from './kubeflow-defaults';
 import { ProfileController, withProfileControllerObjects } from './kubeflow-profile';
 import { AuthorizationPolicyManifest, Manifest, NetworkPolicyManifest, ofKind } from './manifest';
@@ -42,6 +43,8 @@ export const GUARD_ANNOTATIONS = {
   sources: 'guard.kf-tenancy.io/sources',
   /** `k=v[,k=v]` label sets a NetworkPolicy peer may select namespaces by, as the tenant's own policies do. */
   namespaceSelectors: 'guard.kf-tenancy.io/namespace-selectors',
+  /** `annotation=value` of every cloud identity the tenant's ServiceAccounts are bound to: the only ones a ServiceAccount may name. */
+  cloudIdentities: 'guard.kf-tenancy.io/cloud-identities',
   /** The ipBlocks of the tenant's own NetworkPolicies, `cidr[ except a,b]`, exactly as written: the only ones a new policy may use. */
   ipBlocks: 'guard.kf-tenancy.io/ip-blocks',
   /** `Kind/name` of the NetworkPolicies, LimitRanges, ResourceQuotas and AuthorizationPolicies written for the tenant. */
@@ -126,6 +129,8 @@ export function guardParameters(tenant: GuardedTenant, docs: Manifest[]): Record
     for (const peer of peers) if (peer.ipBlock) ipBlocks.add(ipBlockText(peer.ipBlock));
   }
 
+  const cloudIdentities = boundCloudIdentities(own).map(b => `${b.annotation}=${b.value}`);
+
   const managed = own.filter(d => GUARDED_KINDS.includes(String(d.kind))).map(d => `${d.kind}/${d.metadata?.name}`);
   if (tenant.profileController === ProfileController.KUBEFLOW) {
     // The controller writes both; kf-resource-quota only while the Profile sets a quota, but a
@@ -144,6 +149,7 @@ export function guardParameters(tenant: GuardedTenant, docs: Manifest[]): Record
   put(GUARD_ANNOTATIONS.sources, sortedUnique(sources));
   put(GUARD_ANNOTATIONS.namespaceSelectors, sortedUnique(selectors));
   put(GUARD_ANNOTATIONS.ipBlocks, sortedUnique(ipBlocks));
+  put(GUARD_ANNOTATIONS.cloudIdentities, sortedUnique(cloudIdentities));
   put(GUARD_ANNOTATIONS.managed, sortedUnique(managed));
   return parameters;
 }

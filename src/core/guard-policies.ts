@@ -7,6 +7,7 @@
  * (`namespaceObject`, the strings extension's `split` and `join`, `matches`).
  */
 import { NAMING_SOURCE_FIELDS } from './allow-rules';
+import { CLOUD_IDENTITY_ANNOTATIONS } from './cloud-identity';
 import { GUARD_ANNOTATIONS, NAMESPACE_NAME_LABEL, TENANT_LABEL } from './guard-parameters';
 import { OWNER_AUTHORIZATION_POLICY_NAME, RESOURCE_QUOTA_NAME } from './kubeflow-defaults';
 import { WrittenManifest } from './manifest';
@@ -263,17 +264,20 @@ function openAccessPolicy(settings: ResolvedGuardSettings): WrittenManifest {
   const controller = settings.profileControllerIdentity === undefined ? 'false'
     : `request.userInfo.username == ${celString(settings.profileControllerIdentity)} && (${OBJECT_NAME}) == ${celString(OWNER_AUTHORIZATION_POLICY_NAME)}`;
   return admissionPolicy(GUARD_POLICY.openAccess,
-    'AuthorizationPolicies and NetworkPolicies made in a tenant namespace may admit only what the tenant declares.', {
+    'AuthorizationPolicies, NetworkPolicies, ServiceAccounts and Ingresses made in a tenant namespace may admit, bind or route only what the tenant declares.', {
       matchConstraints: {
         namespaceSelector: TENANT_NAMESPACES,
         resourceRules: [
           { apiGroups: ['networking.k8s.io'], apiVersions: ['*'], operations: ['CREATE', 'UPDATE'], resources: ['networkpolicies'] },
           { apiGroups: ['security.istio.io'], apiVersions: ['*'], operations: ['CREATE', 'UPDATE'], resources: ['authorizationpolicies'] },
+          { apiGroups: [''], apiVersions: ['*'], operations: ['CREATE', 'UPDATE'], resources: ['serviceaccounts'] },
+          { apiGroups: ['networking.k8s.io'], apiVersions: ['*'], operations: ['CREATE', 'UPDATE'], resources: ['ingresses'] },
         ],
       },
       variables: [
         ...exemptionVariables(settings),
         { name: 'profileController', expression: controller },
+        { name: 'cloudIdentities', expression: annotationList(GUARD_ANNOTATIONS.cloudIdentities) },
         { name: 'identityHeaders', expression: annotationList(GUARD_ANNOTATIONS.identityHeaders) },
         { name: 'headerValues', expression: annotationList(GUARD_ANNOTATIONS.headerValues) },
         { name: 'sources', expression: annotationList(GUARD_ANNOTATIONS.sources) },
@@ -317,6 +321,25 @@ function openAccessPolicy(settings: ResolvedGuardSettings): WrittenManifest {
           messageExpression: `"tenant \\"" + request.namespace + "\\": NetworkPolicy \\"" + (${OBJECT_NAME}) + "\\" has an ipBlock the tenant's catalog does not declare; `
             + 'on Calico and Cilium an ipBlock over the cluster\'s ranges reaches other tenants\' pods, in any spelling of the range '
             + `(rule ${GUARD_POLICY.openAccess}). Declare the address range in the tenants catalog and open a pull request."`,
+        },
+        {
+          // A ServiceAccount annotated with another tenant's IAM role or GCP service account would give
+          // the tenant's pods that identity wherever the cloud side trusts more than one namespace.
+          expression: `variables.exempt || request.kind.kind != "ServiceAccount" || !has(object.metadata.annotations) || ${celList(CLOUD_IDENTITY_ANNOTATIONS)}`
+            + '.all(k, !(k in object.metadata.annotations) || (k + "=" + object.metadata.annotations[k]) in variables.cloudIdentities)',
+          reason: 'Forbidden',
+          messageExpression: `"tenant \\"" + request.namespace + "\\": ServiceAccount \\"" + (${OBJECT_NAME}) + "\\" names a cloud identity the tenant does not declare; `
+            + 'a cloud identity belongs to one tenant '
+            + `(rule ${GUARD_POLICY.openAccess}). Declare it as the tenant's plugin in the tenants catalog and open a pull request."`,
+        },
+        {
+          // An Ingress routes a host and path to the tenant's pods past the mesh gateway's authentication,
+          // and may claim another tenant's host or path prefix.
+          expression: 'variables.exempt || request.kind.kind != "Ingress"',
+          reason: 'Forbidden',
+          messageExpression: `"tenant \\"" + request.namespace + "\\": Ingress \\"" + (${OBJECT_NAME}) + "\\" would route traffic to the tenant past the gateway's `
+            + 'authentication, or take another tenant\'s host or path '
+            + `(rule ${GUARD_POLICY.openAccess}). Expose services through the Kubeflow gateway, or have the GitOps identity apply the route: add it beside the tenants catalog and open a pull request."`,
         },
       ],
       auditAnnotations: breakGlassAudit(GUARD_POLICY.openAccess),

@@ -20,6 +20,8 @@ tenants:
   - name: ${ALPHA}
     owner: alice@guard.test
     resourceQuota: {cpu: "8"}
+    plugins: [{kind: AwsIamForServiceAccount, awsIamRole: "arn:aws:iam::123456789012:role/guard-alpha"}]
+    networkPolicy: {additionalEgress: [{name: partner, cidr: 203.0.113.0/24, ports: [{port: 443}]}]}
     contributors:
       - {name: carol@guard.test, role: edit}
       - {name: dave@guard.test, role: edit}
@@ -28,12 +30,17 @@ tenants:
     teamRoles:
       - name: policy-editor
         users: [carol@guard.test]
+        allowEscalation: true
+        escalationReason: the guard suite lets a contributor write AuthorizationPolicies
         rules: [{apiGroups: [security.istio.io], resources: [authorizationpolicies], verbs: [get, list, create, update, patch, delete]}]
   - name: ${BETA}
     owner: olivia@guard.test
+    plugins: [{kind: AwsIamForServiceAccount, awsIamRole: "arn:aws:iam::123456789012:role/guard-beta"}]
     teamRoles:
       - name: policy-editor
         users: [olivia@guard.test]
+        allowEscalation: true
+        escalationReason: the guard suite lets an owner write AuthorizationPolicies
         rules: [{apiGroups: [security.istio.io], resources: [authorizationpolicies], verbs: [get, list, create, update, patch, delete]}]
 `;
 
@@ -178,7 +185,7 @@ const ROWS: Row[] = [
     as: CONTRIBUTOR,
     method: 'PATCH',
     path: apPath(ALPHA, 'user-carol-guard-test-clusterrole-edit'),
-    body: { spec: { rules: [{ when: [userHeader('carol@guard.test')] }] } },
+    body: { spec: { rules: [{ from: [{ source: { principals: [GATEWAY] } }], when: [userHeader('carol@guard.test')] }] } },
     expect: denied(MANAGED, /changing it is refused/),
   },
   { what: 'KFAM removes a contributor\'s AuthorizationPolicy', as: KFAM, method: 'DELETE', path: apPath(ALPHA, 'user-carol-guard-test-clusterrole-edit'), expect: denied(MANAGED, /AuthorizationPolicy "user-carol-guard-test-clusterrole-edit" is written from the tenants catalog; deleting it is refused/) },
@@ -232,6 +239,76 @@ const ROWS: Row[] = [
     path: npPath(ALPHA),
     body: networkPolicy(ALPHA, 'kubeflow-label', { ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'pipelines.kubeflow.org/enabled': 'true' } } }] }] }),
     expect: denied(OPEN, /"kubeflow-label"/),
+  },
+  // Parity with synth (core/allow-rules.ts, core/cidr.ts): the classes the isolation check refuses in output.
+  {
+    what: 'contributor matches a declared user without the gateway principal (any pod could send the header)',
+    as: CONTRIBUTOR,
+    method: 'POST',
+    path: apPath(ALPHA),
+    body: authorizationPolicy(ALPHA, 'header-only', { rules: [{ when: [userHeader('carol@guard.test')] }] }),
+    expect: denied(OPEN, /"header-only" has an ALLOW rule/),
+  },
+  {
+    what: 'contributor matches a declared user sent by the tenant\'s own workload',
+    as: CONTRIBUTOR,
+    method: 'POST',
+    path: apPath(ALPHA),
+    body: authorizationPolicy(ALPHA, 'header-from-pod', { rules: [{ from: [{ source: { principals: [`cluster.local/ns/${ALPHA}/sa/default-editor`] } }], when: [userHeader('carol@guard.test')] }] }),
+    expect: denied(OPEN, /"header-from-pod"/),
+  },
+  { what: 'contributor admits everyone but one principal', as: CONTRIBUTOR, method: 'POST', path: apPath(ALPHA), body: authorizationPolicy(ALPHA, 'not-principals', { rules: [{ from: [{ source: { notPrincipals: ['cluster.local/ns/x/sa/y'] } }] }] }), expect: denied(OPEN, /"not-principals"/) },
+  { what: 'contributor admits by address', as: CONTRIBUTOR, method: 'POST', path: apPath(ALPHA), body: authorizationPolicy(ALPHA, 'ip-blocks', { rules: [{ from: [{ source: { ipBlocks: ['10.0.0.0/8'] } }] }] }), expect: denied(OPEN, /"ip-blocks"/) },
+  {
+    what: 'contributor admits every user but one through the gateway (notValues)',
+    as: CONTRIBUTOR,
+    method: 'POST',
+    path: apPath(ALPHA),
+    body: authorizationPolicy(ALPHA, 'not-values', { rules: [{ from: [{ source: { principals: [GATEWAY] } }], when: [{ key: 'request.headers[kubeflow-userid]', notValues: ['eve@evil.test'] }] }] }),
+    expect: denied(OPEN, /"not-values"/),
+  },
+  ...['10.0.0.0/8', '010.0.0.0/8', '10.0.0.1/8', '0.0.0.0/0'].map((cidr): Row => ({
+    what: `contributor opens egress to the ipBlock ${cidr} (a spelling of the cluster's ranges)`,
+    as: CONTRIBUTOR,
+    method: 'POST',
+    path: npPath(ALPHA),
+    body: networkPolicy(ALPHA, `cidr-${cidr.replace(/[./]/g, '-')}`, { egress: [{ to: [{ ipBlock: { cidr } }] }] }),
+    expect: denied(OPEN, /has an ipBlock the tenant's catalog does not declare/),
+  })),
+  {
+    what: 'contributor adds a policy with the ipBlock the catalog declares',
+    as: CONTRIBUTOR,
+    method: 'POST',
+    path: npPath(ALPHA),
+    body: networkPolicy(ALPHA, 'partner-too', { egress: [{ to: [{ ipBlock: { cidr: '203.0.113.0/24' } }], ports: [{ port: 8443, protocol: 'TCP' }] }] }),
+    expect: 'allowed',
+  },
+  {
+    what: 'contributor binds a ServiceAccount to another tenant\'s IAM role',
+    as: CONTRIBUTOR,
+    method: 'POST',
+    path: corePath(ALPHA, 'serviceaccounts'),
+    body: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'borrowed', namespace: ALPHA, annotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/guard-beta' } } },
+    expect: denied(OPEN, /^tenant "guard-alpha": ServiceAccount "borrowed" names a cloud identity the tenant does not declare/),
+  },
+  {
+    what: 'contributor binds a ServiceAccount to the tenant\'s own IAM role',
+    as: CONTRIBUTOR,
+    method: 'POST',
+    path: corePath(ALPHA, 'serviceaccounts'),
+    body: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'pipelines', namespace: ALPHA, annotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/guard-alpha' } } },
+    expect: 'allowed',
+  },
+  {
+    what: 'contributor routes another tenant\'s notebook path to the tenant with an Ingress',
+    as: CONTRIBUTOR,
+    method: 'POST',
+    path: `/apis/networking.k8s.io/v1/namespaces/${ALPHA}/ingresses`,
+    body: {
+      apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'steal', namespace: ALPHA },
+      spec: { rules: [{ http: { paths: [{ path: `/notebook/${BETA}/`, pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] } }] },
+    },
+    expect: denied(OPEN, /^tenant "guard-alpha": Ingress "steal" would route traffic to the tenant past the gateway/),
   },
   { what: 'contributor allows pods of the namespace', as: CONTRIBUTOR, method: 'POST', path: npPath(ALPHA), body: networkPolicy(ALPHA, 'same-app', { ingress: [{ from: [{ podSelector: { matchLabels: { app: 'web' } } }] }] }), expect: 'allowed' },
   {
