@@ -25,11 +25,13 @@ export function reservedNamespaces(run: RunNamespaces = {}): Map<string, string>
   const registry = new Map<string, string>();
   for (const namespace of RESERVED_NAMESPACES) registry.set(namespace, 'a namespace of Kubernetes, Kubeflow or its components');
   for (const [setting, namespace] of run.written ?? []) {
-    if (namespace !== undefined && !registry.has(namespace)) registry.set(namespace, `the output writes platform objects there (${setting})`);
+    if (namespace !== undefined && !registry.has(namespace)) registry.set(namespace, `the output writes platform objects there (${setting}; or give that setting another namespace)`);
   }
   for (const [setting, user] of run.trustedUsers ?? []) {
     const namespace = user === undefined ? undefined : serviceAccountUserNamespace(user);
-    if (namespace !== undefined && !registry.has(namespace)) registry.set(namespace, `service account "${user}" runs there and is trusted (${setting})`);
+    if (namespace !== undefined && !registry.has(namespace)) {
+      registry.set(namespace, `service account "${user}" runs there and is trusted (${setting}; or trust an identity outside the tenants)`);
+    }
   }
   return registry;
 }
