@@ -21,5 +21,5 @@ export { QuotaAlertName, QuotaAlerts, QuotaAlertsOptions, QuotaAlertsProps } fro
 export { TenantDashboard, TenantDashboardOptions, TenantDashboardProps } from './constructs/cluster/tenant-dashboard';
 export { AuditLevel, AuditPolicy, AuditPolicyOptions, AuditPolicyProps, AuditWebhookOptions } from './constructs/cluster/audit-policy';
 export { DexStaticClient, IdentityProvider, IdentityProviderProps, LdapConnector, OidcConnector } from './constructs/cluster/identity-provider';
-export { ReadOnlyDashboard, ReadOnlyDashboardOptions, ReadOnlyDashboardProps } from './constructs/cluster/read-only-dashboard';
+export { DashboardVersion, ReadOnlyDashboard, ReadOnlyDashboardOptions, ReadOnlyDashboardProps } from './constructs/cluster/read-only-dashboard';
 export { GuardMode, TenancyGuard, TenancyGuardOptions, TenancyGuardProps } from './constructs/cluster/tenancy-guard';

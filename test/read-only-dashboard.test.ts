@@ -1,7 +1,9 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import { Chart } from 'cdk8s';
-import { ReadOnlyDashboard, TenancyApp, TenantCatalog } from '../src';
-import { only, renderObjects } from './support/synth';
+import { DashboardVersion, ReadOnlyDashboard, TenancyApp, TenantCatalog } from '../src';
+import { labelSelectorMatches } from '../src/core/label-selector';
+import { only, parseYaml, renderObjects } from './support/synth';
 import { meshDecision } from '../src/analysis/mesh';
 import { DASHBOARD_WRITE_ROUTES } from '../src/constructs/cluster/read-only-dashboard';
 
@@ -45,8 +47,38 @@ describe('ReadOnlyDashboard', () => {
     }
   });
 
-  test('kubeflow/dashboard 2.x labels can be given', () => {
-    expect(policyOf({ dashboardLabels: { app: 'kubeflow-dashboard' } }).spec.selector).toEqual({ matchLabels: { app: 'kubeflow-dashboard' } });
+  test('custom labels can be given instead of the releases', () => {
+    expect(policyOf({ dashboardLabels: { app: 'my-dashboard' } }).spec.selector).toEqual({ matchLabels: { app: 'my-dashboard' } });
+    expect(() => policyOf({ dashboardLabels: { app: 'x' }, versions: [DashboardVersion.DASHBOARD_2] })).toThrow('readOnlyDashboard.dashboardLabels: is given with versions');
+    expect(() => policyOf({ versions: [] })).toThrow('readOnlyDashboard.versions: is empty');
+  });
+
+  // The pods of each release's manifests (test/fixtures/dashboard-pods.yaml, with provenance).
+  const pods = parseYaml(fs.readFileSync(path.join(__dirname, 'fixtures', 'dashboard-pods.yaml'), 'utf8'))[0] as Array<{ release: string; labels: Record<string, string> }>;
+  const policies = (props: ConstructorParameters<typeof ReadOnlyDashboard>[2] = {}) => {
+    const app = new TenancyApp();
+    new ReadOnlyDashboard(new Chart(app, 'platform'), 'ReadOnlyDashboard', props);
+    return renderObjects(app).filter(o => o.kind === 'AuthorizationPolicy');
+  };
+  const selected = (policy: any) => pods.filter(p => labelSelectorMatches(policy.spec.selector, p.labels)).map(p => p.release);
+
+  test('by default one policy per known release, each selecting exactly that release\'s dashboard pods', () => {
+    const all = policies();
+    expect(all.map(p => [p.metadata.name, selected(p)])).toEqual([
+      ['kf-tenancy-read-only-dashboard', ['kubeflow-1']],
+      ['kf-tenancy-read-only-dashboard-v2', ['dashboard-2']],
+    ]);
+  });
+
+  test.each(Object.values(DashboardVersion))('the %s preset guards that release\'s pods, and no other workload', version => {
+    const chosen = policies({ versions: [version] });
+    expect(chosen.flatMap(selected)).toEqual([version]);
+  });
+
+  test('a preset never selects nothing: every release of the fixture is selected by its own preset', () => {
+    const releases = [...new Set(pods.map(p => p.release).filter(r => r !== 'none'))].sort();
+    expect(releases).toEqual([...Object.values(DashboardVersion)].sort());
+    for (const release of releases) expect(policies({ versions: [release as DashboardVersion] }).flatMap(selected)).toContain(release);
   });
 
   test('an empty selector (every workload of the namespace) and bad labels are refused', () => {

@@ -18,6 +18,37 @@ export const DASHBOARD_WRITE_ROUTES = [
   'DELETE /api/workgroup/remove-contributor/<namespace>',
 ];
 
+/** Releases of the Kubeflow central dashboard, which label their pods differently. */
+export enum DashboardVersion {
+  /**
+   * The dashboard of Kubeflow 1.10 and the 26.03 manifests (kubeflow/kubeflow's centraldashboard):
+   * pods labelled `app: centraldashboard`, service account `centraldashboard`.
+   */
+  KUBEFLOW_1 = 'kubeflow-1',
+  /**
+   * kubeflow/dashboard 2.x: pods labelled `app: kubeflow-dashboard` and
+   * `app.kubernetes.io/component: dashboard`, service account `dashboard`.
+   */
+  DASHBOARD_2 = 'dashboard-2',
+}
+
+/**
+ * The dashboard pods' labels per release, as their manifests set them (kustomize `labels` with
+ * `includeSelectors`): kubeflow/dashboard 124d2ef (the 1.x manifests, components/centraldashboard/
+ * manifests/base/kustomization.yaml) and v2.0.0 c80e2c3 (manifests/kustomize/base/kustomization.yaml).
+ * A subset that selects only the dashboard; `test/fixtures/dashboard-pods.yaml` holds the pods.
+ */
+export const DASHBOARD_POD_LABELS: Readonly<Record<DashboardVersion, Readonly<Record<string, string>>>> = {
+  [DashboardVersion.KUBEFLOW_1]: { app: 'centraldashboard' },
+  [DashboardVersion.DASHBOARD_2]: { 'app': 'kubeflow-dashboard', 'app.kubernetes.io/component': 'dashboard' },
+};
+
+/** The policy's name per release; the 1.x one keeps the name it always had. */
+const POLICY_NAMES: Record<DashboardVersion, string> = {
+  [DashboardVersion.KUBEFLOW_1]: 'kf-tenancy-read-only-dashboard',
+  [DashboardVersion.DASHBOARD_2]: 'kf-tenancy-read-only-dashboard-v2',
+};
+
 /** Options of {@link ReadOnlyDashboard}, as a catalog's `cluster.readOnlyDashboard` holds them. */
 export interface ReadOnlyDashboardOptions {
   /**
@@ -26,10 +57,16 @@ export interface ReadOnlyDashboardOptions {
    */
   readonly namespace?: string;
   /**
-   * Labels of the central dashboard's pods. Kubeflow 1.x (kubeflow/kubeflow, which
-   * kubeflow/manifests v1.10 installs) labels them `app: centraldashboard`; kubeflow/dashboard
-   * 2.x labels them `app: kubeflow-dashboard`. A selector that matches no pod blocks nothing.
-   * @default { app: "centraldashboard" }
+   * The dashboard releases to guard: one policy each, selecting that release's pods, so a
+   * cluster that runs either (or moves from one to the other) is covered; a policy whose pods do
+   * not exist is inert.
+   * @default - every known release (DashboardVersion.KUBEFLOW_1 and DashboardVersion.DASHBOARD_2)
+   */
+  readonly versions?: DashboardVersion[];
+  /**
+   * Labels of the central dashboard's pods, for an install that labels them otherwise (instead
+   * of `versions`). A selector that matches no pod blocks nothing: check it against your install.
+   * @default - the labels of each release in `versions`
    */
   readonly dashboardLabels?: { [key: string]: string };
 }
@@ -51,22 +88,37 @@ export class ReadOnlyDashboard extends Construct {
     const problems: string[] = [];
     const at = problemsAt('readOnlyDashboard', problems);
     const namespace = props.namespace ?? 'kubeflow';
-    const labels = props.dashboardLabels ?? { app: 'centraldashboard' };
     at('namespace', dnsLabelProblem(namespace));
-    if (Object.keys(labels).length === 0) at('dashboardLabels', 'is empty: the policy would deny writes to every workload of the namespace; give the dashboard pods\' labels');
-    for (const [key, value] of Object.entries(labels)) {
-      at('dashboardLabels', labelKeyProblem(key));
-      at(`dashboardLabels["${key}"]`, value === '' ? 'is empty; give the label\'s value' : labelValueProblem(value));
+    const versions = props.versions ?? [DashboardVersion.KUBEFLOW_1, DashboardVersion.DASHBOARD_2];
+    if (props.versions !== undefined && props.dashboardLabels !== undefined) {
+      at('dashboardLabels', 'is given with versions; give one: the releases to guard, or your install\'s labels');
+    }
+    if (versions.length === 0) at('versions', 'is empty: no dashboard would be guarded; leave it out for every known release');
+    versions.forEach((v, i) => {
+      if (!Object.values(DashboardVersion).includes(v)) at(`versions[${i}]`, `"${String(v)}" is not a known release; use ${Object.values(DashboardVersion).map(x => `"${x}"`).join(' or ')}`);
+    });
+    const labels = props.dashboardLabels;
+    if (labels !== undefined) {
+      if (Object.keys(labels).length === 0) at('dashboardLabels', 'is empty: the policy would deny writes to every workload of the namespace; give the dashboard pods\' labels');
+      for (const [key, value] of Object.entries(labels)) {
+        at('dashboardLabels', labelKeyProblem(key));
+        at(`dashboardLabels["${key}"]`, value === '' ? 'is empty; give the label\'s value' : labelValueProblem(value));
+      }
     }
     throwIfAny(problems);
 
-    new AuthorizationPolicyV1Beta1(this, 'Policy', {
-      metadata: { name: 'kf-tenancy-read-only-dashboard', namespace },
-      spec: {
-        action: AuthorizationPolicyV1Beta1SpecAction.DENY,
-        selector: { matchLabels: { ...labels } },
-        rules: [{ to: [{ operation: { methods: ['POST', 'PUT', 'PATCH', 'DELETE'] } }] }],
-      },
-    });
+    const policies: Array<[string, Record<string, string>]> = labels !== undefined ? [[POLICY_NAMES[DashboardVersion.KUBEFLOW_1], labels]]
+      : [...new Set(versions)].map((v): [string, Record<string, string>] => [POLICY_NAMES[v], { ...DASHBOARD_POD_LABELS[v] }])
+        .sort(([a], [b]) => (a < b ? -1 : 1));
+    for (const [name, matchLabels] of policies) {
+      new AuthorizationPolicyV1Beta1(this, name, {
+        metadata: { name, namespace },
+        spec: {
+          action: AuthorizationPolicyV1Beta1SpecAction.DENY,
+          selector: { matchLabels },
+          rules: [{ to: [{ operation: { methods: ['POST', 'PUT', 'PATCH', 'DELETE'] } }] }],
+        },
+      });
+    }
   }
 }
