@@ -157,7 +157,7 @@ describe('the isolation check refuses the same escapes in output it did not writ
     const { RbacModel } = require('../src/analysis/rbac');
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { resolveAuth } = require('../src/core/auth-options');
-    const declared = (ns: string) => ({ declared: { namespace: ns, users: [`owner@${ns}.io`], groups: [], peerNamespaces: [] }, auth: resolveAuth(), labels: {} });
+    const declared = (ns: string) => ({ declared: { namespace: ns, users: [`owner@${ns}.io`], groups: [], ingressPeers: [], egressPeers: [] }, auth: resolveAuth(), labels: {} });
     const tenants = new Map([['team-a', declared('team-a')], ['team-b', declared('team-b')]]);
     const policy = {
       apiVersion: 'security.istio.io/v1beta1',

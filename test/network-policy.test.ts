@@ -228,3 +228,20 @@ describe('the default policies isolate tenants (evaluated)', () => {
     expect(new NetworkModel([], {}).allows({ from: a, to: b, port: 80 })).toBe(true);
   });
 });
+
+describe('rule names', () => {
+  test('an added rule named like a default allowance is refused, not an internal error', () => {
+    expect(() => synthTenant({ owner: 'a@c.io', networkPolicy: { additionalIngress: [{ name: 'gateway', namespace: 'registry' }] } }))
+      .toThrow('networkPolicy.additionalIngress[0].name: "gateway" would name the policy "allow-ingress-gateway", which is a default allowance\'s');
+    expect(() => synthTenant({ owner: 'a@c.io', networkPolicy: { additionalIngress: [{ name: 'from-gateway', namespace: 'registry' }] } })).not.toThrow();
+  });
+
+  test('opening the same peer twice is a "defined twice" error naming the policy', () => {
+    const app = new TenancyApp();
+    const chart = new Chart(app, 'c');
+    const a = new TenantProfile(chart, 'team-a', { owner: 'a@c.io' });
+    const b = new TenantProfile(chart, 'team-b', { owner: 'b@c.io' });
+    a.allowFrom(b, [{ port: 8080 }]);
+    expect(() => a.allowFrom(b, [{ port: 9090 }])).toThrow('NetworkPolicy "allow-ingress-tenant-team-b" is defined twice');
+  });
+});

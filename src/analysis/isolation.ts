@@ -19,8 +19,10 @@ export interface TenantDeclarations {
   readonly namespace: string;
   readonly users: string[];
   readonly groups: string[];
-  /** Namespaces named by the tenant's own additional network rules. */
-  readonly peerNamespaces: string[];
+  /** Namespaces the tenant's own ingress rules name: the sources it declares. */
+  readonly ingressPeers: string[];
+  /** Namespaces the tenant's own egress rules name: the destinations it declares. */
+  readonly egressPeers: string[];
 }
 
 /** A NetworkPolicy peer that selects namespaces by label, kept for the cross-tenant check. */
@@ -168,7 +170,7 @@ export function namespacePeers(tenant: string, objects: Manifest[]): NamespacePe
  * Tenants are indexed by label, so the check is linear in peers and tenants.
  */
 export function networkViolations(peers: NamespacePeer[], tenantLabels: Map<string, Record<string, string>>,
-  declaredPeers: Map<string, string[]>): string[] {
+  declaredPeers: Map<string, { ingress: string[]; egress: string[] }>): string[] {
   const byLabel = new Map<string, Set<string>>();
   for (const [tenant, labels] of tenantLabels) {
     for (const [k, v] of Object.entries({ ...labels, 'kubernetes.io/metadata.name': tenant })) {
@@ -182,7 +184,9 @@ export function networkViolations(peers: NamespacePeer[], tenantLabels: Map<stri
     const sets = Object.entries(peer.matchLabels).map(([k, v]) => byLabel.get(`${k}=${v}`) ?? new Set<string>());
     sets.sort((a, b) => a.size - b.size);
     const candidates = sets.length === 0 ? everyTenant : [...sets[0]].filter(t => sets.every(set => set.has(t)));
-    const declared = declaredPeers.get(peer.tenant) ?? [];
+    // A namespace the tenant names as a destination is not thereby a declared source, nor the reverse.
+    const peers = declaredPeers.get(peer.tenant);
+    const declared = (peer.direction === 'ingress from' ? peers?.ingress : peers?.egress) ?? [];
     const reached = candidates.filter(other => other !== peer.tenant && !declared.includes(other)).sort();
     if (reached.length === 0) continue;
     const shown = reached.slice(0, 5).map(t => `"${t}"`).join(', ') + (reached.length > 5 ? ` and ${reached.length - 5} more` : '');
@@ -235,7 +239,7 @@ export function crossTenantViolations(tenants: Map<string, DeclaredTenant>, docs
     }
   }
   const labels = new Map([...tenants].map(([name, t]) => [name, t.labels]));
-  const declaredPeers = new Map([...tenants].map(([name, t]) => [name, t.declared.peerNamespaces]));
+  const declaredPeers = new Map([...tenants].map(([name, t]) => [name, { ingress: t.declared.ingressPeers, egress: t.declared.egressPeers }]));
   violations.push(...networkViolations(allPeers, labels, declaredPeers));
   return violations;
 }

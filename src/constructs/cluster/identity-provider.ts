@@ -9,7 +9,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import { KubeflowAuthOptions, authProblems, resolveAuth } from '../../core/auth-options';
-import { dnsLabelProblem, namespaceNameProblem, throwIfAny } from '../../core/validation';
+import { dnsLabelProblem, namespaceNameProblem, shown, throwIfAny } from '../../core/validation';
 
 /** An OpenID Connect upstream (corporate SSO: Azure AD, Okta, Google, Keycloak). */
 export interface OidcConnector {
@@ -31,7 +31,9 @@ export interface OidcConnector {
    */
   readonly scopes?: string[];
   /**
-   * Claim that holds the groups.
+   * Claim that holds the groups: `groups`, `roles`, `cognito:groups`, or a namespaced custom claim
+   * (`https://example.com/groups`). Claims users edit themselves (`preferred_username`, `name`, ...)
+   * are refused: whoever names themselves after a group would pass the gateway as its member.
    * @default "groups"
    */
   readonly groupsKey?: string;
@@ -164,6 +166,7 @@ export function identityProviderProblems(props: IdentityProviderProps): string[]
     add(urlProblem(`${at}.issuer`, c.issuer));
     add(urlProblem(`${at}.redirectUri`, c.redirectUri));
     add(secretProblem(`${at}.clientSecret`, c.clientSecret, props.secretName));
+    if (c.groupsKey !== undefined) add(groupsClaimProblem(`${at}.groupsKey`, c.groupsKey));
   });
   (props.ldapConnectors ?? []).forEach((c, i) => {
     const at = `ldapConnectors[${i}]`;
@@ -185,6 +188,20 @@ export function identityProviderProblems(props: IdentityProviderProps): string[]
   }
   problems.push(...authProblems(resolveAuth(props.kubeflowAuth)).map(p => `identityProvider.kubeflowAuth.${p.replace(/^auth\./, '')}`));
   return problems;
+}
+
+/**
+ * Group claims the identity provider's administrators set (an allowlist): the groups header is
+ * built from this claim, so a claim a user edits on their own profile would let them choose
+ * their groups. A namespaced claim (a URL, as Auth0 and Okta custom claims are) is set by rules.
+ */
+const ADMIN_GROUP_CLAIMS = ['groups', 'roles', 'cognito:groups'];
+
+function groupsClaimProblem(at: string, claim: unknown): string | undefined {
+  if (typeof claim === 'string' && (ADMIN_GROUP_CLAIMS.includes(claim) || /^https:\/\/[a-z0-9.-]+\/[\w./-]+$/.test(claim))) return undefined;
+  return `${at}: ${shown(claim)} is not a claim the identity provider's administrators set; users edit profile claims `
+    + `(preferred_username, name, nickname, ...) themselves and could name themselves after any group. Use ${ADMIN_GROUP_CLAIMS.map(c => `"${c}"`).join(', ')} `
+    + 'or a namespaced custom claim ("https://example.com/groups")';
 }
 
 /** Dex's config.yaml as data. */

@@ -215,6 +215,10 @@ const EVERY_TENANT_LABELS: Record<string, string[]> = {
 const ZTUNNEL_PROBE_SOURCE = '169.254.7.127/32';
 const HBONE_PORT = 15008;
 
+/** The policies the construct writes on its own; an added rule may not take one of their names. */
+const DEFAULT_POLICY_NAMES = ['default-deny', 'allow-same-namespace', 'allow-ingress-gateway', 'allow-ingress-kubeflow', 'allow-dns', 'allow-istiod',
+  'allow-kubeflow-services', 'allow-shared-services', 'allow-kube-apiserver', 'allow-internet', 'allow-ztunnel-probes'];
+
 /** What the internet allowance excepts: the given ranges, then the cluster's IPv4 ranges and the metadata range. */
 export function internetExceptions(options: TenantNetworkPolicyOptions): string[] {
   const given = options.internetExcept ?? DEFAULT_INTERNET_EXCEPT;
@@ -280,7 +284,11 @@ export function networkPolicyProblems(options: TenantNetworkPolicyOptions): stri
     (options[direction] ?? []).forEach((rule, i) => {
       const at = `${direction}[${i}]`;
       field(`${at}.name`, dnsLabelProblem(rule.name ?? ''));
-      // The name becomes the policy's (allow-ingress-<name>), so two rules may not share it.
+      // The name becomes the policy's (allow-ingress-<name>), so two rules may not share it, nor take a default allowance's.
+      const policyName = `allow-${direction === 'additionalIngress' ? 'ingress' : 'egress'}-${rule.name}`;
+      if (DEFAULT_POLICY_NAMES.includes(policyName)) {
+        field(`${at}.name`, `"${rule.name}" would name the policy "${policyName}", which is a default allowance's; choose another name`);
+      }
       if (names.has(rule.name)) field(`${at}.name`, `"${rule.name}" is also the name of ${direction}[${names.get(rule.name)}]; each rule becomes a policy named after it, so give each its own name`);
       else names.set(rule.name, i);
       const byCidr = rule.cidr !== undefined;
@@ -441,6 +449,9 @@ export class TenantNetworkPolicy extends Construct {
 
   private writePolicy(name: string, spec: PolicyRules): void {
     const namespace = this.namespace;
+    if (this.node.tryFindChild(name) !== undefined) {
+      throwIfAny([`namespace "${namespace}": NetworkPolicy "${name}" is defined twice (a rule or peer added again, or named like another); give each rule its own name`]);
+    }
     const policyTypes = [...(spec.ingress ? ['Ingress'] : []), ...(spec.egress ? ['Egress'] : [])];
     // Empty rule lists are left out: the API server drops them, so writing `[]` would make
     // every server-side apply a change (generation bump). policyTypes alone denies.

@@ -255,7 +255,7 @@ export class TenantProfile extends Construct implements ITenant {
   private readonly registry: ContributorRegistry;
   private readonly teamRoleSubjects: { users: string[]; groups: string[] };
   private readonly teamRoleNames = new Set<string>();
-  private readonly declaredPeers: string[];
+  private readonly declaredPeers: { ingress: string[]; egress: string[] };
   private readonly networkPolicy?: TenantNetworkPolicy;
   private readonly contributorList: Contributor[] = [];
 
@@ -281,8 +281,9 @@ export class TenantProfile extends Construct implements ITenant {
       users: (props.teamRoles ?? []).flatMap(r => r.users ?? []),
       groups: (props.teamRoles ?? []).flatMap(r => r.groups ?? []),
     };
-    const rules = [...(props.networkPolicy?.additionalIngress ?? []), ...(props.networkPolicy?.additionalEgress ?? [])];
-    this.declaredPeers = rules.map(r => r.namespace).filter((n): n is string => n !== undefined);
+    // A namespace named in an ingress rule is declared as a source only, in an egress rule as a destination only.
+    const named = (rules: Array<{ namespace?: string }> | undefined) => (rules ?? []).map(r => r.namespace).filter((n): n is string => n !== undefined);
+    this.declaredPeers = { ingress: named(props.networkPolicy?.additionalIngress), egress: named(props.networkPolicy?.additionalEgress) };
 
     throwIfAny(this.validate(props).map(p => `tenant "${this.name}": ${p}`));
 
@@ -333,11 +334,12 @@ export class TenantProfile extends Construct implements ITenant {
    * subjects, and the namespaces its own network rules name.
    * @internal
    */
-  public _declarations(): { users: string[]; groups: string[]; peerNamespaces: string[] } {
+  public _declarations(): { users: string[]; groups: string[]; ingressPeers: string[]; egressPeers: string[] } {
     return {
       users: [this.owner, ...this.registry.members().filter(c => c.kind === IdentityKind.USER).map(c => c.name), ...this.teamRoleSubjects.users],
       groups: [...this.registry.members().filter(c => c.kind === IdentityKind.GROUP).map(c => c.name), ...this.teamRoleSubjects.groups],
-      peerNamespaces: [...this.declaredPeers],
+      ingressPeers: [...this.declaredPeers.ingress],
+      egressPeers: [...this.declaredPeers.egress],
     };
   }
 
@@ -381,7 +383,7 @@ export class TenantProfile extends Construct implements ITenant {
    */
   public allowFrom(other: ITenant, ports?: NetworkPort[]): void {
     this.peerPolicy().addIngress({ name: `tenant-${other.name}`, namespace: other.name, ports });
-    this.declaredPeers.push(other.name);
+    this.declaredPeers.ingress.push(other.name);
   }
 
   /**
@@ -391,7 +393,7 @@ export class TenantProfile extends Construct implements ITenant {
    */
   public allowTo(other: ITenant, ports?: NetworkPort[]): void {
     this.peerPolicy().addEgress({ name: `tenant-${other.name}`, namespace: other.name, ports });
-    this.declaredPeers.push(other.name);
+    this.declaredPeers.egress.push(other.name);
   }
 
   private peerPolicy(): TenantNetworkPolicy {
