@@ -6,6 +6,8 @@
  */
 import { RbacModel } from './rbac';
 import { classifyAllowRule } from '../core/allow-rules';
+import { cidrProblem, reachedRanges } from '../core/cidr';
+import { DEFAULT_CLUSTER_CIDRS } from '../core/cluster-facts';
 import { resolveAuth, ResolvedKubeflowAuth } from '../core/auth-options';
 import { withProfileControllerObjects } from '../core/kubeflow-profile';
 import {
@@ -23,6 +25,11 @@ export interface TenantDeclarations {
   readonly ingressPeers: string[];
   /** Namespaces the tenant's own egress rules name: the destinations it declares. */
   readonly egressPeers: string[];
+  /**
+   * The cluster's pod and service ranges, which no ipBlock in the namespace may reach.
+   * @default - every private range
+   */
+  readonly clusterCidrs?: string[];
 }
 
 /** A NetworkPolicy peer that selects namespaces by label, kept for the cross-tenant check. */
@@ -115,6 +122,7 @@ export function tenantViolations(declared: TenantDeclarations, objects: Manifest
       }
     }
   }
+  violations.push(...ipBlockViolations(ns, inNamespace, declared.clusterCidrs ?? DEFAULT_CLUSTER_CIDRS));
   for (const policy of inNamespace.filter(ofKind<AuthorizationPolicyManifest>('AuthorizationPolicy'))) {
     const action = policy.spec?.action ?? 'ALLOW';
     if (action !== 'ALLOW') continue;
@@ -139,6 +147,32 @@ export function tenantViolations(declared: TenantDeclarations, objects: Manifest
         }
       }
     });
+  }
+  return violations;
+}
+
+/**
+ * ipBlocks of the namespace's NetworkPolicies, whoever wrote them, read as Kubernetes reads them
+ * (core/cidr.ts): a spelling other readers read differently, or a block that still reaches the
+ * cluster's pod and service ranges after its exceptions (on Calico and Cilium an ipBlock matches pods).
+ */
+function ipBlockViolations(ns: string, objects: Manifest[], clusterCidrs: string[]): string[] {
+  const violations: string[] = [];
+  for (const policy of objects.filter(ofKind<NetworkPolicyManifest>('NetworkPolicy'))) {
+    const name = `NetworkPolicy ${ns}/${policy.metadata?.name}`;
+    const peers = [...(policy.spec?.ingress ?? []).flatMap(r => r.from ?? []), ...(policy.spec?.egress ?? []).flatMap(r => r.to ?? [])];
+    for (const block of peers.map(p => p.ipBlock).filter((b): b is { cidr: string; except?: string[] } => b !== undefined)) {
+      const spelling = [block.cidr, ...(block.except ?? [])].map(c => cidrProblem(c)).find(p => p !== undefined);
+      if (spelling) {
+        violations.push(`tenant "${ns}": ${name} has an ipBlock whose CIDR ${spelling}`);
+        continue;
+      }
+      const reached = reachedRanges(block.cidr, block.except ?? [], clusterCidrs);
+      if (reached.length > 0) {
+        violations.push(`tenant "${ns}": ${name} has ipBlock "${block.cidr}", which reaches ${reached.join(', ')} of the cluster's pod and service ranges; `
+          + 'on Calico and Cilium an ipBlock matches pods, so this opens other tenants\' pods: except those ranges');
+      }
+    }
   }
   return violations;
 }

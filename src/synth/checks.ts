@@ -108,7 +108,7 @@ export class IsolationRun {
 
   /** Violations in one tenant's own objects (`docs`, as written); records what the final check needs. */
   public checkTenant(tenant: TenantProfile, docs: Manifest[]): string[] {
-    const declared = { namespace: tenant.name, ...tenant._declarations() };
+    const declared = { namespace: tenant.name, ...tenant._declarations(), clusterCidrs: tenant._clusterCidrs };
     const namespace = docs.find(d => d.kind === 'Namespace' && d.metadata?.name === tenant.name);
     // What the cluster will hold: with a profile controller, it adds the owner's access to the output.
     const cluster = withProfileControllerObjects(docs, () => tenant.auth);
