@@ -56,12 +56,14 @@ describe('guard parameters on the tenant Namespace', () => {
     ]);
   });
 
-  test('namespace selectors: exactly those the tenant\'s own NetworkPolicies use, its own name left out', () => {
+  test('namespace selectors: exactly those the tenant\'s own NetworkPolicies use, per direction, its own name left out', () => {
     expect(lines(annotations[GUARD_ANNOTATIONS.namespaceSelectors])).toEqual([
-      'kf-tenancy.io/shared-services=true',
-      'kubernetes.io/metadata.name=istio-system',
-      'kubernetes.io/metadata.name=kube-system',
-      'kubernetes.io/metadata.name=kubeflow',
+      'egress:kf-tenancy.io/shared-services=true',
+      'egress:kubernetes.io/metadata.name=istio-system',
+      'egress:kubernetes.io/metadata.name=kube-system',
+      'egress:kubernetes.io/metadata.name=kubeflow',
+      'ingress:kubernetes.io/metadata.name=istio-system',
+      'ingress:kubernetes.io/metadata.name=kubeflow',
     ]);
   });
 

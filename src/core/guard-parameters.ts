@@ -19,7 +19,7 @@ import { ResolvedKubeflowAuth } from './auth-options';
 import { boundCloudIdentities } from './cloud-identity';
 import { OWNER_AUTHORIZATION_POLICY_NAME, RESOURCE_QUOTA_NAME } from './kubeflow-defaults';
 import { ProfileController, withProfileControllerObjects } from './kubeflow-profile';
-import { AuthorizationPolicyManifest, Manifest, NetworkPolicyManifest, ofKind } from './manifest';
+import { AuthorizationPolicyManifest, Manifest, NetworkPolicyManifest, NetworkPolicyPeerSpec, ofKind } from './manifest';
 
 /** The label every guarded tenant Namespace carries (value: the tenant's name); the guard's policies select namespaces by it. */
 export const TENANT_LABEL = 'kf-tenancy.io/tenant';
@@ -41,7 +41,7 @@ export const GUARD_ANNOTATIONS = {
    * admits only together with a user or group condition) and `namespace:<n>`.
    */
   sources: 'guard.kf-tenancy.io/sources',
-  /** `k=v[,k=v]` label sets a NetworkPolicy peer may select namespaces by, as the tenant's own policies do. */
+  /** `ingress:k=v[,k=v]` and `egress:...`: label sets a NetworkPolicy peer may select namespaces by, per direction, as the tenant's own policies do. */
   namespaceSelectors: 'guard.kf-tenancy.io/namespace-selectors',
   /** `annotation=value` of every cloud identity the tenant's ServiceAccounts are bound to: the only ones a ServiceAccount may name. */
   cloudIdentities: 'guard.kf-tenancy.io/cloud-identities',
@@ -112,14 +112,20 @@ export function guardParameters(tenant: GuardedTenant, docs: Manifest[]): Record
   // A principal some rule uses alone and another next to a user condition is a principal.
   for (const entry of [...sources]) if (entry.startsWith('proxy:') && sources.has(`principal:${entry.slice('proxy:'.length)}`)) sources.delete(entry);
 
+  // Per direction: a namespace the tenant may send to is not thereby one it accepts traffic from.
   const selectors = new Set<string>();
   for (const policy of own.filter(ofKind<NetworkPolicyManifest>('NetworkPolicy'))) {
-    const rules = [...(policy.spec?.ingress ?? []).map(r => r.from ?? []), ...(policy.spec?.egress ?? []).map(r => r.to ?? [])];
-    for (const peer of rules.flat()) {
-      const labels = peer.namespaceSelector?.matchLabels ?? {};
-      const pairs = Object.keys(labels).sort().map(k => `${k}=${labels[k]}`);
-      // The namespace's own name needs no entry: the guard always allows it.
-      if (pairs.length > 0 && !(pairs.length === 1 && labels[NAMESPACE_NAME_LABEL] === ns)) selectors.add(pairs.join(','));
+    const rules: Array<[string, NetworkPolicyPeerSpec[]]> = [
+      ...(policy.spec?.ingress ?? []).map((r): [string, NetworkPolicyPeerSpec[]] => ['ingress', r.from ?? []]),
+      ...(policy.spec?.egress ?? []).map((r): [string, NetworkPolicyPeerSpec[]] => ['egress', r.to ?? []]),
+    ];
+    for (const [direction, peers] of rules) {
+      for (const peer of peers) {
+        const labels = peer.namespaceSelector?.matchLabels ?? {};
+        const pairs = Object.keys(labels).sort().map(k => `${k}=${labels[k]}`);
+        // The namespace's own name needs no entry: the guard always allows it.
+        if (pairs.length > 0 && !(pairs.length === 1 && labels[NAMESPACE_NAME_LABEL] === ns)) selectors.add(`${direction}:${pairs.join(',')}`);
+      }
     }
   }
 

@@ -249,11 +249,15 @@ function authorizationRuleOk(): string {
   return `(${naming})\n&& (${namesAllowed})\n&& (${restricted})`;
 }
 
-/** A NetworkPolicy peer's namespace selector must not be able to select another tenant's namespace. */
-function namespaceSelectorOk(sel: string): string {
+/**
+ * A NetworkPolicy peer's namespace selector must not be able to select another tenant's namespace:
+ * the tenant's own name, a label set its own policies use in the same direction (`dir`, a CEL
+ * string), or any selector that excludes tenants.
+ */
+function namespaceSelectorOk(sel: string, dir: string): string {
   return [
     `(has(${sel}.matchLabels) && ((${celString(NAMESPACE_NAME_LABEL)} in ${sel}.matchLabels && ${sel}.matchLabels[${celString(NAMESPACE_NAME_LABEL)}] == request.namespace)`,
-    '  || variables.namespaceSelectors.exists(line, line.split(",").all(pair, size(pair.split("=")) == 2',
+    `  || variables.namespaceSelectors.exists(line, line.startsWith(${dir} + ":") && line.substring(size(${dir}) + 1).split(",").all(pair, size(pair.split("=")) == 2`,
     `    && pair.split("=")[0] in ${sel}.matchLabels && ${sel}.matchLabels[pair.split("=")[0]] == pair.split("=")[1]))))`,
     `|| (has(${sel}.matchExpressions) && ${sel}.matchExpressions.exists(e, e.key == ${celString(TENANT_LABEL)} && e.operator == "DoesNotExist"))`,
   ].join('\n');
@@ -289,12 +293,17 @@ function openAccessPolicy(settings: ResolvedGuardSettings): WrittenManifest {
             + ' && has(object.spec.rules) ? object.spec.rules : []',
         },
         {
-          // One list of peers per rule, ingress and egress; an empty list admits every peer.
-          name: 'peerLists',
-          expression: 'request.kind.kind == "NetworkPolicy" && has(object.spec)'
-            + ' ? (has(object.spec.ingress) ? object.spec.ingress.map(r, has(r.from) ? r.from : []) : [])'
-            + ' + (has(object.spec.egress) ? object.spec.egress.map(r, has(r.to) ? r.to : []) : []) : []',
+          // One list of peers per rule, per direction; an empty list admits every peer.
+          name: 'ingressPeers',
+          expression: 'request.kind.kind == "NetworkPolicy" && has(object.spec) && has(object.spec.ingress)'
+            + ' ? object.spec.ingress.map(r, has(r.from) ? r.from : []) : []',
         },
+        {
+          name: 'egressPeers',
+          expression: 'request.kind.kind == "NetworkPolicy" && has(object.spec) && has(object.spec.egress)'
+            + ' ? object.spec.egress.map(r, has(r.to) ? r.to : []) : []',
+        },
+        { name: 'peerLists', expression: 'variables.ingressPeers + variables.egressPeers' },
       ],
       validations: [
         {
@@ -306,7 +315,8 @@ function openAccessPolicy(settings: ResolvedGuardSettings): WrittenManifest {
             + `(rule ${GUARD_POLICY.openAccess}). To open access, declare it in the tenants catalog and open a pull request."`,
         },
         {
-          expression: `variables.exempt || variables.peerLists.all(peers, size(peers) > 0 && peers.all(p, !has(p.namespaceSelector) || ${namespaceSelectorOk('p.namespaceSelector')}))`,
+          expression: `variables.exempt || (variables.ingressPeers.all(peers, size(peers) > 0 && peers.all(p, !has(p.namespaceSelector) || ${namespaceSelectorOk('p.namespaceSelector', '"ingress"')}))`
+            + `\n&& variables.egressPeers.all(peers, size(peers) > 0 && peers.all(p, !has(p.namespaceSelector) || ${namespaceSelectorOk('p.namespaceSelector', '"egress"')})))`,
           reason: 'Forbidden',
           messageExpression: `"tenant \\"" + request.namespace + "\\": NetworkPolicy \\"" + (${OBJECT_NAME}) + "\\" has a rule that can reach other tenants' `
             + 'namespaces (a rule without peers, or a namespace selector that other tenants\' namespaces match) '

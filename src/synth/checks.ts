@@ -11,6 +11,7 @@ import {
 import { RbacModel } from '../analysis/rbac';
 import { IdentityProvider } from '../constructs/cluster/identity-provider';
 import { QuotaAlerts } from '../constructs/cluster/quota-alerts';
+import { ReadOnlyDashboard } from '../constructs/cluster/read-only-dashboard';
 import { TenantDashboard } from '../constructs/cluster/tenant-dashboard';
 import { TenantProfile } from '../constructs/tenant/tenant-profile';
 import { boundCloudIdentities } from '../core/cloud-identity';
@@ -74,13 +75,16 @@ export function globalDefaultProblems(objects: Manifest[]): string[] {
   return defaults.length > 1 ? [`PriorityClasses ${defaults.join(' and ')} are all globalDefault; at most one class in the cluster may be`] : [];
 }
 
+/** The platform pieces with a namespace setting: each writes objects the tenant's owner must not control. */
+const PLATFORM_PIECES = [QuotaAlerts, TenantDashboard, IdentityProvider, ReadOnlyDashboard];
+
 /**
  * Tenants named like a namespace the platform pieces (quota alerts, dashboard, identity
  * provider) write to: the tenant's owner would get kubeflow-admin where they run. Other
  * objects an app adds to a tenant namespace are the isolation check's concern.
  */
 export function platformNamespaceClashes(others: IConstruct[], tenants: Set<string>): string[] {
-  const platform = others.filter(c => c instanceof QuotaAlerts || c instanceof TenantDashboard || c instanceof IdentityProvider);
+  const platform = others.filter(c => PLATFORM_PIECES.some(piece => c instanceof piece));
   const byNamespace = new Map<string, string[]>();
   for (const object of platform.flatMap(c => c.node.findAll()).filter((c): c is ApiObject => c instanceof ApiObject)) {
     const ns = object.metadata.namespace;

@@ -21,7 +21,7 @@ tenants:
     owner: alice@guard.test
     resourceQuota: {cpu: "8"}
     plugins: [{kind: AwsIamForServiceAccount, awsIamRole: "arn:aws:iam::123456789012:role/guard-alpha"}]
-    networkPolicy: {additionalEgress: [{name: partner, cidr: 203.0.113.0/24, ports: [{port: 443}]}]}
+    networkPolicy: {additionalEgress: [{name: partner, cidr: 203.0.113.0/24, ports: [{port: 443}]}, {name: to-obs, namespaceLabels: {team: obs}}]}
     contributors:
       - {name: carol@guard.test, role: edit}
       - {name: dave@guard.test, role: edit}
@@ -310,6 +310,15 @@ const ROWS: Row[] = [
     },
     expect: denied(OPEN, /^tenant "guard-alpha": Ingress "steal" would route traffic to the tenant past the gateway/),
   },
+  {
+    what: 'contributor accepts ingress from namespaces the catalog names only as an egress destination',
+    as: CONTRIBUTOR,
+    method: 'POST',
+    path: npPath(ALPHA),
+    body: networkPolicy(ALPHA, 'from-obs', { ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: 'obs' } } }] }] }),
+    expect: denied(OPEN, /"from-obs" has a rule that can reach other tenants' namespaces/),
+  },
+  { what: 'contributor sends to namespaces the catalog names as an egress destination', as: CONTRIBUTOR, method: 'POST', path: npPath(ALPHA), body: networkPolicy(ALPHA, 'to-obs-too', { egress: [{ to: [{ namespaceSelector: { matchLabels: { team: 'obs' } } }], ports: [{ port: 9090, protocol: 'TCP' }] }] }), expect: 'allowed' },
   { what: 'contributor allows pods of the namespace', as: CONTRIBUTOR, method: 'POST', path: npPath(ALPHA), body: networkPolicy(ALPHA, 'same-app', { ingress: [{ from: [{ podSelector: { matchLabels: { app: 'web' } } }] }] }), expect: 'allowed' },
   {
     what: 'contributor allows monitoring, excluding tenant namespaces',
