@@ -196,7 +196,8 @@ describe('property: the access matrix equals the declared memberships', () => {
         const isolated = next() < 0.7;
         if (!isolated) open.push(ns);
         const props = {
-          name: ns, owner,
+          name: ns,
+          owner,
           networkPolicy: isolated ? {} : { enabled: false, disabledReason: 'an open tenant of the property test' },
           podSecurity: { enabled: false, disabledReason: 'the property test checks access, not pods' },
         };

@@ -2,10 +2,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Chart } from 'cdk8s';
 import { DashboardVersion, ReadOnlyDashboard, TenancyApp, TenantCatalog } from '../src';
-import { labelSelectorMatches } from '../src/core/label-selector';
 import { only, parseYaml, renderObjects } from './support/synth';
 import { meshDecision } from '../src/analysis/mesh';
 import { DASHBOARD_WRITE_ROUTES } from '../src/constructs/cluster/read-only-dashboard';
+import { labelSelectorMatches } from '../src/core/label-selector';
 
 const GATEWAY = 'cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account';
 
@@ -60,7 +60,7 @@ describe('ReadOnlyDashboard', () => {
     new ReadOnlyDashboard(new Chart(app, 'platform'), 'ReadOnlyDashboard', props);
     return renderObjects(app).filter(o => o.kind === 'AuthorizationPolicy');
   };
-  const selected = (policy: any) => pods.filter(p => labelSelectorMatches(policy.spec.selector, p.labels)).map(p => p.release);
+  const selected = (written: any) => pods.filter(p => labelSelectorMatches(written.spec.selector, p.labels)).map(p => p.release);
 
   test('by default one policy per known release, each selecting exactly that release\'s dashboard pods', () => {
     const all = policies();

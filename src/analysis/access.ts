@@ -255,7 +255,8 @@ export function accessViewer(): (manifest: Manifest) => Manifest | undefined {
         return base;
       case 'ServiceAccount': {
         // Only what binds a cloud identity: the access report lists them per namespace.
-        const cloud = Object.fromEntries(CLOUD_IDENTITY_ANNOTATIONS.filter(k => metadata.annotations?.[k] !== undefined).map(k => [k, metadata.annotations![k]]));
+        const keys = CLOUD_IDENTITY_ANNOTATIONS.filter(k => metadata.annotations?.[k] !== undefined);
+        const cloud = Object.fromEntries(keys.map(k => [k, metadata.annotations![k]]));
         return Object.keys(cloud).length === 0 ? undefined : { ...base, metadata: { ...base.metadata, annotations: cloud } };
       }
       case 'RoleBinding':
@@ -266,7 +267,8 @@ export function accessViewer(): (manifest: Manifest) => Manifest | undefined {
         return {
           ...base,
           ...(metadata.annotations?.[ESCALATION_REASON_ANNOTATION] !== undefined
-            ? { metadata: { ...base.metadata, annotations: { [ESCALATION_REASON_ANNOTATION]: metadata.annotations[ESCALATION_REASON_ANNOTATION] } } } : {}),
+            ? { metadata: { ...base.metadata, annotations: { [ESCALATION_REASON_ANNOTATION]: metadata.annotations[ESCALATION_REASON_ANNOTATION] } } }
+            : {}),
           rules: shared(manifest.rules),
           ...(manifest.aggregationRule !== undefined ? { aggregationRule: manifest.aggregationRule } : {}),
         };
@@ -430,7 +432,11 @@ export function accessMatrix(written: Manifest[], options: AccessMatrixOptions =
     .map(identity => ({ kind: identity.kind, name: identity.name, access: accessOf.get(identity)! }));
   const bound = boundCloudIdentities(objects);
   return {
-    namespaces, identities: result, meshOpen: mesh.open, network: networkReachability(objects), guard: guardStatus(objects),
+    namespaces,
+    identities: result,
+    meshOpen: mesh.open,
+    network: networkReachability(objects),
+    guard: guardStatus(objects),
     cloudIdentities: bound.map(b => ({ namespace: b.namespace, serviceAccount: b.serviceAccount, value: b.value })),
     sharedCloudIdentities: sharedCloudIdentities(bound),
     escalations: roleEscalations(objects),
@@ -444,7 +450,8 @@ function roleEscalations(objects: Manifest[]): AccessMatrix['escalations'] {
       namespace: String(o.metadata!.namespace),
       role: String(o.metadata?.name),
       reason: o.metadata?.annotations?.[ESCALATION_REASON_ANNOTATION],
-      grants: [...new Set((o.rules ?? []).flatMap(r => escalations({ apiGroups: r.apiGroups ?? [], resources: r.resources ?? [], verbs: r.verbs ?? [] })))].sort(),
+      grants: [...new Set((o.rules ?? []).flatMap(r =>
+        escalations({ apiGroups: r.apiGroups ?? [], resources: r.resources ?? [], verbs: r.verbs ?? [] })))].sort(),
     }))
     .filter(e => e.grants.length > 0)
     .map(e => (e.reason === undefined ? { namespace: e.namespace, role: e.role, grants: e.grants } : e))

@@ -6,9 +6,9 @@
  */
 import { RbacModel } from './rbac';
 import { classifyAllowRule } from '../core/allow-rules';
+import { resolveAuth, ResolvedKubeflowAuth } from '../core/auth-options';
 import { cidrProblem, reachedRanges } from '../core/cidr';
 import { DEFAULT_CLUSTER_CIDRS } from '../core/cluster-facts';
-import { resolveAuth, ResolvedKubeflowAuth } from '../core/auth-options';
 import { withProfileControllerObjects } from '../core/kubeflow-profile';
 import {
   AuthorizationConditionSpec, AuthorizationPolicyManifest, BindingManifest, Manifest,
@@ -219,8 +219,8 @@ export function networkViolations(peers: NamespacePeer[], tenantLabels: Map<stri
     sets.sort((a, b) => a.size - b.size);
     const candidates = sets.length === 0 ? everyTenant : [...sets[0]].filter(t => sets.every(set => set.has(t)));
     // A namespace the tenant names as a destination is not thereby a declared source, nor the reverse.
-    const peers = declaredPeers.get(peer.tenant);
-    const declared = (peer.direction === 'ingress from' ? peers?.ingress : peers?.egress) ?? [];
+    const declaredBy = declaredPeers.get(peer.tenant);
+    const declared = (peer.direction === 'ingress from' ? declaredBy?.ingress : declaredBy?.egress) ?? [];
     const reached = candidates.filter(other => other !== peer.tenant && !declared.includes(other)).sort();
     if (reached.length === 0) continue;
     const shown = reached.slice(0, 5).map(t => `"${t}"`).join(', ') + (reached.length > 5 ? ` and ${reached.length - 5} more` : '');

@@ -9,8 +9,8 @@ import { defaultsProblems } from './cross-tenant';
 import type { ProfileSource } from './profile-reader';
 import { SourceDocument } from './yaml-source';
 import type { TenantProfileProps, TenantSettings } from '../constructs/tenant/tenant-profile';
-import { ML_PRIORITY_CLASSES, PriorityClassSpec } from '../core/priority-classes';
 import { clusterFactConflicts, ResolvedClusterFacts, resolveClusterFacts } from '../core/cluster-facts';
+import { ML_PRIORITY_CLASSES, PriorityClassSpec } from '../core/priority-classes';
 import { notAString } from '../core/validation';
 
 /** The schema ships with the package, beside lib/ and src/. */
@@ -172,7 +172,8 @@ export function readCatalog(doc: SourceDocument, errors: string[]): CatalogConte
  * The cluster's facts from a catalog's cluster section: `cluster.auth` over the identity
  * provider's `kubeflowAuth`, and `cluster.clusterCidrs`; with the settings that name them.
  */
-export function catalogClusterFacts(cluster: ClusterSettings | undefined): { facts: ResolvedClusterFacts; where: { auth: string; clusterCidrs: string } } {
+export function catalogClusterFacts(cluster: ClusterSettings | undefined)
+  : { facts: ResolvedClusterFacts; where: { auth: string; clusterCidrs: string } } {
   const idp = cluster?.identityProvider?.kubeflowAuth ?? {};
   const facts = resolveClusterFacts({ auth: { ...idp, ...cluster?.auth }, clusterCidrs: cluster?.clusterCidrs });
   const where = {

@@ -37,8 +37,7 @@ export function crossTenantProblems(sources: ProfileSource[]): string[] {
     const name = source.props.name!;
     for (const identity of pluginCloudIdentities(source.props.plugins ?? [])) {
       const owner = cloudOwners.get(identity.key);
-      if (owner === undefined) cloudOwners.set(identity.key, name);
-      else if (owner !== name) {
+      if (owner === undefined) {cloudOwners.set(identity.key, name);} else if (owner !== name) {
         problems.push(`${source.location}: tenant "${name}": plugins: cloud identity "${identity.value}" is also tenant "${owner}"'s; `
           + 'two tenants bound to one cloud identity reach each other\'s cloud resources (buckets, registries, secrets): give each tenant its own');
       }

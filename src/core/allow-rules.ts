@@ -119,9 +119,10 @@ export function classifyAllowRule(rule: AuthorizationRuleSpec, namespace: string
       const paths = (rule.to ?? []).flatMap(t => t?.operation?.paths ?? []);
       const pathsOnly = (rule.to ?? []).length > 0 && (rule.to ?? []).every(t => has(t?.operation?.paths))
         && paths.every(p => KNATIVE_PROBE_PATHS.includes(p));
-      if (pathsOnly && when.length === 0) shape = 'probe';
-      else problems.push('admits every request (no source, no identity condition, and not only the probe paths '
+      if (pathsOnly && when.length === 0) {shape = 'probe';} else {
+        problems.push('admits every request (no source, no identity condition, and not only the probe paths '
         + `${KNATIVE_PROBE_PATHS.join(', ')}); restrict it to declared users or groups, or to named workloads`);
+      }
     }
   }
   return problems.length === 0 ? { shape, problems } : { problems };

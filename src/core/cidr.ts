@@ -49,7 +49,7 @@ function parseUncached(cidr: string): Range | undefined {
  * IPv4 addresses written as IPv6 (`::ffff:a.b.c.d`): Go's `IPNet.Contains` reads a CIDR whose
  * address lies here as an IPv4 range, so `::ffff:a00:0/104` would match 10.0.0.0/8.
  */
-const IPV4_MAPPED: Range = { family: 6, start: 0xffffn << 32n, prefix: 96 };
+const IPV4_MAPPED: Range = { family: 6, start: 0xffffn * 2n ** 32n, prefix: 96 };
 
 /** A range read leniently (any spelling ipaddr.js accepts with four decimal IPv4 parts); host bits cleared. */
 function parseLoose(cidr: string): Range | undefined {

@@ -129,8 +129,7 @@ export class IsolationRun {
     const violations: string[] = [];
     for (const bound of boundCloudIdentities(cluster.filter(d => d.metadata?.namespace === tenant))) {
       const owner = this.cloudOwners.get(bound.key);
-      if (owner === undefined) this.cloudOwners.set(bound.key, tenant);
-      else if (owner !== tenant) {
+      if (owner === undefined) {this.cloudOwners.set(bound.key, tenant);} else if (owner !== tenant) {
         violations.push(`tenant "${tenant}": ServiceAccount ${tenant}/${bound.serviceAccount} is bound to cloud identity "${bound.value}", which tenant "${owner}" `
           + 'is bound to as well; the two tenants would reach each other\'s cloud resources: give each tenant its own');
       }

@@ -26,9 +26,9 @@ import { TenancyGuard } from '../constructs/cluster/tenancy-guard';
 import { TenantProfile } from '../constructs/tenant/tenant-profile';
 import { withGuardParameters } from '../core/guard-parameters';
 import { exemptionProblems } from '../core/guard-policies';
-import { reservedNamespaceProblem, reservedNamespaces } from '../core/reserved-namespaces';
 import { ProfileController } from '../core/kubeflow-profile';
 import { Manifest } from '../core/manifest';
+import { reservedNamespaceProblem, reservedNamespaces } from '../core/reserved-namespaces';
 import { messagesOf, throwIfAny } from '../core/validation';
 
 /** How an app synthesizes: what TenancyAppProps say, with defaults applied. */

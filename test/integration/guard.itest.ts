@@ -305,7 +305,9 @@ const ROWS: Row[] = [
     method: 'POST',
     path: `/apis/networking.k8s.io/v1/namespaces/${ALPHA}/ingresses`,
     body: {
-      apiVersion: 'networking.k8s.io/v1', kind: 'Ingress', metadata: { name: 'steal', namespace: ALPHA },
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'Ingress',
+      metadata: { name: 'steal', namespace: ALPHA },
       spec: { rules: [{ http: { paths: [{ path: `/notebook/${BETA}/`, pathType: 'Prefix', backend: { service: { name: 'web', port: { number: 80 } } } }] } }] },
     },
     expect: denied(OPEN, /^tenant "guard-alpha": Ingress "steal" would route traffic to the tenant past the gateway/),

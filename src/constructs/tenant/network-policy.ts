@@ -3,8 +3,8 @@ import { Construct } from 'constructs';
 import { isChecked } from './tenant';
 import { cidrProblem, coveredBy, reachedRanges } from '../../core/cidr';
 import { DEFAULT_CLUSTER_CIDRS } from '../../core/cluster-facts';
-import { offSwitchProblem } from '../../core/off-switches';
 import { DEFAULT_NAMESPACE_LABELS, DEFAULT_SHARED_SERVICES_LABEL } from '../../core/kubeflow-defaults';
+import { offSwitchProblem } from '../../core/off-switches';
 import { dnsLabelProblem, labelKeyProblem, labelValueProblem, throwIfAny } from '../../core/validation';
 
 /** Transport protocol of a port. */

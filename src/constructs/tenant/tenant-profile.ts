@@ -268,7 +268,10 @@ export class TenantProfile extends Construct implements ITenant {
     const clusterCidrs: string[] | undefined = this.node.tryGetContext(CLUSTER_CIDRS_CONTEXT);
     const facts = resolveClusterFacts({ auth: clusterAuth ?? props.auth, clusterCidrs: clusterCidrs ?? props.networkPolicy?.clusterCidrs });
     this.clusterFactProblems = clusterFactConflicts(
-      { auth: clusterAuth === undefined ? undefined : props.auth, clusterCidrs: clusterCidrs === undefined ? undefined : props.networkPolicy?.clusterCidrs },
+      {
+        auth: clusterAuth === undefined ? undefined : props.auth,
+        clusterCidrs: clusterCidrs === undefined ? undefined : props.networkPolicy?.clusterCidrs,
+      },
       facts, { auth: 'the TenancyApp\'s auth', clusterCidrs: 'the TenancyApp\'s clusterCidrs' }).map(([field, message]) => `${field}: ${message}`);
     this.auth = facts.auth;
     this._clusterCidrs = facts.clusterCidrs;
@@ -282,7 +285,8 @@ export class TenantProfile extends Construct implements ITenant {
       groups: (props.teamRoles ?? []).flatMap(r => r.groups ?? []),
     };
     // A namespace named in an ingress rule is declared as a source only, in an egress rule as a destination only.
-    const named = (rules: Array<{ namespace?: string }> | undefined) => (rules ?? []).map(r => r.namespace).filter((n): n is string => n !== undefined);
+    const named = (rules: Array<{ namespace?: string }> | undefined) =>
+      (rules ?? []).map(r => r.namespace).filter((n): n is string => n !== undefined);
     this.declaredPeers = { ingress: named(props.networkPolicy?.additionalIngress), egress: named(props.networkPolicy?.additionalEgress) };
 
     throwIfAny(this.validate(props).map(p => `tenant "${this.name}": ${p}`));
