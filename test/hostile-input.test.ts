@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { cli } from './support/cli';
+import { cli, synthText } from './support/cli';
 import { listFiles, parseYaml, tempDir } from './support/synth';
 
 const OWNER_A = 'owner: lead-a@company.com';
@@ -17,15 +17,6 @@ function catalog(tenants: string, extra: string = ''): string {
 
 function tenant(name: string, lines: string[] = []): string {
   return [`  - name: ${name}`, `    owner: owner@${name}.io`, ...lines.map(l => `    ${l}`)].join('\n') + '\n';
-}
-
-function synthText(text: string, args: string[] = []) {
-  const dir = tempDir();
-  const input = path.join(dir, 'tenants.yaml');
-  fs.writeFileSync(input, text);
-  const out = path.join(dir, 'out');
-  const result = cli(['synth', input, '--out', out, ...args]);
-  return { ...result, written: listFiles(out), input, out };
 }
 
 describe('isolation escapes are refused before anything is written', () => {

@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Chart } from 'cdk8s';
-import { cli } from './support/cli';
+import { cli, synthText } from './support/cli';
 import { listFiles, tempDir } from './support/synth';
 import { accessMatrix } from '../src/analysis/access';
 import { readManifestDir } from '../src/catalog/manifest-reader';
@@ -17,15 +17,6 @@ import { ProfilePluginKind, TenancyApp, TenantProfile } from '../src/index';
 
 function catalog(body: string): string {
   return `apiVersion: kf-tenancy/v1alpha1\nkind: TenantCatalog\n${body}`;
-}
-
-function synthText(text: string, args: string[] = []) {
-  const dir = tempDir();
-  const input = path.join(dir, 'tenants.yaml');
-  fs.writeFileSync(input, text);
-  const out = path.join(dir, 'out');
-  const result = cli(['synth', input, '--out', out, ...args]);
-  return { ...result, written: listFiles(out), out };
 }
 
 const ROLE_A = 'arn:aws:iam::123456789012:role/team-a';
