@@ -4,11 +4,8 @@
  * accepted. (The ALLOW-rule and CIDR allowlists have their own tables: allow-rules.test.ts,
  * cidr.test.ts; team roles: team-role.test.ts; off switches: pod-security.test.ts.)
  */
-import * as fs from 'fs';
-import * as path from 'path';
 import { Chart } from 'cdk8s';
 import { cli, synthText } from './support/cli';
-import { listFiles, tempDir } from './support/synth';
 import { accessMatrix } from '../src/analysis/access';
 import { readManifestDir } from '../src/catalog/manifest-reader';
 import { exemptionProblems } from '../src/core/guard-policies';
