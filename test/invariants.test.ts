@@ -10,7 +10,7 @@ import { accessMatrix } from '../src/analysis/access';
 import { readManifestDir } from '../src/catalog/manifest-reader';
 import { exemptionProblems } from '../src/core/guard-policies';
 import { reservedNamespaceProblem, reservedNamespaces } from '../src/core/reserved-namespaces';
-import { ProfilePluginKind, TenancyApp, TenantProfile } from '../src/index';
+import { ProfilePluginKind, TenancyApp, TenantCatalog, TenantProfile } from '../src/index';
 
 function catalog(body: string): string {
   return `apiVersion: kf-tenancy/v1alpha1\nkind: TenantCatalog\n${body}`;
@@ -152,5 +152,19 @@ describe('a cloud identity belongs to one tenant, in TypeScript apps and in the 
     const namespace = (ns: string) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
     const matrix = accessMatrix([namespace('team-a'), namespace('team-b'), serviceAccount('team-a', ROLE_A), serviceAccount('team-b', ROLE_A.replace('team-a', 'TEAM-A'))]);
     expect(matrix.sharedCloudIdentities).toEqual([{ value: ROLE_A, namespaces: ['team-a', 'team-b'] }]);
+  });
+});
+
+describe('defaults name no tenant, in the TypeScript TenantCatalog too', () => {
+  test('a peer naming a tenant in defaults is refused; named on the tenant it is accepted', () => {
+    const build = (defaults: object, tenants: object[]) => {
+      const app = new TenancyApp();
+      new TenantCatalog(new Chart(app, 'c'), 'catalog', { defaults, tenants: tenants as any });
+      return app;
+    };
+    expect(() => build({ networkPolicy: { additionalIngress: [{ name: 'from-a', namespace: 'team-a' }] } }, [{ name: 'team-a', owner: 'a@c.io' }, { name: 'team-b', owner: 'b@c.io' }]))
+      .toThrow('defaults.networkPolicy.additionalIngress[0]: names tenant "team-a"');
+    expect(() => build({}, [{ name: 'team-a', owner: 'a@c.io' }, { name: 'team-b', owner: 'b@c.io', networkPolicy: { additionalIngress: [{ name: 'from-a', namespace: 'team-a' }] } }]))
+      .not.toThrow();
   });
 });

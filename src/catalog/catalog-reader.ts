@@ -60,7 +60,8 @@ export function mergeSettings<T extends TenantSettings>(defaults: TenantSettings
   return deepMerge(defaults, tenant) as T;
 }
 
-function pathText(segments: Array<string | number>): string {
+/** A path as a message names a field: `tenants[0].networkPolicy`. */
+export function pathText(segments: Array<string | number>): string {
   return segments.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');
 }
 

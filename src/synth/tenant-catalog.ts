@@ -1,7 +1,8 @@
 import { Construct } from 'constructs';
 import { buildSources } from './tenant-builder';
 import { ClusterSettings } from '../catalog/catalog-file';
-import { catalogTenantProps, clusterPriorityClasses } from '../catalog/catalog-reader';
+import { catalogTenantProps, clusterPriorityClasses, pathText } from '../catalog/catalog-reader';
+import { defaultsProblems } from '../catalog/cross-tenant';
 import { readTenantFiles } from '../catalog/sources';
 import { TenantProfile, TenantProfileProps, TenantSettings } from '../constructs/tenant/tenant-profile';
 import { throwIfAny } from '../core/validation';
@@ -45,7 +46,8 @@ export class TenantCatalog extends Construct {
   constructor(scope: Construct, id: string, props: TenantCatalogProps) {
     super(scope, id);
     const priorityClasses = clusterPriorityClasses(props.cluster);
-    const errors: string[] = [];
+    const names = new Set(props.tenants.map(t => t.name).filter((n): n is string => typeof n === 'string'));
+    const errors: string[] = defaultsProblems(props.defaults, names).map(([at, message]) => `defaults.${pathText(at)}: ${message}`);
     const tenants = props.tenants.map((tenant, index) => {
       const shared = catalogTenantProps(props.defaults, tenant, props.cluster, priorityClasses);
       errors.push(...shared.problems.map(p => `tenants[${index}]: tenant "${tenant.name}": ${p}`));
