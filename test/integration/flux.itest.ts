@@ -169,8 +169,11 @@ describe('Flux applies the output (source-controller and kustomize-controller)',
     const inventory = (await kustomizations()).filter(k => k.metadata.name !== 'flux-system').flatMap(k => k.status.inventory.entries.map((e: any) => e.id));
     expect(new Set(inventory).size).toBe(inventory.length);
     expect(inventory.length).toBe(before.size);
-    // The readonly-dashboard policy lives in Kubeflow's namespace, outside every tenant: applied too.
-    expect([...onServer.keys()].filter(k => k.startsWith('security.istio.io/AuthorizationPolicy/kubeflow/'))).toHaveLength(1);
+    // The read-only-dashboard policies (one per dashboard release) live in Kubeflow's namespace, outside every tenant: applied too.
+    expect([...onServer.keys()].filter(k => k.startsWith('security.istio.io/AuthorizationPolicy/kubeflow/')).sort()).toEqual([
+      'security.istio.io/AuthorizationPolicy/kubeflow/kf-tenancy-read-only-dashboard',
+      'security.istio.io/AuthorizationPolicy/kubeflow/kf-tenancy-read-only-dashboard-v2',
+    ]);
   });
 
   test('after Kubeflow\'s profile controller wrote its objects, a second reconcile changes nothing: no object written, no generation bumped', async () => {
