@@ -162,7 +162,7 @@ describe('kf-tenancy access inputs', () => {
     const dir = tempDir();
     const out = synth(fs.readFileSync(CATALOG, 'utf8'), dir, 'example');
     // With another header name, no policy names anyone: the RBAC access stays, the gateway refuses.
-    expect(cli(['access', out, '--user-id-header', 'x-user']).stdout).toContain('| carol@company.com | User | edit (RBAC only) in team-ml-platform |');
+    expect(cli(['access', out, '--user-id-header', 'x-auth-request-email']).stdout).toContain('| carol@company.com | User | edit (RBAC only) in team-ml-platform |');
     expect(cli(['access', out, '--user-id-header', 'bad header'])).toMatchObject({ code: 1, stderr: expect.stringContaining('--user-id-header:') });
   });
 

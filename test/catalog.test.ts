@@ -28,7 +28,7 @@ describe('mergeSettings', () => {
       {
         resourceQuota: { cpu: '10', memory: '10Gi' },
         namespaceLabels: { tier: 'gold' },
-        auth: { userIdHeader: 'x-user', userIdPrefix: 'p:' },
+        auth: { userIdHeader: 'x-auth-request-email', userIdPrefix: 'p:' },
         meshMode: MeshMode.AMBIENT,
         plugins: [{ kind: 'WorkloadIdentity' as any, gcpServiceAccount: 'a@p.iam.gserviceaccount.com' }],
       },
@@ -39,7 +39,7 @@ describe('mergeSettings', () => {
       owner: 'o@c.io',
       resourceQuota: { cpu: '20', memory: '10Gi' },
       namespaceLabels: { tier: 'gold' },
-      auth: { userIdHeader: 'x-user', userIdPrefix: '' },
+      auth: { userIdHeader: 'x-auth-request-email', userIdPrefix: '' },
       meshMode: MeshMode.SIDECAR,
       plugins: [],
     });

@@ -108,10 +108,10 @@ describe('group contributor', () => {
   test('the groups header name is configurable', () => {
     const custom = synthTenant({
       owner: 'o@c.io',
-      auth: { groupsHeader: 'x-groups' },
+      auth: { groupsHeader: 'x-auth-request-groups' },
       contributors: [{ name: 'g1', kind: IdentityKind.GROUP, role: ContributorRole.VIEW }],
     });
-    expect(only(custom, 'AuthorizationPolicy', 'group-g1-clusterrole-view').spec.rules[0].when[0].key).toBe('request.headers[x-groups]');
+    expect(only(custom, 'AuthorizationPolicy', 'group-g1-clusterrole-view').spec.rules[0].when[0].key).toBe('request.headers[x-auth-request-groups]');
   });
 });
 
@@ -143,7 +143,7 @@ describe('adding contributors', () => {
 describe('a tenant declared elsewhere', () => {
   test('TenantProfile.fromName: a contributor goes into that namespace, with the auth it was declared with', () => {
     const { app, chart } = newChart();
-    const tenant = TenantProfile.fromName(chart, 'platform-team', 'team-platform', { auth: { userIdHeader: 'x-user' } });
+    const tenant = TenantProfile.fromName(chart, 'platform-team', 'team-platform', { auth: { userIdHeader: 'x-auth-request-email' } });
     const contributor = new Contributor(chart, 'alice', { tenant, name: 'alice@c.io', role: ContributorRole.VIEW });
     expect(contributor.namespace).toBe('team-platform');
     const objects = renderObjects(app);
@@ -151,7 +151,7 @@ describe('a tenant declared elsewhere', () => {
       'RoleBinding team-platform/user-alice-c-io-clusterrole-view',
       'AuthorizationPolicy team-platform/user-alice-c-io-clusterrole-view',
     ]);
-    expect(objects[1].spec.rules[0].when).toEqual([{ key: 'request.headers[x-user]', values: ['alice@c.io'] }]);
+    expect(objects[1].spec.rules[0].when).toEqual([{ key: 'request.headers[x-auth-request-email]', values: ['alice@c.io'] }]);
   });
 
   test('a tenant of the same app is still checked: a contributor that is the owner is refused', () => {

@@ -84,17 +84,21 @@ describe('isolation escapes are refused before anything is written', () => {
     ['a team role over a cluster-scoped resource', catalog(tenant('team-a', ['teamRoles: [{name: ops, rules: [{apiGroups: [""], resources: [nodes], verbs: [get]}]}]'])),
       'teamRoles "ops": rules[0].resources has nodes, which is cluster-scoped'],
     // 9. facts of the cluster restated by a tenant or the defaults
-    ['a tenant with its own user-id header', catalog(tenant('team-a', ['auth: {userIdHeader: x-my-user}'])),
-      'tenant "team-a": auth.userIdHeader: "x-my-user" differs from the cluster\'s "kubeflow-userid"'],
+    ['a tenant with its own user-id header', catalog(tenant('team-a', ['auth: {userIdHeader: x-auth-request-user}'])),
+      'tenant "team-a": auth.userIdHeader: "x-auth-request-user" differs from the cluster\'s "kubeflow-userid"'],
     ['defaults with their own gateway principal', catalog(tenant('team-a'), 'defaults:\n  auth: {ingressGatewayPrincipal: cluster.local/ns/gw/sa/gw}\n'),
       'tenant "team-a": auth.ingressGatewayPrincipal: "cluster.local/ns/gw/sa/gw" differs from the cluster\'s'],
     ['a tenant narrowing the cluster ranges to open private space', catalog(tenant('team-a', ['networkPolicy: {clusterCidrs: [10.244.0.0/16], additionalEgress: [{name: x, cidr: 10.0.0.0/16}]}'])),
       'tenant "team-a": networkPolicy.clusterCidrs: [10.244.0.0/16] differs from the cluster\'s'],
-    ['cluster.auth against the identity provider', catalog(tenant('team-a'), 'cluster:\n  auth: {userIdHeader: x-user}\n  identityProvider: {issuer: "https://dex.example.com/dex", secretName: dex-secrets, kubeflowAuth: {userIdHeader: y-user}}\n'),
-      'cluster.auth.userIdHeader: "x-user" differs from cluster.identityProvider.kubeflowAuth.userIdHeader "y-user"'],
+    ['cluster.auth against the identity provider', catalog(tenant('team-a'), 'cluster:\n  auth: {userIdHeader: x-auth-request-email}\n  identityProvider: {issuer: "https://dex.example.com/dex", secretName: dex-secrets, kubeflowAuth: {userIdHeader: x-auth-request-user}}\n'),
+      'cluster.auth.userIdHeader: "x-auth-request-email" differs from cluster.identityProvider.kubeflowAuth.userIdHeader "x-auth-request-user"'],
     // 10. client-controlled headers
-    ['user-agent as the user-id header', catalog(tenant('team-a'), 'cluster:\n  auth: {userIdHeader: user-agent}\n'), 'tenant "team-a": auth.userIdHeader: "user-agent" is a header every client sets itself'],
-    ['host as the groups header', catalog(tenant('team-a'), 'cluster:\n  auth: {groupsHeader: host}\n'), 'auth.groupsHeader: "host" is a header every client sets itself'],
+    ['user-agent as the user-id header', catalog(tenant('team-a'), 'cluster:\n  auth: {userIdHeader: user-agent}\n'), 'tenant "team-a": auth.userIdHeader: "user-agent" is not a header an auth proxy sets'],
+    ['host as the groups header', catalog(tenant('team-a'), 'cluster:\n  auth: {groupsHeader: host}\n'), 'auth.groupsHeader: "host" is not a header an auth proxy sets'],
+    ['a tracing header as the groups header', catalog(tenant('team-a'), 'cluster:\n  auth: {groupsHeader: traceparent}\n'), 'auth.groupsHeader: "traceparent" is not a header an auth proxy sets'],
+    ['x-forwarded-user as the user-id header', catalog(tenant('team-a'), 'cluster:\n  auth: {userIdHeader: x-forwarded-user}\n'), 'auth.userIdHeader: "x-forwarded-user" is not a header an auth proxy sets'],
+    ['the groups header as the user-id header', catalog(tenant('team-a'), 'cluster:\n  auth: {userIdHeader: x-auth-request-groups}\n'),
+      'auth.userIdHeader: "x-auth-request-groups" carries the groups, not the user id'],
   ])('%s', (_, text, message) => {
     const result = synthText(text);
     expect({ code: result.code, written: result.written }).toEqual({ code: 1, written: [] });
@@ -121,8 +125,8 @@ describe('isolation escapes are refused before anything is written', () => {
   });
 
   test('a tenant may repeat the cluster\'s facts', () => {
-    const result = synthText(catalog(tenant('team-a', ['auth: {userIdHeader: x-user}', 'networkPolicy: {clusterCidrs: [10.96.0.0/12, 10.244.0.0/16]}']),
-      'cluster:\n  auth: {userIdHeader: x-user}\n  clusterCidrs: [10.244.0.0/16, 10.96.0.0/12]\n'));
+    const result = synthText(catalog(tenant('team-a', ['auth: {userIdHeader: x-auth-request-email}', 'networkPolicy: {clusterCidrs: [10.96.0.0/12, 10.244.0.0/16]}']),
+      'cluster:\n  auth: {userIdHeader: x-auth-request-email}\n  clusterCidrs: [10.244.0.0/16, 10.96.0.0/12]\n'));
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
   });

@@ -4,6 +4,8 @@
  * accepted. (The ALLOW-rule and CIDR allowlists have their own tables: allow-rules.test.ts,
  * cidr.test.ts; team roles: team-role.test.ts; off switches: pod-security.test.ts.)
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import { Chart } from 'cdk8s';
 import { cli, synthText } from './support/cli';
 import { accessMatrix } from '../src/analysis/access';
@@ -166,5 +168,20 @@ describe('defaults name no tenant, in the TypeScript TenantCatalog too', () => {
       .toThrow('defaults.networkPolicy.additionalIngress[0]: names tenant "team-a"');
     expect(() => build({}, [{ name: 'team-a', owner: 'a@c.io' }, { name: 'team-b', owner: 'b@c.io', networkPolicy: { additionalIngress: [{ name: 'from-a', namespace: 'team-a' }] } }]))
       .not.toThrow();
+  });
+});
+
+describe('the facts of the cluster are the run\'s, whichever catalog states them', () => {
+  test('a catalog that states no facts takes those another catalog of the run states', () => {
+    const first = catalog('cluster:\n  auth: {userIdHeader: x-auth-request-email}\n  clusterCidrs: [10.244.0.0/16]\ntenants: [{name: team-a, owner: alice@a.com}]\n');
+    const second = catalog('tenants:\n  - {name: team-b, owner: bob@b.com, contributors: [{name: carol@c.com}], networkPolicy: {additionalEgress: [{name: x, cidr: 10.244.1.0/24}]}}\n');
+    const refused = synthText(`${first}---\n${second}`);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('tenant "team-b": networkPolicy.additionalEgress[0].cidr: "10.244.1.0/24" reaches 10.244.1.0/24');
+    const accepted = synthText(`${first}---\n${second.replace('10.244.1.0/24', '192.168.7.0/24')}`);
+    expect(accepted.stderr).toBe('');
+    const policies = fs.readFileSync(path.join(accepted.out, 'tenants', 'team-b', 'manifests.yaml'), 'utf8');
+    expect(policies).toContain('request.headers[x-auth-request-email]');
+    expect(policies).not.toContain('request.headers[kubeflow-userid]');
   });
 });

@@ -284,22 +284,22 @@ describe('IdentityProvider (Dex)', () => {
 
   test('its kubeflowAuth is what tenants use; a catalog applies it and refuses a tenant that contradicts it', () => {
     const { chart } = newChart();
-    const dex = new IdentityProvider(chart, 'dex', { ...props, kubeflowAuth: { userIdHeader: 'x-user', userIdPrefix: 'sso:' } });
-    expect(dex.kubeflowAuth).toEqual({ userIdHeader: 'x-user', userIdPrefix: 'sso:', groupsHeader: 'kubeflow-groups' });
+    const dex = new IdentityProvider(chart, 'dex', { ...props, kubeflowAuth: { userIdHeader: 'x-auth-request-email', userIdPrefix: 'sso:' } });
+    expect(dex.kubeflowAuth).toEqual({ userIdHeader: 'x-auth-request-email', userIdPrefix: 'sso:', groupsHeader: 'kubeflow-groups' });
 
     const catalogApp = newChart();
     new TenantCatalog(catalogApp.chart, 'catalog', {
-      cluster: { identityProvider: { ...props, kubeflowAuth: { userIdHeader: 'x-user', userIdPrefix: 'sso:' } } },
+      cluster: { identityProvider: { ...props, kubeflowAuth: { userIdHeader: 'x-auth-request-email', userIdPrefix: 'sso:' } } },
       tenants: [{ name: 'team-a', owner: 'a@c.io', contributors: [{ name: 'b@c.io' }] }],
     });
     const policy = renderObjects(catalogApp.app).find(o => o.kind === 'AuthorizationPolicy' && o.metadata.name === 'user-b-c-io-clusterrole-edit');
-    expect(policy.spec.rules[0].when).toEqual([{ key: 'request.headers[x-user]', values: ['sso:b@c.io'] }]);
+    expect(policy.spec.rules[0].when).toEqual([{ key: 'request.headers[x-auth-request-email]', values: ['sso:b@c.io'] }]);
 
     const conflict = newChart();
     expect(() => new TenantCatalog(conflict.chart, 'catalog', {
-      cluster: { identityProvider: { ...props, kubeflowAuth: { userIdHeader: 'x-user' } } },
+      cluster: { identityProvider: { ...props, kubeflowAuth: { userIdHeader: 'x-auth-request-email' } } },
       tenants: [{ name: 'team-a', owner: 'a@c.io', auth: { userIdHeader: 'kubeflow-userid' } }],
-    })).toThrow('tenants[0]: tenant "team-a": auth.userIdHeader: "kubeflow-userid" differs from the cluster\'s "x-user" (cluster.identityProvider.kubeflowAuth)');
+    })).toThrow('tenants[0]: tenant "team-a": auth.userIdHeader: "kubeflow-userid" differs from the cluster\'s "x-auth-request-email" (cluster.identityProvider.kubeflowAuth)');
   });
 });
 

@@ -140,7 +140,7 @@ describe('TenantProfile options', () => {
     const objects = synthTenant({
       owner: 'a@b.io',
       auth: {
-        userIdHeader: 'x-user',
+        userIdHeader: 'x-auth-request-email',
         userIdPrefix: 'accounts.google.com:',
         ingressGatewayPrincipal: 'cluster.local/ns/gw/sa/gateway',
         pipelinesUiPrincipal: 'cluster.local/ns/kfp/sa/ui',
@@ -150,7 +150,7 @@ describe('TenantProfile options', () => {
     const rules = only(objects, 'AuthorizationPolicy', 'ns-owner-access-istio').spec.rules;
     expect(rules[0]).toEqual({
       from: [{ source: { principals: ['cluster.local/ns/gw/sa/gateway', 'cluster.local/ns/kfp/sa/ui'] } }],
-      when: [{ key: 'request.headers[x-user]', values: ['accounts.google.com:a@b.io'] }],
+      when: [{ key: 'request.headers[x-auth-request-email]', values: ['accounts.google.com:a@b.io'] }],
     });
     expect(rules[3].from).toEqual([{ source: { principals: ['cluster.local/ns/kf/sa/nb'] } }]);
   });

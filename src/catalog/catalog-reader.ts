@@ -162,7 +162,8 @@ export function readCatalog(doc: SourceDocument, errors: string[]): CatalogConte
   // Names declared twice (here or in another file of the run) are found once, by the pipeline.
   catalog.tenants.forEach((tenant: CatalogTenant, index: number) => {
     const location = doc.locate(['tenants', index]);
-    const shared = catalogTenantProps(catalog.defaults, tenant, catalog.cluster, clusterClasses);
+    // The cluster's facts are the run's, which another file may state: the run applies them (sources.ts).
+    const shared = catalogTenantProps(catalog.defaults, tenant, catalog.cluster, clusterClasses, false);
     for (const problem of shared.problems) errors.push(`${location}: tenant "${tenant.name}": ${problem}`);
     tenants.push({ props: shared.props, location });
   });
@@ -206,12 +207,14 @@ export function withClusterFacts(props: TenantProfileProps, cluster: ClusterSett
 
 /**
  * A catalog tenant's props: the defaults merged in, the cluster's PriorityClasses it may not use
- * denied, the cluster's profile settings and shared auth applied (with the auth conflicts).
+ * denied, the cluster's profile settings applied and, unless `applyFacts` is false (a reader of
+ * several files applies the run's facts to every tenant at the end), the cluster's facts.
  */
 export function catalogTenantProps(defaults: TenantSettings | undefined, tenant: TenantProfileProps, cluster: ClusterSettings | undefined,
-  clusterClasses: PriorityClassSpec[]): { props: TenantProfileProps; problems: string[] } {
+  clusterClasses: PriorityClassSpec[], applyFacts: boolean = true): { props: TenantProfileProps; problems: string[] } {
   const merged = withDeniedClasses(mergeSettings(defaults, tenant), clusterClasses.map(c => c.name));
-  const shared = withClusterFacts(withProfileSettings(merged, cluster), cluster);
+  const profiled = withProfileSettings(merged, cluster);
+  const shared = applyFacts ? withClusterFacts(profiled, cluster) : { props: profiled, problems: [] };
   return { props: shared.props, problems: [...shared.problems, ...unknownClassProblems(merged, clusterClasses)] };
 }
 

@@ -38,7 +38,6 @@ export function readTenantFiles(files: string[]): TenancySources {
   let profileController: { value: ProfileController; from: string } | undefined;
   // The cluster's facts (auth, pod and service ranges) of the run: catalogs that state them must agree.
   let facts: { cluster: ClusterSettings | undefined; key: string; from: string } | undefined;
-  const profileTenants = new Set<ProfileSource>();
   for (const doc of readYamlFiles(files, errors)) {
     if (isCatalogDocument(doc.value)) {
       const content = readCatalog(doc, errors);
@@ -68,15 +67,12 @@ export function readTenantFiles(files: string[]): TenancySources {
         else [cluster, clusterFrom] = [content.cluster, doc.locate(['cluster'])];
       }
     } else {
-      for (const source of profilesFromDocument(doc, errors)) {
-        profileTenants.add(source);
-        tenants.push(source);
-      }
+      tenants.push(...profilesFromDocument(doc, errors));
     }
   }
-  // Profiles state no cluster facts: they take the run's, like catalog tenants (in file order).
+  // Every tenant takes the run's facts, whichever catalog states them: a catalog (or Profile) that
+  // states none gets them too, and one that states them otherwise is refused.
   tenants.forEach((source, i) => {
-    if (!profileTenants.has(source)) return;
     const applied = withClusterFacts(source.props, facts?.cluster);
     errors.push(...applied.problems.map(p => `${source.location}: tenant "${source.props.name}": ${p}`));
     tenants[i] = { ...source, props: applied.props };

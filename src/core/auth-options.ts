@@ -81,7 +81,7 @@ export function authProblems(auth: ResolvedKubeflowAuth): string[] {
   const problems: string[] = [];
   const check = (field: string, problem: string | undefined) => { if (problem) problems.push(`auth.${field}: ${problem}`); };
   check('userIdHeader', identityHeaderProblem(auth.userIdHeader));
-  check('groupsHeader', identityHeaderProblem(auth.groupsHeader));
+  check('groupsHeader', identityHeaderProblem(auth.groupsHeader, 'groups'));
   if (auth.groupsHeader === auth.userIdHeader) problems.push('auth.groupsHeader: must differ from auth.userIdHeader');
   if (typeof auth.userIdPrefix !== 'string' || /[^\x21-\x7e]|[,*]/.test(auth.userIdPrefix)) {
     problems.push(`auth.userIdPrefix: ${shown(auth.userIdPrefix)} must be printable ASCII without whitespace, "," or "*"`);

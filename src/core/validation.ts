@@ -162,19 +162,6 @@ export function labelValueProblem(value: string): string | undefined {
   return undefined;
 }
 
-/**
- * Request headers that clients set themselves (or that proxies pass through from them). An
- * identity header must be one only the auth proxy sets, after the gateway strips the client's.
- */
-const CLIENT_HEADERS = new Set([
-  'accept', 'accept-charset', 'accept-encoding', 'accept-language', 'authorization', 'cache-control', 'connection',
-  'content-length', 'content-type', 'cookie', 'date', 'dnt', 'expect', 'forwarded', 'from', 'host', 'if-match',
-  'if-modified-since', 'if-none-match', 'if-range', 'if-unmodified-since', 'max-forwards', 'origin', 'pragma',
-  'proxy-authorization', 'range', 'referer', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'user-agent', 'via',
-  'warning', 'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-forwarded-port', 'x-real-ip',
-  'x-request-id', 'x-requested-with', 'x-envoy-original-path', 'x-envoy-external-address',
-]);
-
 export function headerNameProblem(value: string): string | undefined {
   if (typeof value !== 'string') return notAString(value);
   if (!HEADER_NAME.test(value)) return `${shown(value)} is not a lowercase HTTP header name such as "kubeflow-userid"`;
@@ -182,16 +169,35 @@ export function headerNameProblem(value: string): string | undefined {
 }
 
 /**
- * An identity header (user id, groups): a header name no client sets itself. With
- * `user-agent` or `host`, every client would choose whom it is admitted as.
+ * The identity headers auth proxies set after authenticating a user (and strip or overwrite when
+ * a client sends them), each with its one meaning. An allowlist: any other header (`traceparent`,
+ * `x-forwarded-user`, `x-user`) may reach the workload as the client sent it, and a policy that
+ * matched it would let every client choose whom it is admitted as.
+ * - Kubeflow: `kubeflow-userid`, `kubeflow-groups` (oauth2-proxy's claims, set by the gateway);
+ * - oauth2-proxy `--set-xauthrequest`: `x-auth-request-user`, `-email`, `-preferred-username`, `-groups`;
+ * - Google IAP: `x-goog-authenticated-user-email`; AWS ALB: `x-amzn-oidc-identity`;
+ *   Azure App Service authentication: `x-ms-client-principal-name`.
  */
-export function identityHeaderProblem(value: string): string | undefined {
+export const IDENTITY_HEADERS: Readonly<Record<'user' | 'groups', readonly string[]>> = {
+  user: ['kubeflow-userid', 'x-auth-request-user', 'x-auth-request-email', 'x-auth-request-preferred-username',
+    'x-goog-authenticated-user-email', 'x-amzn-oidc-identity', 'x-ms-client-principal-name'],
+  groups: ['kubeflow-groups', 'x-auth-request-groups'],
+};
+
+/**
+ * An identity header of the given meaning (a user id, or the groups): one an auth proxy sets, from
+ * the allowlist. With `traceparent` or `user-agent`, every client would choose whom it is admitted as.
+ */
+export function identityHeaderProblem(value: string, meaning: 'user' | 'groups' = 'user'): string | undefined {
   const problem = headerNameProblem(value);
   if (problem) return problem;
-  if (CLIENT_HEADERS.has(value) || value.startsWith(':') || value.startsWith('sec-')) {
-    return `${shown(value)} is a header every client sets itself, so any client could claim any identity; use the header your auth proxy sets, such as "kubeflow-userid"`;
+  if (IDENTITY_HEADERS[meaning].includes(value)) return undefined;
+  const other = meaning === 'user' ? 'groups' : 'user';
+  if (IDENTITY_HEADERS[other].includes(value)) {
+    return `${shown(value)} carries the ${other === 'user' ? 'user id' : 'groups'}, not the ${meaning === 'user' ? 'user id' : 'groups'}; each identity header has one meaning`;
   }
-  return undefined;
+  return `${shown(value)} is not a header an auth proxy sets (clients could send it themselves and choose whom they are admitted as); `
+    + `use one of ${IDENTITY_HEADERS[meaning].map(h => `"${h}"`).join(', ')}`;
 }
 
 const PRINCIPAL = /^([^/\s*]+)\/ns\/([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/sa\/([a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/;
