@@ -83,6 +83,13 @@ describe('isolation escapes are refused before anything is written', () => {
       'teamRoles "lead": rules[0] grants patch core/namespaces, beyond what a team role may grant without a reason'],
     ['a team role over a cluster-scoped resource', catalog(tenant('team-a', ['teamRoles: [{name: ops, rules: [{apiGroups: [""], resources: [nodes], verbs: [get]}]}]'])),
       'teamRoles "ops": rules[0].resources has nodes, which is cluster-scoped'],
+    // 5b. the cloud metadata service (the node's cloud identity, shared by every tenant)
+    ['egress to the metadata address', catalog(tenant('team-a', ['networkPolicy: {additionalEgress: [{name: imds, cidr: 169.254.169.254/32}]}'])),
+      'networkPolicy.additionalEgress[0].cidr: "169.254.169.254/32" reaches 169.254.169.254/32, where the cloud metadata service'],
+    ['egress everywhere but the cluster ranges', catalog(tenant('team-a', ['networkPolicy: {additionalEgress: [{name: world, cidr: 0.0.0.0/0, exceptCidrs: [10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10]}]}'])),
+      'reaches 169.254.0.0/16, where the cloud metadata service'],
+    ['the metadata address as the API server', catalog(tenant('team-a', ['networkPolicy: {apiServerCidrs: [169.254.169.254/32]}'])),
+      'networkPolicy.apiServerCidrs[0]: "169.254.169.254/32" reaches 169.254.169.254/32, where the cloud metadata service'],
     // 9. facts of the cluster restated by a tenant or the defaults
     ['a tenant with its own user-id header', catalog(tenant('team-a', ['auth: {userIdHeader: x-auth-request-user}'])),
       'tenant "team-a": auth.userIdHeader: "x-auth-request-user" differs from the cluster\'s "kubeflow-userid"'],

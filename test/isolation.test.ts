@@ -257,7 +257,8 @@ describe('ipBlocks the app adds itself are read as Kubernetes reads them', () =>
     ['a block over the pod network', { cidr: '10.0.0.0/8' }, 'has ipBlock "10.0.0.0/8", which reaches 10.0.0.0/8 of the cluster\'s pod and service ranges'],
     ['a leading zero (Kubernetes reads 10/8)', { cidr: '010.0.0.0/8' }, 'has an ipBlock whose CIDR "010.0.0.0/8" has a number with a leading zero'],
     ['IPv4 written as IPv6', { cidr: '::ffff:a00:0/104' }, 'has an ipBlock whose CIDR "::ffff:a00:0/104" is an IPv4 range written as IPv6'],
-    ['everything, exceptions narrowed', { cidr: '0.0.0.0/0', except: ['10.0.0.0/9'] }, 'has ipBlock "0.0.0.0/0", which reaches 10.0.0.0/8,'],
+    ['everything, exceptions narrowed', { cidr: '0.0.0.0/0', except: ['10.0.0.0/9', '169.254.0.0/16'] }, 'has ipBlock "0.0.0.0/0", which reaches 10.0.0.0/8,'],
+    ['the cloud metadata service', { cidr: '169.254.169.254/32' }, 'has ipBlock "169.254.169.254/32", which reaches 169.254.169.254/32, where the cloud metadata service'],
   ])('%s is refused', (_, ipBlock, message) => {
     const { app } = twoTenants((_chart, a) => {
       new k8s.KubeNetworkPolicy(a, 'Raw', { metadata: { name: 'raw', namespace: 'team-a' }, spec: { podSelector: {}, egress: [{ to: [{ ipBlock }] }] } });
@@ -269,7 +270,7 @@ describe('ipBlocks the app adds itself are read as Kubernetes reads them', () =>
     const { app } = twoTenants((_chart, a) => {
       new k8s.KubeNetworkPolicy(a, 'Raw', {
         metadata: { name: 'raw', namespace: 'team-a' },
-        spec: { podSelector: {}, egress: [{ to: [{ ipBlock: { cidr: '203.0.113.0/24' } }, { ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10'] } }] }] },
+        spec: { podSelector: {}, egress: [{ to: [{ ipBlock: { cidr: '203.0.113.0/24' } }, { ipBlock: { cidr: '0.0.0.0/0', except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16'] } }] }] },
       });
     });
     expect(() => app.renderManifests()).not.toThrow();

@@ -8,7 +8,7 @@ import { RbacModel } from './rbac';
 import { classifyAllowRule } from '../core/allow-rules';
 import { resolveAuth, ResolvedKubeflowAuth } from '../core/auth-options';
 import { cidrProblem, reachedRanges } from '../core/cidr';
-import { DEFAULT_CLUSTER_CIDRS } from '../core/cluster-facts';
+import { DEFAULT_CLUSTER_CIDRS, METADATA_CIDRS } from '../core/cluster-facts';
 import { withProfileControllerObjects } from '../core/kubeflow-profile';
 import {
   AuthorizationConditionSpec, AuthorizationPolicyManifest, BindingManifest, Manifest,
@@ -160,12 +160,20 @@ function ipBlockViolations(ns: string, objects: Manifest[], clusterCidrs: string
   const violations: string[] = [];
   for (const policy of objects.filter(ofKind<NetworkPolicyManifest>('NetworkPolicy'))) {
     const name = `NetworkPolicy ${ns}/${policy.metadata?.name}`;
-    const peers = [...(policy.spec?.ingress ?? []).flatMap(r => r.from ?? []), ...(policy.spec?.egress ?? []).flatMap(r => r.to ?? [])];
-    for (const block of peers.map(p => p.ipBlock).filter((b): b is { cidr: string; except?: string[] } => b !== undefined)) {
+    const peers = [...(policy.spec?.ingress ?? []).flatMap(r => (r.from ?? []).map(p => ({ p, egress: false }))),
+      ...(policy.spec?.egress ?? []).flatMap(r => (r.to ?? []).map(p => ({ p, egress: true })))];
+    for (const { p, egress } of peers) {
+      const block = p.ipBlock;
+      if (block === undefined) continue;
       const spelling = [block.cidr, ...(block.except ?? [])].map(c => cidrProblem(c)).find(p => p !== undefined);
       if (spelling) {
         violations.push(`tenant "${ns}": ${name} has an ipBlock whose CIDR ${spelling}`);
         continue;
+      }
+      const metadata = egress ? reachedRanges(block.cidr, block.except ?? [], METADATA_CIDRS) : [];
+      if (metadata.length > 0) {
+        violations.push(`tenant "${ns}": ${name} has ipBlock "${block.cidr}", which reaches ${metadata.join(', ')}, where the cloud metadata service `
+          + 'hands out the node\'s cloud identity: except the link-local ranges');
       }
       const reached = reachedRanges(block.cidr, block.except ?? [], clusterCidrs);
       if (reached.length > 0) {

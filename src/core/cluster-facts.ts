@@ -17,6 +17,13 @@ export interface ClusterFactsInput {
 /** Every private range: a CNI may use any of them for pods and services. */
 export const DEFAULT_CLUSTER_CIDRS = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', 'fc00::/7'];
 
+/**
+ * Where cloud metadata services answer (AWS, GCP, Azure: 169.254.169.254; AWS over IPv6:
+ * fd00:ec2::254), with the link-local ranges around them: they hand out the node's cloud
+ * identity, which every tenant on the node shares, so no tenant's egress may reach them.
+ */
+export const METADATA_CIDRS = ['169.254.0.0/16', 'fe80::/10', 'fd00:ec2::254/128'];
+
 /** The cluster's facts with defaults applied. */
 export interface ResolvedClusterFacts {
   readonly auth: ResolvedKubeflowAuth;

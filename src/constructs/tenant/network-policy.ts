@@ -2,7 +2,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { isChecked } from './tenant';
 import { cidrProblem, coveredBy, reachedRanges } from '../../core/cidr';
-import { DEFAULT_CLUSTER_CIDRS } from '../../core/cluster-facts';
+import { DEFAULT_CLUSTER_CIDRS, METADATA_CIDRS } from '../../core/cluster-facts';
 import { DEFAULT_NAMESPACE_LABELS, DEFAULT_SHARED_SERVICES_LABEL } from '../../core/kubeflow-defaults';
 import { offSwitchProblem } from '../../core/off-switches';
 import { dnsLabelProblem, labelKeyProblem, labelValueProblem, throwIfAny } from '../../core/validation';
@@ -266,7 +266,13 @@ export function networkPolicyProblems(options: TenantNetworkPolicyOptions): stri
     field('clusterCidrs', 'is empty, which would let every ipBlock reach pods; list the cluster\'s pod and service ranges, or leave it out for every private range');
   }
   clusterCidrs.forEach((c, i) => field(`clusterCidrs[${i}]`, cidrProblem(c)));
-  const clearOfCluster = (at: string, cidr: string, except: string[]) => {
+  const clearOfCluster = (at: string, cidr: string, except: string[], egress: boolean) => {
+    // Egress may not reach the cloud metadata service either: it hands out the node's cloud identity, shared by every tenant.
+    const metadata = egress ? reachedRanges(cidr, except, METADATA_CIDRS) : [];
+    if (metadata.length > 0) {
+      field(at, `"${cidr}"${except.length > 0 ? ` (except ${except.join(', ')})` : ''} reaches ${metadata.join(', ')}, where the cloud metadata service `
+        + 'hands out the node\'s cloud identity to any pod that asks; except the link-local ranges (169.254.0.0/16, fe80::/10, fd00:ec2::254/128)');
+    }
     const reached = reachedRanges(cidr, except, clusterCidrs);
     if (reached.length > 0) {
       field(at, `"${cidr}"${except.length > 0 ? ` (except ${except.join(', ')})` : ''} reaches ${reached.join(', ')}, inside the cluster's pod and service ranges `
@@ -276,7 +282,7 @@ export function networkPolicyProblems(options: TenantNetworkPolicyOptions): stri
   };
   (options.apiServerCidrs ?? []).forEach((c, i) => {
     field(`apiServerCidrs[${i}]`, cidrProblem(c));
-    clearOfCluster(`apiServerCidrs[${i}]`, c, []);
+    clearOfCluster(`apiServerCidrs[${i}]`, c, [], true);
   });
   (options.internetExcept ?? []).forEach((c, i) => field(`internetExcept[${i}]`, cidrProblem(c)));
   for (const direction of ['additionalIngress', 'additionalEgress'] as const) {
@@ -296,7 +302,7 @@ export function networkPolicyProblems(options: TenantNetworkPolicyOptions): stri
       if (byCidr === byPods) problems.push(`networkPolicy.${at}: give either cidr, or namespace/namespaceLabels (optionally with podLabels)`);
       if (rule.cidr !== undefined) {
         field(`${at}.cidr`, cidrProblem(rule.cidr));
-        clearOfCluster(`${at}.cidr`, rule.cidr, rule.exceptCidrs ?? []);
+        clearOfCluster(`${at}.cidr`, rule.cidr, rule.exceptCidrs ?? [], direction === 'additionalEgress');
       }
       (rule.exceptCidrs ?? []).forEach((c, j) => field(`${at}.exceptCidrs[${j}]`, cidrProblem(c)));
       if (rule.namespace !== undefined) field(`${at}.namespace`, dnsLabelProblem(rule.namespace));
