@@ -66,8 +66,9 @@ describe('isolation escapes are refused before anything is written', () => {
     // 7. platform namespaces as tenants
     ['a tenant named oauth2-proxy', catalog(tenant('oauth2-proxy')), 'tenant "oauth2-proxy": name: "oauth2-proxy" is a reserved namespace'],
     ['a tenant named knative-eventing', catalog(tenant('knative-eventing')), 'tenant "knative-eventing": name: "knative-eventing" is a reserved namespace'],
-    ['a tenant named after the quota alerts\' namespace', catalog(tenant('monitoring'), 'cluster: {quotaAlerts: {namespace: monitoring}}\n'),
-      'tenant "monitoring": name: "monitoring" is also the namespace of platform objects (PrometheusRule kf-tenancy-quota-alerts)'],
+    ['a tenant named after the quota alerts\' namespace', catalog(tenant('observability'), 'cluster: {quotaAlerts: {namespace: observability}}\n'),
+      'tenant "observability": name: "observability" is also the namespace of platform objects (PrometheusRule kf-tenancy-quota-alerts)'],
+    ['a tenant named monitoring (where the quota alerts go by default)', catalog(tenant('monitoring')), 'tenant "monitoring": name: "monitoring" is a reserved namespace'],
     ['the identity provider in a tenant', catalog(tenant('team-a'),
       'cluster: {identityProvider: {namespace: team-a, issuer: "https://kf.example.com/dex", secretName: dex-secrets, '
       + 'oidcConnectors: [{id: corp, name: Corp, issuer: "https://login.example.com", clientId: kf, clientSecret: $OIDC_SECRET, redirectUri: "https://kf.example.com/dex/callback"}]}}\n'),
@@ -90,6 +91,12 @@ describe('isolation escapes are refused before anything is written', () => {
       'reaches 169.254.0.0/16, where the cloud metadata service'],
     ['the metadata address as the API server', catalog(tenant('team-a', ['networkPolicy: {apiServerCidrs: [169.254.169.254/32]}'])),
       'networkPolicy.apiServerCidrs[0]: "169.254.169.254/32" reaches 169.254.169.254/32, where the cloud metadata service'],
+    // 5c. keys and names every JavaScript object has (they crashed the run: an internal error)
+    ['a namespace label named constructor', catalog(tenant('team-a', ['namespaceLabels: {constructor: x}'])), 'the key "constructor" is a property every JavaScript object has'],
+    ['a peer selector key toString', catalog(tenant('team-a', ['networkPolicy: {additionalIngress: [{name: p, namespaceLabels: {toString: x}}]}'])), 'the key "toString" is a property every JavaScript object has'],
+    ['a LimitRange resource named constructor', catalog(tenant('team-a', ['limitRange: {container: {default: {constructor: "1"}}}'])), 'the key "constructor"'],
+    ['a tenant named constructor', catalog(tenant('constructor')), 'tenant "constructor": name: "constructor" is a property name every JavaScript object has'],
+    ['a PriorityClass named constructor', catalog(tenant('team-a'), 'cluster:\n  priorityClasses: [{name: constructor, value: 1000}]\n'), '"constructor"'],
     // 9. facts of the cluster restated by a tenant or the defaults
     ['a tenant with its own user-id header', catalog(tenant('team-a', ['auth: {userIdHeader: x-auth-request-user}'])),
       'tenant "team-a": auth.userIdHeader: "x-auth-request-user" differs from the cluster\'s "kubeflow-userid"'],

@@ -46,6 +46,8 @@ const CLOUD_IDENTITIES: Row[] = [
 ];
 
 const DEFAULTS_NAME_NO_TENANT: Row[] = [
+  ['a team role with holders in defaults (they would hold it in every tenant)', twoTenants([], [], 'defaults:\n  teamRoles: [{name: sre, preset: ml-engineer, users: [a@c.io]}]\n'),
+    'defaults.teamRoles[0].users: in defaults, the role\'s users would hold it in every tenant', twoTenants(['teamRoles: [{name: sre, preset: ml-engineer, users: [a@c.io]}]'])],
   ['a peer naming a tenant', twoTenants([], [], 'defaults:\n  networkPolicy: {additionalIngress: [{name: from-a, namespace: team-a}]}\n'),
     'defaults.networkPolicy.additionalIngress[0]: names tenant "team-a"; in defaults it would open every tenant to it',
     twoTenants([], [], 'defaults:\n  networkPolicy: {additionalIngress: [{name: from-monitoring, namespace: monitoring}]}\n')],
@@ -73,6 +75,7 @@ const GUARD_EXEMPTIONS: Row[] = [
 ];
 
 const RESERVED: Row[] = [
+  ['a tenant named like a CNI\'s namespace', twoTenants().replace('team-b', 'calico-system'), 'tenant "calico-system": name: "calico-system" is a reserved namespace', twoTenants()],
   ['a tenant named like Flux\'s namespace', twoTenants().replace('team-b', 'flux-system'), 'tenant "flux-system": name: "flux-system" is a reserved namespace', twoTenants()],
   ['a tenant named like Argo CD\'s namespace', twoTenants().replace('team-b', 'argocd'), 'tenant "argocd": name: "argocd" is a reserved namespace', twoTenants()],
   ['a tenant where an exempt GitOps identity runs', twoTenants([], [], 'cluster:\n  guard: {gitOpsIdentities: ["system:serviceaccount:team-b:applier"]}\n'),
@@ -109,7 +112,10 @@ describe('reserved namespaces: the run adds the GitOps namespaces it writes into
     const registry = reservedNamespaces({ written: [['argoCd.namespace', 'gitops']], trustedUsers: [['guard.platformUsers', 'system:serviceaccount:obs:scraper']] });
     expect(reservedNamespaceProblem('gitops', registry)).toContain('the output writes platform objects there (argoCd.namespace;');
     expect(reservedNamespaceProblem('obs', registry)).toContain('service account "system:serviceaccount:obs:scraper" runs there and is trusted (guard.platformUsers;');
-    expect(reservedNamespaceProblem('kube-anything', registry)).toContain('Kubernetes reserves kube-*');
+    expect(reservedNamespaceProblem('kube-anything', registry)).toContain('install into kube-*');
+    for (const platform of ['calico-system', 'tigera-operator', 'kyverno', 'ingress-nginx', 'monitoring', 'karpenter', 'kueue-system', 'openshift-config', 'gke-managed-system', 'istio-cni']) {
+      expect({ platform, problem: reservedNamespaceProblem(platform, registry) }).toEqual({ platform, problem: expect.stringContaining('is a reserved namespace') });
+    }
     expect(reservedNamespaceProblem('team-a', registry)).toBeUndefined();
   });
 });

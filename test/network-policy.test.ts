@@ -229,6 +229,13 @@ describe('the default policies isolate tenants (evaluated)', () => {
   });
 });
 
+describe('empty selectors', () => {
+  test('dnsPodLabels: {} (every pod of the DNS namespace) is refused', () => {
+    expect(() => synthTenant({ owner: 'a@c.io', networkPolicy: { dnsPodLabels: {} } })).toThrow('networkPolicy.dnsPodLabels: is empty, which selects every pod of the DNS namespace');
+    expect(() => synthTenant({ owner: 'a@c.io', networkPolicy: { dnsPodLabels: { 'k8s-app': 'coredns' } } })).not.toThrow();
+  });
+});
+
 describe('rule names', () => {
   test('an added rule named like a default allowance is refused, not an internal error', () => {
     expect(() => synthTenant({ owner: 'a@c.io', networkPolicy: { additionalIngress: [{ name: 'gateway', namespace: 'registry' }] } }))

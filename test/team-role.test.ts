@@ -109,6 +109,7 @@ describe('TeamRole', () => {
   test.each([
     [{ name: 'Bad_Name', preset: TeamRolePreset.ML_ENGINEER }, 'name "Bad_Name" is not a DNS-1123 label'],
     [{ name: 'empty' }, 'teamRoles "empty": give a preset or rules'],
+    [{ name: 'default-editor', preset: TeamRolePreset.ML_ENGINEER }, 'name "default-editor" is the RoleBinding Kubeflow\'s profile controller writes'],
     [{ name: 'p', preset: 'ml-admin' as TeamRolePreset }, 'preset "ml-admin" is not known'],
     [{ name: 'p', preset: TeamRolePreset.ML_ENGINEER, groups: ['system:authenticated'] }, 'groups: "system:authenticated" is a Kubernetes system identity'],
   ])('refuses %j', (role, message) => {

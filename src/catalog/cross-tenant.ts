@@ -113,6 +113,14 @@ export function defaultsProblems(defaults: TenantSettings | undefined, tenants: 
       problems.push([['auth', field], `is a service account of tenant "${namespace}", which every tenant would then trust to forward users: name the platform component's principal`]);
     }
   }
+  (defaults.teamRoles ?? []).forEach((role, i) => {
+    for (const field of ['users', 'groups'] as const) {
+      if ((role[field] ?? []).length > 0) {
+        problems.push([['teamRoles', i, field], `in defaults, the role's ${field} would hold it in every tenant, each of which would count them as its members: `
+          + 'name the holders on each tenant\'s own team role']);
+      }
+    }
+  });
   (defaults.plugins ?? []).forEach((plugin, i) => {
     for (const identity of pluginCloudIdentities([plugin])) {
       problems.push([['plugins', i], `cloud identity "${identity.value}" in defaults would be shared by every tenant, each reaching the others' cloud resources: ${perTenant}, one identity per tenant`]);

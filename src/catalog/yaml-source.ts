@@ -141,13 +141,37 @@ export function forEachInputFile(files: string[], errors: string[], use: (text: 
   }
 }
 
-/** Reads and parses every file; unreadable files and syntax errors go to `errors`. */
+/**
+ * Mapping keys that every JavaScript object already has (`constructor`, `toString`, ...): the
+ * construct library and cdk8s read them as properties of the object, not as the user's data, so
+ * a label or resource named so would be lost or crash the run. Refused wherever they appear.
+ */
+const OBJECT_KEYS = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+/** `[path, key]` of every mapping key in `value` that JavaScript objects already have. */
+function builtinKeys(value: unknown, at: Array<string | number> = []): Array<[Array<string | number>, string]> {
+  if (Array.isArray(value)) return value.flatMap((item, i) => builtinKeys(item, [...at, i]));
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.entries(value).flatMap(([key, item]) => [
+    ...(OBJECT_KEYS.has(key) ? [[at, key] as [Array<string | number>, string]] : []),
+    ...builtinKeys(item, [...at, key]),
+  ]);
+}
+
+/** Reads and parses every file; unreadable files, syntax errors and built-in keys go to `errors`. */
 export function readYamlFiles(files: string[], errors: string[]): SourceDocument[] {
   const documents: SourceDocument[] = [];
   forEachInputFile(files, errors, (text, file) => {
     const parsed = parseYamlSource(text, file);
     errors.push(...parsed.errors);
-    documents.push(...parsed.documents);
+    for (const doc of parsed.documents) {
+      const keys = builtinKeys(doc.value);
+      for (const [at, key] of keys) {
+        errors.push(`${doc.locate(at, key)}: ${at.map(String).join('.') || 'document'}: the key "${key}" is a property every JavaScript object has, `
+          + 'which this tool cannot tell from your data; rename it');
+      }
+      if (keys.length === 0) documents.push(doc);
+    }
   });
   return documents;
 }

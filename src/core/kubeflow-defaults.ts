@@ -80,7 +80,28 @@ export const RESERVED_NAMESPACES = [
   // The GitOps controllers' default namespaces: their service accounts apply the output and pass the guard.
   'argocd',
   'flux-system',
+  // Namespaces that common platform components install into (CNIs, ingress, policy engines,
+  // monitoring, autoscalers, queues, storage): a tenant there would own what runs the cluster.
+  'calico-system',
+  'calico-apiserver',
+  'tigera-operator',
+  'cilium-secrets',
+  'istio-ingress',
+  'istio-cni',
+  'gatekeeper-system',
+  'kyverno',
+  'ingress-nginx',
+  'monitoring',
+  'karpenter',
+  'kueue-system',
+  'local-path-storage',
+  'gpu-operator',
+  'external-secrets',
+  'velero',
 ];
+
+/** Prefixes of namespaces Kubernetes distributions and platform components reserve. */
+export const RESERVED_NAMESPACE_PREFIXES = ['kube-', 'openshift-', 'gke-', 'istio-', 'calico-', 'cilium-'];
 
 /** Namespace label that marks shared services every tenant may reach (network policy). */
 export const DEFAULT_SHARED_SERVICES_LABEL = 'kf-tenancy.io/shared-services';

@@ -5,7 +5,7 @@
  * platform principals'. A tenant there would get `kubeflow-admin` beside what the platform runs,
  * and could run pods as the identities the platform trusts.
  */
-import { RESERVED_NAMESPACES } from './kubeflow-defaults';
+import { RESERVED_NAMESPACE_PREFIXES, RESERVED_NAMESPACES } from './kubeflow-defaults';
 
 /** Where a run's own namespaces come from, each as the setting that names them. */
 export interface RunNamespaces {
@@ -38,7 +38,8 @@ export function reservedNamespaces(run: RunNamespaces = {}): Map<string, string>
 
 /** Why `name` may not be a tenant in this run, or undefined. */
 export function reservedNamespaceProblem(name: string, registry: Map<string, string>): string | undefined {
-  const why = registry.get(name) ?? (name.startsWith('kube-') ? 'Kubernetes reserves kube-*' : undefined);
+  const prefix = RESERVED_NAMESPACE_PREFIXES.find(p => name.startsWith(p));
+  const why = registry.get(name) ?? (prefix ? `Kubernetes distributions and platform components install into ${prefix}*` : undefined);
   return why === undefined ? undefined
     : `"${name}" is a reserved namespace: ${why}; a tenant there would get kubeflow-admin where the platform runs: choose a team-specific name`;
 }

@@ -76,8 +76,20 @@ export function messagesOf(error: unknown): string[] {
   throw error;
 }
 
+/** Names every JavaScript object already has as a property: cdk8s and constructs cannot use them as ids or keys. */
+const OBJECT_PROPERTY_NAMES = new Set(Object.getOwnPropertyNames(Object.prototype));
+
+/** Why `value` cannot be a name (a property every JavaScript object has), or undefined. */
+export function builtinNameProblem(value: string): string | undefined {
+  return OBJECT_PROPERTY_NAMES.has(value)
+    ? `"${value}" is a property name every JavaScript object has, which the construct library cannot use as a name or key; choose another`
+    : undefined;
+}
+
 export function dnsLabelProblem(value: string): string | undefined {
   if (typeof value !== 'string') return notAString(value);
+  const builtin = builtinNameProblem(value);
+  if (builtin) return builtin;
   if (value.length === 0) return 'is empty; use a lowercase DNS-1123 label such as "team-a"';
   if (value.length > 63) return `"${value}" is ${value.length} characters long; a DNS-1123 label has at most 63`;
   if (!DNS_LABEL.test(value)) {
@@ -142,6 +154,8 @@ export function identityProblem(value: string): string | undefined {
 }
 
 export function labelKeyProblem(key: string): string | undefined {
+  const builtin = builtinNameProblem(key);
+  if (builtin) return `label key ${builtin}`;
   const slash = key.lastIndexOf('/');
   const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
   const name = slash >= 0 ? key.slice(slash + 1) : key;

@@ -14,7 +14,7 @@ import { ReadOnlyDashboard } from '../constructs/cluster/read-only-dashboard';
 import { TenancyGuard } from '../constructs/cluster/tenancy-guard';
 import { TenantDashboard } from '../constructs/cluster/tenant-dashboard';
 import { TenantProfile } from '../constructs/tenant/tenant-profile';
-import { messagesOf, throwIfAny } from '../core/validation';
+import { builtinNameProblem, messagesOf, throwIfAny } from '../core/validation';
 
 /** Called every `every` tenants while sources are built (the CLI prints a progress line). */
 export type ProgressCallback = (done: number, total: number) => void;
@@ -65,6 +65,9 @@ export function withTenantLocation(message: string, tenants: ProfileSource[]): s
 export function sourceNameProblem(source: ProfileSource, seen: Map<string, string>): string | undefined {
   const name = source.props.name;
   if (typeof name !== 'string' || name === '') return `${source.location}: tenant has no name; set "name"`;
+  // The tenant's construct is named after it: a name every object already has cannot be one.
+  const builtin = builtinNameProblem(name);
+  if (builtin) return `${source.location}: tenant "${name}": name: ${builtin}`;
   const previous = seen.get(name);
   if (previous !== undefined) return `${source.location}: tenant "${name}": is also declared at ${previous}; tenant names must be unique`;
   seen.set(name, source.location);

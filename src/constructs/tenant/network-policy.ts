@@ -253,6 +253,9 @@ export function networkPolicyProblems(options: TenantNetworkPolicyOptions): stri
     }
   };
   labels('dnsPodLabels', options.dnsPodLabels);
+  if (options.dnsPodLabels !== undefined && Object.keys(options.dnsPodLabels).length === 0) {
+    field('dnsPodLabels', 'is empty, which selects every pod of the DNS namespace; give the DNS pods\' labels, or leave it out for k8s-app=kube-dns');
+  }
   if (options.sharedServicesLabel !== undefined) field('sharedServicesLabel', labelKeyProblem(options.sharedServicesLabel));
   for (const key of ['istiodPorts', 'kubeflowServicePorts', 'apiServerPorts'] as const) {
     // Kubernetes reads `ports: []` as every port: an empty list must never reach the output.
@@ -310,7 +313,7 @@ export function networkPolicyProblems(options: TenantNetworkPolicyOptions): stri
         const entries = Object.entries(rule.namespaceLabels);
         if (entries.length === 0) {
           field(`${at}.namespaceLabels`, 'is empty, which selects every namespace, other tenants included; name the namespace with namespace:, or give labels only the intended namespaces carry');
-        } else if (entries.every(([k, v]) => (EVERY_TENANT_LABELS[k] ?? []).includes(String(v)))) {
+        } else if (entries.every(([k, v]) => (Object.hasOwn(EVERY_TENANT_LABELS, k) ? EVERY_TENANT_LABELS[k] : []).includes(String(v)))) {
           field(`${at}.namespaceLabels`, `${entries.map(([k, v]) => `${k}=${v}`).join(', ')} is on every Kubeflow profile namespace, so it selects every tenant; `
             + 'name each namespace with its own rule (namespace:), so the isolation check knows the path is declared');
         }

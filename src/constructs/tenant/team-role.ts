@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { isChecked } from './tenant';
-import { RBAC_API_GROUP } from '../../core/kubeflow-defaults';
+import { EDITOR_SERVICE_ACCOUNT, RBAC_API_GROUP, VIEWER_SERVICE_ACCOUNT } from '../../core/kubeflow-defaults';
 import { ESCALATION_REASON_ANNOTATION, escalations } from '../../core/team-role-allowlist';
 import { dnsLabelProblem, identityProblem, throwIfAny } from '../../core/validation';
 
@@ -100,6 +100,9 @@ const CLUSTER_SCOPED_RESOURCES = new Set([
   'subjectaccessreviews', 'selfsubjectaccessreviews', 'selfsubjectrulesreviews', 'componentstatuses', 'profiles',
 ]);
 
+/** RoleBindings Kubeflow's profile controller writes in every tenant namespace (a team role's binding takes its name). */
+const CONTROLLER_BINDING_NAMES = [EDITOR_SERVICE_ACCOUNT, VIEWER_SERVICE_ACCOUNT];
+
 const READ = ['get', 'list', 'watch'];
 const MANAGE = ['get', 'list', 'watch', 'create', 'delete'];
 const EDIT = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
@@ -132,6 +135,10 @@ export function teamRoleProblems(options: TeamRoleOptions): string[] {
   const at = `teamRoles "${options.name}"`;
   const name = dnsLabelProblem(options.name ?? '');
   if (name) problems.push(`${at}: name ${name}`);
+  else if (CONTROLLER_BINDING_NAMES.includes(options.name)) {
+    problems.push(`${at}: name "${options.name}" is the RoleBinding Kubeflow's profile controller writes for the namespace's service account; `
+      + 'the two would overwrite each other: choose another name');
+  }
   if (options.preset !== undefined && !Object.values(TeamRolePreset).includes(options.preset)) {
     problems.push(`${at}: preset "${options.preset}" is not known; use "ml-data-scientist" or "ml-engineer"`);
   }
