@@ -99,6 +99,12 @@ export function tenantPriorityProblems(options: TenantPriorityClassOptions, know
   for (const name of allowed) {
     if (denied.includes(name)) problems.push(`priorityClasses: "${name}" is both allowed and denied`);
   }
+  // Only denied classes and maxPods become quotas: `allowed` alone (even empty) would limit nothing.
+  if (options.denied === undefined && Object.keys(options.maxPods ?? {}).length === 0) {
+    problems.push('priorityClasses.denied: not given, so allowed limits nothing (only denied classes and maxPods become quotas); '
+      + 'list the classes the tenant may not use, or, in a catalog, declare the cluster\'s PriorityClasses (cluster.priorityClassPreset or '
+      + 'cluster.priorityClasses) and every class not allowed is denied');
+  }
   for (const [name, pods] of Object.entries(options.maxPods ?? {})) {
     if (!allowed.includes(name)) problems.push(`priorityClasses.maxPods: "${name}" is not in allowed; add it there or drop the limit`);
     if (!/^\d+$/.test(String(pods))) problems.push(`priorityClasses.maxPods["${name}"]: "${pods}" is not a whole number of pods`);
