@@ -3,6 +3,7 @@
  * to get an isolation-breaking output past synth. Every one must be refused: exit code 1,
  * nothing written, and a message naming the file:line, tenant, field and fix.
  */
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { cli, synthText } from './support/cli';
@@ -247,10 +248,18 @@ describe('bad input gets a clean error: exit code 1, nothing written, file:line,
     }
   });
 
-  test('an endless input (/dev/zero) is refused at the size cap', () => {
-    const result = cli(['validate', '/dev/zero']);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain('/dev/zero: cannot read: is larger than 64 MiB');
+  test('an input that is not a regular file is refused after fstat, without a blocking open', () => {
+    const dir = tempDir();
+    const fifo = path.join(dir, 'catalog.fifo');
+    execFileSync('mkfifo', [fifo]);
+    // Nothing ever writes to the FIFO: a blocking open would hang this test until jest's timeout.
+    for (const [file, kind] of [['/dev/zero', 'a character device'], [fifo, 'a named pipe (FIFO)'], [dir, 'a folder']]) {
+      for (const command of ['synth', 'validate', 'import']) {
+        const result = cli(command === 'synth' ? [command, file, '--out', path.join(dir, 'out')] : [command, file]);
+        expect({ command, file, code: result.code }).toEqual({ command, file, code: 1 });
+        expect(result.stderr).toContain(`${file}: cannot read: is ${kind}`);
+      }
+    }
   });
 
   describe('--out', () => {

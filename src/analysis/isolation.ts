@@ -160,10 +160,10 @@ function ipBlockViolations(ns: string, objects: Manifest[], clusterCidrs: string
   const violations: string[] = [];
   for (const policy of objects.filter(ofKind<NetworkPolicyManifest>('NetworkPolicy'))) {
     const name = `NetworkPolicy ${ns}/${policy.metadata?.name}`;
-    const peers = [...(policy.spec?.ingress ?? []).flatMap(r => (r.from ?? []).map(p => ({ p, egress: false }))),
-      ...(policy.spec?.egress ?? []).flatMap(r => (r.to ?? []).map(p => ({ p, egress: true })))];
-    for (const { p, egress } of peers) {
-      const block = p.ipBlock;
+    const peers = [...(policy.spec?.ingress ?? []).flatMap(r => (r.from ?? []).map(peer => ({ peer, egress: false }))),
+      ...(policy.spec?.egress ?? []).flatMap(r => (r.to ?? []).map(peer => ({ peer, egress: true })))];
+    for (const { peer, egress } of peers) {
+      const block = peer.ipBlock;
       if (block === undefined) continue;
       const spelling = [block.cidr, ...(block.except ?? [])].map(c => cidrProblem(c)).find(p => p !== undefined);
       if (spelling) {

@@ -88,15 +88,29 @@ export function parseYamlSource(text: string, source: string): ParsedSource {
 
 const READ_BUFFER = Buffer.allocUnsafe(1024 * 1024);
 
+/** What kind of file a stat describes, for a message. */
+function fileKind(stat: fs.Stats): string {
+  if (stat.isFIFO()) return 'a named pipe (FIFO)';
+  if (stat.isSocket()) return 'a socket';
+  if (stat.isCharacterDevice()) return 'a character device';
+  if (stat.isBlockDevice()) return 'a block device';
+  return 'not a regular file';
+}
+
 /**
  * Reads a file of at most MAX_INPUT_BYTES, in chunks, so that a device or a stream that
  * never ends is refused rather than read until memory runs out.
  * @throws an Error with a message fit for the user
  */
 export function readInputFile(file: string): string {
-  const fd = fs.openSync(file, 'r');
+  // Non-blocking: opening a FIFO for reading would otherwise wait for a writer forever. The kind
+  // of file is then read from the open descriptor (fstat), so it cannot change in between.
+  // eslint-disable-next-line no-bitwise
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
   try {
-    if (fs.fstatSync(fd).isDirectory()) throw new Error('is a folder; give a YAML file');
+    const stat = fs.fstatSync(fd);
+    if (stat.isDirectory()) throw new Error('is a folder; give a YAML file');
+    if (!stat.isFile()) throw new Error(`is ${fileKind(stat)}, not a regular file; give a YAML file`);
     const chunks: Buffer[] = [];
     let total = 0;
     for (;;) {

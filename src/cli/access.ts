@@ -78,15 +78,18 @@ export function addAccessCommand(program: Command, context: CommandContext): voi
         // ...and the second matrix takes over the namespaces whose objects the first already saw.
         const reuse = options.diff ? accessReuse() : undefined;
         const matrix = accessMatrix(readFolder(dir, view, cache), { clusterRoles, auth, reuse });
-        if (options.json) writeJsonFile(options.json, { ...matrix });
+        let report: string;
         if (options.diff) {
           // The first matrix is kept; what built it need not be: collect it before building the second.
           collectGarbage();
           const before = accessMatrix(readFolder(options.diff, view, cache), { clusterRoles, auth, reuse });
-          context.output.out(accessDiffReport(before, matrix, { maxChars }));
+          report = accessDiffReport(before, matrix, { maxChars });
         } else {
-          context.output.out(accessMarkdown(matrix, { maxChars }));
+          report = accessMarkdown(matrix, { maxChars });
         }
+        // Written once everything else succeeded: a failed command leaves the file as it was.
+        if (options.json) writeJsonFile(options.json, { ...matrix });
+        context.output.out(report);
       } catch (error) {
         context.fail('access', error, false);
       }

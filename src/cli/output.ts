@@ -1,5 +1,7 @@
 /** What every command shares: where it prints, how it reports failure, and small wording helpers. */
+import * as crypto from 'crypto';
 import * as fs from 'fs';
+import * as path from 'path';
 import { messagesOf, printableMessage, TenancyValidationError } from '../core/validation';
 
 /** Where the command writes; replaced in tests. */
@@ -47,14 +49,43 @@ export function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
 
-/** Writes a file the user named; a folder, a missing parent or no permission is their input's problem. */
-export function writeUserFile(file: string, content: string): void {
-  try {
-    fs.writeFileSync(file, content);
-  } catch (error) {
+/**
+ * Writes a file the user named, whole or not at all: into a temporary file beside it, renamed over
+ * it once complete, so a failed command leaves an existing file as it was (and a symlink at the
+ * path is replaced, never followed). A folder, a missing parent or no permission is the user's
+ * input's problem, reported as such.
+ */
+function writeWhole(file: string, write: (fd: number) => void): void {
+  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.kf-tenancy-${process.pid}-${crypto.randomBytes(4).toString('hex')}.tmp`);
+  const refused = (error: unknown) => {
     const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new TenancyValidationError([`${file}: cannot write: ${code}; give a file path you can write to`]);
+    return new TenancyValidationError([`${file}: cannot write: ${code}; give a file path you can write to`]);
+  };
+  let fd: number;
+  try {
+    if (fs.existsSync(file) && fs.statSync(file).isDirectory()) throw Object.assign(new Error('EISDIR'), { code: 'EISDIR' });
+    // A new file only (O_EXCL): never one that a link or another process put there first.
+    // eslint-disable-next-line no-bitwise
+    fd = fs.openSync(temporary, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, 0o644);
+  } catch (error) {
+    throw refused(error);
   }
+  try {
+    try {
+      write(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(temporary, file);
+  } catch (error) {
+    fs.rmSync(temporary, { force: true });
+    throw error instanceof TenancyValidationError ? error : refused(error);
+  }
+}
+
+/** Writes a file the user named, whole or not at all (see writeWhole). */
+export function writeUserFile(file: string, content: string): void {
+  writeWhole(file, fd => fs.writeSync(fd, content));
 }
 
 /**
@@ -63,14 +94,7 @@ export function writeUserFile(file: string, content: string): void {
  * 10,000 tenants never needs its hundreds of megabytes of JSON as one string.
  */
 export function writeJsonFile(file: string, value: Record<string, unknown>): void {
-  let fd: number;
-  try {
-    fd = fs.openSync(file, 'w');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new TenancyValidationError([`${file}: cannot write: ${code}; give a file path you can write to`]);
-  }
-  try {
+  writeWhole(file, fd => {
     const write = (text: string) => fs.writeSync(fd, text);
     const nested = (item: unknown, indent: string) => JSON.stringify(item, null, 2).replace(/\n/g, `\n${indent}`);
     const entries = Object.entries(value).filter(([, v]) => v !== undefined);
@@ -87,7 +111,5 @@ export function writeJsonFile(file: string, value: Record<string, unknown>): voi
       write(i < entries.length - 1 ? ',\n' : '\n}');
     });
     write('\n');
-  } finally {
-    fs.closeSync(fd);
-  }
+  });
 }

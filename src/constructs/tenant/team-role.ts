@@ -135,7 +135,7 @@ export function teamRoleProblems(options: TeamRoleOptions): string[] {
   const at = `teamRoles "${options.name}"`;
   const name = dnsLabelProblem(options.name ?? '');
   if (name) problems.push(`${at}: name ${name}`);
-  else if (CONTROLLER_BINDING_NAMES.includes(options.name)) {
+  if (!name && CONTROLLER_BINDING_NAMES.includes(options.name)) {
     problems.push(`${at}: name "${options.name}" is the RoleBinding Kubeflow's profile controller writes for the namespace's service account; `
       + 'the two would overwrite each other: choose another name');
   }
