@@ -53,7 +53,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   // Non-jsii runtime dependencies must be bundled into the jsii package.
   // js-yaml reads the output folder back for the access report: ten times faster than yaml's
   // document model, which the catalog readers keep for its line numbers.
-  bundledDeps: ['yaml@2.9.1', 'commander@^14.0.3', 'ajv@^8.17.1', 'ipaddr.js@^2.2.0', 'js-yaml@^4.1.0'],
+  bundledDeps: ['yaml@2.9.1', 'commander@^14.0.3', 'ajv@^8.17.1', 'ipaddr.js@^2.2.0', 'js-yaml@^4.1.0', 'fastest-levenshtein@^1.0.16'],
   bin: { 'kf-tenancy': 'bin/kf-tenancy' },
 
   jestOptions: {

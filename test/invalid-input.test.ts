@@ -136,3 +136,38 @@ describe('TypeScript API', () => {
     expect(listFiles(outdir)).toEqual(['keep.txt']);
   });
 });
+
+describe('Profile input is as strict as the catalog: unknown keys at every level, with file:line and a did-you-mean', () => {
+  test.each([
+    ['a misspelt role (it made a viewer an editor)', profile('team-a', `${OWNER}\ncontributors: [{kind: User, name: v@company.com, rol: view}]`), 6,
+      'spec.contributors[0]: unknown key "rol"; did you mean "role"?'],
+    ['a misspelt owner name', profile('team-a', 'owner: {kind: User, nmae: lead@company.com}'), 5, 'spec.owner: unknown key "nmae"; did you mean "name"?'],
+    ['a misspelt quota', profile('team-a', `${OWNER}\nresourceQuotaSpec: {hrad: {cpu: "1"}}`), 6, 'spec.resourceQuotaSpec: unknown key "hrad"; did you mean "hard"?'],
+    ['a misspelt spec field', profile('team-a', `${OWNER}\ncontributers: []`), 6, 'spec: unknown key "contributers"; did you mean "contributors"?'],
+    ['an unknown plugin field', profile('team-a', `${OWNER}\nplugins: [{kind: WorkloadIdentity, spec: {gcpServiceAcount: a@p.iam.gserviceaccount.com}}]`), 6,
+      'spec.plugins[0].spec: unknown key "gcpServiceAcount"; did you mean "gcpServiceAccount"?'],
+    ['a field of another plugin kind', profile('team-a', `${OWNER}\nplugins: [{kind: WorkloadIdentity, spec: {gcpServiceAccount: a@p.iam.gserviceaccount.com, awsIamRole: "arn:aws:iam::123456789012:role/a"}}]`), 6,
+      'spec.plugins[0].spec.awsIamRole belongs to plugin kind AwsIamForServiceAccount, not WorkloadIdentity'],
+    ['annotateOnly as a string', profile('team-a', `${OWNER}\nplugins: [{kind: AwsIamForServiceAccount, spec: {awsIamRole: "arn:aws:iam::123456789012:role/a", annotateOnly: "yes"}}]`), 6,
+      'spec.plugins[0].spec.annotateOnly: "yes" is not true or false'],
+    ['a misspelt plugin key', profile('team-a', `${OWNER}\nplugins: [{kind: WorkloadIdentity, sepc: {gcpServiceAccount: a@p.iam.gserviceaccount.com}}]`), 6,
+      'spec.plugins[0]: unknown key "sepc"; did you mean "spec"?'],
+  ])('%s', (_, text, line, message) => {
+    const result = synthYaml(text);
+    expect({ code: result.code, written: result.written }).toEqual({ code: 1, written: [] });
+    expect(result.stderr).toContain(`profiles.yaml:${line}: tenant "team-a": ${message}`);
+  });
+
+  test('a misspelt top-level spec is named as such, not as a missing owner', () => {
+    const result = synthYaml('apiVersion: kubeflow.org/v1\nkind: Profile\nmetadata: {name: team-a}\nspex:\n  owner: {kind: User, name: a@c.io}\n');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('profiles.yaml:4: tenant "team-a": Profile: unknown key "spex"; did you mean "spec"?');
+    expect(result.stderr).not.toContain('owner');
+  });
+
+  test('what kubectl get -o yaml adds (status, any metadata) is accepted', () => {
+    const result = synthYaml('apiVersion: kubeflow.org/v1\nkind: Profile\nmetadata: {name: team-a, uid: abc, resourceVersion: "7", labels: {x: y}}\n'
+      + 'spec:\n  owner: {kind: User, name: a@c.io, apiGroup: rbac.authorization.k8s.io}\nstatus: {conditions: []}\n');
+    expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
+  });
+});

@@ -6,6 +6,7 @@ import {
   labelKeyProblem,
   labelValueProblem,
   namespaceNameProblem,
+  unknownKeyMessage,
 } from '../src/core/validation';
 
 describe('namespace names', () => {
@@ -59,5 +60,19 @@ describe('labels and plugins', () => {
     expect(awsRoleArnProblem('arn:aws-us-gov:iam::123456789012:role/path/team-a')).toBeUndefined();
     expect(awsRoleArnProblem('')).toContain('is empty');
     expect(awsRoleArnProblem('arn:aws:iam::123:role/x')).toContain('not an IAM role ARN');
+  });
+});
+
+describe('unknownKeyMessage', () => {
+  test.each([
+    ['rol', ['kind', 'name', 'role'], 'did you mean "role"?'],
+    ['nmae', ['kind', 'name', 'apiGroup'], 'did you mean "name"?'],
+    ['Spec', ['apiVersion', 'kind', 'metadata', 'spec'], 'did you mean "spec"?'],
+    ['contributers', ['owner', 'contributors'], 'did you mean "contributors"?'],
+  ])('%s: suggests the likely key', (key, known, hint) => expect(unknownKeyMessage(key, known)).toContain(hint));
+
+  test('an unrelated key gets the known keys but no guess', () => {
+    const message = unknownKeyMessage('colour', ['kind', 'name', 'role']);
+    expect(message).toBe('unknown key "colour" (known: kind, name, role)');
   });
 });

@@ -1,10 +1,25 @@
 import { parseYamlSource, SourceDocument } from './yaml-source';
 import type { ProfilePlugin, ProfilePluginKind, TenantProfileProps } from '../constructs/tenant/tenant-profile';
 import { ContributorOptions, ContributorRole, IdentityKind } from '../core/identity';
-import { notAString, throwIfAny } from '../core/validation';
+import { notAString, shown, throwIfAny, unknownKeyMessage } from '../core/validation';
 
 const PROFILE_API_VERSIONS = ['kubeflow.org/v1', 'kubeflow.org/v1beta1'];
+/**
+ * The keys a Profile may hold, at every level: anything else is a typo that would otherwise be
+ * dropped (a misspelt `role` made a viewer an editor). `status` and any `metadata` come with
+ * `kubectl get -o yaml` and are not read.
+ */
+const TOP_KEYS = ['apiVersion', 'kind', 'metadata', 'spec', 'status'];
 const SPEC_KEYS = ['owner', 'resourceQuotaSpec', 'plugins', 'contributors'];
+const OWNER_KEYS = ['kind', 'name', 'apiGroup'];
+const CONTRIBUTOR_KEYS = ['kind', 'name', 'role'];
+const QUOTA_KEYS = ['hard'];
+const PLUGIN_KEYS = ['kind', 'spec'];
+/** The spec fields of each plugin kind the profile controller supports. */
+const PLUGIN_SPEC_KEYS: Record<string, string[]> = {
+  WorkloadIdentity: ['gcpServiceAccount'],
+  AwsIamForServiceAccount: ['awsIamRole', 'annotateOnly'],
+};
 
 /** A Profile read from YAML: the tenant's props and where they came from. */
 export interface ProfileSource {
@@ -48,14 +63,18 @@ export function profilesFromDocument(doc: SourceDocument, errors: string[]): Pro
   const profiles: ProfileSource[] = [];
   const value = doc.value;
   if (isObject(value) && value.kind === 'List' && Array.isArray(value.items)) {
-    value.items.forEach((item: unknown, index: number) => readProfile(item, doc.locate(['items', index]), profiles, errors));
+    value.items.forEach((item: unknown, index: number) =>
+      readProfile(item, doc.locate(['items', index]), (at, key) => doc.locate(['items', index, ...at], key), profiles, errors));
   } else {
-    readProfile(value, doc.locate([]), profiles, errors);
+    readProfile(value, doc.locate([]), (at, key) => doc.locate(at, key), profiles, errors);
   }
   return profiles;
 }
 
-function readProfile(value: unknown, location: string, profiles: ProfileSource[], errors: string[]): void {
+/** `file:line` of a path in the Profile (a key's own line when `key` is given). */
+type Locate = (path: Array<string | number>, key?: string) => string;
+
+function readProfile(value: unknown, location: string, locate: Locate, profiles: ProfileSource[], errors: string[]): void {
   if (!isObject(value) || value.kind !== 'Profile' || typeof value.apiVersion !== 'string' || !PROFILE_API_VERSIONS.includes(value.apiVersion)) {
     const what = isObject(value) ? `${String(value.apiVersion ?? '?')} ${String(value.kind ?? '?')}` : typeof value;
     errors.push(`${location}: not a Kubeflow Profile (found ${what}); expected apiVersion ${PROFILE_API_VERSIONS.join(' or ')}, kind Profile`);
@@ -70,35 +89,50 @@ function readProfile(value: unknown, location: string, profiles: ProfileSource[]
     errors.push(`${location}: Profile has no metadata.name; add the tenant name`);
     return;
   }
-  const problems: string[] = [];
-  const spec = isObject(value.spec) ? value.spec : {};
-  for (const key of Object.keys(spec)) {
-    if (!SPEC_KEYS.includes(key)) problems.push(`spec.${key} is not supported; known fields: ${SPEC_KEYS.join(', ')}`);
+  // Each problem carries the line it is on; unknown keys are found at every level.
+  const problems: Array<{ at: string; message: string }> = [];
+  const problem = (path: Array<string | number>, message: string, key?: string) => problems.push({ at: locate(path, key), message });
+  const strict = (mapping: Mapping, path: Array<string | number>, known: readonly string[]) => {
+    for (const key of Object.keys(mapping)) {
+      if (!known.includes(key)) problem(path, `${[...path.map(p => (typeof p === 'number' ? `[${p}]` : `.${p}`))].join('').replace(/^\./, '') || 'Profile'}: ${unknownKeyMessage(key, known)}`, key);
+    }
+  };
+  strict(value, [], TOP_KEYS);
+  // A misspelt spec is named by the unknown key above, not again as a missing spec.
+  if ((value.spec === undefined || value.spec === null) && problems.length === 0) {
+    problem([], 'spec: missing; a Profile needs spec.owner');
+  } else if (value.spec !== undefined && value.spec !== null && !isObject(value.spec)) {
+    problem(['spec'], 'spec must be a mapping with owner, contributors, plugins, resourceQuotaSpec');
   }
+  const spec = isObject(value.spec) ? value.spec : {};
+  strict(spec, ['spec'], SPEC_KEYS);
 
   const owner = spec.owner;
   let ownerName = '';
-  if (isObject(owner) && owner.name !== undefined && typeof owner.name !== 'string') {
-    problems.push(`spec.owner.name: ${notAString(owner.name)}`);
-  } else if (!isObject(owner) || typeof owner.name !== 'string') {
-    problems.push('spec.owner must be {kind: User, name: <user id>}');
-  } else if (owner.kind !== undefined && owner.kind !== 'User') {
-    problems.push(`spec.owner.kind "${String(owner.kind)}" is not allowed; a Profile is owned by a User`);
+  if (!isObject(owner)) {
+    if (isObject(value.spec)) problem(['spec'], 'spec.owner must be {kind: User, name: <user id>}');
   } else {
-    ownerName = owner.name;
+    strict(owner, ['spec', 'owner'], OWNER_KEYS);
+    if (owner.name !== undefined && typeof owner.name !== 'string') {
+      problem(['spec', 'owner', 'name'], `spec.owner.name: ${notAString(owner.name)}`);
+    } else if (typeof owner.name !== 'string') {
+      problem(['spec', 'owner'], 'spec.owner must be {kind: User, name: <user id>}');
+    } else if (owner.kind !== undefined && owner.kind !== 'User') {
+      problem(['spec', 'owner', 'kind'], `spec.owner.kind "${String(owner.kind)}" is not allowed; a Profile is owned by a User`);
+    } else {
+      ownerName = owner.name;
+    }
   }
 
   let resourceQuota: Record<string, string> | undefined;
   const quotaSpec = spec.resourceQuotaSpec;
   if (quotaSpec !== undefined && quotaSpec !== null) {
     if (!isObject(quotaSpec)) {
-      problems.push('spec.resourceQuotaSpec must be a mapping with "hard"');
+      problem(['spec', 'resourceQuotaSpec'], 'spec.resourceQuotaSpec must be a mapping with "hard"');
     } else {
-      for (const key of Object.keys(quotaSpec)) {
-        if (key !== 'hard') problems.push(`spec.resourceQuotaSpec.${key} is not supported; only "hard" limits are`);
-      }
+      strict(quotaSpec, ['spec', 'resourceQuotaSpec'], QUOTA_KEYS);
       if (quotaSpec.hard !== undefined && !isObject(quotaSpec.hard)) {
-        problems.push('spec.resourceQuotaSpec.hard must be a mapping of resource to quantity');
+        problem(['spec', 'resourceQuotaSpec', 'hard'], 'spec.resourceQuotaSpec.hard must be a mapping of resource to quantity');
       } else if (quotaSpec.hard) {
         resourceQuota = {};
         for (const [key, quantity] of Object.entries(quotaSpec.hard)) resourceQuota[key] = String(quantity);
@@ -106,9 +140,22 @@ function readProfile(value: unknown, location: string, profiles: ProfileSource[]
     }
   }
 
-  const plugins = readList(spec.plugins, 'spec.plugins', '{kind, spec}', problems, plugin => {
+  const plugins = readList(spec.plugins, ['spec', 'plugins'], '{kind, spec}', problem, (plugin, path) => {
     if (typeof plugin.kind !== 'string') return undefined;
+    strict(plugin, path, PLUGIN_KEYS);
     const pluginSpec = isObject(plugin.spec) ? plugin.spec : {};
+    const own = PLUGIN_SPEC_KEYS[plugin.kind];
+    if (own !== undefined) {
+      for (const key of Object.keys(pluginSpec).filter(k => !own.includes(k))) {
+        const kindOfKey = Object.entries(PLUGIN_SPEC_KEYS).find(([, keys]) => keys.includes(key))?.[0];
+        problem([...path, 'spec'], kindOfKey !== undefined
+          ? `spec.plugins[${path[2]}].spec.${key} belongs to plugin kind ${kindOfKey}, not ${plugin.kind}; give it its own plugin entry`
+          : `spec.plugins[${path[2]}].spec: ${unknownKeyMessage(key, own)}`, key);
+      }
+    }
+    if (pluginSpec.annotateOnly !== undefined && typeof pluginSpec.annotateOnly !== 'boolean') {
+      problem([...path, 'spec', 'annotateOnly'], `spec.plugins[${path[2]}].spec.annotateOnly: ${shown(pluginSpec.annotateOnly)} is not true or false`);
+    }
     return {
       kind: plugin.kind as ProfilePluginKind,
       gcpServiceAccount: pluginSpec.gcpServiceAccount,
@@ -117,8 +164,9 @@ function readProfile(value: unknown, location: string, profiles: ProfileSource[]
     } as ProfilePlugin;
   });
 
-  const contributors = readList(spec.contributors, 'spec.contributors', '{kind: User|Group, name, role}', problems, contributor => {
+  const contributors = readList(spec.contributors, ['spec', 'contributors'], '{kind: User|Group, name, role}', problem, (contributor, path) => {
     if (typeof contributor.name !== 'string') return undefined;
+    strict(contributor, path, CONTRIBUTOR_KEYS);
     return {
       name: contributor.name,
       kind: (contributor.kind ?? IdentityKind.USER) as IdentityKind,
@@ -127,7 +175,7 @@ function readProfile(value: unknown, location: string, profiles: ProfileSource[]
   });
 
   if (problems.length > 0) {
-    errors.push(...problems.map(p => `${location}: tenant "${name}": ${p}`));
+    errors.push(...problems.map(p => `${p.at}: tenant "${name}": ${p.message}`));
     return;
   }
   profiles.push({
@@ -146,16 +194,18 @@ function readProfile(value: unknown, location: string, profiles: ProfileSource[]
  * Reads an optional list field: each item a mapping that `read` turns into a
  * value (or undefined when malformed); problems name the field and index.
  */
-function readList<T>(value: unknown, field: string, shape: string, problems: string[], read: (item: Mapping) => T | undefined): T[] {
+function readList<T>(value: unknown, path: Array<string | number>, shape: string,
+  problem: (path: Array<string | number>, message: string) => void, read: (item: Mapping, path: Array<string | number>) => T | undefined): T[] {
+  const field = path.join('.');
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) {
-    problems.push(`${field} must be a list of ${shape}`);
+    problem(path, `${field} must be a list of ${shape}`);
     return [];
   }
   const items: T[] = [];
   value.forEach((item: unknown, index: number) => {
-    const result = isObject(item) ? read(item) : undefined;
-    if (result === undefined) problems.push(`${field}[${index}] must be ${shape}`);
+    const result = isObject(item) ? read(item, [...path, index]) : undefined;
+    if (result === undefined) problem([...path, index], `${field}[${index}] must be ${shape}`);
     else items.push(result);
   });
   return items;

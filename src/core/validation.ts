@@ -3,6 +3,7 @@
  * Each returns `undefined` when the value is fine, else a message that says
  * what is wrong and how to fix it.
  */
+import { closest, distance } from 'fastest-levenshtein';
 import { reservedNamespaceProblem, reservedNamespaces } from './reserved-namespaces';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -10,6 +11,19 @@ const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0
 const LABEL_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 const HEADER_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
 const AWS_ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]{1,512}$/;
+
+/**
+ * The message for a key that is not one of `known`: the known keys, and the closest one when it is
+ * a likely misspelling (a few edits, another letter case, or the same letters in another order).
+ */
+export function unknownKeyMessage(key: string, known: readonly string[]): string {
+  const nearest = known.length > 0 ? closest(key, [...known]) : undefined;
+  const letters = (text: string) => [...text.toLowerCase()].sort().join('');
+  // A few edits, or the same letters in another order (swapped letters cost two edits).
+  const edits = nearest === undefined ? Infinity : distance(key.toLowerCase(), nearest.toLowerCase());
+  const likely = nearest !== undefined && (edits <= Math.max(1, Math.min(2, Math.floor(nearest.length / 3))) || letters(key) === letters(nearest));
+  return `unknown key ${shown(key)}${likely ? `; did you mean "${nearest}"?` : ''} (known: ${known.join(', ')})`;
+}
 
 /** Control, format (zero-width, bidirectional) and line-separator characters: never printed raw. */
 const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
