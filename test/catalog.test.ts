@@ -251,7 +251,7 @@ apiVersion: kf-tenancy/v1alpha1
     expect(absolute.code).toBe(1);
     expect(absolute.stderr).toContain(`--out ${out} is an absolute path`);
     expect(absolute.stderr).toContain('--repo-path');
-    for (const [repoPath, message] of [['/srv/dist', 'flux.path: "/srv/dist" is absolute'], ['dist/../../x', 'flux.path: "dist/../../x" leaves the repository']]) {
+    for (const [repoPath, message] of [['/srv/dist', '--repo-path: "/srv/dist" is absolute'], ['dist/../../x', '--repo-path: "dist/../../x" leaves the repository']]) {
       const result = cli(['synth', CATALOG, '--out', out, '--flux', '--repo-path', repoPath]);
       expect(result.code).toBe(1);
       expect(result.stderr).toContain(message);

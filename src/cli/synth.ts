@@ -4,8 +4,8 @@ import { Command, Option } from 'commander';
 import { CommandContext, plural } from './output';
 import { readTenantFiles } from '../catalog/sources';
 import { ProfileController } from '../core/kubeflow-profile';
-import { TenancyValidationError } from '../core/validation';
-import { ArgoCdOptions, FluxOptions } from '../synth/gitops';
+import { TenancyValidationError, throwIfAny } from '../core/validation';
+import { ArgoCdOptions, FluxOptions, gitOpsOptionProblems } from '../synth/gitops';
 import { synthesizeSources, writeStaged } from '../synth/pipeline';
 import { TenancyApp } from '../synth/tenancy-app';
 
@@ -104,6 +104,17 @@ export function addSynthCommands(program: Command, context: CommandContext): voi
             + 'add --repo-path <path> (the output folder\'s path inside the Git repository, e.g. --repo-path dist)']);
         }
         const repoPath = options.repoPath ?? options.out;
+        // Checked here too, to name the command line's options rather than the library's.
+        throwIfAny([...new Set(gitOpsOptionProblems(
+          options.argocd ? { repoUrl: options.repoUrl!, path: repoPath, targetRevision: options.revision } : undefined,
+          options.flux ? { sourceName: options.fluxSource, path: repoPath } : undefined,
+          {
+            'argoCd.repoUrl': '--repo-url',
+            'argoCd.path': options.repoPath === undefined ? '--out' : '--repo-path',
+            'argoCd.targetRevision': '--revision',
+            'flux.sourceName': '--flux-source',
+            'flux.path': options.repoPath === undefined ? '--out' : '--repo-path',
+          }))]);
         const count = synthFiles(files, {
           outdir: options.out,
           force: options.force ?? false,

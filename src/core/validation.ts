@@ -113,6 +113,17 @@ export function dnsLabelProblem(value: string): string | undefined {
   return undefined;
 }
 
+/** Why `value` is not a DNS-1123 subdomain (the name of most Kubernetes objects), or undefined. */
+export function dnsSubdomainProblem(value: string): string | undefined {
+  if (typeof value !== 'string') return notAString(value);
+  const builtin = builtinNameProblem(value);
+  if (builtin) return builtin;
+  if (value.length === 0 || value.length > 253 || !DNS_SUBDOMAIN.test(value)) {
+    return `${shown(value)} is not a DNS-1123 subdomain (lowercase letters, digits, "-" and ".", at most 253 characters)`;
+  }
+  return undefined;
+}
+
 export function namespaceNameProblem(value: string): string | undefined {
   return dnsLabelProblem(value) ?? reservedNamespaceProblem(value, STATIC_RESERVED);
 }

@@ -3,6 +3,7 @@
  * they take the tenant names and return manifest files.
  */
 import { Yaml } from 'cdk8s';
+import { dnsLabelProblem, dnsSubdomainProblem, shown } from '../core/validation';
 
 /** How Argo CD finds the synthesized output in Git. */
 export interface ArgoCdOptions {
@@ -95,23 +96,82 @@ export interface SharedFolders {
  * path inside the repository (Flux and Argo CD resolve it against the checkout; an absolute
  * path or `..` would point elsewhere or nowhere).
  */
-export function gitOpsOptionProblems(argoCd: ArgoCdOptions | undefined, flux: FluxOptions | undefined): string[] {
+export function gitOpsOptionProblems(argoCd: ArgoCdOptions | undefined, flux: FluxOptions | undefined,
+  names: Partial<Record<GitOpsOptionName, string>> = {}): string[] {
   const problems: string[] = [];
-  const checkPath = (option: string, value: string | undefined) => {
+  const name = (field: GitOpsOptionName) => names[field] ?? field;
+  const checkPath = (field: GitOpsOptionName, value: string | undefined) => {
     if (value === undefined) return;
     const segments = value.split('/');
     if (value.startsWith('/') || /^[A-Za-z]:[\\/]/.test(value)) {
-      problems.push(`${option}: "${value}" is absolute; give the output folder's path inside the Git repository (e.g. "dist"; the CLI's --repo-path)`);
+      problems.push(`${name(field)}: "${value}" is absolute; give the output folder's path inside the Git repository (e.g. "dist"; the CLI's --repo-path)`);
     } else if (segments.includes('..') || value.includes('\\')) {
-      problems.push(`${option}: "${value}" leaves the repository or uses backslashes; give a path inside the repository with forward slashes (e.g. "clusters/prod/tenants")`);
+      problems.push(`${name(field)}: "${value}" leaves the repository or uses backslashes; give a path inside the repository with forward slashes (e.g. "clusters/prod/tenants")`);
+    } else if (/[^\x21-\x7e]/.test(value)) {
+      problems.push(`${name(field)}: ${shown(value)} holds whitespace or control characters; give a plain path`);
     }
+  };
+  const checkName = (field: GitOpsOptionName, value: string | undefined, rule: (v: string) => string | undefined) => {
+    if (value === undefined) return;
+    const problem = rule(value);
+    if (problem) problems.push(`${name(field)}: ${problem} (it names a Kubernetes object)`);
   };
   if (argoCd) {
     checkPath('argoCd.path', argoCd.path);
-    if (argoCd.repoUrl.trim() === '') problems.push('argoCd.repoUrl: empty; give the URL of the Git repository that holds the output');
+    if (argoCd.repoUrl.trim() === '') {problems.push(`${name('argoCd.repoUrl')}: empty; give the URL of the Git repository that holds the output`);} else {
+      const problem = repositoryUrlProblem(argoCd.repoUrl);
+      if (problem) problems.push(`${name('argoCd.repoUrl')}: ${problem}`);
+    }
+    if (argoCd.destinationServer !== undefined) {
+      const problem = repositoryUrlProblem(argoCd.destinationServer);
+      if (problem) problems.push(`${name('argoCd.destinationServer')}: ${problem}`);
+    }
+    if (argoCd.targetRevision !== undefined && !/^[\x21-\x7e]{1,255}$/.test(argoCd.targetRevision)) {
+      problems.push(`${name('argoCd.targetRevision')}: ${shown(argoCd.targetRevision)} is not a Git revision (a branch, tag or commit, without spaces or control characters)`);
+    }
+    checkName('argoCd.project', argoCd.project, dnsSubdomainProblem);
+    checkName('argoCd.namespace', argoCd.namespace, dnsLabelProblem);
   }
-  if (flux) checkPath('flux.path', flux.path);
+  if (flux) {
+    checkPath('flux.path', flux.path);
+    checkName('flux.sourceName', flux.sourceName, dnsSubdomainProblem);
+    checkName('flux.namespace', flux.namespace, dnsLabelProblem);
+    if (flux.interval !== undefined && !/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/.test(flux.interval)) {
+      problems.push(`${name('flux.interval')}: ${shown(flux.interval)} is not a duration such as "10m" or "1h30m"`);
+    }
+  }
   return problems;
+}
+
+/** The options gitOpsOptionProblems names in its messages (the CLI passes its flags instead). */
+export type GitOpsOptionName = 'argoCd.repoUrl' | 'argoCd.path' | 'argoCd.targetRevision' | 'argoCd.project' | 'argoCd.namespace'
+| 'argoCd.destinationServer' | 'flux.sourceName' | 'flux.path' | 'flux.namespace' | 'flux.interval';
+
+/**
+ * Why a URL that ends up in Git cannot be written: credentials in it (a password, or a token as the
+ * user name of an http(s) URL) would be committed with the output; control characters or spaces
+ * are no URL. Accepted: `https://host/path`, `http://` (local servers), `ssh://user@host/path`
+ * (a user name only), `user@host:path`.
+ */
+export function repositoryUrlProblem(url: string): string | undefined {
+  if (typeof url !== 'string' || /[^\x21-\x7e]/.test(url)) return `${shown(url)} holds whitespace or control characters; give the repository's URL`;
+  const scp = /^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^/]/.exec(url);
+  if (scp) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return `${shown(url)} is not a URL such as "https://git.example.com/org/repo.git"`;
+  }
+  if (!['https:', 'http:', 'ssh:', 'git:'].includes(parsed.protocol)) return `${shown(parsed.protocol)} is not a Git URL scheme; use https, ssh or git`;
+  if (parsed.password !== '') return 'holds a password; it would be committed with the output: remove it and give the GitOps tool its credentials separately';
+  if (parsed.username !== '' && parsed.protocol !== 'ssh:') {
+    return 'holds a user name, which for http(s) is usually a token and would be committed with the output: remove it and give the GitOps tool its credentials separately';
+  }
+  if (/(^|[?&])(token|access_token|private_token|password|key)=/i.test(parsed.search.slice(1))) {
+    return 'holds a credential in its query; it would be committed with the output: remove it';
+  }
+  return undefined;
 }
 
 function repoPath(base: string, ...parts: string[]): string {
