@@ -57,3 +57,63 @@ describe('import -o', () => {
     expect(fs.readFileSync(target, 'utf8')).toContain('name: team-a');
   });
 });
+
+describe('synth never writes through a symbolic link in --out', () => {
+  const setup = () => {
+    const dir = tempDir();
+    const input = path.join(dir, 'tenants.yaml');
+    fs.writeFileSync(input, CATALOG);
+    const outside = path.join(dir, 'outside');
+    fs.mkdirSync(outside);
+    fs.writeFileSync(path.join(outside, 'keep.txt'), 'not yours\n');
+    return { dir, input, outside, out: path.join(dir, 'out') };
+  };
+  const outsideUntouched = (outside: string) => expect(fs.readdirSync(outside)).toEqual(['keep.txt']);
+
+  test('the output folder itself a link: refused, with or without --force', () => {
+    const { input, outside, out } = setup();
+    fs.symlinkSync(outside, out);
+    for (const args of [[], ['--force']]) {
+      const result = cli(['synth', input, '--out', out, ...args]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`output folder "${out}" is a symbolic link`);
+    }
+    outsideUntouched(outside);
+  });
+
+  test('a tenant folder that is a link: refused by synth --force, nothing written there', () => {
+    const { input, outside, out } = setup();
+    expect(cli(['synth', input, '--out', out]).code).toBe(0);
+    fs.rmSync(path.join(out, 'tenants', 'team-a'), { recursive: true });
+    fs.symlinkSync(outside, path.join(out, 'tenants', 'team-a'));
+    expect(cli(['synth', input, '--out', out]).stderr).toContain('holds 1 file this tool did not write ("tenants/team-a")');
+    const forced = cli(['synth', input, '--out', out, '--force']);
+    expect(forced.code).toBe(1);
+    expect(forced.stderr).toContain('"tenants/team-a" is a symbolic link where this tool writes a folder');
+    outsideUntouched(outside);
+    expect(fs.lstatSync(path.join(out, 'tenants', 'team-a')).isSymbolicLink()).toBe(true);
+  });
+
+  test('a file inside that is a link is replaced, never written through', () => {
+    const { input, outside, out } = setup();
+    expect(cli(['synth', input, '--out', out]).code).toBe(0);
+    const manifests = path.join(out, 'tenants', 'team-a', 'manifests.yaml');
+    fs.rmSync(manifests);
+    fs.symlinkSync(path.join(outside, 'keep.txt'), manifests);
+    expect(cli(['synth', input, '--out', out, '--force']).code).toBe(0);
+    expect(fs.readFileSync(path.join(outside, 'keep.txt'), 'utf8')).toBe('not yours\n');
+    expect(fs.lstatSync(manifests).isSymbolicLink()).toBe(false);
+  });
+
+  test('a marker file that is a link is not read as the list of owned files', () => {
+    const { input, outside, out } = setup();
+    fs.mkdirSync(out);
+    fs.writeFileSync(path.join(outside, 'list'), 'keep.txt\n');
+    fs.symlinkSync(path.join(outside, 'list'), path.join(out, '.kf-tenancy-files'));
+    fs.writeFileSync(path.join(out, 'keep.txt'), 'a file of the user\n');
+    const result = cli(['synth', input, '--out', out]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('this tool did not write');
+    expect(fs.readFileSync(path.join(out, 'keep.txt'), 'utf8')).toBe('a file of the user\n');
+  });
+});

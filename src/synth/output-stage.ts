@@ -27,14 +27,44 @@ function listFiles(dir: string, prefix = ''): string[] {
  */
 function ownedFiles(outdir: string): Set<string> {
   const marker = path.join(outdir, MARKER_FILE);
-  if (!fs.existsSync(marker)) return new Set();
+  // Only a regular file counts: a link could point anywhere, a FIFO would block the read.
+  if (!lstatOrUndefined(marker)?.isFile()) return new Set();
   const present = new Set(listFiles(outdir));
   return new Set(fs.readFileSync(marker, 'utf8').split('\n').filter(line => line !== '' && line !== MARKER_FILE && present.has(line)));
 }
 
-/** Why `outdir` cannot be an output folder (empty, a file, under a file), or undefined. */
+/** The path's own stat (a link is not followed), or undefined where nothing is or a parent is a file. */
+function lstatOrUndefined(file: string): fs.Stats | undefined {
+  try {
+    return fs.lstatSync(file, { throwIfNoEntry: false });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
+    throw error;
+  }
+}
+
+/**
+ * The first part of `relative` (a path inside `outdir`, with `/`) that is a symbolic link, if
+ * any: this tool writes and deletes only real folders and files inside the output folder, so a
+ * link (to a folder elsewhere, or anywhere) on the way is refused rather than followed.
+ */
+export function linkOnPath(outdir: string, relative: string): string | undefined {
+  let current = outdir;
+  for (const part of relative.split('/')) {
+    current = path.join(current, part);
+    const stat = lstatOrUndefined(current);
+    if (stat === undefined) return undefined;
+    if (stat.isSymbolicLink()) return path.relative(outdir, current).split(path.sep).join('/');
+  }
+  return undefined;
+}
+
+/** Why `outdir` cannot be an output folder (empty, a file, under a file, a link), or undefined. */
 function outdirProblem(outdir: string): string | undefined {
   if (typeof outdir !== 'string' || outdir.trim() === '') return 'the output folder is empty; give a folder such as dist';
+  if (lstatOrUndefined(outdir)?.isSymbolicLink()) {
+    return `output folder "${outdir}" is a symbolic link; give the real folder (this tool never writes through a link)`;
+  }
   let current = path.resolve(outdir);
   let child = true;
   for (;;) {
@@ -122,7 +152,14 @@ export class OutputStage {
         fs.renameSync(this.dir, this.outdir);
         fs.rmSync(old, { recursive: true, force: true });
       } else {
-        // Shared folder (--force): replace only our own files, keep the rest.
+        // Shared folder (--force): replace only our own files, keep the rest, and never through a
+        // link another file put in the way (checked for every file before anything changes).
+        const links = [...new Set([...paths, MARKER_FILE].map(file => linkOnPath(this.outdir, path.posix.dirname(file) === '.' ? '' : path.posix.dirname(file)))
+          .filter((link): link is string => link !== undefined))].sort();
+        if (links.length > 0) {
+          throw new TenancyValidationError(links.map(link => `output folder "${this.outdir}": "${link}" is a symbolic link where this tool writes a folder; `
+            + 'remove it (this tool never writes through a link)'));
+        }
         for (const owned of ownedFiles(this.outdir)) fs.rmSync(path.join(this.outdir, owned), { force: true });
         for (const file of [...paths, MARKER_FILE]) {
           const target = path.join(this.outdir, ...file.split('/'));
