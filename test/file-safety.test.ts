@@ -117,3 +117,27 @@ describe('synth never writes through a symbolic link in --out', () => {
     expect(fs.readFileSync(path.join(out, 'keep.txt'), 'utf8')).toBe('a file of the user\n');
   });
 });
+
+describe('terminal safety: nothing from input reaches the terminal raw', () => {
+  const ESC = '\u001b';
+  test.each([
+    ['an unknown option (the argument parser\'s own message)', ['synth', `--${ESC}[2Jevil`]],
+    ['an unknown command', [`${ESC}]0;pwned${'\u0007'}`]],
+    ['a file name', ['validate', `/nonexistent/${ESC}[31mred.yaml`]],
+    ['an --out folder in the success line', ['synth', '--out', `out-${ESC}[1m`]],
+    ['a bidirectional override in an option value', ['access', 'dist', '--max-chars', '1\u202e0']],
+  ])('%s', (_, args) => {
+    const dir = tempDir();
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      fs.writeFileSync('tenants.yaml', CATALOG);
+      const result = cli(args[0] === 'synth' && args[1] === '--out' ? ['synth', 'tenants.yaml', ...args.slice(1)] : args);
+      const printed = result.stdout + result.stderr;
+      expect(printed.length).toBeGreaterThan(0);
+      expect(printed).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f\u202e]/);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+});

@@ -7,12 +7,16 @@ import { addAccessCommand } from './access';
 import { addImportCommand } from './import';
 import { CliOutput, CommandContext, processOutput } from './output';
 import { addSynthCommands } from './synth';
+import { terminalSafe } from '../core/validation';
 
 export { CliOutput } from './output';
 export { PROGRESS_EVERY } from './synth';
 
 /** Runs the CLI with `argv` (as process.argv) and returns the exit code. */
-export function run(argv: string[], output: CliOutput = processOutput): number {
+export function run(argv: string[], rawOutput: CliOutput = processOutput): number {
+  // Everything printed passes through here, the argument parser's own messages (which quote
+  // unknown options and commands as typed) included: nothing from input reaches a terminal raw.
+  const output: CliOutput = { isTTY: rawOutput.isTTY, out: text => rawOutput.out(terminalSafe(text)), err: text => rawOutput.err(terminalSafe(text)) };
   const context = new CommandContext(output);
   const program = new Command('kf-tenancy')
     .description('Synthesize Kubeflow multi-tenancy manifests at build time.')

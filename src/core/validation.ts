@@ -55,6 +55,15 @@ export function describeValue(value: unknown): string {
   return `${escapeUnprintable(String(value)).slice(0, MAX_SHOWN_VALUE)} (a ${typeof value})`;
 }
 
+/**
+ * Text made safe for a terminal or a CI log, whole (line breaks and tabs kept): every other
+ * control, format and bidirectional character escaped, so no input can move the cursor, recolour
+ * or hide text, or reorder what is shown.
+ */
+export function terminalSafe(text: string): string {
+  return text.replace(UNPRINTABLE, c => (c === '\n' || c === '\t' ? c : escapeUnprintable(c)));
+}
+
 /** A message made safe to print: unprintable characters escaped, length bounded. */
 export function printableMessage(message: string): string {
   const escaped = escapeUnprintable(message);
