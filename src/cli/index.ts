@@ -16,7 +16,11 @@ export { PROGRESS_EVERY } from './synth';
 export function run(argv: string[], rawOutput: CliOutput = processOutput): number {
   // Everything printed passes through here, the argument parser's own messages (which quote
   // unknown options and commands as typed) included: nothing from input reaches a terminal raw.
-  const output: CliOutput = { isTTY: rawOutput.isTTY, out: text => rawOutput.out(terminalSafe(text)), err: text => rawOutput.err(terminalSafe(text)) };
+  const output: CliOutput = {
+    isTTY: rawOutput.isTTY,
+    out: text => rawOutput.out(terminalSafe(text)),
+    err: text => rawOutput.err(terminalSafe(text)),
+  };
   const context = new CommandContext(output);
   const program = new Command('kf-tenancy')
     .description('Synthesize Kubeflow multi-tenancy manifests at build time.')
