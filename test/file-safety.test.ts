@@ -141,3 +141,28 @@ describe('terminal safety: nothing from input reaches the terminal raw', () => {
     }
   });
 });
+
+describe('drift and access on the wrong input say so', () => {
+  test('import --drift-from with a dump that holds no Profile', () => {
+    const dir = tempDir();
+    const live = path.join(dir, 'live.yaml');
+    fs.writeFileSync(live, 'apiVersion: v1\nkind: List\nitems: []\n');
+    const catalog = path.join(dir, 'tenants.yaml');
+    fs.writeFileSync(catalog, CATALOG);
+    const result = cli(['import', live, '--drift-from', catalog]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('holds no kubeflow.org Profile, so there is nothing to compare with Git');
+    expect(result.stdout).not.toContain('in Git, not in the cluster');
+  });
+
+  test('access and access --diff on a folder that is not synth output', () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'deploy.yaml'), 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: team-a}\n');
+    const { out } = synthText(CATALOG);
+    for (const args of [['access', dir], ['access', out, '--diff', dir]]) {
+      const result = cli(args);
+      expect({ args, code: result.code }).toEqual({ args, code: 1 });
+      expect(result.stderr).toContain(`${dir}: holds Kubernetes objects but no Namespace and no .kf-tenancy-files marker, so it is not the output of kf-tenancy synth`);
+    }
+  });
+});

@@ -173,6 +173,11 @@ function member(kind: string, name: string, role: string): string {
  */
 export function clusterDrift(clusterFiles: string[], declared: ProfileSource[]): string[] {
   const cluster = readClusterState(clusterFiles);
+  // A dump without Profiles would report every tenant missing: it is the wrong input, not drift.
+  if (cluster.profiles.length === 0) {
+    throwIfAny([`${clusterFiles.join(', ')}: holds no kubeflow.org Profile, so there is nothing to compare with Git; `
+      + 'dump the cluster with `kubectl get profiles,rolebindings,namespaces -A -o yaml > live.yaml` and give that file']);
+  }
   const lines: string[] = [];
   const live = new Map(cluster.profiles.map(p => [p.props.name!, p]));
   const wanted = new Map(declared.map(p => [p.props.name!, p]));

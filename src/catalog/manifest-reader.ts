@@ -64,6 +64,10 @@ export function readManifestDir(dir: string, cache?: ManifestCache, keep: (manif
   });
   if (notManifests > 0) errors.push(`${dir}: ${notManifests} YAML document(s) are not Kubernetes objects (no kind); give the output folder of kf-tenancy synth`);
   if (errors.length === 0 && manifests === 0) errors.push(`${dir}: no manifests found; give the output folder of kf-tenancy synth`);
+  // synth writes every tenant's Namespace: without one, the folder is some other tool's output.
+  if (errors.length === 0 && !fs.existsSync(path.join(dir, '.kf-tenancy-files')) && !objects.some(o => o?.kind === 'Namespace')) {
+    errors.push(`${dir}: holds Kubernetes objects but no Namespace and no .kf-tenancy-files marker, so it is not the output of kf-tenancy synth; give that folder`);
+  }
   throwIfAny(errors);
   return objects;
 }
