@@ -5,6 +5,7 @@
  * bounded time. Whatever the input: exit code 0 or 1, no stack trace, and nothing written
  * when the command fails.
  */
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import fc from 'fast-check';
@@ -12,7 +13,7 @@ import { stringify } from 'yaml';
 import { cli } from './support/cli';
 import { listFiles, tempDir } from './support/synth';
 
-const SECONDS_PER_PROPERTY = 15;
+const SECONDS_PER_PROPERTY = 12;
 
 const nasty = fc.constantFrom('*', '*@company.com', 'bob*', 'a\u200b@b.io', 'a\u202e@b.io', 'a\r\n@b.io', 'a\u0000b', '\u0430lice@b.io',
   'system:masters', 'a,b', '', ' ', '0755', 'kube-system', 'kubeflow', 'oauth2-proxy', 'monitoring', 'team-a', 'team-b',
@@ -101,6 +102,28 @@ function fuzz(inputs: fc.Arbitrary<string>, run: (file: string, dir: string) => 
 
 const randomYaml = fc.oneof(anyValue.map(v => stringify(v)), fc.string({ maxLength: 200 }), catalog);
 
+/** Kubeflow Profiles with hostile and misspelt fields at every level, one or two per file. */
+const profileDoc = fc.record({
+  apiVersion: fc.constantFrom('kubeflow.org/v1', 'kubeflow.org/v1beta1', 'kubeflow.org/v2'),
+  kind: fc.constantFrom('Profile', 'Profile', 'List'),
+  metadata: fc.record({ name: fc.oneof(fc.constantFrom('team-a', 'team-b', 'constructor', 'kube-system'), text, scalar) }, { requiredKeys: [] }),
+  spec: fc.oneof(scalar, fc.record({
+    owner: fc.oneof(scalar, fc.record({ kind: fc.constantFrom('User', 'Group', 'ServiceAccount'), name: fc.oneof(text, scalar), nmae: text }, { requiredKeys: [] })),
+    contributors: fc.oneof(scalar, fc.array(fc.record({ kind: fc.constantFrom('User', 'Group'), name: fc.oneof(text, scalar), role: fc.constantFrom('edit', 'view', 'admin'), rol: text },
+      { requiredKeys: [] }), { maxLength: 3 })),
+    plugins: fc.oneof(scalar, fc.array(fc.record({
+      kind: fc.constantFrom('WorkloadIdentity', 'AwsIamForServiceAccount', 'Other'),
+      spec: fc.oneof(scalar, fc.record({ gcpServiceAccount: fc.oneof(text, scalar), awsIamRole: fc.oneof(text, scalar), annotateOnly: scalar }, { requiredKeys: [] })),
+    }, { requiredKeys: [] }), { maxLength: 2 })),
+    resourceQuotaSpec: fc.oneof(scalar, fc.record({ hard: fc.dictionary(text, scalar, { maxKeys: 3 }), hrad: scalar }, { requiredKeys: [] })),
+    spex: scalar,
+  }, { requiredKeys: [] })),
+}, { requiredKeys: ['apiVersion', 'kind'] });
+const profiles = fc.array(profileDoc, { minLength: 1, maxLength: 2 }).map(docs => docs.map(d => stringify(d)).join('---\n'));
+
+/** Option values as a hostile user or script might pass them. */
+const optionValue = fc.oneof(nasty, fc.string({ maxLength: 30 }), fc.constantFrom('https://user:tok@git.example.com/r.git', 'git@h:r.git', '-1', '1e9', '../..', '/', '\u001b[2J'));
+
 describe('fuzz: exit code 0 or 1, no stack trace, nothing written on failure', () => {
   test('synth', () => fuzz(fc.oneof(catalog, randomYaml), (file, dir) => holds(['synth', file, '--out', path.join(dir, 'out')], path.join(dir, 'out'))));
   test('validate', () => fuzz(fc.oneof(catalog, randomYaml), file => holds(['validate', file])));
@@ -111,6 +134,43 @@ describe('fuzz: exit code 0 or 1, no stack trace, nothing written on failure', (
     fs.copyFileSync(file, path.join(manifests, 'objects.yaml'));
     holds(['access', manifests]);
   }));
+
+  test('synth and import of Profile input', () => fuzz(profiles, (file, dir) => {
+    holds(['synth', file, '--out', path.join(dir, 'out')], path.join(dir, 'out'));
+    holds(['import', file, '-o', path.join(dir, 'catalog.yaml')], path.join(dir, 'catalog.yaml'));
+  }));
+
+  test('option values', () => {
+    const dir = tempDir();
+    const file = path.join(dir, 'tenants.yaml');
+    fs.writeFileSync(file, 'apiVersion: kf-tenancy/v1alpha1\nkind: TenantCatalog\ntenants:\n  - {name: team-a, owner: a@c.io}\n');
+    const out = path.join(dir, 'out');
+    fc.assert(fc.property(optionValue, optionValue, (first, second) => {
+      // Each command starts without an output folder, so "nothing written" sees only its own files.
+      const fresh = () => fs.rmSync(out, { recursive: true, force: true });
+      fresh();
+      holds(['synth', file, '--out', out, '--argocd', '--repo-url', first, '--revision', second, '--repo-path', 'dist'], out);
+      fresh();
+      holds(['synth', file, '--out', out, '--flux', '--flux-source', first, '--repo-path', second], out);
+      holds(['access', out, '--max-chars', first, '--user-id-header', second]);
+    }), { numRuns: 200, interruptAfterTimeLimit: SECONDS_PER_PROPERTY * 1000, seed: 20261205 });
+  });
+
+  test('file kinds: FIFO, folder, device, dangling link, empty file', () => {
+    const dir = tempDir();
+    const fifo = path.join(dir, 'fifo.yaml');
+    execFileSync('mkfifo', [fifo]);
+    const dangling = path.join(dir, 'dangling.yaml');
+    fs.symlinkSync(path.join(dir, 'nowhere.yaml'), dangling);
+    const empty = path.join(dir, 'empty.yaml');
+    fs.writeFileSync(empty, '');
+    for (const input of [fifo, dir, '/dev/null', '/dev/zero', dangling, empty]) {
+      holds(['synth', input, '--out', path.join(dir, 'out')], path.join(dir, 'out'));
+      holds(['validate', input]);
+      holds(['import', input]);
+      holds(['import', input, '--drift-from', input]);
+    }
+  });
 
   // Not a vacuous run: the generators reach both outcomes of synth and validate.
   afterAll(() => {
