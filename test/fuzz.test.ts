@@ -113,7 +113,8 @@ const profileDoc = fc.record({
       { requiredKeys: [] }), { maxLength: 3 })),
     plugins: fc.oneof(scalar, fc.array(fc.record({
       kind: fc.constantFrom('WorkloadIdentity', 'AwsIamForServiceAccount', 'Other'),
-      spec: fc.oneof(scalar, fc.record({ gcpServiceAccount: fc.oneof(text, scalar), awsIamRole: fc.oneof(text, scalar), annotateOnly: scalar }, { requiredKeys: [] })),
+      spec: fc.oneof(scalar, fc.record(
+        { gcpServiceAccount: fc.oneof(text, scalar), awsIamRole: fc.oneof(text, scalar), annotateOnly: scalar }, { requiredKeys: [] })),
     }, { requiredKeys: [] }), { maxLength: 2 })),
     resourceQuotaSpec: fc.oneof(scalar, fc.record({ hard: fc.dictionary(text, scalar, { maxKeys: 3 }), hrad: scalar }, { requiredKeys: [] })),
     spex: scalar,
