@@ -3,6 +3,7 @@
  * at all, and a symlink at the path is replaced, never followed (part of issue #26; the output
  * folder's own rules are tested in hostile-input.test.ts).
  */
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { cli, synthText } from './support/cli';
@@ -33,6 +34,20 @@ describe('access --json', () => {
     expect(fs.readFileSync(elsewhere, 'utf8')).toBe('not yours\n');
     expect(fs.lstatSync(json).isSymbolicLink()).toBe(false);
     expect(JSON.parse(fs.readFileSync(json, 'utf8')).namespaces).toEqual(['team-a']);
+  });
+
+  test('a FIFO (or a device) at the path is refused, not replaced', () => {
+    const dir = tempDir();
+    const fifo = path.join(dir, 'access.json');
+    execFileSync('mkfifo', [fifo]);
+    const result = cli(['access', out, '--json', fifo]);
+    expect(result).toMatchObject({ code: 1, stderr: expect.stringContaining('cannot write: it is not a regular file') });
+    expect(fs.lstatSync(fifo).isFIFO()).toBe(true);
+    // import -o takes the same path (a device node is refused like the FIFO; not tested on /dev, which root could replace).
+    const catalog = path.join(dir, 'tenants.fifo');
+    execFileSync('mkfifo', [catalog]);
+    expect(cli(['import', '-o', catalog, path.join(__dirname, '..', 'examples', 'profiles', 'profile.yaml')]).code).toBe(1);
+    expect(fs.lstatSync(catalog).isFIFO()).toBe(true);
   });
 
   test('a folder or a missing parent is the user\'s input problem (exit code 1), not an internal error', () => {
@@ -139,6 +154,16 @@ describe('terminal safety: nothing from input reaches the terminal raw', () => {
     } finally {
       process.chdir(cwd);
     }
+  });
+});
+
+describe('YAML that refers to itself', () => {
+  test.each(['a: &a [*a]\n', 'apiVersion: kf-tenancy/v1alpha1\nkind: TenantCatalog\ntenants: &t [*t]\n',
+    'apiVersion: kubeflow.org/v1\nkind: Profile\nmetadata: {name: a}\nspec: &s {owner: {kind: User, name: a@b.io}, x: *s}\n'])('%j is refused, not an internal error', text => {
+    const dir = tempDir();
+    const file = path.join(dir, 'input.yaml');
+    fs.writeFileSync(file, text);
+    for (const command of ['validate', 'import']) expect({ command, code: cli([command, file]).code }).toEqual({ command, code: 1 });
   });
 });
 

@@ -5,7 +5,7 @@
  */
 import { TenancyApp } from '../src';
 import { cli, synthText } from './support/cli';
-import { gitOpsOptionProblems, repositoryUrlProblem } from '../src/synth/gitops';
+import { gitOpsOptionProblems, repositoryUrlProblem, revisionProblem } from '../src/synth/gitops';
 
 const CATALOG = 'apiVersion: kf-tenancy/v1alpha1\nkind: TenantCatalog\ntenants:\n  - {name: team-a, owner: a@c.io}\n';
 
@@ -18,7 +18,15 @@ describe('repository URLs', () => {
     ['https://git.example.com/org/repo.git\n', 'holds whitespace or control characters'],
     ['ftp://git.example.com/repo', 'is not a Git URL scheme'],
     ['not a url', 'holds whitespace'],
+    ['https://github.com\\@evil.com/x', 'holds "\\" or "#"'],
+    ['https://github.com/x/y#tok', 'holds "\\" or "#"'],
+    ['https://@github.com/x', 'holds a user name'],
   ])('refuses %j', (url, words) => expect(repositoryUrlProblem(url)).toContain(words));
+
+  test.each(['../x', '--upload-pack=x', 'refs/heads/../x', 'HEAD~1', 'main.lock', 'a//b', 'feature/', '.hidden', 'x@{1}', 'a:b'])(
+    'refuses the revision %j (git check-ref-format)', revision => expect(revisionProblem(revision)).toContain('is not a Git revision'));
+  test.each(['HEAD', 'main', 'release/v1.2', 'v1.2.3', '0123456789abcdef0123456789abcdef01234567'])(
+    'accepts the revision %j', revision => expect(revisionProblem(revision)).toBeUndefined());
 
   test.each([
     'https://git.example.com/org/repo.git', 'http://127.0.0.1:8080/repo.git', 'ssh://git@git.example.com/org/repo.git', 'git@github.com:org/repo.git',

@@ -162,13 +162,18 @@ export function forEachInputFile(files: string[], errors: string[], use: (text: 
  */
 const OBJECT_KEYS = new Set(Object.getOwnPropertyNames(Object.prototype));
 
-/** `[path, key]` of every mapping key in `value` that JavaScript objects already have. */
-function builtinKeys(value: unknown, at: Array<string | number> = []): Array<[Array<string | number>, string]> {
-  if (Array.isArray(value)) return value.flatMap((item, i) => builtinKeys(item, [...at, i]));
-  if (typeof value !== 'object' || value === null) return [];
+/**
+ * `[path, key]` of every mapping key in `value` that JavaScript objects already have. Each node is
+ * visited once: an alias makes the same node appear again, and a self-referencing one (`&a [*a]`)
+ * would otherwise never end.
+ */
+function builtinKeys(value: unknown, at: Array<string | number> = [], seen = new Set<unknown>()): Array<[Array<string | number>, string]> {
+  if (typeof value !== 'object' || value === null || seen.has(value)) return [];
+  seen.add(value);
+  if (Array.isArray(value)) return value.flatMap((item, i) => builtinKeys(item, [...at, i], seen));
   return Object.entries(value).flatMap(([key, item]) => [
     ...(OBJECT_KEYS.has(key) ? [[at, key] as [Array<string | number>, string]] : []),
-    ...builtinKeys(item, [...at, key]),
+    ...builtinKeys(item, [...at, key], seen),
   ]);
 }
 

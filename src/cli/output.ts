@@ -63,12 +63,18 @@ function writeWhole(file: string, write: (fd: number) => void): void {
   };
   let fd: number;
   try {
-    if (fs.existsSync(file) && fs.statSync(file).isDirectory()) throw Object.assign(new Error('EISDIR'), { code: 'EISDIR' });
+    // Only a regular file (or a link, which is replaced) may be replaced: renaming over a FIFO or a
+    // device node would remove it (as root, /dev/full).
+    const existing = fs.lstatSync(file, { throwIfNoEntry: false });
+    if (existing?.isDirectory()) throw Object.assign(new Error('EISDIR'), { code: 'EISDIR' });
+    if (existing && !existing.isFile() && !existing.isSymbolicLink()) {
+      throw new TenancyValidationError([`${file}: cannot write: it is not a regular file (a FIFO, socket or device); give a file path`]);
+    }
     // A new file only (O_EXCL): never one that a link or another process put there first.
     // eslint-disable-next-line no-bitwise
     fd = fs.openSync(temporary, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, 0o644);
   } catch (error) {
-    throw refused(error);
+    throw error instanceof TenancyValidationError ? error : refused(error);
   }
   try {
     try {

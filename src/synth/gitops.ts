@@ -126,8 +126,9 @@ export function gitOpsOptionProblems(argoCd: ArgoCdOptions | undefined, flux: Fl
       const problem = repositoryUrlProblem(argoCd.destinationServer);
       if (problem) problems.push(`${name('argoCd.destinationServer')}: ${problem}`);
     }
-    if (argoCd.targetRevision !== undefined && !/^[\x21-\x7e]{1,255}$/.test(argoCd.targetRevision)) {
-      problems.push(`${name('argoCd.targetRevision')}: ${shown(argoCd.targetRevision)} is not a Git revision (a branch, tag or commit, without spaces or control characters)`);
+    if (argoCd.targetRevision !== undefined) {
+      const problem = revisionProblem(argoCd.targetRevision);
+      if (problem) problems.push(`${name('argoCd.targetRevision')}: ${problem}`);
     }
     checkName('argoCd.project', argoCd.project, dnsSubdomainProblem);
     checkName('argoCd.namespace', argoCd.namespace, dnsLabelProblem);
@@ -148,6 +149,17 @@ export type GitOpsOptionName = 'argoCd.repoUrl' | 'argoCd.path' | 'argoCd.target
 | 'argoCd.destinationServer' | 'flux.sourceName' | 'flux.path' | 'flux.namespace' | 'flux.interval';
 
 /**
+ * Why `revision` is not a branch, tag or commit as Git names them (git check-ref-format's rules):
+ * no leading `-` (read as an option by tools that pass it on), no `..` or `//`, none of
+ * `~^:?*[\` or `@{`, no part starting with `.` or ending with `.lock`, printable ASCII only.
+ */
+export function revisionProblem(revision: string): string | undefined {
+  const invalid = typeof revision !== 'string' || !/^[\x21-\x7e]{1,255}$/.test(revision) || revision.startsWith('-') || revision.endsWith('/')
+    || revision.endsWith('.') || /\.\.|\/\/|[~^:?*[\\]|@\{/.test(revision) || revision.split('/').some(part => part.startsWith('.') || part.endsWith('.lock'));
+  return invalid ? `${shown(revision)} is not a Git revision (a branch, tag or commit; git check-ref-format's rules)` : undefined;
+}
+
+/**
  * Why a URL that ends up in Git cannot be written: credentials in it (a password, or a token as the
  * user name of an http(s) URL) would be committed with the output; control characters or spaces
  * are no URL. Accepted: `https://host/path`, `http://` (local servers), `ssh://user@host/path`
@@ -155,6 +167,8 @@ export type GitOpsOptionName = 'argoCd.repoUrl' | 'argoCd.path' | 'argoCd.target
  */
 export function repositoryUrlProblem(url: string): string | undefined {
   if (typeof url !== 'string' || /[^\x21-\x7e]/.test(url)) return `${shown(url)} holds whitespace or control characters; give the repository's URL`;
+  // Backslashes and fragments are read differently by URL parsers and Git (which host is meant?).
+  if (/[\\#]/.test(url)) return `${shown(url)} holds "\\" or "#", which URL parsers and Git read differently; give the plain URL`;
   const scp = /^[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^/]/.exec(url);
   if (scp) return undefined;
   let parsed: URL;
@@ -165,7 +179,8 @@ export function repositoryUrlProblem(url: string): string | undefined {
   }
   if (!['https:', 'http:', 'ssh:', 'git:'].includes(parsed.protocol)) return `${shown(parsed.protocol)} is not a Git URL scheme; use https, ssh or git`;
   if (parsed.password !== '') return 'holds a password; it would be committed with the output: remove it and give the GitOps tool its credentials separately';
-  if (parsed.username !== '' && parsed.protocol !== 'ssh:') {
+  const authority = url.slice(url.indexOf('//') + 2).split('/')[0];
+  if (authority.includes('@') && parsed.protocol !== 'ssh:') {
     return 'holds a user name, which for http(s) is usually a token and would be committed with the output: remove it and give the GitOps tool its credentials separately';
   }
   if (/(^|[?&])(token|access_token|private_token|password|key)=/i.test(parsed.search.slice(1))) {
