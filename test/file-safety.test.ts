@@ -9,6 +9,20 @@ import * as path from 'path';
 import { cli, synthText } from './support/cli';
 import { tempDir } from './support/synth';
 
+/** A symbolic link at `dir/name` to a file of someone else's, for a command to write to. */
+function linkToElsewhere(dir: string, name: string): { target: string; untouched: () => void } {
+  const elsewhere = path.join(dir, `elsewhere-${name}`);
+  fs.writeFileSync(elsewhere, 'not yours\n');
+  const target = path.join(dir, name);
+  fs.symlinkSync(elsewhere, target);
+  // The link itself is replaced by the command's file; what it pointed to stays as it was.
+  const untouched = () => {
+    expect(fs.readFileSync(elsewhere, 'utf8')).toBe('not yours\n');
+    expect(fs.lstatSync(target).isSymbolicLink()).toBe(false);
+  };
+  return { target, untouched };
+}
+
 const CATALOG = 'apiVersion: kf-tenancy/v1alpha1\nkind: TenantCatalog\ntenants:\n  - {name: team-a, owner: a@c.io}\n';
 
 describe('access --json', () => {
@@ -25,14 +39,9 @@ describe('access --json', () => {
   });
 
   test('a symlink at the path is replaced, and the file it pointed to is not written', () => {
-    const dir = tempDir();
-    const elsewhere = path.join(dir, 'elsewhere.txt');
-    fs.writeFileSync(elsewhere, 'not yours\n');
-    const json = path.join(dir, 'access.json');
-    fs.symlinkSync(elsewhere, json);
+    const { target: json, untouched } = linkToElsewhere(tempDir(), 'access.json');
     expect(cli(['access', out, '--json', json]).code).toBe(0);
-    expect(fs.readFileSync(elsewhere, 'utf8')).toBe('not yours\n');
-    expect(fs.lstatSync(json).isSymbolicLink()).toBe(false);
+    untouched();
     expect(JSON.parse(fs.readFileSync(json, 'utf8')).namespaces).toEqual(['team-a']);
   });
 
@@ -62,13 +71,9 @@ describe('import -o', () => {
     const dir = tempDir();
     const profile = path.join(dir, 'profile.yaml');
     fs.writeFileSync(profile, 'apiVersion: kubeflow.org/v1\nkind: Profile\nmetadata: {name: team-a}\nspec: {owner: {kind: User, name: a@c.io}}\n');
-    const elsewhere = path.join(dir, 'elsewhere.yaml');
-    fs.writeFileSync(elsewhere, 'not yours\n');
-    const target = path.join(dir, 'tenants.yaml');
-    fs.symlinkSync(elsewhere, target);
+    const { target, untouched } = linkToElsewhere(dir, 'tenants.yaml');
     expect(cli(['import', profile, '-o', target]).code).toBe(0);
-    expect(fs.readFileSync(elsewhere, 'utf8')).toBe('not yours\n');
-    expect(fs.lstatSync(target).isSymbolicLink()).toBe(false);
+    untouched();
     expect(fs.readFileSync(target, 'utf8')).toContain('name: team-a');
   });
 });
