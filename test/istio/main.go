@@ -1,0 +1,484 @@
+// Command istio-oracle decides HTTP requests against a namespace's AuthorizationPolicies the way
+// a sidecar does: istiod's own code (validation, policy selection for the workload, translation
+// into Envoy RBAC filters) builds the filters, and a real Envoy enforces them on loopback.
+//
+// Input (JSON on stdin):
+//
+//	{"envoy": "/path/to/envoy", "trustDomain": "cluster.local", "rootNamespace": "istio-system",
+//	 "namespace": "team-a", "labels": {"app": "x"}, "policies": [<AuthorizationPolicy objects>],
+//	 "requests": [{"id": "1", "principal": "cluster.local/ns/x/sa/y", "method": "GET",
+//	               "path": "/", "port": 8080, "headers": {"kubeflow-userid": "a@b.c"}}]}
+//
+// An empty principal sends the request in plaintext (no peer identity). Output: one JSON line
+// per policy Istio's validation refuses ({"invalid": name, "error": ...}), then one per request:
+// {"id", "status", "allowed", "policy", "details"}, where policy is "namespace/name" of the policy
+// whose rule decided (the matched ALLOW rule, or the matched DENY rule), empty when none did.
+package main
+
+import (
+	"bufio"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"math/big"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	accesslog "github.com/envoyproxy/go-control-plane/envoy/config/accesslog/v3"
+	bootstrap "github.com/envoyproxy/go-control-plane/envoy/config/bootstrap/v3"
+	core "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
+	listener "github.com/envoyproxy/go-control-plane/envoy/config/listener/v3"
+	route "github.com/envoyproxy/go-control-plane/envoy/config/route/v3"
+	router "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/http/router/v3"
+	tlsinspector "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/listener/tls_inspector/v3"
+	hcm "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/network/http_connection_manager/v3"
+	tlsv3 "github.com/envoyproxy/go-control-plane/envoy/extensions/transport_sockets/tls/v3"
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/anypb"
+	"google.golang.org/protobuf/types/known/wrapperspb"
+	meshconfig "istio.io/api/mesh/v1alpha1"
+
+	"istio.io/istio/pilot/pkg/config/kube/crd"
+	"istio.io/istio/pilot/pkg/config/memory"
+	"istio.io/istio/pilot/pkg/model"
+	"istio.io/istio/pilot/pkg/networking"
+	"istio.io/istio/pilot/pkg/networking/plugin/authz"
+	"istio.io/istio/pkg/config/schema/collections"
+)
+
+type request struct {
+	ID        string            `json:"id"`
+	Principal string            `json:"principal"`
+	Method    string            `json:"method"`
+	Path      string            `json:"path"`
+	Port      int               `json:"port"`
+	Headers   map[string]string `json:"headers"`
+}
+
+type input struct {
+	Envoy         string            `json:"envoy"`
+	TrustDomain   string            `json:"trustDomain"`
+	RootNamespace string            `json:"rootNamespace"`
+	Namespace     string            `json:"namespace"`
+	Labels        map[string]string `json:"labels"`
+	Policies      []json.RawMessage `json:"policies"`
+	Requests      []request         `json:"requests"`
+}
+
+type verdict struct {
+	ID      string `json:"id"`
+	Status  int    `json:"status"`
+	Allowed bool   `json:"allowed"`
+	Policy  string `json:"policy"`
+	Details string `json:"details"`
+}
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "istio-oracle:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	var in input
+	if err := json.NewDecoder(os.Stdin).Decode(&in); err != nil {
+		return fmt.Errorf("reading the input: %v", err)
+	}
+	if in.TrustDomain == "" {
+		in.TrustDomain = "cluster.local"
+	}
+	if in.RootNamespace == "" {
+		in.RootNamespace = "istio-system"
+	}
+	out := bufio.NewWriter(os.Stdout)
+	defer out.Flush()
+	emit := func(v any) {
+		line, _ := json.Marshal(v)
+		out.Write(append(line, '\n'))
+	}
+
+	// Istio's validation, as the admission webhook runs it: a policy it refuses never reaches istiod.
+	store := memory.Make(collections.Pilot)
+	for _, raw := range in.Policies {
+		configs, _, err := crd.ParseInputs(string(raw))
+		if err != nil {
+			var meta struct {
+				Metadata struct{ Name string } `json:"metadata"`
+			}
+			_ = json.Unmarshal(raw, &meta)
+			emit(map[string]string{"invalid": meta.Metadata.Name, "error": err.Error()})
+			continue
+		}
+		for _, c := range configs {
+			if _, err := store.Create(c); err != nil {
+				return err
+			}
+		}
+	}
+	filters, err := rbacFilters(store, in)
+	if err != nil {
+		return err
+	}
+	verdicts, err := decide(in, filters)
+	if err != nil {
+		return err
+	}
+	for _, v := range verdicts {
+		emit(v)
+	}
+	return nil
+}
+
+// rbacFilters returns the HTTP filters istiod builds for an inbound sidecar listener of a workload
+// with in.Labels in in.Namespace.
+func rbacFilters(store model.ConfigStore, in input) ([]*hcm.HttpFilter, error) {
+	mesh := &meshconfig.MeshConfig{TrustDomain: in.TrustDomain, RootNamespace: in.RootNamespace}
+	policies := model.GetAuthorizationPolicies(&model.Environment{ConfigStore: store})
+	policies.RootNamespace = in.RootNamespace
+	push := &model.PushContext{AuthzPolicies: policies, Mesh: mesh}
+	proxy := &model.Proxy{
+		ID:              "oracle",
+		Type:            model.SidecarProxy,
+		ConfigNamespace: in.Namespace,
+		Labels:          in.Labels,
+		Metadata:        &model.NodeMetadata{Labels: in.Labels, Namespace: in.Namespace},
+	}
+	custom := authz.NewBuilder(authz.Custom, push, proxy, false).BuildHTTP(networking.ListenerClassSidecarInbound)
+	if len(custom) > 0 {
+		return nil, fmt.Errorf("CUSTOM policies (ext_authz) are not modelled")
+	}
+	return authz.NewBuilder(authz.Local, push, proxy, false).BuildHTTP(networking.ListenerClassSidecarInbound), nil
+}
+
+type pki struct {
+	caPEM          []byte
+	serverCert     []byte
+	serverKey      []byte
+	caCert         *x509.Certificate
+	caKey          *ecdsa.PrivateKey
+	clientsByPrinc map[string]tls.Certificate
+}
+
+func newPKI() (*pki, error) {
+	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	template := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "oracle-ca"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(24 * time.Hour),
+		IsCA:                  true,
+		BasicConstraintsValid: true,
+		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, template, template, &caKey.PublicKey, caKey)
+	if err != nil {
+		return nil, err
+	}
+	caCert, _ := x509.ParseCertificate(der)
+	p := &pki{caPEM: pemOf("CERTIFICATE", der), caCert: caCert, caKey: caKey, clientsByPrinc: map[string]tls.Certificate{}}
+	certPEM, keyPEM, err := p.leaf(2, &x509.Certificate{DNSNames: []string{"localhost"}, IPAddresses: []net.IP{net.ParseIP("127.0.0.1")},
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}})
+	if err != nil {
+		return nil, err
+	}
+	p.serverCert, p.serverKey = certPEM, keyPEM
+	return p, nil
+}
+
+func pemOf(kind string, der []byte) []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: kind, Bytes: der})
+}
+
+func (p *pki) leaf(serial int64, template *x509.Certificate) ([]byte, []byte, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return nil, nil, err
+	}
+	template.SerialNumber = big.NewInt(serial)
+	template.Subject = pkix.Name{CommonName: "oracle"}
+	template.NotBefore = time.Now().Add(-time.Hour)
+	template.NotAfter = time.Now().Add(24 * time.Hour)
+	template.KeyUsage = x509.KeyUsageDigitalSignature
+	der, err := x509.CreateCertificate(rand.Reader, template, p.caCert, &key.PublicKey, p.caKey)
+	if err != nil {
+		return nil, nil, err
+	}
+	keyDER, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		return nil, nil, err
+	}
+	return pemOf("CERTIFICATE", der), pemOf("EC PRIVATE KEY", keyDER), nil
+}
+
+// client returns the client certificate of a SPIFFE principal (trust domain/ns/x/sa/y).
+func (p *pki) client(principal string) (tls.Certificate, error) {
+	if c, ok := p.clientsByPrinc[principal]; ok {
+		return c, nil
+	}
+	uri, err := url.Parse("spiffe://" + principal)
+	if err != nil {
+		return tls.Certificate{}, fmt.Errorf("principal %q: %v", principal, err)
+	}
+	certPEM, keyPEM, err := p.leaf(int64(3+len(p.clientsByPrinc)), &x509.Certificate{URIs: []*url.URL{uri},
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}})
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	c, err := tls.X509KeyPair(certPEM, keyPEM)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	p.clientsByPrinc[principal] = c
+	return c, nil
+}
+
+func inline(b []byte) *core.DataSource {
+	return &core.DataSource{Specifier: &core.DataSource_InlineBytes{InlineBytes: b}}
+}
+
+func typed(m proto.Message) *anypb.Any {
+	a, err := anypb.New(m)
+	if err != nil {
+		panic(err)
+	}
+	return a
+}
+
+// bootstrapFor writes one listener per port: an mTLS chain (client certificate required) and a
+// plaintext chain, both into the same HTTP connection manager with Istio's default path
+// normalization, the RBAC filters and a direct 200 that names the deciding policy.
+func bootstrapFor(ports []int, filters []*hcm.HttpFilter, p *pki) *bootstrap.Bootstrap {
+	const detailsHeader = "x-oracle-details"
+	httpFilters := append(append([]*hcm.HttpFilter{}, filters...), &hcm.HttpFilter{
+		Name: "envoy.filters.http.router", ConfigType: &hcm.HttpFilter_TypedConfig{TypedConfig: typed(&router.Router{})},
+	})
+	manager := &hcm.HttpConnectionManager{
+		StatPrefix: "oracle",
+		// Istio's default (BASE): RFC 3986 normalization, escaped slashes kept as they are.
+		NormalizePath:                wrapperspb.Bool(true),
+		PathWithEscapedSlashesAction: hcm.HttpConnectionManager_KEEP_UNCHANGED,
+		HttpFilters:                  httpFilters,
+		RouteSpecifier: &hcm.HttpConnectionManager_RouteConfig{RouteConfig: &route.RouteConfiguration{
+			Name: "oracle",
+			VirtualHosts: []*route.VirtualHost{{
+				Name: "oracle", Domains: []string{"*"},
+				Routes: []*route.Route{{
+					Match:  &route.RouteMatch{PathSpecifier: &route.RouteMatch_Prefix{Prefix: "/"}},
+					Action: &route.Route_DirectResponse{DirectResponse: &route.DirectResponseAction{Status: 200}},
+					ResponseHeadersToAdd: []*core.HeaderValueOption{{Header: &core.HeaderValue{
+						Key: detailsHeader, Value: "%DYNAMIC_METADATA(envoy.filters.http.rbac:enforced_effective_policy_id)%",
+					}}},
+				}},
+			}},
+		}},
+		LocalReplyConfig: &hcm.LocalReplyConfig{Mappers: []*hcm.ResponseMapper{{
+			Filter: &accesslog.AccessLogFilter{FilterSpecifier: &accesslog.AccessLogFilter_StatusCodeFilter{
+				StatusCodeFilter: &accesslog.StatusCodeFilter{Comparison: &accesslog.ComparisonFilter{
+					Op: accesslog.ComparisonFilter_GE, Value: &core.RuntimeUInt32{DefaultValue: 400, RuntimeKey: "oracle.local_reply"},
+				}},
+			}},
+			HeadersToAdd: []*core.HeaderValueOption{{Header: &core.HeaderValue{
+				Key: detailsHeader, Value: "%RESPONSE_CODE_DETAILS%",
+			}}},
+		}}},
+	}
+	chain := func(match *listener.FilterChainMatch, socket *core.TransportSocket) *listener.FilterChain {
+		return &listener.FilterChain{
+			FilterChainMatch: match,
+			Filters: []*listener.Filter{{
+				Name: "envoy.filters.network.http_connection_manager", ConfigType: &listener.Filter_TypedConfig{TypedConfig: typed(manager)},
+			}},
+			TransportSocket: socket,
+		}
+	}
+	tlsContext := &tlsv3.DownstreamTlsContext{
+		RequireClientCertificate: wrapperspb.Bool(true),
+		CommonTlsContext: &tlsv3.CommonTlsContext{
+			TlsCertificates: []*tlsv3.TlsCertificate{{CertificateChain: inline(p.serverCert), PrivateKey: inline(p.serverKey)}},
+			ValidationContextType: &tlsv3.CommonTlsContext_ValidationContext{
+				ValidationContext: &tlsv3.CertificateValidationContext{TrustedCa: inline(p.caPEM)},
+			},
+		},
+	}
+	var listeners []*listener.Listener
+	for _, port := range ports {
+		listeners = append(listeners, &listener.Listener{
+			Name: fmt.Sprintf("inbound-%d", port),
+			Address: &core.Address{Address: &core.Address_SocketAddress{SocketAddress: &core.SocketAddress{
+				Address: "127.0.0.1", PortSpecifier: &core.SocketAddress_PortValue{PortValue: uint32(port)},
+			}}},
+			ListenerFilters: []*listener.ListenerFilter{{
+				Name: "envoy.filters.listener.tls_inspector", ConfigType: &listener.ListenerFilter_TypedConfig{TypedConfig: typed(&tlsinspector.TlsInspector{})},
+			}},
+			FilterChains: []*listener.FilterChain{
+				chain(&listener.FilterChainMatch{TransportProtocol: "tls"}, &core.TransportSocket{
+					Name: "envoy.transport_sockets.tls", ConfigType: &core.TransportSocket_TypedConfig{TypedConfig: typed(tlsContext)},
+				}),
+				chain(&listener.FilterChainMatch{TransportProtocol: "raw_buffer"}, nil),
+			},
+		})
+	}
+	return &bootstrap.Bootstrap{
+		Node:            &core.Node{Id: "oracle", Cluster: "oracle"},
+		StaticResources: &bootstrap.Bootstrap_StaticResources{Listeners: listeners},
+	}
+}
+
+// listenPorts lists the distinct ports of the requests: Istio's port rules compare the port the
+// connection arrived on, so each requested port gets a listener of its own on loopback.
+func listenPorts(requests []request) []int {
+	seen := map[int]bool{}
+	var ports []int
+	for _, r := range requests {
+		if !seen[r.Port] {
+			seen[r.Port] = true
+			ports = append(ports, r.Port)
+		}
+	}
+	sort.Ints(ports)
+	return ports
+}
+
+var policyID = regexp.MustCompile(`ns\[([^\]]*)\]-policy\[(.*)\]-rule\[\d+\]`)
+
+func decidingPolicy(details string) string {
+	if m := policyID.FindStringSubmatch(details); m != nil {
+		return m[1] + "/" + m[2]
+	}
+	return ""
+}
+
+func decide(in input, filters []*hcm.HttpFilter) ([]verdict, error) {
+	dir, err := os.MkdirTemp("", "istio-oracle-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	p, err := newPKI()
+	if err != nil {
+		return nil, err
+	}
+	for i, r := range in.Requests {
+		if r.Port <= 0 || r.Port > 65535 {
+			return nil, fmt.Errorf("request %s: port %d", r.ID, r.Port)
+		}
+		if r.Method == "" {
+			in.Requests[i].Method = "GET"
+		}
+	}
+	ports := listenPorts(in.Requests)
+	config, err := protojson.Marshal(bootstrapFor(ports, filters, p))
+	if err != nil {
+		return nil, err
+	}
+	configPath := filepath.Join(dir, "bootstrap.json")
+	if err := os.WriteFile(configPath, config, 0o600); err != nil {
+		return nil, err
+	}
+	envoy := exec.Command(in.Envoy, "-c", configPath, "--concurrency", "1", "-l", "warning", "--disable-hot-restart")
+	envoy.Stdout = os.Stderr
+	envoy.Stderr = os.Stderr
+	if err := envoy.Start(); err != nil {
+		return nil, fmt.Errorf("starting envoy: %v", err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- envoy.Wait() }()
+	defer func() {
+		_ = envoy.Process.Kill()
+		<-exited
+	}()
+	if err := waitForPorts(ports, exited); err != nil {
+		return nil, err
+	}
+	roots := x509.NewCertPool()
+	roots.AppendCertsFromPEM(p.caPEM)
+	var verdicts []verdict
+	for _, r := range in.Requests {
+		v, err := send(r, p, roots)
+		if err != nil {
+			return nil, fmt.Errorf("request %s: %v", r.ID, err)
+		}
+		verdicts = append(verdicts, v)
+	}
+	return verdicts, nil
+}
+
+func waitForPorts(ports []int, exited chan error) error {
+	deadline := time.Now().Add(20 * time.Second)
+	for _, port := range ports {
+		for {
+			select {
+			case err := <-exited:
+				return fmt.Errorf("envoy exited before listening: %v", err)
+			default:
+			}
+			conn, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), 200*time.Millisecond)
+			if err == nil {
+				conn.Close()
+				break
+			}
+			if time.Now().After(deadline) {
+				return fmt.Errorf("envoy is not listening on %d after 20 s", port)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	return nil
+}
+
+func send(r request, p *pki, roots *x509.CertPool) (verdict, error) {
+	transport := &http.Transport{DisableKeepAlives: true, ForceAttemptHTTP2: false}
+	scheme := "http"
+	if r.Principal != "" {
+		cert, err := p.client(r.Principal)
+		if err != nil {
+			return verdict{}, err
+		}
+		scheme = "https"
+		transport.TLSClientConfig = &tls.Config{Certificates: []tls.Certificate{cert}, RootCAs: roots, ServerName: "localhost",
+			NextProtos: []string{"http/1.1"}}
+	}
+	client := &http.Client{Transport: transport, Timeout: 10 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	req, err := http.NewRequest(r.Method, fmt.Sprintf("%s://127.0.0.1:%d/", scheme, r.Port), nil)
+	if err != nil {
+		return verdict{}, err
+	}
+	// The path is sent as given (no cleaning by Go), so Envoy's normalization is what the policies see.
+	req.URL.Opaque = r.Path
+	for name, value := range r.Headers {
+		if strings.EqualFold(name, "host") {
+			req.Host = value
+			continue
+		}
+		req.Header[name] = []string{value}
+	}
+	res, err := client.Do(req)
+	if err != nil {
+		return verdict{}, err
+	}
+	_, _ = io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	details := res.Header.Get("x-oracle-details")
+	return verdict{ID: r.ID, Status: res.StatusCode, Allowed: res.StatusCode == 200, Policy: decidingPolicy(details), Details: details}, nil
+}
