@@ -15,10 +15,10 @@ function policyOf(props: ConstructorParameters<typeof ReadOnlyDashboard>[2] = {}
   return only(renderObjects(app), 'AuthorizationPolicy', 'kf-tenancy-read-only-dashboard');
 }
 
-/** The policy's decision for a request that reached the dashboard pod (the selector matched). */
+/** The policy's decision for a request that reached a dashboard pod (labelled as the selector wants). */
 function admitted(policy: any, method: string, urlPath: string): boolean {
-  const { selector: _, ...spec } = policy.spec;
-  return meshDecision([{ ...policy, spec }], { principal: GATEWAY, namespace: 'istio-system', method, path: urlPath, headers: { 'kubeflow-userid': 'alice@company.com' } }).admitted;
+  const request = { principal: GATEWAY, method, path: urlPath, port: 8082, headers: { 'kubeflow-userid': 'alice@company.com' } };
+  return meshDecision([policy], request, policy.spec.selector.matchLabels).admitted;
 }
 
 describe('ReadOnlyDashboard', () => {

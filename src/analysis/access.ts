@@ -5,7 +5,8 @@
  */
 import { BoundedText } from './bounded-text';
 import { guardLine, guardStatus, GuardStatus } from './guard';
-import { meshDecision, MeshRequest } from './mesh';
+import { EnforcedPolicies, enforcedPolicies, MeshRequest } from './mesh';
+import { decideOnProbes, MeshProbe, meshProbes } from './mesh-probes';
 import { NetworkPath, networkReachability, NetworkReachability } from './network';
 import { RbacModel, RbacRule, Requester, ruleAllows, serviceAccountRequester, userRequester } from './rbac';
 import { KubeflowAuthOptions, resolveAuth, ResolvedKubeflowAuth } from '../core/auth-options';
@@ -161,19 +162,26 @@ function identitiesOf(objects: Manifest[], auth: ResolvedKubeflowAuth): Identity
   return [...found.values()].sort((a, b) => (`${a.kind}/${a.name}` < `${b.kind}/${b.name}` ? -1 : 1));
 }
 
-/** The request an identity's browser sends through the ingress gateway after the auth proxy. */
-function gatewayRequest(identity: Identity, auth: ResolvedKubeflowAuth): MeshRequest | undefined {
+/** What an identity's browser sends through the ingress gateway after the auth proxy (the probe sets method, path and port). */
+type GatewayRequest = Omit<MeshRequest, keyof MeshProbe>;
+
+function gatewayRequest(identity: Identity, auth: ResolvedKubeflowAuth): GatewayRequest | undefined {
   const headers: Record<string, string> = {};
   if (identity.kind === 'User') headers[auth.userIdHeader.toLowerCase()] = `${auth.userIdPrefix}${identity.name}`;
   else if (identity.kind === 'Group') headers[auth.groupsHeader.toLowerCase()] = identity.name;
   else return undefined; // service accounts do not come through the gateway
-  const [, namespace] = /^cluster\.local\/ns\/([^/]+)\//.exec(auth.ingressGatewayPrincipal) ?? [];
-  return { principal: auth.ingressGatewayPrincipal, namespace: namespace ?? 'istio-system', method: 'GET', path: '/', headers };
+  return { principal: auth.ingressGatewayPrincipal, headers };
+}
+
+/** A namespace's policies as its workloads enforce them, and the requests that probe them. */
+interface NamespaceMesh {
+  readonly enforced: EnforcedPolicies;
+  readonly probes: MeshProbe[];
 }
 
 /** Exact header values a namespace's AuthorizationPolicies name, and whether anything else can admit a request. */
 interface MeshIndex {
-  readonly policies: Map<string, AuthorizationPolicyManifest[]>;
+  readonly namespaces: Map<string, NamespaceMesh>;
   /** The exact header values (`header\u0000value`) each namespace's policies name. */
   readonly headerValuesIn: Map<string, string[]>;
   /** Namespaces where something other than an exact header value may decide (patterns, DENY, unknown fields). */
@@ -189,21 +197,23 @@ function meshIndex(objects: Manifest[], namespaces: string[], auth: ResolvedKube
     if (!namespace) continue;
     (policies.get(namespace) ?? policies.set(namespace, []).get(namespace)!).push(o);
   }
+  const byNamespace = new Map<string, NamespaceMesh>();
   const headerValuesIn = new Map<string, string[]>();
   const irregular = new Set<string>();
   const open: string[] = [];
-  const gateway = gatewayRequest({ kind: 'User', name: '', requester: userRequester('') }, auth)!;
   for (const ns of namespaces) {
     const list = policies.get(ns) ?? [];
+    const mesh = { enforced: enforcedPolicies(list), probes: meshProbes(list) };
+    byNamespace.set(ns, mesh);
     // A request with headers nobody is named by: admitted means the namespace is open to the gateway.
-    const anonymous = { ...gateway, headers: { [auth.userIdHeader.toLowerCase()]: '\u0000', [auth.groupsHeader.toLowerCase()]: '\u0000' } };
-    if (meshDecision(list, anonymous).admitted) {
+    const anonymous = { principal: auth.ingressGatewayPrincipal, headers: { [auth.userIdHeader.toLowerCase()]: '\u0000', [auth.groupsHeader.toLowerCase()]: '\u0000' } };
+    if (decideOnProbes(mesh.enforced, mesh.probes, anonymous).admitted) {
       open.push(ns);
       continue;
     }
     if (list.some(p => p.spec?.action === 'DENY')) irregular.add(ns);
     for (const rule of list.flatMap(p => p.spec?.rules ?? [])) {
-      for (const condition of rule.when ?? []) {
+      for (const condition of rule?.when ?? []) {
         const header = /^request\.headers\[(.+)\]$/.exec(String(condition.key ?? ''));
         if (!header) continue;
         if (condition.notValues) irregular.add(ns);
@@ -216,7 +226,7 @@ function meshIndex(objects: Manifest[], namespaces: string[], auth: ResolvedKube
       }
     }
   }
-  return { policies, headerValuesIn, irregular, open };
+  return { namespaces: byNamespace, headerValuesIn, irregular, open };
 }
 
 /**
@@ -399,7 +409,8 @@ export function accessMatrix(written: Manifest[], options: AccessMatrixOptions =
 
     for (const identity of candidates) {
       const request = requests.get(identity);
-      const decision = request ? meshDecision(mesh.policies.get(namespace) ?? [], request) : undefined;
+      const namespaceMesh = mesh.namespaces.get(namespace);
+      const decision = request && namespaceMesh ? decideOnProbes(namespaceMesh.enforced, namespaceMesh.probes, request) : undefined;
       const admittedBy = decision?.admitted ? decision.policy : undefined;
       const grantedBy: string[] = [];
       const roleKeys: string[] = [];

@@ -1,97 +1,361 @@
 /**
- * Istio AuthorizationPolicy semantics for requests that arrive through the
- * ingress gateway with the auth proxy's user-id and groups headers: DENY
- * policies first, then, when any ALLOW policy applies, one ALLOW rule must
- * match. Only namespace-wide policies (no selector or targetRef) are evaluated.
+ * Istio AuthorizationPolicy semantics for one HTTP request to one workload, as a sidecar enforces
+ * them: the policies that apply to the workload (namespace-wide, or selecting its labels), dry-run
+ * policies left out, DENY rules first, then, when any ALLOW policy applies, one ALLOW rule must match.
+ *
+ * Each attribute is matched the way Istio's translation (pilot/pkg/security/authz/model) writes
+ * its Envoy matcher and Envoy evaluates it: principals and namespaces only on mTLS requests, a
+ * header value `*` as "present" (an empty value counts), paths without the query and after
+ * normalization, `{*}`/`{**}` path templates, ports. The integration suite checks this module
+ * against Istio's own code running in a real Envoy (test/integration/mesh-oracle.itest.ts).
  */
+import * as ipaddr from 'ipaddr.js';
 import {
   AuthorizationConditionSpec, AuthorizationOperationSpec, AuthorizationPolicyManifest, AuthorizationRuleSpec, AuthorizationSourceSpec,
 } from '../core/manifest';
 
-/** A request as the tenant's workloads see it. */
+/** A request as the receiving workload's proxy sees it. */
 export interface MeshRequest {
-  /** mTLS principal of the caller, e.g. the ingress gateway's service account. */
+  /** SPIFFE identity of the mTLS peer without `spiffe://` (e.g. `cluster.local/ns/a/sa/b`); empty for plaintext. */
   readonly principal: string;
-  /** Namespace of the caller. */
-  readonly namespace: string;
   readonly method: string;
+  /** The path as sent, query included; Envoy normalizes it before any policy sees it. */
   readonly path: string;
-  /** Header names in lower case. */
+  /** The workload port the request arrives on. */
+  readonly port: number;
+  /** Header names in lower case; `host` is the authority. */
   readonly headers: Record<string, string>;
+  /** The caller's address; when absent it lies in no IP block. */
+  readonly sourceIp?: string;
 }
 
-/** Istio string matching: exact, `prefix*`, `*suffix`, or `*` for any non-empty value. */
-export function istioMatch(pattern: string, value: string | undefined): boolean {
-  if (value === undefined) return false;
-  if (pattern === '*') return value !== '';
-  if (pattern.endsWith('*')) return value.startsWith(pattern.slice(0, -1));
-  if (pattern.startsWith('*')) return value.endsWith(pattern.slice(1));
-  return pattern === value;
-}
-
-/** `values` (any must match) and `notValues` (none may match); absent lists do not constrain. */
-function field(values: string[] | undefined, notValues: string[] | undefined, actual: string | undefined): boolean {
-  if (values && !values.some(v => istioMatch(v, actual))) return false;
-  if (notValues && notValues.some(v => istioMatch(v, actual))) return false;
-  return true;
-}
-
-const KNOWN_SOURCE_FIELDS = new Set(['principals', 'notPrincipals', 'namespaces', 'notNamespaces']);
-const KNOWN_OPERATION_FIELDS = new Set(['methods', 'notMethods', 'paths', 'notPaths']);
-
-function sourceMatches(source: AuthorizationSourceSpec, request: MeshRequest): boolean {
-  // Fields this model does not know (IP blocks, JWT principals) never match a gateway request here.
-  if (Object.keys(source).some(k => !KNOWN_SOURCE_FIELDS.has(k))) return false;
-  return field(source.principals, source.notPrincipals, request.principal)
-    && field(source.namespaces, source.notNamespaces, request.namespace);
-}
-
-function operationMatches(operation: AuthorizationOperationSpec, request: MeshRequest): boolean {
-  if (Object.keys(operation).some(k => !KNOWN_OPERATION_FIELDS.has(k))) return false;
-  return field(operation.methods, operation.notMethods, request.method) && field(operation.paths, operation.notPaths, request.path);
-}
-
-function conditionMatches(condition: AuthorizationConditionSpec, request: MeshRequest): boolean {
-  const key = String(condition.key ?? '');
-  const header = /^request\.headers\[(.+)\]$/.exec(key);
-  let actual: string | undefined;
-  if (header) actual = request.headers[header[1].toLowerCase()];
-  else if (key === 'source.namespace') actual = request.namespace;
-  else if (key === 'source.principal') actual = request.principal;
-  else return false;
-  return field(condition.values, condition.notValues, actual);
-}
-
-/** Whether one rule matches: every present section must. A rule with no sections matches everything. */
-export function ruleMatches(rule: AuthorizationRuleSpec, request: MeshRequest): boolean {
-  const from = rule.from ?? [];
-  const to = rule.to ?? [];
-  const when = rule.when ?? [];
-  return (from.length === 0 || from.some(f => sourceMatches(f.source ?? {}, request)))
-    && (to.length === 0 || to.some(t => operationMatches(t.operation ?? {}, request)))
-    && when.every(c => conditionMatches(c, request));
-}
-
-/** The outcome for one request in one namespace, with the policy that decided it. */
+/** The outcome for one request, with the policy that decided it. */
 export interface MeshDecision {
   readonly admitted: boolean;
-  /** `namespace/name` of the deciding policy; empty when no policy applies. */
+  /** `namespace/name` of the deciding policy: the matched DENY or ALLOW rule's; empty when no rule decided. */
   readonly policy: string;
 }
 
-/** Decides `request` against the namespace-wide policies among `policies` (all of one namespace). */
-export function meshDecision(policies: AuthorizationPolicyManifest[], request: MeshRequest): MeshDecision {
-  const wide = policies.filter(p => !p.spec?.selector && !p.spec?.targetRef && !p.spec?.targetRefs)
-    .sort((a, b) => (String(a.metadata?.name) < String(b.metadata?.name) ? -1 : 1));
-  const id = (p: AuthorizationPolicyManifest) => `${p.metadata?.namespace}/${p.metadata?.name}`;
-  for (const policy of wide.filter(p => p.spec?.action === 'DENY')) {
-    // A DENY policy without rules denies nothing.
-    if ((policy.spec?.rules ?? []).some(r => ruleMatches(r, request))) return { admitted: false, policy: id(policy) };
+/**
+ * Istio's string matching (its `StringMatcherWithPrefix` and `HeaderMatcher`): `*` alone, then a
+ * leading `*` (suffix match), then a trailing `*` (prefix match), else exact. `*` needs a
+ * non-empty value, except for headers, where Istio writes a presence match.
+ */
+export function istioMatch(pattern: string, value: string | undefined, presence = false): boolean {
+  if (value === undefined) return false;
+  if (pattern === '*') return presence || value !== '';
+  if (pattern.startsWith('*')) return value.endsWith(pattern.slice(1));
+  if (pattern.endsWith('*')) return value.startsWith(pattern.slice(0, -1));
+  return pattern === value;
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+// Full matches, as Envoy's RE2 matchers are; compiled once per pattern (bounded: input may hold endless patterns).
+const REGEX_CACHE = new Map<string, RegExp>();
+function fullMatch(regex: string, value: string): boolean {
+  let compiled = REGEX_CACHE.get(regex);
+  if (compiled === undefined) {
+    if (REGEX_CACHE.size >= 4096) REGEX_CACHE.clear();
+    REGEX_CACHE.set(regex, compiled = new RegExp(`^(?:${regex})$`));
   }
-  const allow = wide.filter(p => (p.spec?.action ?? 'ALLOW') === 'ALLOW');
-  if (allow.length === 0) return { admitted: true, policy: '' };
-  for (const policy of allow) {
-    if ((policy.spec?.rules ?? []).some(r => ruleMatches(r, request))) return { admitted: true, policy: id(policy) };
+  return compiled.test(value);
+}
+
+/** The peer's SPIFFE URI, or undefined for plaintext (Istio matches identities only on mTLS). */
+const peerUri = (request: MeshRequest) => (request.principal === '' ? undefined : `spiffe://${request.principal}`);
+
+function inBlock(block: string, address: string | undefined): boolean {
+  if (address === undefined || !ipaddr.isValid(address)) return false;
+  try {
+    const ip = ipaddr.process(address);
+    const [range, bits] = block.includes('/') ? ipaddr.parseCIDR(block) : [ipaddr.process(block), ipaddr.process(block).kind() === 'ipv4' ? 32 : 128];
+    return ip.kind() === range.kind() && ip.match(range, bits);
+  } catch {
+    return false;
   }
-  return { admitted: false, policy: '' };
+}
+
+function validBlock(block: string): boolean {
+  try {
+    if (block.includes('/')) ipaddr.parseCIDR(block);
+    else ipaddr.parse(block);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The normalized path without query and fragment, as Envoy's `normalize_path` hands it to the RBAC filter. */
+export function normalizedPath(path: string): string {
+  const bare = path.split(/[?#]/, 1)[0];
+  // Percent-encoded unreserved characters are decoded, other escapes upper-cased (RFC 3986 section 6.2.2).
+  const decoded = bare.replace(/%([0-9a-fA-F]{2})/g, (_escape, hex: string) => {
+    const char = String.fromCharCode(parseInt(hex, 16));
+    return /[A-Za-z0-9\-._~]/.test(char) ? char : `%${hex.toUpperCase()}`;
+  });
+  const out: string[] = [];
+  const segments = decoded.split('/');
+  segments.forEach((segment, i) => {
+    const last = i === segments.length - 1;
+    if (segment === '.') {
+      if (last) out.push('');
+    } else if (segment === '..') {
+      if (out.length > 1) out.pop();
+      if (last) out.push('');
+    } else {
+      out.push(segment);
+    }
+  });
+  const joined = out.join('/');
+  return joined.startsWith('/') ? joined : `/${joined}`;
+}
+
+/** Envoy's URI template (`{*}` one segment, `{**}` any rest) as a regular expression. */
+function templateRegex(template: string): string {
+  const literal = "a-zA-Z0-9\\-._~%!$&'()+,;:@=";
+  return template.split('/').map(segment => {
+    if (segment === '{*}') return `[${literal}]+`;
+    if (segment === '{**}') return `[${literal}/]*`;
+    return escapeRegExp(segment);
+  }).join('/');
+}
+
+const containsTemplate = (path: string) => path.includes('{*}') || path.includes('{**}');
+
+function pathMatches(pattern: string, request: MeshRequest): boolean {
+  const path = normalizedPath(request.path);
+  return containsTemplate(pattern) ? fullMatch(templateRegex(pattern), path) : istioMatch(pattern, path);
+}
+
+/** One attribute: how Istio matches a value against the request, and which values it cannot translate. */
+interface Attribute {
+  readonly test: (pattern: string, request: MeshRequest, policyNamespace: string) => boolean;
+  /** A value Istio's translation refuses (the value is dropped in a DENY rule, the whole rule in an ALLOW rule). */
+  readonly invalid?: (pattern: string) => boolean;
+}
+
+const PRINCIPAL: Attribute = {
+  test: (pattern, request) => {
+    const uri = peerUri(request);
+    return uri !== undefined && (pattern === '*' ? true : pattern.startsWith('*') ? fullMatch(`spiffe://.*${escapeRegExp(pattern.slice(1))}`, uri)
+      : pattern.endsWith('*') ? uri.startsWith(`spiffe://${pattern.slice(0, -1)}`) : uri === `spiffe://${pattern}`);
+  },
+};
+const NAMESPACE: Attribute = {
+  test: (pattern, request) => {
+    const uri = peerUri(request);
+    return uri !== undefined && fullMatch(`.*/ns/${pattern.split('*').map(escapeRegExp).join('.*')}/.*`, uri);
+  },
+};
+const SERVICE_ACCOUNT: Attribute = {
+  test: (pattern, request, policyNamespace) => {
+    const uri = peerUri(request);
+    const [ns, sa] = pattern.includes('/') ? [pattern.slice(0, pattern.indexOf('/')), pattern.slice(pattern.indexOf('/') + 1)] : [policyNamespace, pattern];
+    return uri !== undefined && fullMatch(`spiffe://.+/ns/${escapeRegExp(ns)}/(.+/|)sa/${escapeRegExp(sa)}(/.+)?`, uri);
+  },
+};
+const TRUST_DOMAIN: Attribute = {
+  test: (pattern, request) => {
+    const uri = peerUri(request);
+    if (uri === undefined) return false;
+    if (pattern === '*') return uri.startsWith('spiffe://');
+    if (!pattern.includes('*')) return uri.startsWith(`spiffe://${pattern}/`);
+    const [before, after] = [pattern.slice(0, pattern.indexOf('*')), pattern.slice(pattern.indexOf('*') + 1)];
+    return fullMatch(`spiffe://${escapeRegExp(before)}[^/]*${escapeRegExp(after)}/.*`, uri);
+  },
+};
+const SOURCE_IP: Attribute = { test: (pattern, request) => inBlock(pattern, request.sourceIp), invalid: p => !validBlock(p) };
+/** Attributes of a JWT (request principals, claims, audiences, presenter): the modelled requests carry none. */
+const JWT: Attribute = { test: () => false };
+/** Attributes of the connection the model does not know (destination address, SNI, filter metadata): absent. */
+const ABSENT: Attribute = { test: () => false, invalid: () => false };
+const PORT: Attribute = {
+  test: (pattern, request) => /^\d+$/.test(pattern) && Number(pattern) === request.port,
+  invalid: p => !/^\d+$/.test(p) || Number(p) > 65535,
+};
+const header = (name: string): Attribute => ({ test: (pattern, request) => istioMatch(pattern, request.headers[name.toLowerCase()], true) });
+const METHOD: Attribute = { test: (pattern, request) => istioMatch(pattern, request.method, true) };
+const HOST: Attribute = {
+  test: (pattern, request) => istioMatch(pattern.toLowerCase(), request.headers.host?.toLowerCase(), true),
+};
+const PATH: Attribute = { test: pathMatches };
+
+/** The attribute a `when` key names, or undefined for a key Istio does not know (it skips the rule). */
+function conditionAttribute(key: string): Attribute | undefined {
+  switch (key) {
+    case 'source.principal': return PRINCIPAL;
+    case 'source.namespace': return NAMESPACE;
+    case 'source.serviceAccount': return SERVICE_ACCOUNT;
+    case 'source.trustDomain': return TRUST_DOMAIN;
+    case 'source.ip': case 'remote.ip': return SOURCE_IP;
+    case 'destination.port': return PORT;
+    case 'destination.ip': return { ...ABSENT, invalid: p => !validBlock(p) };
+    case 'connection.sni': return ABSENT;
+    case 'request.auth.principal': case 'request.auth.audiences': case 'request.auth.presenter': return JWT;
+    default:
+      if (key.startsWith('request.auth.claims')) return JWT;
+      if (key.startsWith('experimental.envoy.filters.')) return ABSENT;
+      if (key.startsWith('request.headers')) {
+        const name = /^request\.headers\[(.*)\]$/.exec(key)?.[1];
+        return name === undefined ? { test: () => false, invalid: () => true } : header(name);
+      }
+      return undefined;
+  }
+}
+
+/** One constraint of a rule: the request must match one of `values` and none of `notValues`. */
+interface Constraint {
+  readonly attribute: Attribute;
+  readonly values?: string[];
+  readonly notValues?: string[];
+}
+
+/** Each field of a source or operation with the attribute it matches; `notX` is the field's exclusion list. */
+const SOURCE_FIELDS: ReadonlyArray<readonly [Attribute, string]> = [[PRINCIPAL, 'principals'], [JWT, 'requestPrincipals'],
+  [SERVICE_ACCOUNT, 'serviceAccounts'], [TRUST_DOMAIN, 'trustDomains'], [NAMESPACE, 'namespaces'], [SOURCE_IP, 'remoteIpBlocks'], [SOURCE_IP, 'ipBlocks']];
+const OPERATION_FIELDS: ReadonlyArray<readonly [Attribute, string]> = [[HOST, 'hosts'], [METHOD, 'methods'], [PATH, 'paths'], [PORT, 'ports']];
+
+type Fields = ReadonlyArray<readonly [Attribute, string]>;
+
+function constraintsOf(section: AuthorizationSourceSpec | AuthorizationOperationSpec, fields: Fields): Constraint[] {
+  const lists = section as Record<string, string[] | undefined>;
+  return fields.map(([attribute, field]) => ({ attribute, values: lists[field], notValues: lists[`not${field[0].toUpperCase()}${field.slice(1)}`] }));
+}
+
+/**
+ * How Istio treats a value its translation refuses: in an ALLOW rule the whole rule is dropped (it
+ * admits less), in a DENY rule only the value (it denies more). Admission validation refuses such
+ * values first; this keeps the evaluator faithful for objects that never passed it.
+ */
+type Translated = { readonly constraints: Constraint[] } | undefined;
+
+function translate(constraints: Constraint[], allow: boolean): Translated {
+  const kept: Constraint[] = [];
+  for (const c of constraints) {
+    if (!c.values?.length && !c.notValues?.length) continue;
+    const bad = (v: string) => c.attribute.invalid?.(v) ?? false;
+    if (allow && [...c.values ?? [], ...c.notValues ?? []].some(bad)) return undefined;
+    const values = c.values?.filter(v => !bad(v));
+    const notValues = c.notValues?.filter(v => !bad(v));
+    kept.push({ attribute: c.attribute, values: values?.length ? values : undefined, notValues: notValues?.length ? notValues : undefined });
+  }
+  return { constraints: kept };
+}
+
+function satisfied(c: Constraint, request: MeshRequest, ns: string): boolean {
+  if (c.values && !c.values.some(v => c.attribute.test(v, request, ns))) return false;
+  if (c.notValues && c.notValues.some(v => c.attribute.test(v, request, ns))) return false;
+  return true;
+}
+
+/** A rule as Istio translates it: alternatives of principal constraints and of permission constraints. */
+interface CompiledRule {
+  readonly principals: Constraint[][];
+  readonly permissions: Constraint[][];
+}
+
+function compileRule(rule: AuthorizationRuleSpec, allow: boolean): CompiledRule | undefined {
+  const whenPrincipal: Constraint[] = [];
+  const whenPermission: Constraint[] = [];
+  for (const condition of rule.when ?? [] as AuthorizationConditionSpec[]) {
+    const key = String(condition.key ?? '');
+    const attribute = conditionAttribute(key);
+    if (attribute === undefined) return undefined; // Istio: "unknown attribute", the rule is skipped
+    const onPermission = key === 'destination.port' || key === 'destination.ip' || key === 'connection.sni' || key.startsWith('experimental.');
+    (onPermission ? whenPermission : whenPrincipal).push({ attribute, values: condition.values, notValues: condition.notValues });
+  }
+  const alternatives = (sections: Constraint[][] | undefined, base: Constraint[]): Constraint[][] | undefined => {
+    const out: Constraint[][] = [];
+    // An empty list reaches istiod as an absent field (protobuf has no empty list): no constraint.
+    for (const section of sections?.length ? sections : [[]]) {
+      const translated = translate([...section, ...base], allow);
+      if (translated === undefined) return undefined;
+      out.push(translated.constraints);
+    }
+    return out;
+  };
+  const principals = alternatives(rule.from?.map(f => constraintsOf(f.source ?? {}, SOURCE_FIELDS)), whenPrincipal);
+  const permissions = alternatives(rule.to?.map(t => constraintsOf(t.operation ?? {}, OPERATION_FIELDS)), whenPermission);
+  return principals && permissions ? { principals, permissions } : undefined;
+}
+
+function compiledMatches(rule: CompiledRule, request: MeshRequest, ns: string): boolean {
+  const all = (list: Constraint[]) => list.every(c => satisfied(c, request, ns));
+  return rule.principals.some(all) && rule.permissions.some(all);
+}
+
+/** Whether one rule of an ALLOW policy in namespace `ns` matches. A rule with no sections matches everything. */
+export function ruleMatches(rule: AuthorizationRuleSpec, request: MeshRequest, ns = '', action = 'ALLOW'): boolean {
+  const compiled = compileRule(rule, action === 'ALLOW');
+  return compiled !== undefined && compiledMatches(compiled, request, ns);
+}
+
+/** Istio's `istio.io/dry-run` annotation, read as Go's strconv.ParseBool reads it (anything else enforces). */
+export function isDryRun(policy: AuthorizationPolicyManifest): boolean {
+  const value = policy.metadata?.annotations?.['istio.io/dry-run'];
+  return value !== undefined && ['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value);
+}
+
+/** Whether a policy applies to a sidecar workload with `labels`: no targetRef, and no selector or one the labels satisfy. */
+export function appliesToWorkload(policy: AuthorizationPolicyManifest, labels: Record<string, string>): boolean {
+  const spec = policy.spec ?? {};
+  if (spec.targetRef !== undefined || (spec.targetRefs?.length ?? 0) > 0) return false;
+  const match = spec.selector?.matchLabels ?? {};
+  return Object.entries(match).every(([k, v]) => labels[k] === v);
+}
+
+/** Envoy's key for one rule (`ns[<ns>]-policy[<name>]-rule[<i>]`); Envoy tries the rules of a filter in this key's byte order. */
+const ruleKey = (policy: AuthorizationPolicyManifest, i: number) => `ns[${policy.metadata?.namespace}]-policy[${policy.metadata?.name}]-rule[${i}]`;
+
+/** One rule of an enforced policy, translated once. */
+interface EnforcedRule {
+  readonly policy: string;
+  readonly namespace: string;
+  readonly rule: CompiledRule;
+}
+
+/** The policies enforced at one workload, translated and in Envoy's order: decide any number of requests against them. */
+export interface EnforcedPolicies {
+  readonly deny: EnforcedRule[];
+  readonly allow: EnforcedRule[];
+  /** Whether any ALLOW policy is enforced (then a request must match one of its rules). */
+  readonly allowEnforced: boolean;
+}
+
+function enforcedRules(policies: AuthorizationPolicyManifest[], allow: boolean): EnforcedRule[] {
+  return policies.flatMap(policy => (policy.spec?.rules ?? []).map((rule, i) => ({ key: Buffer.from(ruleKey(policy, i)), policy, rule })))
+    .sort((a, b) => Buffer.compare(a.key, b.key))
+    .flatMap(({ policy, rule }) => {
+      const compiled = compileRule(rule ?? {}, allow);
+      const namespace = String(policy.metadata?.namespace ?? '');
+      return compiled ? [{ policy: `${namespace}/${policy.metadata?.name}`, namespace, rule: compiled }] : [];
+    });
+}
+
+/**
+ * The policies among `policies` (those of the workload's namespace and of the mesh's root
+ * namespace) that a sidecar of a workload with `labels` enforces, translated as Istio does.
+ */
+export function enforcedPolicies(policies: AuthorizationPolicyManifest[], labels: Record<string, string> = {}): EnforcedPolicies {
+  const enforced = policies.filter(p => appliesToWorkload(p, labels) && !isDryRun(p));
+  const allowPolicies = enforced.filter(p => (p.spec?.action ?? 'ALLOW') === 'ALLOW');
+  return {
+    deny: enforcedRules(enforced.filter(p => p.spec?.action === 'DENY'), false),
+    allow: enforcedRules(allowPolicies, true),
+    allowEnforced: allowPolicies.length > 0,
+  };
+}
+
+/** Decides `request` against policies translated by `enforcedPolicies`. */
+export function decide(enforced: EnforcedPolicies, request: MeshRequest): MeshDecision {
+  const deny = enforced.deny.find(r => compiledMatches(r.rule, request, r.namespace));
+  if (deny) return { admitted: false, policy: deny.policy };
+  if (!enforced.allowEnforced) return { admitted: true, policy: '' };
+  const allow = enforced.allow.find(r => compiledMatches(r.rule, request, r.namespace));
+  return allow ? { admitted: true, policy: allow.policy } : { admitted: false, policy: '' };
+}
+
+/** Decides `request` against `policies` for a workload with `labels` (see `enforcedPolicies`). */
+export function meshDecision(policies: AuthorizationPolicyManifest[], request: MeshRequest, labels: Record<string, string> = {}): MeshDecision {
+  return decide(enforcedPolicies(policies, labels), request);
 }

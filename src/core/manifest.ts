@@ -118,6 +118,10 @@ export interface AuthorizationSourceSpec {
   notIpBlocks?: string[];
   remoteIpBlocks?: string[];
   notRemoteIpBlocks?: string[];
+  serviceAccounts?: string[];
+  notServiceAccounts?: string[];
+  trustDomains?: string[];
+  notTrustDomains?: string[];
 }
 
 /** `to[].operation`: what the request asks for. */
@@ -151,6 +155,7 @@ export interface AuthorizationPolicyManifest extends Manifest {
     selector?: SelectorSpec;
     targetRef?: unknown;
     targetRefs?: unknown[];
+    provider?: { name?: string };
     rules?: AuthorizationRuleSpec[];
   };
 }

@@ -15,9 +15,10 @@ import { ReadOnlyDashboard } from '../constructs/cluster/read-only-dashboard';
 import { TenantDashboard } from '../constructs/cluster/tenant-dashboard';
 import { TenantProfile } from '../constructs/tenant/tenant-profile';
 import { boundCloudIdentities } from '../core/cloud-identity';
+import { istioPolicyProblems } from '../core/istio-validation';
 import { kubeflowClusterRoles } from '../core/kubeflow-cluster-roles';
 import { ProfileController, withProfileControllerObjects } from '../core/kubeflow-profile';
-import { Manifest } from '../core/manifest';
+import { AuthorizationPolicyManifest, Manifest, ofKind } from '../core/manifest';
 
 /** Objects of the same group, kind, namespace and name. */
 export function duplicateObjects(objects: ApiObject[]): string[] {
@@ -67,6 +68,17 @@ function clusterFactDisagreements(tenants: TenantProfile[]): string[] {
     }
   }
   return problems;
+}
+
+/**
+ * AuthorizationPolicies that Istio's admission validation would refuse (core/istio-validation.ts):
+ * GitOps could not apply them, and the access analysis would read a policy the mesh never enforces.
+ * `tenant` names the tenant whose objects these are.
+ */
+export function istioValidationProblems(objects: Manifest[], tenant?: string): string[] {
+  return objects.filter(ofKind<AuthorizationPolicyManifest>('AuthorizationPolicy')).flatMap(policy => istioPolicyProblems(policy).map(problem =>
+    `${tenant === undefined ? '' : `tenant "${tenant}": `}AuthorizationPolicy ${policy.metadata?.namespace}/${policy.metadata?.name}: ${problem.field}: `
+    + `${problem.message}; Istio's admission validation refuses this policy`));
 }
 
 /** More than one PriorityClass of the whole app marked globalDefault. */

@@ -13,7 +13,9 @@
  */
 import { ApiObject, App, Chart } from 'cdk8s';
 import { IConstruct } from 'constructs';
-import { duplicateObjects, globalDefaultProblems, IsolationRun, platformNamespaceClashes, tenantNameProblems } from './checks';
+import {
+  duplicateObjects, globalDefaultProblems, IsolationRun, istioValidationProblems, platformNamespaceClashes, tenantNameProblems,
+} from './checks';
 import { ArgoCdOptions, FluxOptions } from './gitops';
 import { Emit, OutputLayout } from './layout';
 import { OutputStage } from './output-stage';
@@ -99,6 +101,7 @@ export class SynthesisRun {
     errors.push(...duplicateObjects(objects));
     throwIfAny(errors);
     let docs: Manifest[] = objects.map(o => o.toJson());
+    throwIfAny(istioValidationProblems(docs, tenant.name));
     if (this.guard) {
       // The guard's policies read the tenant's declarations from its Namespace.
       const { users, groups } = tenant._declarations();
@@ -125,6 +128,7 @@ export class SynthesisRun {
     errors.push(...globalDefaultProblems(objects.filter(o => o.kind === 'PriorityClass').map(o => o.toJson())));
     throwIfAny(errors);
     const docs: Manifest[] = objects.map(o => o.toJson());
+    throwIfAny(istioValidationProblems(docs));
     throwIfAny(platformNamespaceClashes(others, new Set(this.emitted)));
     if (this.isolation) throwIfAny(this.isolation.checkOutside(docs));
     this.layout.emitRest(this.emit, this.emitted, docs, clusterFiles(others));

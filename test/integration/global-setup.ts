@@ -10,6 +10,7 @@ import * as path from 'path';
 import { ensureArgoCdBinaries } from './support/argocd';
 import { ControlPlane, ensureBinaries, goAvailable } from './support/controlplane';
 import { ensureFluxBinaries } from './support/flux';
+import { ensureMeshOracle } from './support/mesh-oracle';
 
 const ROOT = path.join(__dirname, '..', '..');
 /** CRDs as their projects ship them (imports/) and Kubeflow's ClusterRoles (data/), both in the repository. */
@@ -30,6 +31,9 @@ export default async function globalSetup(): Promise<void> {
   // Argo CD's generator and repo-server code for argocd.itest.ts.
   const argo = ensureArgoCdBinaries(log);
   log(argo.built ? `argo cd: built in ${argo.seconds.toFixed(0)} s` : 'argo cd: binaries up to date');
+  // Istio's policy translation and a real Envoy for mesh-oracle.itest.ts.
+  const oracle = ensureMeshOracle(log);
+  log(oracle.built ? `mesh oracle: ready in ${oracle.seconds.toFixed(0)} s` : 'mesh oracle: up to date');
 
   const plane = new ControlPlane(path.join(ROOT, '.tmp', 'controlplane', `run-${process.pid}`));
   (globalThis as any).__kfTenancyControlPlane = plane;

@@ -1,0 +1,218 @@
+/**
+ * Istio's admission validation of an AuthorizationPolicy (pkg/config/validation in istio/istio:
+ * `ValidateAuthorizationPolicy`, the dry-run annotation check, pkg/config/security's attribute
+ * checks), so a policy istiod's webhook would refuse is refused at synth time, with its field.
+ * The integration suite runs each refusal and each accepted case through Istio's own code.
+ */
+import * as ipaddr from 'ipaddr.js';
+import { AuthorizationOperationSpec, AuthorizationPolicyManifest, AuthorizationSourceSpec } from './manifest';
+
+/** One thing Istio's validation refuses: the field (a path under the object) and why. */
+export interface IstioPolicyProblem {
+  readonly field: string;
+  readonly message: string;
+}
+
+const MATCH_ONE = '{*}';
+const MATCH_ANY = '{**}';
+/** RFC 3986 pchar, as Istio checks the literal segments of a path template. */
+const PATH_LITERAL = /^[a-zA-Z0-9\-._~%!$&'()+,;:@=]+$/;
+const TARGET_KINDS = new Set(['core/Service', 'networking.istio.io/ServiceEntry', 'gateway.networking.k8s.io/Gateway', 'gateway.networking.k8s.io/GatewayClass']);
+const BOOLEANS = new Set(['1', 't', 'T', 'TRUE', 'true', 'True', '0', 'f', 'F', 'FALSE', 'false', 'False']);
+const INTERNAL_ANNOTATIONS = ['internal.istio.io/webhook-always-reject', 'internal.istio.io/parent-namespace', 'internal.istio.io/parents'];
+
+const IPV4 = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})$/;
+
+/** An address as Go's netip.ParseAddr reads it (IPv6 zones left out). */
+function validAddress(value: string): boolean {
+  const v4 = IPV4.exec(value);
+  if (v4) return v4.slice(1).every(part => Number(part) <= 255);
+  return value.includes(':') && !value.includes('%') && ipaddr.IPv6.isValid(value);
+}
+
+/** An address or a CIDR as Istio's ValidateIPs reads it (Go's netip). */
+export function validIpOrCidr(value: string): boolean {
+  if (!value.includes('/')) return validAddress(value);
+  const [address, bits, ...rest] = value.split('/');
+  if (rest.length > 0 || !/^(0|[1-9]\d*)$/.test(bits) || !validAddress(address)) return false;
+  return Number(bits) <= (address.includes(':') ? 128 : 32);
+}
+
+const validPort = (value: string) => /^\d+$/.test(value) && Number(value) <= 65535;
+
+/** `a[b]`, as Istio's validateMapKey wants for header, claim and filter keys. */
+function validMapKey(key: string): boolean {
+  const open = key.indexOf('[');
+  return key.endsWith(']') && open > 0 && open < key.length - 2;
+}
+
+function wildcardProblem(values: string[]): string | undefined {
+  for (const value of values) {
+    const count = value.split('*').length - 1;
+    if (count > 1) return `at most one wildcard is allowed: "${value}"`;
+    if (count === 1 && value !== '*' && !value.startsWith('*') && !value.endsWith('*')) return `a wildcard only at the start or end: "${value}"`;
+  }
+  return undefined;
+}
+
+function serviceAccountProblem(values: string[]): string | undefined {
+  if (values.length > 16) return 'at most 16 values';
+  for (const value of values) {
+    if (value.includes('*')) return `no wildcard: "${value}"`;
+    const parts = value.split('/');
+    if (parts.length > 2 || parts.some(p => p === '') || value.length > 320) return `"serviceAccount" or "namespace/serviceAccount" (at most 320 characters): "${value}"`;
+  }
+  return undefined;
+}
+
+function trustDomainProblem(values: string[]): string | undefined {
+  return wildcardProblem(values) ?? values.filter(v => v.includes('/')).map(v => `no "/" in a trust domain: "${v}"`)[0];
+}
+
+function pathTemplateProblem(paths: string[]): string | undefined {
+  for (const path of paths) {
+    const template = path.includes(MATCH_ONE) || path.includes(MATCH_ANY);
+    let sawAny = false;
+    for (const glob of path.replace(/^\/+|\/+$/g, '').split('/')) {
+      if ((glob === MATCH_ONE || glob === MATCH_ANY) && sawAny) return `"${path}": {**} must be the last operator`;
+      if (glob === MATCH_ANY) sawAny = true;
+      if (glob === MATCH_ONE || glob === MATCH_ANY) continue;
+      if (/[{}]/.test(glob)) return `"${path}": "{" or "}" outside {*} and {**}`;
+      if (template && !PATH_LITERAL.test(glob)) return `"${path}": segment "${glob}" is not a valid path literal`;
+    }
+  }
+  return undefined;
+}
+
+/** Why Istio refuses `values` of a `when` key, or undefined (pkg/config/security ValidateAttribute). */
+function attributeProblem(key: string, values: string[]): string | undefined {
+  if (values.some(v => v === '')) return 'empty value';
+  if (key.startsWith('request.headers') || key.startsWith('request.auth.claims') || key.startsWith('experimental.envoy.filters.')) {
+    return validMapKey(key) ? undefined : `bad key "${key}": the form is a[b]`;
+  }
+  switch (key) {
+    case 'source.ip': case 'remote.ip': case 'destination.ip':
+      return values.filter(v => !validIpOrCidr(v)).map(v => `bad address or CIDR "${v}"`)[0];
+    case 'source.serviceAccount': return serviceAccountProblem(values);
+    case 'source.trustDomain': return wildcardProblem(values);
+    case 'destination.port': return values.filter(v => !validPort(v)).map(v => `bad port "${v}"`)[0];
+    case 'source.namespace': case 'source.principal': case 'request.auth.principal': case 'request.auth.audiences':
+    case 'request.auth.presenter': case 'connection.sni':
+      return undefined;
+    default:
+      return `unknown attribute "${key}"`;
+  }
+}
+
+/** How many of `fields` hold a non-empty list. */
+const setFields = (lists: Array<unknown[] | undefined>) => lists.filter(list => (list?.length ?? 0) > 0).length;
+const sourceFieldCount = (s: AuthorizationSourceSpec) => setFields([s.principals, s.requestPrincipals, s.namespaces, s.ipBlocks, s.remoteIpBlocks,
+  s.notPrincipals, s.notRequestPrincipals, s.notNamespaces, s.notIpBlocks, s.notRemoteIpBlocks, s.serviceAccounts, s.notServiceAccounts,
+  s.trustDomains, s.notTrustDomains]);
+const operationFieldCount = (o: AuthorizationOperationSpec) => setFields([o.ports, o.methods, o.paths, o.hosts, o.notPorts, o.notMethods, o.notPaths,
+  o.notHosts]);
+
+function sourceProblems(source: AuthorizationSourceSpec, at: string, custom: boolean): IstioPolicyProblem[] {
+  const problems: IstioPolicyProblem[] = [];
+  const add = (field: string, message: string | undefined) => { if (message) problems.push({ field: field ? `${at}.${field}` : at, message }); };
+  if (sourceFieldCount(source) === 0) add('', 'must not be empty');
+  const named = setFields([source.principals, source.notPrincipals, source.namespaces, source.notNamespaces]);
+  if (named > 0 && setFields([source.serviceAccounts, source.notServiceAccounts]) > 0) {
+    add('serviceAccounts', 'cannot be set with namespaces or principals');
+  }
+  for (const field of ['ipBlocks', 'notIpBlocks', 'remoteIpBlocks', 'notRemoteIpBlocks'] as const) {
+    add(field, (source[field] ?? []).filter(v => v === '' || !validIpOrCidr(v)).map(v => `bad address or CIDR "${v}"`)[0]);
+  }
+  for (const field of ['principals', 'requestPrincipals', 'namespaces', 'notPrincipals', 'notRequestPrincipals', 'notNamespaces'] as const) {
+    if ((source[field] ?? []).some(v => v === '')) add(field, 'empty value');
+  }
+  add('serviceAccounts', serviceAccountProblem(source.serviceAccounts ?? []));
+  add('notServiceAccounts', serviceAccountProblem(source.notServiceAccounts ?? []));
+  add('trustDomains', trustDomainProblem(source.trustDomains ?? []));
+  add('notTrustDomains', trustDomainProblem(source.notTrustDomains ?? []));
+  if (custom) {
+    for (const field of ['namespaces', 'notNamespaces', 'serviceAccounts', 'notServiceAccounts', 'trustDomains', 'notTrustDomains', 'principals', 'notPrincipals',
+      'requestPrincipals', 'notRequestPrincipals'] as const) {
+      if ((source[field]?.length ?? 0) > 0) add(field, 'is not supported with action CUSTOM');
+    }
+  }
+  return problems;
+}
+
+function operationProblems(operation: AuthorizationOperationSpec, at: string): IstioPolicyProblem[] {
+  const problems: IstioPolicyProblem[] = [];
+  const add = (field: string, message: string | undefined) => { if (message) problems.push({ field: field ? `${at}.${field}` : at, message }); };
+  if (operationFieldCount(operation) === 0) add('', 'must not be empty');
+  for (const field of ['ports', 'notPorts'] as const) add(field, (operation[field] ?? []).filter(v => !validPort(v)).map(v => `bad port "${v}"`)[0]);
+  for (const field of ['methods', 'paths', 'hosts', 'notMethods', 'notPaths', 'notHosts'] as const) {
+    if ((operation[field] ?? []).some(v => v === '')) add(field, 'empty value');
+  }
+  add('paths', pathTemplateProblem(operation.paths ?? []));
+  add('notPaths', pathTemplateProblem(operation.notPaths ?? []));
+  return problems;
+}
+
+/** What Istio's admission validation refuses in `policy`, each with its field; empty when it accepts it. */
+export function istioPolicyProblems(policy: AuthorizationPolicyManifest): IstioPolicyProblem[] {
+  const problems: IstioPolicyProblem[] = [];
+  const add = (field: string, message: string) => problems.push({ field, message });
+  const spec = policy.spec ?? {};
+  const action = spec.action ?? 'ALLOW';
+  const annotations = policy.metadata?.annotations ?? {};
+  const dryRun = annotations['istio.io/dry-run'];
+  if (dryRun !== undefined && (action === 'ALLOW' || action === 'DENY') && !BOOLEANS.has(dryRun)) {
+    add('metadata.annotations[istio.io/dry-run]', `"${dryRun}" is not a boolean ("true" or "false")`);
+  } else if (dryRun !== undefined && action !== 'ALLOW' && action !== 'DENY') {
+    add('metadata.annotations[istio.io/dry-run]', `only actions ALLOW and DENY support it, not ${action}`);
+  }
+  for (const internal of INTERNAL_ANNOTATIONS.filter(a => a in annotations)) add(`metadata.annotations[${internal}]`, 'is internal to Istio');
+
+  const targetRefs = [...spec.targetRef ? [spec.targetRef] : [], ...spec.targetRefs ?? []] as Array<Record<string, unknown>>;
+  if ([spec.selector !== undefined, spec.targetRef !== undefined, (spec.targetRefs?.length ?? 0) > 0].filter(Boolean).length > 1) {
+    add('spec', 'only one of selector, targetRef and targetRefs may be set');
+  }
+  for (const [key, value] of Object.entries(spec.selector?.matchLabels ?? {})) {
+    if (key === '') add('spec.selector.matchLabels', 'empty label key');
+    if (key.includes('*') || String(value).includes('*')) add(`spec.selector.matchLabels[${key}]`, 'no wildcard in a selector');
+  }
+  targetRefs.forEach((ref, i) => {
+    const at = spec.targetRef !== undefined && i === 0 ? 'spec.targetRef' : `spec.targetRefs[${spec.targetRef !== undefined ? i - 1 : i}]`;
+    if (!ref?.name) add(`${at}.name`, 'must be set');
+    if (ref?.namespace) add(`${at}.namespace`, 'must not be set: Istio does not follow references to other namespaces');
+    if (!TARGET_KINDS.has(`${ref?.group || 'core'}/${ref?.kind}`)) add(`${at}.kind`, `a Service, ServiceEntry, Gateway or GatewayClass, not ${ref?.group}/${ref?.kind}`);
+  });
+
+  const rules = spec.rules ?? [];
+  if (action === 'CUSTOM' && rules.length === 0) add('spec.rules', 'CUSTOM without rules never applies; add an empty rule {} to apply it to every request');
+  if (action === 'CUSTOM' && rules.length > 0 && !spec.provider?.name) add('spec.provider.name', 'must be set for action CUSTOM');
+  if (spec.provider !== undefined && action !== 'CUSTOM') add('spec.provider', `only action CUSTOM takes a provider, not ${action}`);
+  if (action === 'DENY' && rules.length === 0) add('spec.rules', 'DENY without rules never applies; add an empty rule {} to deny every request');
+
+  rules.forEach((rule, i) => {
+    const at = `spec.rules[${i}]`;
+    if (rule === null || typeof rule !== 'object') {
+      add(at, 'must not be null');
+      return;
+    }
+    (rule.from ?? []).forEach((from, j) => {
+      if (from?.source == null) add(`${at}.from[${j}].source`, 'must be set');
+      else problems.push(...sourceProblems(from.source, `${at}.from[${j}].source`, action === 'CUSTOM'));
+    });
+    (rule.to ?? []).forEach((to, j) => {
+      if (to?.operation == null) add(`${at}.to[${j}].operation`, 'must be set');
+      else problems.push(...operationProblems(to.operation, `${at}.to[${j}].operation`));
+    });
+    (rule.when ?? []).forEach((condition, j) => {
+      const field = `${at}.when[${j}]`;
+      const key = String(condition?.key ?? '');
+      if (key === '') return add(`${field}.key`, 'must be set');
+      if (!condition.values?.length && !condition.notValues?.length) return add(field, `values or notValues must be set for key "${key}"`);
+      const problem = attributeProblem(key, condition.values ?? []) ?? attributeProblem(key, condition.notValues ?? []);
+      if (problem) add(`${field}.key`, problem);
+      const unsupported = ['source.namespace', 'source.serviceAccount', 'source.trustDomain', 'source.principal'].includes(key) || key.startsWith('request.auth.');
+      if (action === 'CUSTOM' && unsupported) add(`${field}.key`, `"${key}" is not supported with action CUSTOM`);
+      return undefined;
+    });
+  });
+  return problems;
+}

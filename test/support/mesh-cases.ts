@@ -1,0 +1,184 @@
+/**
+ * Policies and requests on the edges of Istio's semantics. The integration suite decides each
+ * with Istio's translation in a real Envoy and with `meshDecision`, and wants the same verdicts
+ * (test/integration/mesh-oracle.itest.ts); test/mesh.test.ts pins what the oracle said.
+ */
+import { AuthorizationPolicyManifest, AuthorizationRuleSpec } from '../../src/core/manifest';
+import type { OracleRequest } from '../integration/support/mesh-oracle';
+
+export const NS = 'team-a';
+export const GATEWAY = 'cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account';
+export const PIPELINES_UI = 'cluster.local/ns/kubeflow/sa/ml-pipeline-ui';
+
+export interface MeshCase {
+  readonly name: string;
+  readonly labels?: Record<string, string>;
+  readonly policies: AuthorizationPolicyManifest[];
+  readonly requests: OracleRequest[];
+}
+
+export function policy(name: string, spec: Record<string, unknown>, annotations?: Record<string, string>): AuthorizationPolicyManifest {
+  return { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name, namespace: NS, ...(annotations ? { annotations } : {}) }, spec };
+}
+
+export const allow = (name: string, ...rules: AuthorizationRuleSpec[]) => policy(name, { action: 'ALLOW', rules });
+export const deny = (name: string, ...rules: AuthorizationRuleSpec[]) => policy(name, { action: 'DENY', rules });
+
+/** A request; every field but the id may be overridden. */
+export function req(id: string, overrides: Partial<OracleRequest> = {}): OracleRequest {
+  return { id, principal: '', method: 'GET', path: '/', port: 8080, sourceIp: '127.0.0.1', ...overrides, headers: { host: 'svc.team-a', ...overrides.headers } };
+}
+
+const user = (value: string) => ({ key: 'request.headers[kubeflow-userid]', values: [value] });
+
+/** Paths that Envoy's normalization, query and fragment handling could read differently. */
+const TRICKY_PATHS = ['/exact', '/exact?a=1', '/exact/', '/EXACT', '/a/../exact', '/./exact', '/%65xact', '/a/%2e%2e/exact', '//exact', '/exact%3Fa',
+  '/exact/./', '/x/../../exact', '/exact;x', '/exact%2Fx', '/api/v1/status', '/api/v1/v2/status', '/api//status', '/api/v1/status?x=1',
+  '/files/', '/files', '/files/a/b', '/filesx'];
+
+export const MESH_CASES: MeshCase[] = [
+  {
+    name: 'exact paths, prefixes, suffixes and templates against normalized paths',
+    policies: [
+      allow('exact', { to: [{ operation: { paths: ['/exact'] } }] }),
+      allow('template-one', { to: [{ operation: { paths: ['/api/{*}/status'] } }] }),
+      allow('template-any', { to: [{ operation: { paths: ['/files/{**}'] } }] }),
+      allow('suffix', { to: [{ operation: { paths: ['*.json'] } }] }),
+      allow('prefix', { to: [{ operation: { paths: ['/pre*'] } }] }),
+    ],
+    requests: [...TRICKY_PATHS, '/a.json', '/prefix/x', '/pre', '/x/pre'].map((path, i) => req(`path-${i}`, { path })),
+  },
+  {
+    name: 'header values: * is presence, wildcards at either end, notValues on a missing header',
+    policies: [
+      allow('present', { when: [{ key: 'request.headers[x-any]', values: ['*'] }] }),
+      allow('star-both', { when: [{ key: 'request.headers[x-both]', values: ['*a*'] }] }),
+      allow('suffix', { when: [{ key: 'request.headers[x-suffix]', values: ['*@example.com'] }] }),
+      allow('not', { when: [{ key: 'request.headers[x-not]', notValues: ['no'] }], to: [{ operation: { paths: ['/not'] } }] }),
+      allow('case', { when: [{ key: 'request.headers[X-Upper]', values: ['Yes'] }] }),
+    ],
+    requests: [
+      req('empty-any', { headers: { 'x-any': '' } }), req('some-any', { headers: { 'x-any': 'v' } }), req('no-any'),
+      req('both-a', { headers: { 'x-both': 'a*' } }), req('both-xa', { headers: { 'x-both': 'xa*' } }), req('both-ax', { headers: { 'x-both': 'ax' } }),
+      req('suffix', { headers: { 'x-suffix': 'bob@example.com' } }), req('suffix-no', { headers: { 'x-suffix': 'bob@example.org' } }),
+      req('not-missing', { path: '/not' }), req('not-no', { path: '/not', headers: { 'x-not': 'no' } }), req('not-yes', { path: '/not', headers: { 'x-not': 'yes' } }),
+      req('upper', { headers: { 'x-upper': 'Yes' } }), req('upper-case', { headers: { 'x-upper': 'yes' } }),
+    ],
+  },
+  {
+    name: 'ports: a DENY rule on a port, an ALLOW rule on a port, destination.port',
+    policies: [
+      deny('deny-metrics', { to: [{ operation: { ports: ['9090'] } }] }),
+      allow('owner', { from: [{ source: { principals: [GATEWAY] } }], when: [user('alice@example.com')] }),
+      allow('port-only', { to: [{ operation: { ports: ['8888'] } }] }),
+      allow('when-port', { when: [{ key: 'destination.port', values: ['7070'] }] }),
+    ],
+    requests: [
+      req('gw-alice-9090', { principal: GATEWAY, port: 9090, headers: { 'kubeflow-userid': 'alice@example.com' } }),
+      req('gw-alice-8080', { principal: GATEWAY, headers: { 'kubeflow-userid': 'alice@example.com' } }),
+      req('plain-8888', { port: 8888 }), req('plain-8080'), req('plain-7070', { port: 7070 }),
+    ],
+  },
+  {
+    name: 'dry-run policies are not enforced',
+    policies: [
+      deny('enforced', { to: [{ operation: { paths: ['/dry'] } }] }),
+      policy('dry-deny-annotated', { action: 'DENY', rules: [{ to: [{ operation: { paths: ['/shadow'] } }] }] }, { 'istio.io/dry-run': 'true' }),
+      policy('dry-allow', { action: 'ALLOW', rules: [{ to: [{ operation: { paths: ['/only'] } }] }] }, { 'istio.io/dry-run': 'True' }),
+      policy('dry-false', { action: 'DENY', rules: [{ to: [{ operation: { paths: ['/yes'] } }] }] }, { 'istio.io/dry-run': 'F' }),
+    ],
+    requests: [req('dry', { path: '/dry' }), req('shadow', { path: '/shadow' }), req('other', { path: '/other' }), req('yes', { path: '/yes' })],
+  },
+  {
+    name: 'identities: principals, namespaces, service accounts and trust domains need mTLS',
+    policies: [
+      allow('principal-suffix', { from: [{ source: { principals: ['*/sa/ml-pipeline-ui'] } }], to: [{ operation: { paths: ['/p'] } }] }),
+      allow('namespace', { from: [{ source: { namespaces: ['team-*'] } }], to: [{ operation: { paths: ['/n'] } }] }),
+      allow('not-principal', { from: [{ source: { notPrincipals: [GATEWAY] } }], to: [{ operation: { paths: ['/np'] } }] }),
+      allow('service-account', { from: [{ source: { serviceAccounts: ['kubeflow/ml-pipeline-ui'] } }], to: [{ operation: { paths: ['/sa'] } }] }),
+      allow('trust-domain', { from: [{ source: { trustDomains: ['cluster.*'] } }], to: [{ operation: { paths: ['/td'] } }] }),
+      allow('when-namespace', { when: [{ key: 'source.namespace', values: ['kubeflow'] }], to: [{ operation: { paths: ['/wn'] } }] }),
+    ],
+    requests: ['/p', '/n', '/np', '/sa', '/td', '/wn'].flatMap(path => [
+      req(`ui${path}`, { principal: PIPELINES_UI, path }), req(`team${path}`, { principal: 'cluster.local/ns/team-b/sa/default-editor', path }),
+      req(`gw${path}`, { principal: GATEWAY, path }), req(`plain${path}`, { path }),
+    ]),
+  },
+  {
+    name: 'methods, hosts, IP blocks and JWT attributes without a JWT',
+    policies: [
+      allow('methods', { to: [{ operation: { methods: ['GET', 'HEAD'], paths: ['/m'] } }] }),
+      allow('hosts', { to: [{ operation: { hosts: ['*.TEAM-A'], paths: ['/h'] } }] }),
+      allow('loopback', { from: [{ source: { ipBlocks: ['127.0.0.0/8'] } }], to: [{ operation: { paths: ['/ip'] } }] }),
+      allow('elsewhere', { from: [{ source: { ipBlocks: ['10.0.0.0/8'] } }], to: [{ operation: { paths: ['/ip10'] } }] }),
+      allow('no-jwt', { from: [{ source: { notRequestPrincipals: ['*'] } }], to: [{ operation: { paths: ['/nojwt'] } }] }),
+      allow('jwt', { from: [{ source: { requestPrincipals: ['*'] } }], to: [{ operation: { paths: ['/jwt'] } }] }),
+      allow('claims', { when: [{ key: 'request.auth.claims[groups]', notValues: ['admins'] }], to: [{ operation: { paths: ['/claims'] } }] }),
+    ],
+    requests: [
+      req('get', { path: '/m' }), req('post', { method: 'POST', path: '/m' }), req('head', { method: 'HEAD', path: '/m' }),
+      req('host', { path: '/h' }), req('host-other', { path: '/h', headers: { host: 'svc.team-b' } }),
+      req('ip', { path: '/ip' }), req('ip10', { path: '/ip10' }), req('nojwt', { path: '/nojwt' }), req('jwt', { path: '/jwt' }),
+      req('claims', { path: '/claims' }),
+    ],
+  },
+  {
+    name: 'the deciding rule: Envoy tries rules in the byte order of their keys',
+    policies: [
+      allow('a', { to: [{ operation: { paths: ['/o'] } }] }),
+      allow('a-b', { to: [{ operation: { paths: ['/o'] } }] }),
+      allow('many', ...Array.from({ length: 11 }, (_, i) => ({ to: [{ operation: { paths: [i === 2 || i === 10 ? '/m' : `/m${i}`] } }] }))),
+      deny('z', { to: [{ operation: { paths: ['/d'] } }] }), deny('y', { to: [{ operation: { paths: ['/d'] } }] }),
+      allow('all-of-d', { to: [{ operation: { paths: ['/d'] } }] }),
+    ],
+    requests: [req('o', { path: '/o' }), req('m', { path: '/m' }), req('d', { path: '/d' })],
+  },
+  {
+    name: 'selectors, targetRefs, empty rules and AUDIT',
+    labels: { app: 'notebook', team: 'a' },
+    policies: [
+      policy('selected', { selector: { matchLabels: { app: 'notebook' } }, action: 'DENY', rules: [{ to: [{ operation: { paths: ['/sel'] } }] }] }),
+      policy('not-selected', { selector: { matchLabels: { app: 'other' } }, action: 'DENY', rules: [{ to: [{ operation: { paths: ['/other'] } }] }] }),
+      policy('empty-selector', { selector: {}, action: 'DENY', rules: [{ to: [{ operation: { paths: ['/empty'] } }] }] }),
+      policy('targeted', { targetRefs: [{ kind: 'Service', group: '', name: 'svc' }], action: 'DENY', rules: [{ to: [{ operation: { paths: ['/t'] } }] }] }),
+      policy('audit', { action: 'AUDIT', rules: [{ to: [{ operation: { paths: ['/audit'] } }] }] }),
+      policy('nothing', { action: 'ALLOW' }),
+      allow('rest', { to: [{ operation: { notPaths: ['/closed'] } }] }),
+    ],
+    requests: ['/sel', '/other', '/empty', '/t', '/audit', '/closed', '/'].map((path, i) => req(`sel-${i}`, { path })),
+  },
+  {
+    // Empty lists reach istiod as absent fields (protobuf has no empty list): they constrain nothing.
+    name: 'empty from, to and when lists',
+    policies: [allow('empty-lists', { from: [], to: [], when: [] }), allow('other', { to: [{ operation: { paths: ['/other'] } }] })],
+    requests: [req('empty-lists', { path: '/x' })],
+  },
+];
+
+/** Policies Istio's admission validation refuses (each alone), as `istioPolicyProblems` must. */
+export const INVALID_POLICIES: AuthorizationPolicyManifest[] = [
+  allow('empty-source', { from: [{ source: {} }] }),
+  allow('empty-operation', { to: [{ operation: {} }] }),
+  policy('dry-run-yes', { action: 'DENY', rules: [{}] }, { 'istio.io/dry-run': 'yes' }),
+  allow('no-source', { from: [{}] }),
+  allow('no-operation', { to: [{}] }),
+  allow('empty-value', { from: [{ source: { principals: [''] } }] }),
+  allow('bad-port', { to: [{ operation: { ports: ['65536'] } }] }),
+  allow('signed-port', { to: [{ operation: { ports: ['+80'] } }] }),
+  allow('bad-template', { to: [{ operation: { paths: ['/a/{**}/b/{*}'] } }] }),
+  allow('brace', { to: [{ operation: { paths: ['/a/{x}'] } }] }),
+  allow('unknown-key', { when: [{ key: 'request.header[x]', values: ['a'] }] }),
+  allow('no-values', { when: [{ key: 'request.headers[x]' }] }),
+  allow('bad-header-key', { when: [{ key: 'request.headers[]', values: ['a'] }] }),
+  allow('bad-ip', { from: [{ source: { ipBlocks: ['10.0.0.0/33'] } }] }),
+  allow('bad-when-ip', { when: [{ key: 'source.ip', values: ['010.0.0.1'] }] }),
+  allow('sa-with-ns', { from: [{ source: { serviceAccounts: ['a/b'], namespaces: ['a'] } }] }),
+  allow('sa-wildcard', { from: [{ source: { serviceAccounts: ['a/*'] } }] }),
+  allow('td-slash', { from: [{ source: { trustDomains: ['a/b'] } }] }),
+  allow('td-two-wildcards', { from: [{ source: { trustDomains: ['*a*'] } }] }),
+  allow('destination-labels', { when: [{ key: 'destination.labels[app]', values: ['a'] }] }),
+  policy('deny-without-rules', { action: 'DENY' }),
+  policy('provider-on-allow', { action: 'ALLOW', provider: { name: 'x' }, rules: [{}] }),
+  policy('custom-without-provider', { action: 'CUSTOM', rules: [{}] }),
+  policy('selector-and-target', { selector: { matchLabels: { a: 'b' } }, targetRefs: [{ kind: 'Gateway', group: 'gateway.networking.k8s.io', name: 'w' }], rules: [{}] }),
+];
