@@ -1,6 +1,6 @@
 import { allow, deny, GATEWAY, MESH_CASES, policy } from './support/mesh-cases';
 import { istioMatch, meshDecision, MeshRequest, normalizedPath, ruleMatches } from '../src/analysis/mesh';
-import { meshProbes } from '../src/analysis/mesh-probes';
+import { meshProbes, unnamedHeaderValue } from '../src/analysis/mesh-probes';
 
 const request = (headers: Record<string, string>, overrides: Partial<MeshRequest> = {}): MeshRequest =>
   ({ principal: GATEWAY, method: 'GET', path: '/', port: 8080, headers, ...overrides });
@@ -165,5 +165,13 @@ describe('the access analysis probes', () => {
       { method: 'POST', path: '/api/x', port: 8080 },
       { method: 'POST', path: '/x/x/y', port: 8080 },
     ]);
+    // A method pattern stands for a real method (a server refuses made-up ones).
+    expect(meshProbes([allow('m', { to: [{ operation: { methods: ['P*'], paths: ['/p'] } }] })])[1]).toEqual({ method: 'POST', path: '/p', port: 8080 });
+  });
+
+  test('the caller nobody declared carries a value no header condition singles out', () => {
+    const hiding = deny('hide', { when: [{ key: 'request.headers[kubeflow-userid]', values: ['nobody-0@nowhere.invalid', 'nobody-1*'] }] });
+    expect(unnamedHeaderValue([hiding])).toBe('nobody-2@nowhere.invalid');
+    expect(unnamedHeaderValue([deny('all', { when: [{ key: 'request.headers[kubeflow-userid]', values: ['*'] }] })])).toBe('nobody-0@nowhere.invalid');
   });
 });

@@ -6,7 +6,7 @@
 import { BoundedText } from './bounded-text';
 import { guardLine, guardStatus, GuardStatus } from './guard';
 import { EnforcedPolicies, enforcedPolicies, MeshRequest } from './mesh';
-import { decideOnProbes, MeshProbe, meshProbes } from './mesh-probes';
+import { anonymousRequests, decideOnProbes, MeshProbe, meshProbes, unnamedHeaderValue } from './mesh-probes';
 import { NetworkPath, networkReachability, NetworkReachability } from './network';
 import { RbacModel, RbacRule, Requester, ruleAllows, serviceAccountRequester, userRequester } from './rbac';
 import { KubeflowAuthOptions, resolveAuth, ResolvedKubeflowAuth } from '../core/auth-options';
@@ -206,8 +206,8 @@ function meshIndex(objects: Manifest[], namespaces: string[], auth: ResolvedKube
     const mesh = { enforced: enforcedPolicies(list), probes: meshProbes(list) };
     byNamespace.set(ns, mesh);
     // A request with headers nobody is named by: admitted means the namespace is open to the gateway.
-    const anonymous = { principal: auth.ingressGatewayPrincipal, headers: { [auth.userIdHeader.toLowerCase()]: '\u0000', [auth.groupsHeader.toLowerCase()]: '\u0000' } };
-    if (decideOnProbes(mesh.enforced, mesh.probes, anonymous).admitted) {
+    const anonymous = anonymousRequests(auth.ingressGatewayPrincipal, auth.userIdHeader, auth.groupsHeader, unnamedHeaderValue(list));
+    if (anonymous.some(request => decideOnProbes(mesh.enforced, mesh.probes, request).admitted)) {
       open.push(ns);
       continue;
     }

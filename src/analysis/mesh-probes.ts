@@ -7,7 +7,7 @@
  * to every caller by design (and the allow-rule invariant admits), are not probed: reaching them is
  * not access.
  */
-import { decide, EnforcedPolicies, MeshDecision, MeshRequest } from './mesh';
+import { decide, EnforcedPolicies, istioMatch, MeshDecision, MeshRequest } from './mesh';
 import { KNATIVE_PROBE_PATHS } from '../core/kubeflow-defaults';
 import { AuthorizationPolicyManifest } from '../core/manifest';
 
@@ -43,6 +43,14 @@ function pathInstance(pattern: string | undefined): string {
   return path.startsWith('/') ? path : `/${path}`;
 }
 
+/** Methods a probe may use: a pattern stands for the first of these it matches (a server refuses made-up methods). */
+const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'];
+
+function methodInstance(pattern: string | undefined): string {
+  if (pattern === undefined) return 'GET';
+  return HTTP_METHODS.find(method => istioMatch(pattern, method)) ?? instanceOf(pattern, 'GET');
+}
+
 /** The probes for a namespace's `policies`, the default first, without repeats. */
 export function meshProbes(policies: AuthorizationPolicyManifest[]): MeshProbe[] {
   const port = unnamedPort(policies);
@@ -56,7 +64,7 @@ export function meshProbes(policies: AuthorizationPolicyManifest[]): MeshProbe[]
         const named = Number(instanceOf(operation.ports?.[0], String(port)));
         for (const path of (operation.paths?.length ? operation.paths : [undefined]).map(pathInstance)) {
           if (KNATIVE_PROBE_PATHS.includes(path)) continue;
-          add({ method: instanceOf(operation.methods?.[0], 'GET'), path, port: Number.isInteger(named) && named >= 0 && named <= 65535 ? named : port });
+          add({ method: methodInstance(operation.methods?.[0]), path, port: Number.isInteger(named) && named >= 0 && named <= 65535 ? named : port });
         }
       }
     }
@@ -73,4 +81,28 @@ export function decideOnProbes(enforced: EnforcedPolicies, probes: MeshProbe[], 
     first ??= decision;
   }
   return first ?? { admitted: false, policy: '' };
+}
+
+/**
+ * A header value no header condition of `policies` matches except `*` (which matches every
+ * caller alike): the identity of "somebody nobody declared". Chosen per namespace, so no policy
+ * can single it out (a DENY rule on a fixed value would hide an open namespace).
+ */
+export function unnamedHeaderValue(policies: AuthorizationPolicyManifest[]): string {
+  const patterns = policies.flatMap(p => p.spec?.rules ?? []).flatMap(rule => rule?.when ?? [])
+    .filter(c => String(c.key ?? '').startsWith('request.headers['))
+    .flatMap(c => [...c.values ?? [], ...c.notValues ?? []]).filter(v => v !== '*');
+  for (let i = 0; ; i++) {
+    const value = `nobody-${i}`;
+    if (!patterns.some(p => istioMatch(p, value) || istioMatch(p, `${value}@nowhere.invalid`))) return `${value}@nowhere.invalid`;
+  }
+}
+
+/** The requests of somebody nobody declared: with the user-id header, and with the groups header too (users without groups send none). */
+export function anonymousRequests(principal: string, userIdHeader: string, groupsHeader: string,
+  value: string): Array<Omit<MeshRequest, keyof MeshProbe>> {
+  return [
+    { principal, headers: { [userIdHeader.toLowerCase()]: value } },
+    { principal, headers: { [userIdHeader.toLowerCase()]: value, [groupsHeader.toLowerCase()]: value } },
+  ];
 }

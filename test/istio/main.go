@@ -69,6 +69,8 @@ type request struct {
 	Path      string            `json:"path"`
 	Port      int               `json:"port"`
 	Headers   map[string]string `json:"headers"`
+	// SourceIP is the loopback address the request comes from (127.0.0.0/8); empty: 127.0.0.1.
+	SourceIP string `json:"sourceIp"`
 }
 
 type input struct {
@@ -448,6 +450,14 @@ func waitForPorts(ports []int, exited chan error) error {
 
 func send(r request, p *pki, roots *x509.CertPool) (verdict, error) {
 	transport := &http.Transport{DisableKeepAlives: true, ForceAttemptHTTP2: false}
+	if r.SourceIP != "" {
+		ip := net.ParseIP(r.SourceIP)
+		if ip == nil || !ip.IsLoopback() || ip.To4() == nil {
+			return verdict{}, fmt.Errorf("source address %q: only IPv4 loopback addresses can be dialled from", r.SourceIP)
+		}
+		dialer := &net.Dialer{LocalAddr: &net.TCPAddr{IP: ip}, Timeout: 5 * time.Second}
+		transport.DialContext = dialer.DialContext
+	}
 	scheme := "http"
 	if r.Principal != "" {
 		cert, err := p.client(r.Principal)

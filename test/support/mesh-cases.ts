@@ -111,6 +111,7 @@ export const MESH_CASES: MeshCase[] = [
       allow('hosts', { to: [{ operation: { hosts: ['*.TEAM-A'], paths: ['/h'] } }] }),
       allow('loopback', { from: [{ source: { ipBlocks: ['127.0.0.0/8'] } }], to: [{ operation: { paths: ['/ip'] } }] }),
       allow('elsewhere', { from: [{ source: { ipBlocks: ['10.0.0.0/8'] } }], to: [{ operation: { paths: ['/ip10'] } }] }),
+      allow('not-this-host', { from: [{ source: { notIpBlocks: ['127.0.0.1/32'] } }], to: [{ operation: { paths: ['/ip2'] } }] }),
       allow('no-jwt', { from: [{ source: { notRequestPrincipals: ['*'] } }], to: [{ operation: { paths: ['/nojwt'] } }] }),
       allow('jwt', { from: [{ source: { requestPrincipals: ['*'] } }], to: [{ operation: { paths: ['/jwt'] } }] }),
       allow('claims', { when: [{ key: 'request.auth.claims[groups]', notValues: ['admins'] }], to: [{ operation: { paths: ['/claims'] } }] }),
@@ -118,7 +119,8 @@ export const MESH_CASES: MeshCase[] = [
     requests: [
       req('get', { path: '/m' }), req('post', { method: 'POST', path: '/m' }), req('head', { method: 'HEAD', path: '/m' }),
       req('host', { path: '/h' }), req('host-other', { path: '/h', headers: { host: 'svc.team-b' } }),
-      req('ip', { path: '/ip' }), req('ip10', { path: '/ip10' }), req('nojwt', { path: '/nojwt' }), req('jwt', { path: '/jwt' }),
+      req('ip', { path: '/ip' }), req('ip10', { path: '/ip10' }), req('ip-other', { path: '/ip2', sourceIp: '127.0.0.2' }),
+      req('ip-this', { path: '/ip2' }), req('nojwt', { path: '/nojwt' }), req('jwt', { path: '/jwt' }),
       req('claims', { path: '/claims' }),
     ],
   },
