@@ -173,60 +173,44 @@ function gatewayRequest(identity: Identity, auth: ResolvedKubeflowAuth): Gateway
   return { principal: auth.ingressGatewayPrincipal, headers };
 }
 
-/** A namespace's policies as its workloads enforce them, and the requests that probe them. */
+/**
+ * A namespace's policies as its workloads enforce them, the requests that probe them, and which
+ * gateway identities can be admitted there. Built when the namespace is evaluated and dropped
+ * after, so 10,000 namespaces do not hold their translated policies at once.
+ */
 interface NamespaceMesh {
   readonly enforced: EnforcedPolicies;
   readonly probes: MeshProbe[];
+  /** The exact header values (`header\u0000value`) the policies name. */
+  readonly headerKeys: string[];
+  /** Whether something other than an exact header value may decide (patterns, exclusions, DENY). */
+  readonly irregular: boolean;
+  /** Whether a gateway request from somebody nobody declared is admitted. */
+  readonly open: boolean;
 }
 
-/** Exact header values a namespace's AuthorizationPolicies name, and whether anything else can admit a request. */
-interface MeshIndex {
-  readonly namespaces: Map<string, NamespaceMesh>;
-  /** The exact header values (`header\u0000value`) each namespace's policies name. */
-  readonly headerValuesIn: Map<string, string[]>;
-  /** Namespaces where something other than an exact header value may decide (patterns, DENY, unknown fields). */
-  readonly irregular: Set<string>;
-  /** Namespaces that admit any gateway request. */
-  readonly open: string[];
-}
-
-function meshIndex(objects: Manifest[], namespaces: string[], auth: ResolvedKubeflowAuth): MeshIndex {
-  const policies = new Map<string, AuthorizationPolicyManifest[]>();
-  for (const o of objects.filter(ofKind<AuthorizationPolicyManifest>('AuthorizationPolicy'))) {
-    const namespace = o.metadata?.namespace;
-    if (!namespace) continue;
-    (policies.get(namespace) ?? policies.set(namespace, []).get(namespace)!).push(o);
+function namespaceMesh(list: AuthorizationPolicyManifest[], auth: ResolvedKubeflowAuth): NamespaceMesh {
+  const enforced = enforcedPolicies(list);
+  const probes = meshProbes(list);
+  const anonymous = anonymousRequests(auth.ingressGatewayPrincipal, auth.userIdHeader, auth.groupsHeader, unnamedHeaderValue(list));
+  if (anonymous.some(request => decideOnProbes(enforced, probes, request).admitted)) {
+    return { enforced, probes, headerKeys: [], irregular: false, open: true };
   }
-  const byNamespace = new Map<string, NamespaceMesh>();
-  const headerValuesIn = new Map<string, string[]>();
-  const irregular = new Set<string>();
-  const open: string[] = [];
-  for (const ns of namespaces) {
-    const list = policies.get(ns) ?? [];
-    const mesh = { enforced: enforcedPolicies(list), probes: meshProbes(list) };
-    byNamespace.set(ns, mesh);
-    // A request with headers nobody is named by: admitted means the namespace is open to the gateway.
-    const anonymous = anonymousRequests(auth.ingressGatewayPrincipal, auth.userIdHeader, auth.groupsHeader, unnamedHeaderValue(list));
-    if (anonymous.some(request => decideOnProbes(mesh.enforced, mesh.probes, request).admitted)) {
-      open.push(ns);
-      continue;
-    }
-    if (list.some(p => p.spec?.action === 'DENY')) irregular.add(ns);
-    for (const rule of list.flatMap(p => p.spec?.rules ?? [])) {
-      for (const condition of rule?.when ?? []) {
-        const header = /^request\.headers\[(.+)\]$/.exec(String(condition.key ?? ''));
-        if (!header) continue;
-        if (condition.notValues) irregular.add(ns);
-        for (const value of condition.values ?? []) {
-          const exact = String(value).replace(/^\*,|,\*$/g, '');
-          if (exact.includes('*')) irregular.add(ns);
-          const key = `${header[1].toLowerCase()}\u0000${exact}`;
-          push(headerValuesIn, ns, key);
-        }
+  let irregular = list.some(p => p.spec?.action === 'DENY');
+  const headerKeys: string[] = [];
+  for (const rule of list.flatMap(p => p.spec?.rules ?? [])) {
+    for (const condition of rule?.when ?? []) {
+      const header = /^request\.headers\[(.+)\]$/.exec(String(condition.key ?? ''));
+      if (!header) continue;
+      if (condition.notValues) irregular = true;
+      for (const value of condition.values ?? []) {
+        const exact = String(value).replace(/^\*,|,\*$/g, '');
+        if (exact.includes('*')) irregular = true;
+        headerKeys.push(`${header[1].toLowerCase()}\u0000${exact}`);
       }
     }
   }
-  return { namespaces: byNamespace, headerValuesIn, irregular, open };
+  return { enforced, probes, headerKeys, irregular, open: false };
 }
 
 /**
@@ -361,7 +345,11 @@ export function accessMatrix(written: Manifest[], options: AccessMatrixOptions =
       }
     }
   }
-  const mesh = meshIndex(objects, namespaces, auth);
+  const policiesIn = new Map<string, AuthorizationPolicyManifest[]>();
+  for (const o of objects.filter(ofKind<AuthorizationPolicyManifest>('AuthorizationPolicy'))) {
+    if (o.metadata?.namespace) push(policiesIn, o.metadata.namespace, o);
+  }
+  const meshOpen: string[] = [];
   const requests = new Map(identities.map(identity => [identity, gatewayRequest(identity, auth)]));
   const identitiesByHeader = new Map<string, Identity[]>();
   for (const identity of identities) {
@@ -381,7 +369,7 @@ export function accessMatrix(written: Manifest[], options: AccessMatrixOptions =
   const identityByKey = new Map(identities.map(identity => [`${identity.kind}\u0000${identity.name}`, identity]));
   // Cells that depend on identities declared elsewhere are never taken over: patterns and DENY
   // policies (every gateway identity is a candidate) and bindings of system groups (every user).
-  const reusable = (namespace: string) => !mesh.irregular.has(namespace)
+  const reusable = (namespace: string, mesh: NamespaceMesh) => !mesh.irregular
     && ![...(boundIn.get(namespace) ?? [])].some(key => key.startsWith('Group/system:'));
 
   const verbsOfRole = new Map<string, Map<string, Set<string>>>();
@@ -389,7 +377,9 @@ export function accessMatrix(written: Manifest[], options: AccessMatrixOptions =
   const accessOf = new Map<Identity, Record<string, NamespaceAccess>>();
   for (const namespace of namespaces) {
     const inputs = inputsOf.get(namespace) ?? [];
-    const canReuse = options.reuse !== undefined && reusable(namespace);
+    const mesh = namespaceMesh(policiesIn.get(namespace) ?? [], auth);
+    if (mesh.open) meshOpen.push(namespace);
+    const canReuse = options.reuse !== undefined && reusable(namespace, mesh);
     const earlier = options.reuse?.namespaces.get(namespace);
     if (earlier && canReuse && sameReferences(earlier.global, global) && sameReferences(earlier.inputs, inputs)
       && earlier.cells.every(([key]) => identityByKey.has(key))) {
@@ -402,15 +392,13 @@ export function accessMatrix(written: Manifest[], options: AccessMatrixOptions =
     const cells: Array<[string, NamespaceAccess]> = [];
     const candidates = new Set<Identity>(clusterWide);
     for (const key of boundIn.get(namespace) ?? []) for (const identity of identitiesByKey.get(key) ?? []) candidates.add(identity);
-    const headerKeys = mesh.headerValuesIn.get(namespace) ?? [];
     // Patterns, DENY policies and unknown fields are not indexed by value: every gateway identity is a candidate there.
-    const gatewayCandidates = mesh.irregular.has(namespace) ? viaGateway : headerKeys.flatMap(key => identitiesByHeader.get(key) ?? []);
+    const gatewayCandidates = mesh.irregular ? viaGateway : mesh.headerKeys.flatMap(key => identitiesByHeader.get(key) ?? []);
     for (const identity of gatewayCandidates) candidates.add(identity);
 
     for (const identity of candidates) {
       const request = requests.get(identity);
-      const namespaceMesh = mesh.namespaces.get(namespace);
-      const decision = request && namespaceMesh ? decideOnProbes(namespaceMesh.enforced, namespaceMesh.probes, request) : undefined;
+      const decision = request ? decideOnProbes(mesh.enforced, mesh.probes, request) : undefined;
       const admittedBy = decision?.admitted ? decision.policy : undefined;
       const grantedBy: string[] = [];
       const roleKeys: string[] = [];
@@ -445,7 +433,7 @@ export function accessMatrix(written: Manifest[], options: AccessMatrixOptions =
   return {
     namespaces,
     identities: result,
-    meshOpen: mesh.open,
+    meshOpen,
     network: networkReachability(objects),
     guard: guardStatus(objects),
     cloudIdentities: bound.map(b => ({ namespace: b.namespace, serviceAccount: b.serviceAccount, value: b.value })),

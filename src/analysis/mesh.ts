@@ -55,7 +55,7 @@ const REGEX_CACHE = new Map<string, RegExp>();
 function fullMatch(regex: string, value: string): boolean {
   let compiled = REGEX_CACHE.get(regex);
   if (compiled === undefined) {
-    if (REGEX_CACHE.size >= 4096) REGEX_CACHE.clear();
+    if (REGEX_CACHE.size >= 512) REGEX_CACHE.clear();
     REGEX_CACHE.set(regex, compiled = new RegExp(`^(?:${regex})$`));
   }
   return compiled.test(value);
@@ -144,7 +144,9 @@ const PRINCIPAL: Attribute = {
 const NAMESPACE: Attribute = {
   test: (pattern, request) => {
     const uri = peerUri(request);
-    return uri !== undefined && fullMatch(`.*/ns/${pattern.split('*').map(escapeRegExp).join('.*')}/.*`, uri);
+    if (uri === undefined) return false;
+    // `.*/ns/<namespace>/.*` without a wildcard is a substring test (no regular expression per namespace).
+    return pattern.includes('*') ? fullMatch(`.*/ns/${pattern.split('*').map(escapeRegExp).join('.*')}/.*`, uri) : uri.includes(`/ns/${pattern}/`);
   },
 };
 const SERVICE_ACCOUNT: Attribute = {
@@ -307,6 +309,13 @@ export function appliesToWorkload(policy: AuthorizationPolicyManifest, labels: R
 /** Envoy's key for one rule (`ns[<ns>]-policy[<name>]-rule[<i>]`); Envoy tries the rules of a filter in this key's byte order. */
 const ruleKey = (policy: AuthorizationPolicyManifest, i: number) => `ns[${policy.metadata?.namespace}]-policy[${policy.metadata?.name}]-rule[${i}]`;
 
+/** Compares as Envoy's std::map<std::string> does: by UTF-8 bytes (UTF-16 order differs only beyond the BMP). */
+function byteOrder(a: string, b: string): number {
+  // eslint-disable-next-line no-control-regex
+  if (/^[\x00-\x7f]*$/.test(a) && /^[\x00-\x7f]*$/.test(b)) return a < b ? -1 : a > b ? 1 : 0;
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
 /** One rule of an enforced policy, translated once. */
 interface EnforcedRule {
   readonly policy: string;
@@ -323,8 +332,8 @@ export interface EnforcedPolicies {
 }
 
 function enforcedRules(policies: AuthorizationPolicyManifest[], allow: boolean): EnforcedRule[] {
-  return policies.flatMap(policy => (policy.spec?.rules ?? []).map((rule, i) => ({ key: Buffer.from(ruleKey(policy, i)), policy, rule })))
-    .sort((a, b) => Buffer.compare(a.key, b.key))
+  return policies.flatMap(policy => (policy.spec?.rules ?? []).map((rule, i) => ({ key: ruleKey(policy, i), policy, rule })))
+    .sort((a, b) => byteOrder(a.key, b.key))
     .flatMap(({ policy, rule }) => {
       const compiled = compileRule(rule ?? {}, allow);
       const namespace = String(policy.metadata?.namespace ?? '');
