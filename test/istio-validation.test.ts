@@ -30,7 +30,7 @@ describe("Istio's admission validation", () => {
 
   test.each([
     ['10.0.0.0/8', true], ['10.0.0.1', true], ['::1', true], ['fd00::/8', true], ['10.0.0.1/32', true],
-    ['010.0.0.0/8', false], ['10.0.0.0/33', false], ['10.0.0.0/08', false], ['fe80::1%eth0', false], ['10.0.0', false], ['', false],
+    ['010.0.0.0/8', false], ['10.0.0.0/33', false], ['10.0.0.0/08', false], ['fe80::1%eth0', true], ['fe80::1%eth0/64', false], ['::ffff:01.2.3.4', false], ['10.0.0', false], ['', false],
   ])('addresses as Go reads them: %s %s', (value, valid) => {
     expect(validIpOrCidr(value)).toBe(valid);
   });

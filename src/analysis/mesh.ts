@@ -27,6 +27,59 @@ export interface MeshRequest {
   readonly headers: Record<string, string>;
   /** The caller's address; when absent it lies in no IP block. */
   readonly sourceIp?: string;
+  /** The address the request arrived at; when absent it lies in no IP block. */
+  readonly destinationIp?: string;
+  /** The TLS server name of an mTLS request; absent for plaintext or when not known. */
+  readonly sni?: string;
+}
+
+/**
+ * The request as the RBAC filter sees it, after Envoy's HTTP connection manager: the target read
+ * from an absolute-form URL, the path normalized and without its query, hop-by-hop and Envoy's own
+ * headers removed, values trimmed, pseudo-headers and the headers Envoy adds present, and the
+ * remote address taken from `x-forwarded-for`.
+ */
+interface SeenRequest extends MeshRequest {
+  readonly remoteIp?: string;
+}
+
+/** ASCII-only lower case, as Envoy folds header names and hosts (JavaScript folds Unicode too). */
+const asciiLower = (text: string) => text.replace(/[A-Z]/g, c => c.toLowerCase());
+
+/** Headers Envoy removes before any filter: hop-by-hop, its internal ones, and the client certificate header it sanitizes. */
+const STRIPPED_HEADERS = new Set(['connection', 'keep-alive', 'proxy-connection', 'upgrade', 'expect', 'transfer-encoding', 'x-forwarded-client-cert']);
+
+function seenBy(request: MeshRequest): SeenRequest {
+  let target = request.path;
+  let host = request.headers.host;
+  // An absolute-form target (`http://host/path`): Envoy takes the authority and the path from it.
+  const absolute = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/([^/?#]*)(.*)$/.exec(target);
+  if (absolute) {
+    host = absolute[1];
+    target = absolute[2] === '' || !absolute[2].startsWith('/') ? `/${absolute[2]}` : absolute[2];
+  }
+  const query = target.search(/[?#]/);
+  const path = normalizedPath(query < 0 ? target : target.slice(0, query));
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    const key = asciiLower(name);
+    if (STRIPPED_HEADERS.has(key) || key.startsWith('x-envoy-') || key === 'host') continue;
+    headers[key] = value.replace(/^[ \t]+|[ \t]+$/g, '');
+  }
+  const scheme = request.principal === '' ? 'http' : 'https';
+  Object.assign(headers, {
+    ':authority': host ?? '',
+    ':method': request.method,
+    ':scheme': scheme,
+    ':path': `${path}${query < 0 ? '' : target.slice(query).split('#')[0]}`,
+  });
+  headers['x-forwarded-proto'] ??= scheme;
+  headers['x-request-id'] ??= '00000000-0000-4000-8000-000000000000';
+  if (host !== undefined) headers.host = host;
+  // With no trusted hops, the remote address is the last address of x-forwarded-for, else the peer.
+  const forwarded = request.headers['x-forwarded-for']?.split(',').pop()?.trim();
+  const remoteIp = forwarded !== undefined && ipaddr.isValid(forwarded) ? forwarded : request.sourceIp;
+  return { ...request, path, headers, remoteIp };
 }
 
 /** The outcome for one request, with the policy that decided it. */
@@ -67,8 +120,10 @@ const peerUri = (request: MeshRequest) => (request.principal === '' ? undefined 
 function inBlock(block: string, address: string | undefined): boolean {
   if (address === undefined || !ipaddr.isValid(address)) return false;
   try {
-    const ip = ipaddr.process(address);
-    const [range, bits] = block.includes('/') ? ipaddr.parseCIDR(block) : [ipaddr.process(block), ipaddr.process(block).kind() === 'ipv4' ? 32 : 128];
+    // Families as written: Envoy's range for `::ffff:127.0.0.1` is IPv6 and never holds an IPv4 peer.
+    const ip = ipaddr.parse(address);
+    const bare = block.replace(/%.*$/, '');
+    const [range, bits] = block.includes('/') ? ipaddr.parseCIDR(block) : [ipaddr.parse(bare), ipaddr.parse(bare).kind() === 'ipv4' ? 32 : 128];
     return ip.kind() === range.kind() && ip.match(range, bits);
   } catch {
     return false;
@@ -78,41 +133,71 @@ function inBlock(block: string, address: string | undefined): boolean {
 function validBlock(block: string): boolean {
   try {
     if (block.includes('/')) ipaddr.parseCIDR(block);
-    else ipaddr.parse(block);
+    else ipaddr.parse(block.replace(/%.*$/, ''));
     return true;
   } catch {
     return false;
   }
 }
 
-/** The normalized path without query and fragment, as Envoy's `normalize_path` hands it to the RBAC filter. */
+/** Characters Envoy's path canonicalization percent-encodes (with non-ASCII and control characters). */
+const ENCODED = new Set([' ', '"', '<', '>', '`', '{', '}', '|', '^']);
+const UNRESERVED = /^[A-Za-z0-9\-._~]$/;
+
+/**
+ * A path (without its query) as Envoy's `normalize_path` canonicalizes it before any policy sees it:
+ * `\` read as `/`; escapes of unreserved characters decoded, other escapes kept as written; a `%`
+ * that starts no escape, spaces, quotes, `<>`{}|^`, control and non-ASCII characters encoded; then
+ * dot segments (`.`, `..`, and `.;x`, `..;x`) removed.
+ */
 export function normalizedPath(path: string): string {
-  const bare = path.split(/[?#]/, 1)[0];
-  // Percent-encoded unreserved characters are decoded, other escapes upper-cased (RFC 3986 section 6.2.2).
-  const decoded = bare.replace(/%([0-9a-fA-F]{2})/g, (_escape, hex: string) => {
-    const char = String.fromCharCode(parseInt(hex, 16));
-    return /[A-Za-z0-9\-._~]/.test(char) ? char : `%${hex.toUpperCase()}`;
-  });
-  const out: string[] = [];
-  const segments = decoded.split('/');
+  let out = '';
+  for (let i = 0; i < path.length; i++) {
+    const c = path[i];
+    if (c === '\\') {
+      out += '/';
+    } else if (c === '%') {
+      const hex = path.slice(i + 1, i + 3);
+      if (/^[0-9a-fA-F]{2}$/.test(hex)) {
+        const decoded = String.fromCharCode(parseInt(hex, 16));
+        out += UNRESERVED.test(decoded) ? decoded : `%${hex}`;
+        i += 2;
+      } else {
+        out += '%25';
+      }
+    } else if (ENCODED.has(c) || c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f) {
+      out += `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`;
+    } else if (c.charCodeAt(0) > 0x7f) {
+      const codePoint = path.codePointAt(i)!;
+      const char = String.fromCodePoint(codePoint);
+      out += [...Buffer.from(char, 'utf8')].map(b => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join('');
+      i += char.length - 1;
+    } else {
+      out += c;
+    }
+  }
+  const kept: string[] = [];
+  const segments = out.split('/');
   segments.forEach((segment, i) => {
     const last = i === segments.length - 1;
-    if (segment === '.') {
-      if (last) out.push('');
-    } else if (segment === '..') {
-      if (out.length > 1) out.pop();
-      if (last) out.push('');
+    const dot = /^\.(;.*)?$/.test(segment);
+    const dotDot = /^\.\.(;.*)?$/.test(segment);
+    if (dot) {
+      if (last) kept.push('');
+    } else if (dotDot) {
+      if (kept.length > 1) kept.pop();
+      if (last) kept.push('');
     } else {
-      out.push(segment);
+      kept.push(segment);
     }
   });
-  const joined = out.join('/');
+  const joined = kept.join('/');
   return joined.startsWith('/') ? joined : `/${joined}`;
 }
 
 /** Envoy's URI template (`{*}` one segment, `{**}` any rest) as a regular expression. */
 function templateRegex(template: string): string {
-  const literal = "a-zA-Z0-9\\-._~%!$&'()+,;:@=";
+  const literal = "a-zA-Z0-9\\-._~%!$&'()*+,;:@=";
   return template.split('/').map(segment => {
     if (segment === '{*}') return `[${literal}]+`;
     if (segment === '{**}') return `[${literal}/]*`;
@@ -123,7 +208,7 @@ function templateRegex(template: string): string {
 const containsTemplate = (path: string) => path.includes('{*}') || path.includes('{**}');
 
 function pathMatches(pattern: string, request: MeshRequest): boolean {
-  const path = normalizedPath(request.path);
+  const path = request.path;
   return containsTemplate(pattern) ? fullMatch(templateRegex(pattern), path) : istioMatch(pattern, path);
 }
 
@@ -167,18 +252,24 @@ const TRUST_DOMAIN: Attribute = {
   },
 };
 const SOURCE_IP: Attribute = { test: (pattern, request) => inBlock(pattern, request.sourceIp), invalid: p => !validBlock(p) };
+const REMOTE_IP: Attribute = { test: (pattern, request) => inBlock(pattern, (request as SeenRequest).remoteIp), invalid: p => !validBlock(p) };
+const DESTINATION_IP: Attribute = { test: (pattern, request) => inBlock(pattern, request.destinationIp), invalid: p => !validBlock(p) };
+/** `connection.sni`: Istio's plain string matcher (`*` = any non-empty) on the TLS server name. */
+const SNI: Attribute = { test: (pattern, request) => istioMatch(pattern, request.sni || undefined) };
 /** Attributes of a JWT (request principals, claims, audiences, presenter): the modelled requests carry none. */
 const JWT: Attribute = { test: () => false };
-/** Attributes of the connection the model does not know (destination address, SNI, filter metadata): absent. */
+/** Envoy filter metadata, which the modelled requests do not carry: absent. */
 const ABSENT: Attribute = { test: () => false, invalid: () => false };
+/** A key Istio's translation cannot read: every value fails (the ALLOW rule is dropped, the DENY value ignored). */
+const BROKEN: Attribute = { test: () => false, invalid: () => true };
 const PORT: Attribute = {
   test: (pattern, request) => /^\d+$/.test(pattern) && Number(pattern) === request.port,
   invalid: p => !/^\d+$/.test(p) || Number(p) > 65535,
 };
-const header = (name: string): Attribute => ({ test: (pattern, request) => istioMatch(pattern, request.headers[name.toLowerCase()], true) });
+const header = (name: string): Attribute => ({ test: (pattern, request) => istioMatch(pattern, request.headers[asciiLower(name)], true) });
 const METHOD: Attribute = { test: (pattern, request) => istioMatch(pattern, request.method, true) };
 const HOST: Attribute = {
-  test: (pattern, request) => istioMatch(pattern.toLowerCase(), request.headers.host?.toLowerCase(), true),
+  test: (pattern, request) => istioMatch(asciiLower(pattern), asciiLower(request.headers[':authority'] ?? ''), true),
 };
 const PATH: Attribute = { test: pathMatches };
 
@@ -189,17 +280,19 @@ function conditionAttribute(key: string): Attribute | undefined {
     case 'source.namespace': return NAMESPACE;
     case 'source.serviceAccount': return SERVICE_ACCOUNT;
     case 'source.trustDomain': return TRUST_DOMAIN;
-    case 'source.ip': case 'remote.ip': return SOURCE_IP;
+    case 'source.ip': return SOURCE_IP;
+    case 'remote.ip': return REMOTE_IP;
     case 'destination.port': return PORT;
-    case 'destination.ip': return { ...ABSENT, invalid: p => !validBlock(p) };
-    case 'connection.sni': return ABSENT;
+    case 'destination.ip': return DESTINATION_IP;
+    case 'connection.sni': return SNI;
     case 'request.auth.principal': case 'request.auth.audiences': case 'request.auth.presenter': return JWT;
     default:
-      if (key.startsWith('request.auth.claims')) return JWT;
+      // Istio reads the claim path as `[a]` or `[a][b]...`; anything else fails its translation.
+      if (key.startsWith('request.auth.claims')) return /^(\[[^[\]]*\])+$|^\[.*\]$/.test(key.slice('request.auth.claims'.length)) ? JWT : BROKEN;
       if (key.startsWith('experimental.envoy.filters.')) return ABSENT;
       if (key.startsWith('request.headers')) {
         const name = /^request\.headers\[(.*)\]$/.exec(key)?.[1];
-        return name === undefined ? { test: () => false, invalid: () => true } : header(name);
+        return name === undefined ? BROKEN : header(name);
       }
       return undefined;
   }
@@ -214,7 +307,7 @@ interface Constraint {
 
 /** Each field of a source or operation with the attribute it matches; `notX` is the field's exclusion list. */
 const SOURCE_FIELDS: ReadonlyArray<readonly [Attribute, string]> = [[PRINCIPAL, 'principals'], [JWT, 'requestPrincipals'],
-  [SERVICE_ACCOUNT, 'serviceAccounts'], [TRUST_DOMAIN, 'trustDomains'], [NAMESPACE, 'namespaces'], [SOURCE_IP, 'remoteIpBlocks'], [SOURCE_IP, 'ipBlocks']];
+  [SERVICE_ACCOUNT, 'serviceAccounts'], [TRUST_DOMAIN, 'trustDomains'], [NAMESPACE, 'namespaces'], [REMOTE_IP, 'remoteIpBlocks'], [SOURCE_IP, 'ipBlocks']];
 const OPERATION_FIELDS: ReadonlyArray<readonly [Attribute, string]> = [[HOST, 'hosts'], [METHOD, 'methods'], [PATH, 'paths'], [PORT, 'ports']];
 
 type Fields = ReadonlyArray<readonly [Attribute, string]>;
@@ -289,7 +382,14 @@ function compiledMatches(rule: CompiledRule, request: MeshRequest, ns: string): 
 /** Whether one rule of an ALLOW policy in namespace `ns` matches. A rule with no sections matches everything. */
 export function ruleMatches(rule: AuthorizationRuleSpec, request: MeshRequest, ns = '', action = 'ALLOW'): boolean {
   const compiled = compileRule(rule, action === 'ALLOW');
-  return compiled !== undefined && compiledMatches(compiled, request, ns);
+  return compiled !== undefined && compiledMatches(compiled, seenBy(request), ns);
+}
+
+/** A policy's action; protobuf's JSON reading also takes the enum's number (0 ALLOW, 1 DENY, 2 AUDIT, 3 CUSTOM). */
+export function actionOf(policy: AuthorizationPolicyManifest): string {
+  const action: unknown = policy.spec?.action;
+  if (typeof action === 'number') return ['ALLOW', 'DENY', 'AUDIT', 'CUSTOM'][action] ?? String(action);
+  return action === undefined ? 'ALLOW' : String(action);
 }
 
 /** Istio's `istio.io/dry-run` annotation, read as Go's strconv.ParseBool reads it (anything else enforces). */
@@ -347,16 +447,17 @@ function enforcedRules(policies: AuthorizationPolicyManifest[], allow: boolean):
  */
 export function enforcedPolicies(policies: AuthorizationPolicyManifest[], labels: Record<string, string> = {}): EnforcedPolicies {
   const enforced = policies.filter(p => appliesToWorkload(p, labels) && !isDryRun(p));
-  const allowPolicies = enforced.filter(p => (p.spec?.action ?? 'ALLOW') === 'ALLOW');
+  const allowPolicies = enforced.filter(p => actionOf(p) === 'ALLOW');
   return {
-    deny: enforcedRules(enforced.filter(p => p.spec?.action === 'DENY'), false),
+    deny: enforcedRules(enforced.filter(p => actionOf(p) === 'DENY'), false),
     allow: enforcedRules(allowPolicies, true),
     allowEnforced: allowPolicies.length > 0,
   };
 }
 
 /** Decides `request` against policies translated by `enforcedPolicies`. */
-export function decide(enforced: EnforcedPolicies, request: MeshRequest): MeshDecision {
+export function decide(enforced: EnforcedPolicies, received: MeshRequest): MeshDecision {
+  const request = seenBy(received);
   const deny = enforced.deny.find(r => compiledMatches(r.rule, request, r.namespace));
   if (deny) return { admitted: false, policy: deny.policy };
   if (!enforced.allowEnforced) return { admitted: true, policy: '' };

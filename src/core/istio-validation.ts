@@ -23,18 +23,26 @@ const INTERNAL_ANNOTATIONS = ['internal.istio.io/webhook-always-reject', 'intern
 
 const IPV4 = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})$/;
 
-/** An address as Go's netip.ParseAddr reads it (IPv6 zones left out). */
-function validAddress(value: string): boolean {
-  const v4 = IPV4.exec(value);
-  if (v4) return v4.slice(1).every(part => Number(part) <= 255);
-  return value.includes(':') && !value.includes('%') && ipaddr.IPv6.isValid(value);
+const validIpv4 = (value: string) => IPV4.exec(value)?.slice(1).every(part => Number(part) <= 255) ?? false;
+
+/** An address as Go's netip.ParseAddr reads it: an IPv6 zone only when `zone` (ParsePrefix takes none). */
+function validAddress(value: string, zone: boolean): boolean {
+  if (validIpv4(value)) return true;
+  const at = value.indexOf('%');
+  if (at >= 0 && (!zone || at === value.length - 1)) return false;
+  const address = at >= 0 ? value.slice(0, at) : value;
+  // An embedded IPv4 part is read as strictly as a plain one (no leading zeros).
+  const embedded = /:(\d+\.\d+\.\d+\.\d+)$/.exec(address);
+  if (embedded && !validIpv4(embedded[1])) return false;
+  return address.includes(':') && ipaddr.IPv6.isValid(address);
 }
 
 /** An address or a CIDR as Istio's ValidateIPs reads it (Go's netip). */
 export function validIpOrCidr(value: string): boolean {
-  if (!value.includes('/')) return validAddress(value);
+  if (typeof value !== 'string') return false;
+  if (!value.includes('/')) return validAddress(value, true);
   const [address, bits, ...rest] = value.split('/');
-  if (rest.length > 0 || !/^(0|[1-9]\d*)$/.test(bits) || !validAddress(address)) return false;
+  if (rest.length > 0 || !/^(0|[1-9]\d*)$/.test(bits) || !validAddress(address, false)) return false;
   return Number(bits) <= (address.includes(':') ? 128 : 32);
 }
 
@@ -47,6 +55,7 @@ function validMapKey(key: string): boolean {
 }
 
 function wildcardProblem(values: string[]): string | undefined {
+  if (values.some(v => v === '')) return 'empty value';
   for (const value of values) {
     const count = value.split('*').length - 1;
     if (count > 1) return `at most one wildcard is allowed: "${value}"`;
@@ -60,7 +69,7 @@ function serviceAccountProblem(values: string[]): string | undefined {
   for (const value of values) {
     if (value.includes('*')) return `no wildcard: "${value}"`;
     const parts = value.split('/');
-    if (parts.length > 2 || parts.some(p => p === '') || value.length > 320) return `"serviceAccount" or "namespace/serviceAccount" (at most 320 characters): "${value}"`;
+    if (parts.length > 2 || parts.some(p => p === '') || Buffer.byteLength(value, 'utf8') > 320) return `"serviceAccount" or "namespace/serviceAccount" (at most 320 characters): "${value}"`;
   }
   return undefined;
 }
@@ -72,6 +81,8 @@ function trustDomainProblem(values: string[]): string | undefined {
 function pathTemplateProblem(paths: string[]): string | undefined {
   for (const path of paths) {
     const template = path.includes(MATCH_ONE) || path.includes(MATCH_ANY);
+    // Istio accepts these, but Envoy refuses to load the template (and the listener with it).
+    if (template && (!path.startsWith('/') || path.startsWith('//'))) return `"${path}": a path template must start with a single "/"`;
     let sawAny = false;
     for (const glob of path.replace(/^\/+|\/+$/g, '').split('/')) {
       if ((glob === MATCH_ONE || glob === MATCH_ANY) && sawAny) return `"${path}": {**} must be the last operator`;
@@ -152,12 +163,64 @@ function operationProblems(operation: AuthorizationOperationSpec, at: string): I
   return problems;
 }
 
+const ACTIONS = ['ALLOW', 'DENY', 'AUDIT', 'CUSTOM'];
+const SOURCE_LISTS = ['principals', 'notPrincipals', 'requestPrincipals', 'notRequestPrincipals', 'namespaces', 'notNamespaces', 'ipBlocks',
+  'notIpBlocks', 'remoteIpBlocks', 'notRemoteIpBlocks', 'serviceAccounts', 'notServiceAccounts', 'trustDomains', 'notTrustDomains'];
+const OPERATION_LISTS = ['hosts', 'notHosts', 'ports', 'notPorts', 'methods', 'notMethods', 'paths', 'notPaths'];
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** Values protobuf's JSON reading refuses (a number for a string, a string for a list, an unknown enum name), each with its field. */
+function shapeProblems(spec: Record<string, unknown>): IstioPolicyProblem[] {
+  const problems: IstioPolicyProblem[] = [];
+  const lists = (section: Record<string, unknown>, names: string[], at: string) => {
+    for (const name of names.filter(n => section[n] !== undefined && section[n] !== null)) {
+      const list = section[name];
+      if (!Array.isArray(list) || list.some(v => typeof v !== 'string')) problems.push({ field: `${at}.${name}`, message: 'must be a list of strings' });
+    }
+  };
+  const action = spec.action;
+  if (action !== undefined && !(typeof action === 'string' && ACTIONS.includes(action)) && !(Number.isInteger(action) && ACTIONS[action as number])) {
+    problems.push({ field: 'spec.action', message: `${JSON.stringify(action)} is not one of ${ACTIONS.join(', ')}` });
+  }
+  if (spec.rules !== undefined && spec.rules !== null && !Array.isArray(spec.rules)) problems.push({ field: 'spec.rules', message: 'must be a list' });
+  (Array.isArray(spec.rules) ? spec.rules : []).forEach((rule: unknown, i) => {
+    if (rule === null) return; // read as an empty rule
+    if (!isObject(rule)) return problems.push({ field: `spec.rules[${i}]`, message: 'must be an object' });
+    for (const [key, inner, names] of [['from', 'source', SOURCE_LISTS], ['to', 'operation', OPERATION_LISTS]] as const) {
+      const entries = rule[key];
+      if (entries === undefined || entries === null) continue;
+      if (!Array.isArray(entries)) {
+        problems.push({ field: `spec.rules[${i}].${key}`, message: 'must be a list' });
+        continue;
+      }
+      entries.forEach((entry: unknown, j) => {
+        const section = isObject(entry) ? entry[inner] : undefined;
+        if (isObject(section)) lists(section, [...names], `spec.rules[${i}].${key}[${j}].${inner}`);
+        else if (section !== undefined && section !== null) problems.push({ field: `spec.rules[${i}].${key}[${j}].${inner}`, message: 'must be an object' });
+      });
+    }
+    const when = rule.when;
+    if (when !== undefined && when !== null && !Array.isArray(when)) problems.push({ field: `spec.rules[${i}].when`, message: 'must be a list' });
+    (Array.isArray(when) ? when : []).forEach((condition: unknown, j) => {
+      if (!isObject(condition)) return problems.push({ field: `spec.rules[${i}].when[${j}]`, message: 'must be an object' });
+      if (condition.key !== undefined && typeof condition.key !== 'string') problems.push({ field: `spec.rules[${i}].when[${j}].key`, message: 'must be a string' });
+      lists(condition, ['values', 'notValues'], `spec.rules[${i}].when[${j}]`);
+      return undefined;
+    });
+    return undefined;
+  });
+  return problems;
+}
+
 /** What Istio's admission validation refuses in `policy`, each with its field; empty when it accepts it. */
 export function istioPolicyProblems(policy: AuthorizationPolicyManifest): IstioPolicyProblem[] {
   const problems: IstioPolicyProblem[] = [];
   const add = (field: string, message: string) => problems.push({ field, message });
   const spec = policy.spec ?? {};
-  const action = spec.action ?? 'ALLOW';
+  const shape = shapeProblems(spec as Record<string, unknown>);
+  if (shape.length > 0) return shape;
+  const action = typeof spec.action === 'number' ? ACTIONS[spec.action] : spec.action ?? 'ALLOW';
   const annotations = policy.metadata?.annotations ?? {};
   const dryRun = annotations['istio.io/dry-run'];
   if (dryRun !== undefined && (action === 'ALLOW' || action === 'DENY') && !BOOLEANS.has(dryRun)) {
@@ -190,10 +253,7 @@ export function istioPolicyProblems(policy: AuthorizationPolicyManifest): IstioP
 
   rules.forEach((rule, i) => {
     const at = `spec.rules[${i}]`;
-    if (rule === null || typeof rule !== 'object') {
-      add(at, 'must not be null');
-      return;
-    }
+    if (rule === null) return; // protobuf reads a null rule as an empty one: it matches every request
     (rule.from ?? []).forEach((from, j) => {
       if (from?.source == null) add(`${at}.from[${j}].source`, 'must be set');
       else problems.push(...sourceProblems(from.source, `${at}.from[${j}].source`, action === 'CUSTOM'));

@@ -53,6 +53,7 @@ import (
 	"google.golang.org/protobuf/types/known/anypb"
 	"google.golang.org/protobuf/types/known/wrapperspb"
 	meshconfig "istio.io/api/mesh/v1alpha1"
+	authpb "istio.io/api/security/v1beta1"
 
 	"istio.io/istio/pilot/pkg/config/kube/crd"
 	"istio.io/istio/pilot/pkg/config/memory"
@@ -60,6 +61,7 @@ import (
 	"istio.io/istio/pilot/pkg/networking"
 	"istio.io/istio/pilot/pkg/networking/plugin/authz"
 	"istio.io/istio/pkg/config/schema/collections"
+	istiolog "istio.io/istio/pkg/log"
 )
 
 type request struct {
@@ -99,6 +101,13 @@ func main() {
 }
 
 func run() error {
+	// Istio logs to stdout by default; stdout carries the verdicts.
+	logOptions := istiolog.DefaultOptions()
+	logOptions.OutputPaths = []string{"stderr"}
+	logOptions.ErrorOutputPaths = []string{"stderr"}
+	if err := istiolog.Configure(logOptions); err != nil {
+		return err
+	}
 	var in input
 	if err := json.NewDecoder(os.Stdin).Decode(&in); err != nil {
 		return fmt.Errorf("reading the input: %v", err)
@@ -118,6 +127,8 @@ func run() error {
 
 	// Istio's validation, as the admission webhook runs it: a policy it refuses never reaches istiod.
 	store := memory.Make(collections.Pilot)
+	// AUDIT policies only log, but Envoy's LOG filter records their id as the effective policy too.
+	audit := map[string]bool{}
 	for _, raw := range in.Policies {
 		configs, _, err := crd.ParseInputs(string(raw))
 		if err != nil {
@@ -132,6 +143,9 @@ func run() error {
 			if _, err := store.Create(c); err != nil {
 				return err
 			}
+			if spec, ok := c.Spec.(*authpb.AuthorizationPolicy); ok && spec.Action == authpb.AuthorizationPolicy_AUDIT {
+				audit[c.Namespace+"/"+c.Name] = true
+			}
 		}
 	}
 	filters, err := rbacFilters(store, in)
@@ -143,6 +157,9 @@ func run() error {
 		return err
 	}
 	for _, v := range verdicts {
+		if audit[v.Policy] {
+			v.Policy = ""
+		}
 		emit(v)
 	}
 	return nil
@@ -403,13 +420,18 @@ func decide(in input, filters []*hcm.HttpFilter) ([]verdict, error) {
 	if err := envoy.Start(); err != nil {
 		return nil, fmt.Errorf("starting envoy: %v", err)
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- envoy.Wait() }()
+	// Closed when Envoy exits; waiters only read it, so a failed start cannot block the cleanup.
+	exited := make(chan struct{})
+	var exitErr error
+	go func() {
+		exitErr = envoy.Wait()
+		close(exited)
+	}()
 	defer func() {
 		_ = envoy.Process.Kill()
 		<-exited
 	}()
-	if err := waitForPorts(ports, exited); err != nil {
+	if err := waitForPorts(ports, exited, &exitErr); err != nil {
 		return nil, err
 	}
 	roots := x509.NewCertPool()
@@ -425,13 +447,13 @@ func decide(in input, filters []*hcm.HttpFilter) ([]verdict, error) {
 	return verdicts, nil
 }
 
-func waitForPorts(ports []int, exited chan error) error {
+func waitForPorts(ports []int, exited chan struct{}, exitErr *error) error {
 	deadline := time.Now().Add(20 * time.Second)
 	for _, port := range ports {
 		for {
 			select {
-			case err := <-exited:
-				return fmt.Errorf("envoy exited before listening: %v", err)
+			case <-exited:
+				return fmt.Errorf("envoy exited before listening: %v", *exitErr)
 			default:
 			}
 			conn, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", port), 200*time.Millisecond)
@@ -448,42 +470,55 @@ func waitForPorts(ports []int, exited chan error) error {
 	return nil
 }
 
+// send writes the request line and headers exactly as given (no client library adds, orders or
+// rewrites anything: a path starting with "//" stays a path) and reads the response.
 func send(r request, p *pki, roots *x509.CertPool) (verdict, error) {
-	transport := &http.Transport{DisableKeepAlives: true, ForceAttemptHTTP2: false}
+	dialer := &net.Dialer{Timeout: 5 * time.Second}
 	if r.SourceIP != "" {
 		ip := net.ParseIP(r.SourceIP)
 		if ip == nil || !ip.IsLoopback() || ip.To4() == nil {
 			return verdict{}, fmt.Errorf("source address %q: only IPv4 loopback addresses can be dialled from", r.SourceIP)
 		}
-		dialer := &net.Dialer{LocalAddr: &net.TCPAddr{IP: ip}, Timeout: 5 * time.Second}
-		transport.DialContext = dialer.DialContext
+		dialer.LocalAddr = &net.TCPAddr{IP: ip}
 	}
-	scheme := "http"
+	conn, err := dialer.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", r.Port))
+	if err != nil {
+		return verdict{}, err
+	}
+	defer conn.Close()
 	if r.Principal != "" {
 		cert, err := p.client(r.Principal)
 		if err != nil {
 			return verdict{}, err
 		}
-		scheme = "https"
-		transport.TLSClientConfig = &tls.Config{Certificates: []tls.Certificate{cert}, RootCAs: roots, ServerName: "localhost",
-			NextProtos: []string{"http/1.1"}}
+		tlsConn := tls.Client(conn, &tls.Config{Certificates: []tls.Certificate{cert}, RootCAs: roots, ServerName: "localhost",
+			NextProtos: []string{"http/1.1"}})
+		if err := tlsConn.Handshake(); err != nil {
+			return verdict{}, err
+		}
+		conn = tlsConn
 	}
-	client := &http.Client{Transport: transport, Timeout: 10 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	req, err := http.NewRequest(r.Method, fmt.Sprintf("%s://127.0.0.1:%d/", scheme, r.Port), nil)
-	if err != nil {
-		return verdict{}, err
+	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+	host := fmt.Sprintf("127.0.0.1:%d", r.Port)
+	var head strings.Builder
+	fmt.Fprintf(&head, "%s %s HTTP/1.1\r\n", r.Method, r.Path)
+	names := make([]string, 0, len(r.Headers))
+	for name := range r.Headers {
+		names = append(names, name)
 	}
-	// The path is sent as given (no cleaning by Go), so Envoy's normalization is what the policies see.
-	req.URL.Opaque = r.Path
-	for name, value := range r.Headers {
+	sort.Strings(names)
+	for _, name := range names {
 		if strings.EqualFold(name, "host") {
-			req.Host = value
+			host = r.Headers[name]
 			continue
 		}
-		req.Header[name] = []string{value}
+		fmt.Fprintf(&head, "%s: %s\r\n", name, r.Headers[name])
 	}
-	res, err := client.Do(req)
+	fmt.Fprintf(&head, "Host: %s\r\nConnection: close\r\n\r\n", host)
+	if _, err := io.WriteString(conn, head.String()); err != nil {
+		return verdict{}, err
+	}
+	res, err := http.ReadResponse(bufio.NewReader(conn), &http.Request{Method: r.Method})
 	if err != nil {
 		return verdict{}, err
 	}

@@ -150,6 +150,35 @@ export const MESH_CASES: MeshCase[] = [
     requests: ['/sel', '/other', '/empty', '/t', '/audit', '/closed', '/'].map((path, i) => req(`sel-${i}`, { path })),
   },
   {
+    name: 'what an attacker of the evaluator found: Envoy\'s canonical paths, absolute targets, headers Envoy adds and strips',
+    policies: [
+      allow('escaped', { to: [{ operation: { paths: ['/%7b', '/a%7Cb', '/%250a'] } }] }),
+      deny('admin', { to: [{ operation: { paths: ['/admin/*', '/admin'] } }] }),
+      allow('public', { to: [{ operation: { paths: ['/public/*'] } }] }),
+      allow('template-star', { to: [{ operation: { paths: ['/t/{*}', '/u/{**}'] } }] }),
+      allow('request-id', { to: [{ operation: { paths: ['/rid'] } }], when: [{ key: 'request.headers[x-request-id]', values: ['*'] }] }),
+      allow('authority', { to: [{ operation: { paths: ['/auth'] } }], when: [{ key: 'request.headers[:authority]', values: ['svc.team-a'] }] }),
+      allow('keep-alive', { to: [{ operation: { paths: ['/ka'] } }], when: [{ key: 'request.headers[keep-alive]', values: ['x'] }] }),
+      allow('trimmed', { to: [{ operation: { paths: ['/trim'] } }], when: [{ key: 'request.headers[x-user]', values: ['alice'] }] }),
+      allow('remote', { to: [{ operation: { paths: ['/remote'] } }], from: [{ source: { remoteIpBlocks: ['10.0.0.0/8'] } }] }),
+      allow('destination', { to: [{ operation: { paths: ['/dst'] } }], when: [{ key: 'destination.ip', values: ['127.0.0.0/8'] }] }),
+      allow('sni', { to: [{ operation: { paths: ['/sni'] } }], when: [{ key: 'connection.sni', values: ['local*'] }] }),
+      allow('mapped', { to: [{ operation: { paths: ['/mapped'] } }], from: [{ source: { ipBlocks: ['::ffff:127.0.0.1'] } }] }),
+      allow('claims-typo', { to: [{ operation: { paths: ['/claims'] } }], when: [{ key: 'request.auth.claimsX[a]', notValues: ['b'] }] }),
+      policy('numeric-deny', { action: 1, rules: [{ to: [{ operation: { paths: ['/numeric'] } }] }] }),
+      policy('audit', { action: 'AUDIT', rules: [{}] }),
+    ],
+    requests: [
+      ...['/%7b', '/%7B', '/a|b', '/%0%61', '/public\\..\\admin/x', '/admin\\x', '/public/..;/admin/x', '/public/..;/admin', '/public/x',
+        'http://svc.team-a/admin', 'http://svc.team-a/public/y', '/t/b*c', '/u/b*', '/numeric', '/claims'].map((path, i) => req(`attack-path-${i}`, { path })),
+      req('rid', { path: '/rid' }), req('authority', { path: '/auth' }), req('keep-alive', { path: '/ka', headers: { 'keep-alive': 'x' } }),
+      req('trimmed', { path: '/trim', headers: { 'x-user': ' alice ' } }),
+      req('remote-xff', { path: '/remote', headers: { 'x-forwarded-for': '10.1.2.3' } }), req('remote-none', { path: '/remote' }),
+      req('dst', { path: '/dst' }), req('sni-mtls', { path: '/sni', principal: PIPELINES_UI }), req('sni-plain', { path: '/sni' }),
+      req('mapped', { path: '/mapped' }),
+    ],
+  },
+  {
     // Empty lists reach istiod as absent fields (protobuf has no empty list): they constrain nothing.
     name: 'empty from, to and when lists',
     policies: [allow('empty-lists', { from: [], to: [], when: [] }), allow('other', { to: [{ operation: { paths: ['/other'] } }] })],
@@ -182,5 +211,19 @@ export const INVALID_POLICIES: AuthorizationPolicyManifest[] = [
   policy('deny-without-rules', { action: 'DENY' }),
   policy('provider-on-allow', { action: 'ALLOW', provider: { name: 'x' }, rules: [{}] }),
   policy('custom-without-provider', { action: 'CUSTOM', rules: [{}] }),
+  allow('empty-trust-domain', { from: [{ source: { trustDomains: [''] } }] }),
+  allow('embedded-ipv4-zero', { from: [{ source: { ipBlocks: ['::ffff:01.2.3.4'] } }] }),
+  allow('long-service-account', { from: [{ source: { serviceAccounts: ['\u00e9'.repeat(161)] } }] }),
+  policy('lower-case-action', { action: 'allow', rules: [{}] }),
+  policy('numeric-port', { rules: [{ to: [{ operation: { ports: [8080] } }] }] }),
+  policy('string-paths', { rules: [{ to: [{ operation: { paths: '/a' } }] }] }),
   policy('selector-and-target', { selector: { matchLabels: { a: 'b' } }, targetRefs: [{ kind: 'Gateway', group: 'gateway.networking.k8s.io', name: 'w' }], rules: [{}] }),
+];
+
+/** Odd policies Istio's validation accepts, as `istioPolicyProblems` must. */
+export const ACCEPTED_POLICIES: AuthorizationPolicyManifest[] = [
+  allow('zoned-address', { from: [{ source: { ipBlocks: ['fe80::1%eth0'] } }] }),
+  policy('null-rule', { rules: [null] }),
+  policy('numeric-action', { action: 1, rules: [{}] }),
+  allow('port-leading-zero', { to: [{ operation: { ports: ['08080'] } }] }),
 ];
