@@ -41,45 +41,66 @@ export interface MeshRequest {
  */
 interface SeenRequest extends MeshRequest {
   readonly remoteIp?: string;
+  /** Every value of each header (names in lower case): a name sent twice, in any case, has two. */
+  readonly headerValues: Record<string, string[]>;
 }
 
 /** ASCII-only lower case, as Envoy folds header names and hosts (JavaScript folds Unicode too). */
 const asciiLower = (text: string) => text.replace(/[A-Z]/g, c => c.toLowerCase());
 
-/** Headers Envoy removes before any filter: hop-by-hop, its internal ones, and the client certificate header it sanitizes. */
-const STRIPPED_HEADERS = new Set(['connection', 'keep-alive', 'proxy-connection', 'upgrade', 'expect', 'transfer-encoding', 'x-forwarded-client-cert']);
+/**
+ * Headers Envoy removes before any filter from a request that is not internal: hop-by-hop headers,
+ * the x-envoy-* control headers it would otherwise obey, and the client certificate header it
+ * sanitizes. Other x-envoy-* headers pass.
+ */
+const STRIPPED_HEADERS = new Set(['connection', 'keep-alive', 'proxy-connection', 'upgrade', 'expect', 'transfer-encoding', 'x-forwarded-client-cert',
+  'x-envoy-internal', 'x-envoy-retry-on', 'x-envoy-retry-grpc-on', 'x-envoy-max-retries', 'x-envoy-upstream-alt-stat-name',
+  'x-envoy-upstream-rq-timeout-ms', 'x-envoy-upstream-rq-per-try-timeout-ms', 'x-envoy-expected-rq-timeout-ms', 'x-envoy-force-trace',
+  'x-envoy-ip-tags', 'x-envoy-upstream-rq-timeout-alt-response', 'x-envoy-hedge-on-per-try-timeout']);
+
+/** An address as Envoy parses one in x-forwarded-for (inet_pton: four decimal parts without leading zeros, or IPv6). */
+function forwardedAddress(text: string): string | undefined {
+  const v4 = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})$/.exec(text);
+  if (v4) return v4.slice(1).every(part => Number(part) <= 255) ? text : undefined;
+  return text.includes(':') && ipaddr.IPv6.isValid(text) ? text : undefined;
+}
 
 function seenBy(request: MeshRequest): SeenRequest {
-  let target = request.path;
-  let host = request.headers.host;
-  // An absolute-form target (`http://host/path`): Envoy takes the authority and the path from it.
+  // The request line ends the target at whitespace.
+  let target = request.path.replace(/^[ \t]+|[ \t]+$/g, '');
+  const headerValues: Record<string, string[]> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    const key = asciiLower(name);
+    (headerValues[key] ??= []).push(String(value).replace(/^[ \t]+|[ \t]+$/g, ''));
+  }
+  let host = headerValues.host?.[0];
+  // An absolute-form target (`http://user@host/path`): Envoy takes the authority (without user info) and the path from it.
   const absolute = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/([^/?#]*)(.*)$/.exec(target);
   if (absolute) {
-    host = absolute[1];
-    target = absolute[2] === '' || !absolute[2].startsWith('/') ? `/${absolute[2]}` : absolute[2];
+    host = absolute[1].slice(absolute[1].lastIndexOf('@') + 1);
+    target = absolute[2].startsWith('/') ? absolute[2] : `/${absolute[2]}`;
   }
   const query = target.search(/[?#]/);
   const path = normalizedPath(query < 0 ? target : target.slice(0, query));
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headers)) {
-    const key = asciiLower(name);
-    if (STRIPPED_HEADERS.has(key) || key.startsWith('x-envoy-') || key === 'host') continue;
-    headers[key] = value.replace(/^[ \t]+|[ \t]+$/g, '');
+  for (const key of Object.keys(headerValues)) if (STRIPPED_HEADERS.has(key) || key === 'host') delete headerValues[key];
+  // TE survives only as "trailers", and only when the client asked for trailers.
+  if (headerValues.te) {
+    if (headerValues.te.some(v => v.split(',').some(token => token.trim() === 'trailers'))) headerValues.te = ['trailers'];
+    else delete headerValues.te;
   }
   const scheme = request.principal === '' ? 'http' : 'https';
-  Object.assign(headers, {
-    ':authority': host ?? '',
-    ':method': request.method,
-    ':scheme': scheme,
-    ':path': `${path}${query < 0 ? '' : target.slice(query).split('#')[0]}`,
-  });
-  headers['x-forwarded-proto'] ??= scheme;
-  headers['x-request-id'] ??= '00000000-0000-4000-8000-000000000000';
-  if (host !== undefined) headers.host = host;
+  headerValues[':authority'] = [host ?? ''];
+  headerValues[':method'] = [request.method];
+  headerValues[':scheme'] = [scheme];
+  headerValues[':path'] = [`${path}${query < 0 ? '' : target.slice(query).split('#')[0]}`];
+  headerValues['x-forwarded-proto'] ??= [scheme];
+  headerValues['x-request-id'] ??= ['00000000-0000-4000-8000-000000000000'];
+  if (host !== undefined) headerValues.host = [host];
+  const headers = Object.fromEntries(Object.entries(headerValues).map(([k, v]) => [k, v.join(',')]));
   // With no trusted hops, the remote address is the last address of x-forwarded-for, else the peer.
-  const forwarded = request.headers['x-forwarded-for']?.split(',').pop()?.trim();
-  const remoteIp = forwarded !== undefined && ipaddr.isValid(forwarded) ? forwarded : request.sourceIp;
-  return { ...request, path, headers, remoteIp };
+  const forwarded = headerValues['x-forwarded-for']?.join(',').split(',').pop()?.trim();
+  const remoteIp = (forwarded !== undefined ? forwardedAddress(forwarded) : undefined) ?? request.sourceIp;
+  return { ...request, path, headers, headerValues, remoteIp };
 }
 
 /** The outcome for one request, with the policy that decided it. */
@@ -144,54 +165,69 @@ function validBlock(block: string): boolean {
 const ENCODED = new Set([' ', '"', '<', '>', '`', '{', '}', '|', '^']);
 const UNRESERVED = /^[A-Za-z0-9\-._~]$/;
 
-/**
- * A path (without its query) as Envoy's `normalize_path` canonicalizes it before any policy sees it:
- * `\` read as `/`; escapes of unreserved characters decoded, other escapes kept as written; a `%`
- * that starts no escape, spaces, quotes, `<>`{}|^`, control and non-ASCII characters encoded; then
- * dot segments (`.`, `..`, and `.;x`, `..;x`) removed.
- */
-export function normalizedPath(path: string): string {
+/** One path segment's characters as Envoy canonicalizes them; a stray `%` is marked `\u0000` for now. */
+function canonicalSegment(segment: string): string {
   let out = '';
-  for (let i = 0; i < path.length; i++) {
-    const c = path[i];
-    if (c === '\\') {
-      out += '/';
-    } else if (c === '%') {
-      const hex = path.slice(i + 1, i + 3);
+  for (let i = 0; i < segment.length; i++) {
+    const c = segment[i];
+    if (c === '%') {
+      const hex = segment.slice(i + 1, i + 3);
       if (/^[0-9a-fA-F]{2}$/.test(hex)) {
         const decoded = String.fromCharCode(parseInt(hex, 16));
         out += UNRESERVED.test(decoded) ? decoded : `%${hex}`;
         i += 2;
       } else {
-        out += '%25';
+        out += '\u0000';
       }
     } else if (ENCODED.has(c) || c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f) {
       out += `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`;
     } else if (c.charCodeAt(0) > 0x7f) {
-      const codePoint = path.codePointAt(i)!;
-      const char = String.fromCodePoint(codePoint);
+      const char = String.fromCodePoint(segment.codePointAt(i)!);
       out += [...Buffer.from(char, 'utf8')].map(b => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join('');
       i += char.length - 1;
     } else {
       out += c;
     }
   }
+  return out;
+}
+
+/**
+ * A path (without its query) as Envoy's `normalize_path` canonicalizes it before any policy sees it:
+ * escapes of unreserved characters decoded, other escapes kept as written; spaces, quotes,
+ * `<>`{}|^`, control and non-ASCII characters encoded; a `%` that starts no escape kept, unless
+ * decoding made it look like one (then `%25`); `\` read as `/`, except inside a segment that starts
+ * with a literal `.;` or `..;`, which runs to the next `/`; then dot segments removed (`.`, `..`,
+ * their escaped forms, and the literal `.;x`, `..;x`).
+ */
+export function normalizedPath(path: string): string {
+  const segments: Array<{ text: string; dots: 0 | 1 | 2 }> = [];
+  for (const raw of path.split('/')) {
+    const parts = raw.split('\\');
+    for (let p = 0; p < parts.length; p++) {
+      const literal = /^(\.\.?);/.exec(parts[p]);
+      if (literal) {
+        // A literal dot segment with parameters: the rest of the raw segment, backslashes included, belongs to it.
+        segments.push({ text: '', dots: literal[1].length as 1 | 2 });
+        break;
+      }
+      const text = canonicalSegment(parts[p]);
+      segments.push({ text, dots: text === '.' ? 1 : text === '..' ? 2 : 0 });
+    }
+  }
   const kept: string[] = [];
-  const segments = out.split('/');
   segments.forEach((segment, i) => {
     const last = i === segments.length - 1;
-    const dot = /^\.(;.*)?$/.test(segment);
-    const dotDot = /^\.\.(;.*)?$/.test(segment);
-    if (dot) {
+    if (segment.dots === 1) {
       if (last) kept.push('');
-    } else if (dotDot) {
+    } else if (segment.dots === 2) {
       if (kept.length > 1) kept.pop();
       if (last) kept.push('');
     } else {
-      kept.push(segment);
+      kept.push(segment.text);
     }
   });
-  const joined = kept.join('/');
+  const joined = kept.join('/').replace(/\u0000(?=[0-9a-fA-F]{2})/g, '%25').replace(/\u0000/g, '%');
   return joined.startsWith('/') ? joined : `/${joined}`;
 }
 
@@ -266,7 +302,10 @@ const PORT: Attribute = {
   test: (pattern, request) => /^\d+$/.test(pattern) && Number(pattern) === request.port,
   invalid: p => !/^\d+$/.test(p) || Number(p) > 65535,
 };
-const header = (name: string): Attribute => ({ test: (pattern, request) => istioMatch(pattern, request.headers[asciiLower(name)], true) });
+/** A header condition: Envoy matches each value of a header sent more than once on its own. */
+const header = (name: string): Attribute => ({
+  test: (pattern, request) => ((request as SeenRequest).headerValues[asciiLower(name)] ?? []).some(value => istioMatch(pattern, value, true)),
+});
 const METHOD: Attribute = { test: (pattern, request) => istioMatch(pattern, request.method, true) };
 const HOST: Attribute = {
   test: (pattern, request) => istioMatch(asciiLower(pattern), asciiLower(request.headers[':authority'] ?? ''), true),

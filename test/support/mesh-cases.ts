@@ -179,6 +179,27 @@ export const MESH_CASES: MeshCase[] = [
     ],
   },
   {
+    name: 'what a second attacker found: literal-only ;-dot segments, stray %, repeated headers, TE, user info, strict XFF',
+    policies: [
+      allow('paths', { to: [{ operation: { paths: ['/b', '/a/b', '/%25g1', '/a', '/c'] } }] }),
+      allow('repeated', { to: [{ operation: { paths: ['/rep'] } }], when: [{ key: 'request.headers[x-user]', values: ['a'] }] }),
+      allow('envoy-header', { to: [{ operation: { paths: ['/xe'] } }], when: [{ key: 'request.headers[x-envoy-foo]', values: ['*'] }] }),
+      allow('te', { to: [{ operation: { paths: ['/te'] } }], when: [{ key: 'request.headers[te]', values: ['trailers'] }] }),
+      allow('te-any', { to: [{ operation: { paths: ['/te-any'] } }], when: [{ key: 'request.headers[te]', values: ['*'] }] }),
+      allow('userinfo', { to: [{ operation: { hosts: ['x'], paths: ['/ui'] } }] }),
+      allow('xff', { to: [{ operation: { paths: ['/xff'] } }], from: [{ source: { remoteIpBlocks: ['10.0.0.0/8'] } }] }),
+    ],
+    requests: [
+      ...['/a/%2e%2e;/b', '/a/%2e;/b', '/a/.;\\b', '/a/..;\\b', '/a/b/..;/..;\\c', '/a/..;x%5c..\\c', '/%g1', '/%', '/a ', '/a;\\b', '/a;x\\..\\b']
+        .map((path, i) => req(`attack2-path-${i}`, { path })),
+      req('repeated', { path: '/rep', headers: { 'X-User': 'a', 'x-user': 'b' } }),
+      req('envoy-header', { path: '/xe', headers: { 'x-envoy-foo': 'v' } }),
+      req('te-gzip', { path: '/te-any', headers: { te: 'gzip' } }), req('te-trailers', { path: '/te', headers: { te: 'gzip, trailers' } }),
+      req('userinfo', { path: 'http://u@x/ui' }),
+      req('xff-hex', { path: '/xff', headers: { 'x-forwarded-for': '0x0a000001' } }), req('xff-case', { path: '/xff', headers: { 'X-Forwarded-For': '10.0.0.1' } }),
+    ],
+  },
+  {
     // Empty lists reach istiod as absent fields (protobuf has no empty list): they constrain nothing.
     name: 'empty from, to and when lists',
     policies: [allow('empty-lists', { from: [], to: [], when: [] }), allow('other', { to: [{ operation: { paths: ['/other'] } }] })],
