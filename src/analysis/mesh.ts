@@ -201,6 +201,18 @@ function canonicalSegment(segment: string): string {
  * their escaped forms, and the literal `.;x`, `..;x`).
  */
 export function normalizedPath(path: string): string {
+  // The access analysis sends the same few probe paths for thousands of identities.
+  let normalized = NORMALIZED.get(path);
+  if (normalized === undefined) {
+    if (NORMALIZED.size >= 1024) NORMALIZED.clear();
+    NORMALIZED.set(path, normalized = canonicalPath(path));
+  }
+  return normalized;
+}
+
+const NORMALIZED = new Map<string, string>();
+
+function canonicalPath(path: string): string {
   const segments: Array<{ text: string; dots: 0 | 1 | 2 }> = [];
   for (const raw of path.split('/')) {
     const parts = raw.split('\\');
