@@ -10,6 +10,7 @@
  * against Istio's own code running in a real Envoy (test/integration/mesh-oracle.itest.ts).
  */
 import * as ipaddr from 'ipaddr.js';
+import { validIpOrCidr, validPort } from '../core/istio-validation';
 import {
   AuthorizationConditionSpec, AuthorizationOperationSpec, AuthorizationPolicyManifest, AuthorizationRuleSpec, AuthorizationSourceSpec,
 } from '../core/manifest';
@@ -58,12 +59,8 @@ const STRIPPED_HEADERS = new Set(['connection', 'keep-alive', 'proxy-connection'
   'x-envoy-upstream-rq-timeout-ms', 'x-envoy-upstream-rq-per-try-timeout-ms', 'x-envoy-expected-rq-timeout-ms', 'x-envoy-force-trace',
   'x-envoy-ip-tags', 'x-envoy-upstream-rq-timeout-alt-response', 'x-envoy-hedge-on-per-try-timeout']);
 
-/** An address as Envoy parses one in x-forwarded-for (inet_pton: four decimal parts without leading zeros, or IPv6). */
-function forwardedAddress(text: string): string | undefined {
-  const v4 = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})$/.exec(text);
-  if (v4) return v4.slice(1).every(part => Number(part) <= 255) ? text : undefined;
-  return text.includes(':') && ipaddr.IPv6.isValid(text) ? text : undefined;
-}
+/** An address as Envoy parses one in x-forwarded-for (inet_pton: Go's strict reading, no zone, no range). */
+const forwardedAddress = (text: string) => (!text.includes('/') && !text.includes('%') && validIpOrCidr(text) ? text : undefined);
 
 function seenBy(request: MeshRequest): SeenRequest {
   // The request line ends the target at whitespace.
@@ -151,15 +148,6 @@ function inBlock(block: string, address: string | undefined): boolean {
   }
 }
 
-function validBlock(block: string): boolean {
-  try {
-    if (block.includes('/')) ipaddr.parseCIDR(block);
-    else ipaddr.parse(block.replace(/%.*$/, ''));
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Characters Envoy's path canonicalization percent-encodes (with non-ASCII and control characters). */
 const ENCODED = new Set([' ', '"', '<', '>', '`', '{', '}', '|', '^']);
@@ -299,9 +287,9 @@ const TRUST_DOMAIN: Attribute = {
     return fullMatch(`spiffe://${escapeRegExp(before)}[^/]*${escapeRegExp(after)}/.*`, uri);
   },
 };
-const SOURCE_IP: Attribute = { test: (pattern, request) => inBlock(pattern, request.sourceIp), invalid: p => !validBlock(p) };
-const REMOTE_IP: Attribute = { test: (pattern, request) => inBlock(pattern, (request as SeenRequest).remoteIp), invalid: p => !validBlock(p) };
-const DESTINATION_IP: Attribute = { test: (pattern, request) => inBlock(pattern, request.destinationIp), invalid: p => !validBlock(p) };
+const SOURCE_IP: Attribute = { test: (pattern, request) => inBlock(pattern, request.sourceIp), invalid: p => !validIpOrCidr(p) };
+const REMOTE_IP: Attribute = { test: (pattern, request) => inBlock(pattern, (request as SeenRequest).remoteIp), invalid: p => !validIpOrCidr(p) };
+const DESTINATION_IP: Attribute = { test: (pattern, request) => inBlock(pattern, request.destinationIp), invalid: p => !validIpOrCidr(p) };
 /** `connection.sni`: Istio's plain string matcher (`*` = any non-empty) on the TLS server name. */
 const SNI: Attribute = { test: (pattern, request) => istioMatch(pattern, request.sni || undefined) };
 /** Attributes of a JWT (request principals, claims, audiences, presenter): the modelled requests carry none. */
@@ -311,8 +299,8 @@ const ABSENT: Attribute = { test: () => false, invalid: () => false };
 /** A key Istio's translation cannot read: every value fails (the ALLOW rule is dropped, the DENY value ignored). */
 const BROKEN: Attribute = { test: () => false, invalid: () => true };
 const PORT: Attribute = {
-  test: (pattern, request) => /^\d+$/.test(pattern) && Number(pattern) === request.port,
-  invalid: p => !/^\d+$/.test(p) || Number(p) > 65535,
+  test: (pattern, request) => validPort(pattern) && Number(pattern) === request.port,
+  invalid: p => !validPort(p),
 };
 /** A header condition: Envoy matches each value of a header sent more than once on its own. */
 const header = (name: string): Attribute => ({

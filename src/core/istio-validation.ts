@@ -46,7 +46,8 @@ export function validIpOrCidr(value: string): boolean {
   return Number(bits) <= (address.includes(':') ? 128 : 32);
 }
 
-const validPort = (value: string) => /^\d+$/.test(value) && Number(value) <= 65535;
+/** A port as Istio reads one (decimal, at most 65535). */
+export const validPort = (value: string) => /^\d+$/.test(value) && Number(value) <= 65535;
 
 /** `a[b]`, as Istio's validateMapKey wants for header, claim and filter keys. */
 function validMapKey(key: string): boolean {
