@@ -35,7 +35,7 @@ describe('isolation escapes are refused before anything is written', () => {
       'auth.notebookControllerPrincipal: "*/ns/kubeflow/sa/notebook-controller-service-account" contains "*"'],
     // 3. ambient waypoint in another tenant
     ['waypoint in another tenant', catalog(tenant('team-a', ['meshMode: ambient', 'ambient: {waypointNamespace: team-b, waypointName: wp}']) + tenant('team-b')),
-      'tenant "team-a": ambient.waypointNamespace: "team-b" is another tenant'],
+      'tenant "team-a": ambient.waypointNamespace: the waypoint is in namespace "team-b", not the tenant\'s'],
     // 4. shared-services label by renaming, and selectors of every profile namespace
     ['a tenant carries the default shared-services label after renaming its own',
       catalog(tenant('team-a') + tenant('team-b', ['networkPolicy: {sharedServicesLabel: example.com/mine}', 'namespaceLabels: {kf-tenancy.io/shared-services: "true"}'])),

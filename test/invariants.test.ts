@@ -56,7 +56,11 @@ const DEFAULTS_NAME_NO_TENANT: Row[] = [
   ['a tenant as the platform\'s DNS namespace', twoTenants([], [], 'defaults:\n  networkPolicy: {dnsNamespace: team-b}\n'),
     'defaults.networkPolicy.dnsNamespace: "team-b" is a tenant', twoTenants([], [], 'defaults:\n  networkPolicy: {dnsNamespace: coredns}\n')],
   ['a tenant as every tenant\'s waypoint', twoTenants([], [], 'defaults:\n  meshMode: ambient\n  ambient: {waypointNamespace: team-a}\n'),
-    'defaults.ambient.waypointNamespace: "team-a" is a tenant', twoTenants([], [], 'defaults:\n  meshMode: ambient\n  ambient: {waypointNamespace: waypoints}\n')],
+    'tenant "team-b": ambient.waypointNamespace: the waypoint is in namespace "team-a", not the tenant\'s',
+    twoTenants([], [], 'defaults:\n  meshMode: ambient\n  ambient: {waypointName: wp}\n')],
+  ['a shared waypoint for every tenant', twoTenants([], [], 'defaults:\n  meshMode: ambient\n  ambient: {waypointNamespace: waypoints}\n'),
+    'tenant "team-a": ambient.waypointNamespace: the waypoint is in namespace "waypoints", not the tenant\'s',
+    twoTenants([], [], 'defaults:\n  meshMode: ambient\n')],
 ];
 
 const GUARD_EXEMPTIONS: Row[] = [

@@ -26,10 +26,10 @@ describe('every synthesized object validates against its schema', () => {
       additionalIngress: [{ name: 'mon', namespaceLabels: { team: 'obs' }, podLabels: { app: 'prom' } }],
     },
   });
-  new TenantProfile(chart, 'shared-waypoint-team', {
+  new TenantProfile(chart, 'managed-waypoint-team', {
     owner: 'b@c.io',
     meshMode: MeshMode.AMBIENT,
-    ambient: { waypointNamespace: 'waypoints', waypointName: 'wp' },
+    ambient: { waypointName: 'wp', createWaypoint: false },
   });
   // And the objects Kubeflow's profile controller would write, as a cluster without it gets them.
   const withoutController = new TenancyApp({ profileController: ProfileController.NONE });

@@ -1,4 +1,5 @@
 import {
+  IdentityKind,
   IstioSecurityApiVersion,
   MeshMode,
   ProfileController,
@@ -224,16 +225,46 @@ describe('ambient mode', () => {
     });
   });
 
-  test('a shared waypoint elsewhere is referenced, not created', () => {
-    const objects = synthTenant({
+  test('a waypoint in another namespace is refused: identity rules cannot attach to it there', () => {
+    expect(() => synthTenant({
       owner: 'a@b.io',
       meshMode: MeshMode.AMBIENT,
       ambient: { waypointName: 'shared-wp', waypointNamespace: 'mesh-waypoints' },
-    });
+    })).toThrow('ambient.waypointNamespace: the waypoint is in namespace "mesh-waypoints", not the tenant\'s');
+  });
+
+  test('a waypoint the mesh team manages is targeted by name, not created', () => {
+    const objects = synthTenant({ owner: 'a@b.io', meshMode: MeshMode.AMBIENT, ambient: { waypointName: 'wp', createWaypoint: false } });
     expect(objects.filter(o => o.kind === 'Gateway')).toEqual([]);
-    expect(only(objects, 'Namespace', 'team-a').metadata.labels['istio.io/use-waypoint-namespace']).toBe('mesh-waypoints');
-    expect(only(objects, 'AuthorizationPolicy', 'waypoint-l4-access').spec.rules[0].from[0].source.principals)
-      .toEqual(['cluster.local/ns/mesh-waypoints/sa/shared-wp']);
+    expect(only(objects, 'AuthorizationPolicy', 'ns-owner-access-istio').spec.targetRefs)
+      .toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'wp' }]);
+    expect(only(objects, 'AuthorizationPolicy', 'waypoint-l4-access').spec.rules[0].from[0].source.principals).toEqual(['cluster.local/ns/team-a/sa/wp']);
+  });
+
+  test('identity rules attach to the waypoint; ztunnel admits only the waypoint and the namespace', () => {
+    const objects = synthTenant({ owner: 'a@b.io', meshMode: MeshMode.AMBIENT, contributors: [{ name: 'c@b.io' }, { name: 'ml', kind: IdentityKind.GROUP }] });
+    const policies = objects.filter(o => o.kind === 'AuthorizationPolicy');
+    const targeted = policies.filter(p => p.spec.targetRefs !== undefined).map(p => p.metadata.name).sort();
+    expect(targeted).toEqual(['group-ml-clusterrole-edit', 'ns-owner-access-istio', 'user-c-b-io-clusterrole-edit']);
+    for (const p of policies.filter(q => q.spec.targetRefs !== undefined)) {
+      expect(p.spec.targetRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'waypoint' }]);
+    }
+    // Every namespace-wide policy (what ztunnel enforces) names only workloads: no header, no path, no gateway.
+    const namespaceWide = policies.filter(p => p.spec.targetRefs === undefined);
+    expect(namespaceWide.map(p => [p.metadata.name, p.spec.rules])).toEqual([
+      ['same-namespace-l4-access', [{ from: [{ source: { namespaces: ['team-a'] } }] }]],
+      ['waypoint-l4-access', [{ from: [{ source: { principals: ['cluster.local/ns/team-a/sa/waypoint'] } }] }]],
+    ].sort());
+  });
+
+  test('with Kubeflow\'s profile controller the owner\'s rules are attached to the waypoint under their own name', () => {
+    // The controller writes ns-owner-access-istio namespace-wide and overwrites it: the waypoint copy has another name.
+    const objects = synthAnyTenant({ owner: 'a@b.io', meshMode: MeshMode.AMBIENT }, 'team-a', { profileController: ProfileController.KUBEFLOW });
+    expect(objects.filter(o => o.metadata.name === 'ns-owner-access-istio')).toEqual([]);
+    const waypointCopy = only(objects, 'AuthorizationPolicy', 'ns-owner-access-waypoint');
+    expect(waypointCopy.spec.targetRefs).toEqual([{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'waypoint' }]);
+    const controller = synthTenant({ owner: 'a@b.io' }).find(o => o.metadata.name === 'ns-owner-access-istio');
+    expect(waypointCopy.spec.rules).toEqual(controller.spec.rules);
   });
 
   test('sidecar mode has no waypoint objects', () => {

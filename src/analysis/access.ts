@@ -5,7 +5,8 @@
  */
 import { BoundedText } from './bounded-text';
 import { guardLine, guardStatus, GuardStatus } from './guard';
-import { EnforcedPolicies, enforcedPolicies, MeshRequest } from './mesh';
+import { DataPlane, dataPlaneOf, namespaceEnforcement, NamespaceEnforcement, SIDECAR } from './ambient';
+import { MeshRequest } from './mesh';
 import { anonymousRequests, decideOnProbes, MeshProbe, meshProbes, unnamedHeaderValue } from './mesh-probes';
 import { NetworkPath, networkReachability, NetworkReachability } from './network';
 import { RbacModel, RbacRule, Requester, ruleAllows, serviceAccountRequester, userRequester } from './rbac';
@@ -179,7 +180,7 @@ function gatewayRequest(identity: Identity, auth: ResolvedKubeflowAuth): Gateway
  * after, so 10,000 namespaces do not hold their translated policies at once.
  */
 interface NamespaceMesh {
-  readonly enforced: EnforcedPolicies;
+  readonly enforcement: NamespaceEnforcement;
   readonly probes: MeshProbe[];
   /** The exact header values (`header\u0000value`) the policies name. */
   readonly headerKeys: string[];
@@ -189,12 +190,12 @@ interface NamespaceMesh {
   readonly open: boolean;
 }
 
-function namespaceMesh(list: AuthorizationPolicyManifest[], auth: ResolvedKubeflowAuth): NamespaceMesh {
-  const enforced = enforcedPolicies(list);
+function namespaceMesh(list: AuthorizationPolicyManifest[], auth: ResolvedKubeflowAuth, namespace: string, plane: DataPlane): NamespaceMesh {
+  const enforcement = namespaceEnforcement(list, namespace, plane);
   const probes = meshProbes(list);
   const anonymous = anonymousRequests(auth.ingressGatewayPrincipal, auth.userIdHeader, auth.groupsHeader, unnamedHeaderValue(list));
-  if (anonymous.some(request => decideOnProbes(enforced, probes, request).admitted)) {
-    return { enforced, probes, headerKeys: [], irregular: false, open: true };
+  if (anonymous.some(request => decideOnProbes(enforcement, probes, request).admitted)) {
+    return { enforcement, probes, headerKeys: [], irregular: false, open: true };
   }
   let irregular = list.some(p => p.spec?.action === 'DENY');
   const headerKeys: string[] = [];
@@ -210,7 +211,7 @@ function namespaceMesh(list: AuthorizationPolicyManifest[], auth: ResolvedKubefl
       }
     }
   }
-  return { enforced, probes, headerKeys, irregular, open: false };
+  return { enforcement, probes, headerKeys, irregular, open: false };
 }
 
 /**
@@ -266,7 +267,12 @@ export function accessViewer(): (manifest: Manifest) => Manifest | undefined {
           rules: shared(manifest.rules),
           ...(manifest.aggregationRule !== undefined ? { aggregationRule: manifest.aggregationRule } : {}),
         };
-      case 'AuthorizationPolicy':
+      case 'AuthorizationPolicy': {
+        // Istio's dry-run annotation decides whether the policy is enforced at all.
+        const dryRun = metadata.annotations?.['istio.io/dry-run'];
+        const annotated = dryRun === undefined ? base : { ...base, metadata: { ...base.metadata, annotations: { 'istio.io/dry-run': dryRun } } };
+        return { ...annotated, spec: shared(manifest.spec) };
+      }
       case 'NetworkPolicy':
       case 'Profile':
       case 'ValidatingAdmissionPolicyBinding':
@@ -323,7 +329,9 @@ export function accessMatrix(written: Manifest[], options: AccessMatrixOptions =
   // With Kubeflow's profile controller, the owner's access is written from each Profile in the cluster.
   const objects: Manifest[] = withProfileControllerObjects(written, () => auth);
   const model = new RbacModel([...(options.clusterRoles ?? kubeflowClusterRoles()), ...objects]);
-  const namespaces = objects.filter(o => o?.apiVersion === 'v1' && o.kind === 'Namespace').map(o => String(o.metadata?.name)).sort();
+  const namespaceObjects = objects.filter(o => o?.apiVersion === 'v1' && o.kind === 'Namespace');
+  const namespaces = namespaceObjects.map(o => String(o.metadata?.name)).sort();
+  const planeOf = new Map(namespaceObjects.map(o => [String(o.metadata?.name), dataPlaneOf(String(o.metadata?.name), o.metadata?.labels)]));
   const identities = identitiesOf(objects, auth);
 
   // Which identities a subject key (`User/x`, `Group/g`) stands for: an identity is every key of its requester.
@@ -377,7 +385,7 @@ export function accessMatrix(written: Manifest[], options: AccessMatrixOptions =
   const accessOf = new Map<Identity, Record<string, NamespaceAccess>>();
   for (const namespace of namespaces) {
     const inputs = inputsOf.get(namespace) ?? [];
-    const mesh = namespaceMesh(policiesIn.get(namespace) ?? [], auth);
+    const mesh = namespaceMesh(policiesIn.get(namespace) ?? [], auth, namespace, planeOf.get(namespace) ?? SIDECAR);
     if (mesh.open) meshOpen.push(namespace);
     const canReuse = options.reuse !== undefined && reusable(namespace, mesh);
     const earlier = options.reuse?.namespaces.get(namespace);
@@ -398,7 +406,7 @@ export function accessMatrix(written: Manifest[], options: AccessMatrixOptions =
 
     for (const identity of candidates) {
       const request = requests.get(identity);
-      const decision = request ? decideOnProbes(mesh.enforced, mesh.probes, request) : undefined;
+      const decision = request ? decideOnProbes(mesh.enforcement, mesh.probes, request) : undefined;
       const admittedBy = decision?.admitted ? decision.policy : undefined;
       const grantedBy: string[] = [];
       const roleKeys: string[] = [];

@@ -4,6 +4,8 @@
  * namespaces its own network rules name). Anything else is reported with the
  * identity, the namespace and the object that opens the path.
  */
+import { dataPlaneOf, namespaceEnforcement, unenforcedPolicies } from './ambient';
+import { anonymousRequests, decideOnProbes, meshProbes, unnamedHeaderValue } from './mesh-probes';
 import { RbacModel } from './rbac';
 import { classifyAllowRule } from '../core/allow-rules';
 import { resolveAuth, ResolvedKubeflowAuth } from '../core/auth-options';
@@ -147,6 +149,32 @@ export function tenantViolations(declared: TenantDeclarations, objects: Manifest
         }
       }
     });
+  }
+  return violations;
+}
+
+/**
+ * Where the mesh enforces a tenant's AuthorizationPolicies (`written`: the tenant's own objects,
+ * not what a profile controller adds): a policy no proxy enforces as written, and, in ambient
+ * mode, a signed-in user nobody declared who passes the waypoint and ztunnel (the allow-rule
+ * shapes cannot see a waypoint that no policy targets, which forwards everything).
+ */
+export function meshEnforcementViolations(ns: string, written: Manifest[], cluster: Manifest[], auth: ResolvedKubeflowAuth): string[] {
+  const namespace = written.find(d => d.kind === 'Namespace' && d.metadata?.name === ns);
+  const plane = dataPlaneOf(ns, namespace?.metadata?.labels);
+  const policiesIn = (docs: Manifest[]) => docs.filter(ofKind<AuthorizationPolicyManifest>('AuthorizationPolicy')).filter(p => p.metadata?.namespace === ns);
+  const violations = unenforcedPolicies(policiesIn(written), plane).map(u => `tenant "${ns}": AuthorizationPolicy ${u.policy} ${u.reason}`);
+  if (plane.mode === 'ambient') {
+    const policies = policiesIn(cluster);
+    const enforcement = namespaceEnforcement(policies, ns, plane);
+    const probes = meshProbes(policies);
+    const anonymous = anonymousRequests(auth.ingressGatewayPrincipal, auth.userIdHeader, auth.groupsHeader, unnamedHeaderValue(policies));
+    const admitted = anonymous.map(request => decideOnProbes(enforcement, probes, request)).find(d => d.admitted);
+    if (admitted) {
+      violations.push(`tenant "${ns}": a signed-in user nobody declared reaches the namespace through the ingress gateway in ambient mode`
+        + `${admitted.policy ? ` (admitted by AuthorizationPolicy ${admitted.policy})` : ' (no policy targets the waypoint, so it forwards every request)'}; `
+        + 'attach the identity rules to the waypoint with targetRefs and admit only the waypoint and the namespace at ztunnel');
+    }
   }
   return violations;
 }

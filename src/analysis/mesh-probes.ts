@@ -7,7 +7,8 @@
  * to every caller by design (and the allow-rule invariant admits), are not probed: reaching them is
  * not access.
  */
-import { decide, EnforcedPolicies, istioMatch, MeshDecision, MeshRequest } from './mesh';
+import { NamespaceEnforcement } from './ambient';
+import { istioMatch, MeshDecision, MeshRequest } from './mesh';
 import { KNATIVE_PROBE_PATHS } from '../core/kubeflow-defaults';
 import { AuthorizationPolicyManifest } from '../core/manifest';
 
@@ -73,10 +74,10 @@ export function meshProbes(policies: AuthorizationPolicyManifest[]): MeshProbe[]
 }
 
 /** The decision of the first probe that admits `request`, else of the first probe. */
-export function decideOnProbes(enforced: EnforcedPolicies, probes: MeshProbe[], request: Omit<MeshRequest, keyof MeshProbe>): MeshDecision {
+export function decideOnProbes(enforcement: NamespaceEnforcement, probes: MeshProbe[], request: Omit<MeshRequest, keyof MeshProbe>): MeshDecision {
   let first: MeshDecision | undefined;
   for (const probe of probes) {
-    const decision = decide(enforced, { ...request, ...probe });
+    const decision = enforcement.decide({ ...request, ...probe });
     if (decision.admitted) return decision;
     first ??= decision;
   }

@@ -135,7 +135,8 @@ function fullMatch(regex: string, value: string): boolean {
 /** The peer's SPIFFE URI, or undefined for plaintext (Istio matches identities only on mTLS). */
 const peerUri = (request: MeshRequest) => (request.principal === '' ? undefined : `spiffe://${request.principal}`);
 
-function inBlock(block: string, address: string | undefined): boolean {
+/** Whether `address` lies in an IP block (an address or CIDR, as Istio writes it); an absent address lies in none. */
+export function ipInBlock(block: string, address: string | undefined): boolean {
   if (address === undefined || !ipaddr.isValid(address)) return false;
   try {
     // Families as written: Envoy's range for `::ffff:127.0.0.1` is IPv6 and never holds an IPv4 peer.
@@ -287,9 +288,9 @@ const TRUST_DOMAIN: Attribute = {
     return fullMatch(`spiffe://${escapeRegExp(before)}[^/]*${escapeRegExp(after)}/.*`, uri);
   },
 };
-const SOURCE_IP: Attribute = { test: (pattern, request) => inBlock(pattern, request.sourceIp), invalid: p => !validIpOrCidr(p) };
-const REMOTE_IP: Attribute = { test: (pattern, request) => inBlock(pattern, (request as SeenRequest).remoteIp), invalid: p => !validIpOrCidr(p) };
-const DESTINATION_IP: Attribute = { test: (pattern, request) => inBlock(pattern, request.destinationIp), invalid: p => !validIpOrCidr(p) };
+const SOURCE_IP: Attribute = { test: (pattern, request) => ipInBlock(pattern, request.sourceIp), invalid: p => !validIpOrCidr(p) };
+const REMOTE_IP: Attribute = { test: (pattern, request) => ipInBlock(pattern, (request as SeenRequest).remoteIp), invalid: p => !validIpOrCidr(p) };
+const DESTINATION_IP: Attribute = { test: (pattern, request) => ipInBlock(pattern, request.destinationIp), invalid: p => !validIpOrCidr(p) };
 /** `connection.sni`: Istio's plain string matcher (`*` = any non-empty) on the TLS server name. */
 const SNI: Attribute = { test: (pattern, request) => istioMatch(pattern, request.sni || undefined) };
 /** Attributes of a JWT (request principals, claims, audiences, presenter): the modelled requests carry none. */
@@ -485,7 +486,12 @@ function enforcedRules(policies: AuthorizationPolicyManifest[], allow: boolean):
  * namespace) that a sidecar of a workload with `labels` enforces, translated as Istio does.
  */
 export function enforcedPolicies(policies: AuthorizationPolicyManifest[], labels: Record<string, string> = {}): EnforcedPolicies {
-  const enforced = policies.filter(p => appliesToWorkload(p, labels) && !isDryRun(p));
+  return enforcedSelection(policies.filter(p => appliesToWorkload(p, labels)));
+}
+
+/** Policies a proxy has selected (a waypoint selects by targetRefs), translated as Istio does; dry-run ones left out. */
+export function enforcedSelection(selected: AuthorizationPolicyManifest[]): EnforcedPolicies {
+  const enforced = selected.filter(p => !isDryRun(p));
   const allowPolicies = enforced.filter(p => actionOf(p) === 'ALLOW');
   return {
     deny: enforcedRules(enforced.filter(p => actionOf(p) === 'DENY'), false),

@@ -56,11 +56,6 @@ export function crossTenantProblems(sources: ProfileSource[]): string[] {
           + 'and be admitted as this tenant\'s owner; use the platform component\'s principal');
       }
     }
-    const waypoint = source.props.ambient?.waypointNamespace;
-    if (other(waypoint)) {
-      at('ambient.waypointNamespace', `"${waypoint}" is another tenant; its pods would pass waypoint-l4-access into this tenant. `
-        + 'Put the waypoint in the tenant\'s own namespace or in a platform namespace');
-    }
     for (const field of PLATFORM_NAMESPACE_FIELDS) {
       const namespace = source.props.networkPolicy?.[field];
       if (namespace !== undefined && tenants.has(namespace)) {
@@ -102,10 +97,6 @@ export function defaultsProblems(defaults: TenantSettings | undefined, tenants: 
     if (namespace !== undefined && tenants.has(namespace)) {
       problems.push([['networkPolicy', field], `"${namespace}" is a tenant; in defaults every tenant would open to it as if it were the platform: name the platform's namespace`]);
     }
-  }
-  const waypoint = defaults.ambient?.waypointNamespace;
-  if (waypoint !== undefined && tenants.has(waypoint)) {
-    problems.push([['ambient', 'waypointNamespace'], `"${waypoint}" is a tenant; every ambient tenant would admit its pods: put shared waypoints in a platform namespace`]);
   }
   for (const field of PRINCIPAL_FIELDS) {
     const namespace = principalNamespace(defaults.auth?.[field] ?? '');

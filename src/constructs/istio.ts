@@ -29,19 +29,33 @@ export interface AllowPolicyOptions {
   readonly annotations?: Record<string, string>;
   readonly rules: AuthorizationPolicySpecRules[];
   readonly apiVersion: IstioSecurityApiVersion;
+  /**
+   * Attach the policy to this waypoint Gateway (in the policy's namespace) with `targetRefs`,
+   * instead of to every workload of the namespace: ambient mode enforces HTTP rules only there.
+   */
+  readonly waypoint?: string;
 }
 
-/** An ALLOW AuthorizationPolicy over the whole namespace (no selector), as Kubeflow writes it. */
+/** `targetRefs` naming a waypoint Gateway of the policy's namespace. */
+export function waypointTargetRefs(waypoint: string): Array<{ group: string; kind: string; name: string }> {
+  return [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: waypoint }];
+}
+
+/**
+ * An ALLOW AuthorizationPolicy over the whole namespace (no selector), as Kubeflow writes it, or
+ * attached to the namespace's waypoint.
+ */
 export function allowPolicy(scope: Construct, id: string, options: AllowPolicyOptions): ApiObject {
   const metadata = { name: options.name, namespace: options.namespace, annotations: options.annotations };
+  const targetRefs = options.waypoint === undefined ? undefined : waypointTargetRefs(options.waypoint);
   if (options.apiVersion === IstioSecurityApiVersion.V1) {
     return new AuthorizationPolicy(scope, id, {
       metadata,
-      spec: { action: AuthorizationPolicySpecAction.ALLOW, rules: options.rules },
+      spec: { action: AuthorizationPolicySpecAction.ALLOW, targetRefs, rules: options.rules },
     });
   }
   return new AuthorizationPolicyV1Beta1(scope, id, {
     metadata,
-    spec: { action: AuthorizationPolicyV1Beta1SpecAction.ALLOW, rules: options.rules },
+    spec: { action: AuthorizationPolicyV1Beta1SpecAction.ALLOW, targetRefs, rules: options.rules },
   });
 }

@@ -22,6 +22,13 @@ export const EDITOR_SERVICE_ACCOUNT = 'default-editor';
 export const VIEWER_SERVICE_ACCOUNT = 'default-viewer';
 export const WAYPOINT_L4_POLICY_NAME = 'waypoint-l4-access';
 export const DEFAULT_WAYPOINT_NAME = 'waypoint';
+/**
+ * Ambient mode with Kubeflow's profile controller: the owner's rules attached to the waypoint
+ * (the controller's own `ns-owner-access-istio` has no targetRefs, so no proxy reads its header rule).
+ */
+export const OWNER_WAYPOINT_POLICY_NAME = 'ns-owner-access-waypoint';
+/** Ambient mode: ztunnel admits the namespace's own workloads (pod-to-pod traffic that skips the waypoint). */
+export const SAME_NAMESPACE_L4_POLICY_NAME = 'same-namespace-l4-access';
 
 /** Knative's queue-proxy probe paths, which must stay reachable without a user header. */
 export const KNATIVE_PROBE_PATHS = ['/healthz', '/metrics', '/wait-for-drain'];

@@ -74,6 +74,8 @@ export class Contributor extends Construct {
       namespace: this.namespace,
       annotations,
       apiVersion: tenant.istioSecurityApiVersion,
+      // Ambient mode: only the waypoint reads the header (ztunnel sees no HTTP).
+      waypoint: tenant.waypointName,
       rules: [{
         from: [{ source: { principals: [auth.ingressGatewayPrincipal, auth.pipelinesUiPrincipal] } }],
         when: [headerMatch],

@@ -16,6 +16,8 @@ import {
   DEFAULT_NAMESPACE_LABELS,
   DEFAULT_SHARED_SERVICES_LABEL,
   DEFAULT_WAYPOINT_NAME,
+  OWNER_WAYPOINT_POLICY_NAME,
+  SAME_NAMESPACE_L4_POLICY_NAME,
   MESH_LABEL_KEYS,
   WAYPOINT_L4_POLICY_NAME,
 } from '../../core/kubeflow-defaults';
@@ -35,7 +37,8 @@ import {
   principalNamespace,
   throwIfAny,
 } from '../../core/validation';
-import { allowPolicy, IstioSecurityApiVersion } from '../istio';
+import { AuthorizationPolicySpecRules } from '../../imports/security.istio.io';
+import { allowPolicy, IstioSecurityApiVersion, waypointTargetRefs } from '../istio';
 
 /** How the Istio data plane reaches the tenant's pods. */
 export enum MeshMode {
@@ -54,15 +57,18 @@ export interface AmbientModeOptions {
   readonly waypointName?: string;
 
   /**
-   * Namespace of the waypoint.
+   * Namespace of the waypoint. Only the tenant's own namespace is accepted: the tenant's
+   * identity rules attach to the waypoint with `targetRefs`, which Istio reads only in the
+   * waypoint's namespace, and a shared waypoint would apply them to every namespace it serves.
+   * (Kept so that Profile YAML and catalogs that name it explicitly still read.)
    * @default - the tenant namespace
    */
   readonly waypointNamespace?: string;
 
   /**
-   * Whether to create the waypoint Gateway. Only a waypoint in the tenant's own
-   * namespace can be created here; a shared one is managed with the mesh.
-   * @default - true when the waypoint is in the tenant namespace, else false
+   * Whether to create the waypoint Gateway; false when the mesh team manages it (it must still
+   * be named `waypointName`, in the tenant namespace).
+   * @default true
    */
   readonly createWaypoint?: boolean;
 }
@@ -243,6 +249,8 @@ export class TenantProfile extends Construct implements ITenant {
   public readonly istioSecurityApiVersion: IstioSecurityApiVersion;
   /** The mesh mode in use. */
   public readonly meshMode: MeshMode;
+  /** In ambient mode, the waypoint Gateway the tenant's identity policies attach to; undefined in sidecar mode. */
+  public readonly waypointName?: string;
   /** Who reconciles the Profile: the objects it writes are left out of the output. */
   public readonly profileController: ProfileController;
 
@@ -277,6 +285,7 @@ export class TenantProfile extends Construct implements ITenant {
     this._clusterCidrs = facts.clusterCidrs;
     this.istioSecurityApiVersion = props.istioSecurityApiVersion ?? IstioSecurityApiVersion.V1BETA1;
     this.meshMode = props.meshMode ?? MeshMode.SIDECAR;
+    if (this.meshMode === MeshMode.AMBIENT) this.waypointName = props.ambient?.waypointName ?? DEFAULT_WAYPOINT_NAME;
     this.profileController = props.profileController ?? this.node.tryGetContext(PROFILE_CONTROLLER_CONTEXT) ?? ProfileController.KUBEFLOW;
     this.registry = new ContributorRegistry(props.owner ?? '');
     registerContributors(this, this.registry);
@@ -299,11 +308,26 @@ export class TenantProfile extends Construct implements ITenant {
 
     const profile = this.profileDeclaration(props);
     if (props.profileObject ?? true) new ApiObject(this, 'Profile', profileManifest(profile));
+    const controllerObjects = profileControllerObjects(profile, this.auth, `security.istio.io/${this.istioSecurityApiVersion}`);
     if (this.profileController === ProfileController.NONE) {
-      // The same objects the controller writes, from the same code the access analysis expands Profiles with.
-      for (const object of profileControllerObjects(profile, this.auth, `security.istio.io/${this.istioSecurityApiVersion}`)) {
-        new ApiObject(this, `${object.kind}-${object.metadata.name}`, object);
+      // The same objects the controller writes, from the same code the access analysis expands Profiles with;
+      // in ambient mode the owner's policy is attached to the waypoint, the only proxy that reads its header rule.
+      for (const object of controllerObjects) {
+        new ApiObject(this, `${object.kind}-${object.metadata.name}`, this.waypointName !== undefined && object.kind === 'AuthorizationPolicy'
+          ? { ...object, spec: { ...object.spec as object, targetRefs: waypointTargetRefs(this.waypointName) } } : object);
       }
+    } else if (this.waypointName !== undefined) {
+      // The controller's `ns-owner-access-istio` is namespace-wide: ztunnel drops its HTTP rules and the waypoint
+      // never sees it. The same rules, attached to the waypoint, under a name the controller does not own.
+      const owner = controllerObjects.find(o => o.kind === 'AuthorizationPolicy')!;
+      allowPolicy(this, 'OwnerWaypointAuthorizationPolicy', {
+        name: OWNER_WAYPOINT_POLICY_NAME,
+        namespace: this.name,
+        annotations: owner.metadata.annotations,
+        apiVersion: this.istioSecurityApiVersion,
+        waypoint: this.waypointName,
+        rules: (owner.spec as { rules: AuthorizationPolicySpecRules[] }).rules,
+      });
     }
 
     if (this.meshMode === MeshMode.AMBIENT) this.ambientWaypoint(props.ambient ?? {});
@@ -442,8 +466,12 @@ export class TenantProfile extends Construct implements ITenant {
       field('ambient.waypointName', props.ambient.waypointName === undefined ? undefined : dnsLabelProblem(props.ambient.waypointName));
       field('ambient.waypointNamespace', props.ambient.waypointNamespace === undefined ? undefined : dnsLabelProblem(props.ambient.waypointNamespace));
       const shared = props.ambient.waypointNamespace !== undefined && props.ambient.waypointNamespace !== this.name;
-      if (shared && props.ambient.createWaypoint) {
-        problems.push(`ambient.createWaypoint: the waypoint is in namespace "${props.ambient.waypointNamespace}", not the tenant's; create shared waypoints with the mesh, not per tenant`);
+      if (shared) {
+        // A policy attaches to a waypoint Gateway only from the Gateway's namespace, and there it would hold
+        // for every namespace the waypoint serves: each tenant's members would be admitted to all of them.
+        problems.push(`ambient.waypointNamespace: the waypoint is in namespace "${props.ambient.waypointNamespace}", not the tenant's; the `
+          + 'tenant\'s identity rules attach to its waypoint with targetRefs, which Istio accepts only in the waypoint\'s namespace, where they '
+          + 'would admit the tenant\'s members to every namespace the waypoint serves: drop waypointNamespace (each tenant gets its own waypoint)');
       }
     }
     if (!Object.values(IstioSecurityApiVersion).includes(this.istioSecurityApiVersion)) {
@@ -592,11 +620,19 @@ export class TenantProfile extends Construct implements ITenant {
         },
       });
     }
+    // What ztunnel admits: requests the waypoint forwards (it has checked them), and the namespace's own workloads,
+    // which also reach each other by pod address, past the waypoint. Nobody else: not the ingress gateway.
     allowPolicy(this, 'WaypointL4AuthorizationPolicy', {
       name: WAYPOINT_L4_POLICY_NAME,
       namespace: this.name,
       apiVersion: this.istioSecurityApiVersion,
       rules: [{ from: [{ source: { principals: [`cluster.local/ns/${waypoint.namespace}/sa/${waypoint.name}`] } }] }],
+    });
+    allowPolicy(this, 'SameNamespaceL4AuthorizationPolicy', {
+      name: SAME_NAMESPACE_L4_POLICY_NAME,
+      namespace: this.name,
+      apiVersion: this.istioSecurityApiVersion,
+      rules: [{ from: [{ source: { namespaces: [this.name] } }] }],
     });
   }
 }

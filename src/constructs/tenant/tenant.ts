@@ -17,6 +17,11 @@ export interface ITenant extends IConstruct {
   readonly auth: ResolvedKubeflowAuth;
   /** The AuthorizationPolicy API version in use. */
   readonly istioSecurityApiVersion: IstioSecurityApiVersion;
+  /**
+   * In Istio ambient mode, the waypoint Gateway (in the tenant namespace) that the tenant's
+   * identity policies attach to; undefined in sidecar mode.
+   */
+  readonly waypointName?: string;
 }
 
 /** How to reference a tenant declared elsewhere. */
@@ -31,6 +36,12 @@ export interface TenantReferenceOptions {
    * @default IstioSecurityApiVersion.V1BETA1
    */
   readonly istioSecurityApiVersion?: IstioSecurityApiVersion;
+  /**
+   * The waypoint Gateway of an ambient-mode tenant, in its namespace: contributors added here
+   * attach their policies to it.
+   * @default - the tenant runs in sidecar mode
+   */
+  readonly waypointName?: string;
 }
 
 /** A tenant declared in another app or repository; objects added to it go into its namespace. */
@@ -38,12 +49,14 @@ export class TenantReference extends Construct implements ITenant {
   public readonly name: string;
   public readonly auth: ResolvedKubeflowAuth;
   public readonly istioSecurityApiVersion: IstioSecurityApiVersion;
+  public readonly waypointName?: string;
 
   constructor(scope: Construct, id: string, name: string, options: TenantReferenceOptions = {}) {
     super(scope, id);
     this.name = name;
     this.auth = resolveAuth(options.auth);
     this.istioSecurityApiVersion = options.istioSecurityApiVersion ?? IstioSecurityApiVersion.V1BETA1;
+    this.waypointName = options.waypointName;
   }
 }
 
