@@ -210,7 +210,9 @@ function authorizationMatches(authorization: ZtunnelAuthorization, conn: L4Conne
 /** The policies ztunnel enforces at a workload with `labels`, converted. */
 export function ztunnelPolicies(policies: AuthorizationPolicyManifest[], labels: Record<string, string> = {}): ZtunnelAuthorization[] {
   return policies.filter(p => Object.entries(p.spec?.selector?.matchLabels ?? {}).every(([k, v]) => labels[k] === v))
-    .map(ztunnelAuthorization).filter((a): a is ZtunnelAuthorization => a !== undefined);
+    .map(ztunnelAuthorization).filter((a): a is ZtunnelAuthorization => a !== undefined)
+    // ztunnel keeps policies in maps; for a stable deciding policy, the first by name decides.
+    .sort((a, b) => (a.policy < b.policy ? -1 : a.policy > b.policy ? 1 : 0));
 }
 
 /** ztunnel's decision (`assert_rbac`): a matching DENY refuses; without ALLOW policies it admits; else one must match. */

@@ -30,6 +30,7 @@ import (
 	"math/big"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"os/exec"
@@ -60,6 +61,7 @@ import (
 	"istio.io/istio/pilot/pkg/model"
 	"istio.io/istio/pilot/pkg/networking"
 	"istio.io/istio/pilot/pkg/networking/plugin/authz"
+	"istio.io/istio/pilot/pkg/serviceregistry/provider"
 	"istio.io/istio/pkg/config/schema/collections"
 	istiolog "istio.io/istio/pkg/log"
 )
@@ -83,6 +85,8 @@ type input struct {
 	Labels        map[string]string `json:"labels"`
 	Policies      []json.RawMessage `json:"policies"`
 	Requests      []request         `json:"requests"`
+	// Ambient, when set, decides as ambient mode does (ambient.go): the waypoint, then ztunnel.
+	Ambient *ambientInput `json:"ambient"`
 }
 
 type verdict struct {
@@ -91,6 +95,11 @@ type verdict struct {
 	Allowed bool   `json:"allowed"`
 	Policy  string `json:"policy"`
 	Details string `json:"details"`
+	// Ambient mode: the waypoint's verdict (Envoy), ztunnel's for the waypoint's connection, and
+	// ztunnel's for the caller's own connection (pod address, or a Service that skips the waypoint).
+	Waypoint             *hopVerdict `json:"waypoint,omitempty"`
+	ZtunnelAfterWaypoint *hopVerdict `json:"ztunnelAfterWaypoint,omitempty"`
+	Ztunnel              *hopVerdict `json:"ztunnel,omitempty"`
 }
 
 func main() {
@@ -129,6 +138,7 @@ func run() error {
 	store := memory.Make(collections.Pilot)
 	// AUDIT policies only log, but Envoy's LOG filter records their id as the effective policy too.
 	audit := map[string]bool{}
+	var accepted []json.RawMessage
 	for _, raw := range in.Policies {
 		configs, _, err := crd.ParseInputs(string(raw))
 		if err != nil {
@@ -139,6 +149,7 @@ func run() error {
 			emit(map[string]string{"invalid": meta.Metadata.Name, "error": err.Error()})
 			continue
 		}
+		accepted = append(accepted, raw)
 		for _, c := range configs {
 			if _, err := store.Create(c); err != nil {
 				return err
@@ -156,11 +167,62 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	for _, v := range verdicts {
-		if audit[v.Policy] {
-			v.Policy = ""
+	for i := range verdicts {
+		if audit[verdicts[i].Policy] {
+			verdicts[i].Policy = ""
 		}
+	}
+	if in.Ambient != nil {
+		if err := ambientVerdicts(in, accepted, verdicts); err != nil {
+			return err
+		}
+	}
+	for _, v := range verdicts {
 		emit(v)
+	}
+	return nil
+}
+
+// ambientVerdicts completes Envoy's verdicts (the waypoint's, when there is one) with ztunnel's
+// and decides each request as ambient mode does: admitted when a route admits it, through the
+// waypoint (the waypoint, then ztunnel with the waypoint's identity) or straight to ztunnel.
+func ambientVerdicts(in input, accepted []json.RawMessage, verdicts []verdict) error {
+	auths, err := ztunnelAuthorizations(accepted, in)
+	if err != nil {
+		return err
+	}
+	loopback := netip.MustParseAddr("127.0.0.1")
+	for i, r := range in.Requests {
+		v := &verdicts[i]
+		src := loopback
+		if r.SourceIP != "" {
+			src = netip.MustParseAddr(r.SourceIP)
+		}
+		direct := evaluate(auths, l4Conn{principal: r.Principal, src: src, dst: loopback, port: uint32(r.Port)})
+		v.Ztunnel = &direct
+		routes := []hopVerdict{}
+		if w := in.Ambient.Waypoint; w != nil {
+			l7 := hopVerdict{Allowed: v.Allowed, Policy: v.Policy}
+			v.Waypoint = &l7
+			via := l7
+			if l7.Allowed {
+				hop := evaluate(auths, l4Conn{principal: principalOf(w, in.TrustDomain), dst: loopback, port: uint32(r.Port)})
+				v.ZtunnelAfterWaypoint = &hop
+				if !hop.Allowed {
+					via = hop
+				}
+			}
+			routes = append(routes, via)
+		}
+		routes = append(routes, direct)
+		final := routes[0]
+		for _, route := range routes {
+			if route.Allowed {
+				final = route
+				break
+			}
+		}
+		v.Allowed, v.Policy = final.Allowed, final.Policy
 	}
 	return nil
 }
@@ -172,6 +234,24 @@ func rbacFilters(store model.ConfigStore, in input) ([]*hcm.HttpFilter, error) {
 	policies := model.GetAuthorizationPolicies(&model.Environment{ConfigStore: store})
 	policies.RootNamespace = in.RootNamespace
 	push := &model.PushContext{AuthzPolicies: policies, Mesh: mesh}
+	if in.Ambient != nil {
+		if in.Ambient.Waypoint == nil {
+			return nil, nil // no waypoint: Envoy's answer is not used
+		}
+		// As buildWaypointHTTPFilters does for a service chain (the oracle's requests carry the
+		// caller's certificate, so principals are read from the connection, not filter state).
+		var svc *model.Service
+		if in.Ambient.Service != "" {
+			svc = &model.Service{Attributes: model.ServiceAttributes{
+				Name: in.Ambient.Service, Namespace: in.Namespace, ServiceRegistry: provider.Kubernetes,
+			}}
+		}
+		proxy := waypointProxy(in.Ambient.Waypoint)
+		if len(authz.NewBuilderForService(authz.Custom, push, proxy, false, svc).BuildHTTP(networking.ListenerClassSidecarInbound)) > 0 {
+			return nil, fmt.Errorf("CUSTOM policies (ext_authz) are not modelled")
+		}
+		return authz.NewBuilderForService(authz.Local, push, proxy, false, svc).BuildHTTP(networking.ListenerClassSidecarInbound), nil
+	}
 	proxy := &model.Proxy{
 		ID:              "oracle",
 		Type:            model.SidecarProxy,

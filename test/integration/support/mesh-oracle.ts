@@ -52,6 +52,23 @@ export interface OracleVerdict {
   /** `namespace/name` of the deciding policy, empty when none decided. */
   readonly policy: string;
   readonly details: string;
+  /** Ambient mode: the waypoint's verdict (Envoy), when the namespace has a waypoint. */
+  readonly waypoint?: HopVerdict;
+  /** Ambient mode: ztunnel's verdict on the waypoint's connection, when the waypoint admitted the request. */
+  readonly ztunnelAfterWaypoint?: HopVerdict;
+  /** Ambient mode: ztunnel's verdict on the caller's own connection (past the waypoint). */
+  readonly ztunnel?: HopVerdict;
+}
+
+export interface HopVerdict {
+  readonly allowed: boolean;
+  readonly policy: string;
+}
+
+/** Ambient mode: the namespace's waypoint (none: ztunnel alone) and the Service the requests address. */
+export interface OracleAmbient {
+  readonly waypoint?: { readonly name: string; readonly namespace: string };
+  readonly service?: string;
 }
 
 export interface OracleResult {
@@ -60,10 +77,14 @@ export interface OracleResult {
   readonly verdicts: Map<string, OracleVerdict>;
 }
 
-/** Decides `requests` to a workload with `labels` in `namespace` against `policies`, with Istio and Envoy. */
+/**
+ * Decides `requests` to a workload with `labels` in `namespace` against `policies`, with Istio and
+ * Envoy: as a sidecar does, or, with `ambient`, as ambient mode does (the waypoint's policies in
+ * Envoy, istiod's conversion for ztunnel, and test/istio/ambient.go's port of ztunnel's evaluation).
+ */
 export function runOracle(namespace: string, policies: AuthorizationPolicyManifest[], requests: OracleRequest[],
-  labels: Record<string, string> = {}): OracleResult {
-  const input = { envoy: ENVOY, namespace, labels, rootNamespace: 'istio-system', trustDomain: 'cluster.local', policies, requests };
+  labels: Record<string, string> = {}, ambient?: OracleAmbient): OracleResult {
+  const input = { envoy: ENVOY, namespace, labels, rootNamespace: 'istio-system', trustDomain: 'cluster.local', policies, requests, ambient };
   const run = spawnSync(path.join(ISTIO_ORACLE.binDir, 'istio-oracle'), { input: JSON.stringify(input), encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (run.status !== 0) throw new Error(`istio-oracle failed (${run.status}): ${run.stderr}`);
   const invalid: OracleResult['invalid'] = [];
