@@ -1,3 +1,5 @@
+import { Chart } from 'cdk8s';
+import { MeshMode, ProfileController, TenancyApp, TenantProfile } from '../src';
 import { allow, deny, GATEWAY, NS, PIPELINES_UI, policy } from './support/mesh-cases';
 import { renderObjects, synthTenant } from './support/synth';
 import { accessMatrix } from '../src/analysis/access';
@@ -7,8 +9,6 @@ import {
 import { meshEnforcementViolations } from '../src/analysis/isolation';
 import { MeshRequest } from '../src/analysis/mesh';
 import { resolveAuth } from '../src/core/auth-options';
-import { MeshMode, ProfileController, TenancyApp, TenantProfile } from '../src';
-import { Chart } from 'cdk8s';
 
 const WAYPOINT = { name: 'waypoint', namespace: NS };
 const AMBIENT = { mode: 'ambient', waypoint: WAYPOINT } as const;

@@ -3,9 +3,9 @@
  * namespace, which verbs it has on the resources reviewers care about. Reads
  * manifests (objects or a folder of YAML); never builds them.
  */
+import { DataPlane, dataPlaneOf, namespaceEnforcement, NamespaceEnforcement, SIDECAR } from './ambient';
 import { BoundedText } from './bounded-text';
 import { guardLine, guardStatus, GuardStatus } from './guard';
-import { DataPlane, dataPlaneOf, namespaceEnforcement, NamespaceEnforcement, SIDECAR } from './ambient';
 import { MeshRequest } from './mesh';
 import { anonymousRequests, decideOnProbes, MeshProbe, meshProbes, unnamedHeaderValue } from './mesh-probes';
 import { NetworkPath, networkReachability, NetworkReachability } from './network';

@@ -15,11 +15,11 @@
  * Service labelled to skip it): then ztunnel alone decides, with the caller's identity. Both
  * routes are evaluated; a caller is admitted when either admits it.
  */
-import { validIpOrCidr, validPort } from '../core/istio-validation';
-import { AuthorizationPolicyManifest, AuthorizationRuleSpec } from '../core/manifest';
 import {
   actionOf, decide, EnforcedPolicies, enforcedPolicies, enforcedSelection, ipInBlock, isDryRun, MeshDecision, MeshRequest,
 } from './mesh';
+import { validIpOrCidr, validPort } from '../core/istio-validation';
+import { AuthorizationPolicyManifest, AuthorizationRuleSpec } from '../core/manifest';
 
 /** Where a namespace's requests are decided. */
 export interface DataPlane {
@@ -87,8 +87,18 @@ const ports = (values: string[] | undefined) => (values ?? []).filter(validPort)
 const addresses = (values: string[] | undefined) => (values ?? []).filter(v => v !== '' && validIpOrCidr(v));
 
 const EMPTY_MATCH: L4Match = {
-  namespaces: [], notNamespaces: [], serviceAccounts: [], notServiceAccounts: [], principals: [], notPrincipals: [],
-  sourceIps: [], notSourceIps: [], destinationIps: [], notDestinationIps: [], destinationPorts: [], notDestinationPorts: [],
+  namespaces: [],
+  notNamespaces: [],
+  serviceAccounts: [],
+  notServiceAccounts: [],
+  principals: [],
+  notPrincipals: [],
+  sourceIps: [],
+  notSourceIps: [],
+  destinationIps: [],
+  notDestinationIps: [],
+  destinationPorts: [],
+  notDestinationPorts: [],
 };
 
 const OPERATION_HTTP = ['hosts', 'notHosts', 'methods', 'notMethods', 'paths', 'notPaths'] as const;
@@ -101,24 +111,30 @@ const present = (list: unknown) => Array.isArray(list) && list.length > 0;
 /** The HTTP attributes a rule names (what ztunnel cannot read). */
 export function httpAttributesOf(rule: AuthorizationRuleSpec): string[] {
   const found = new Set<string>();
-  for (const to of rule.to ?? []) for (const key of OPERATION_HTTP) if (present((to?.operation as Record<string, unknown> | undefined)?.[key])) found.add(key);
-  for (const from of rule.from ?? []) for (const key of SOURCE_HTTP) if (present((from?.source as Record<string, unknown> | undefined)?.[key])) found.add(key);
+  const fields = (section: unknown) => (section ?? {}) as Record<string, unknown>;
+  for (const to of rule.to ?? []) for (const key of OPERATION_HTTP) if (present(fields(to?.operation)[key])) found.add(key);
+  for (const from of rule.from ?? []) for (const key of SOURCE_HTTP) if (present(fields(from?.source)[key])) found.add(key);
   for (const condition of rule.when ?? []) if (!L4_CONDITION_KEYS.includes(String(condition?.key))) found.add(String(condition?.key));
   return [...found];
 }
 
 function convertRule(rule: AuthorizationRuleSpec, namespace: string): L4Match[][] {
   const clauses: L4Match[][] = [];
-  const to = (rule.to ?? []).map(t => ({ ...EMPTY_MATCH, destinationPorts: ports(t?.operation?.ports), notDestinationPorts: ports(t?.operation?.notPorts) }));
+  const to = (rule.to ?? []).map(t =>
+    ({ ...EMPTY_MATCH, destinationPorts: ports(t?.operation?.ports), notDestinationPorts: ports(t?.operation?.notPorts) }));
   if (to.length > 0) clauses.push(to);
   const from = (rule.from ?? []).map(f => {
     const s = f?.source ?? {};
     return {
       ...EMPTY_MATCH,
-      sourceIps: addresses(s.ipBlocks), notSourceIps: addresses(s.notIpBlocks),
-      namespaces: stringMatches(s.namespaces), notNamespaces: stringMatches(s.notNamespaces),
-      serviceAccounts: serviceAccountMatches(s.serviceAccounts, namespace), notServiceAccounts: serviceAccountMatches(s.notServiceAccounts, namespace),
-      principals: stringMatches(s.principals), notPrincipals: stringMatches(s.notPrincipals),
+      sourceIps: addresses(s.ipBlocks),
+      notSourceIps: addresses(s.notIpBlocks),
+      namespaces: stringMatches(s.namespaces),
+      notNamespaces: stringMatches(s.notNamespaces),
+      serviceAccounts: serviceAccountMatches(s.serviceAccounts, namespace),
+      notServiceAccounts: serviceAccountMatches(s.notServiceAccounts, namespace),
+      principals: stringMatches(s.principals),
+      notPrincipals: stringMatches(s.notPrincipals),
     };
   });
   if (from.length > 0) clauses.push(from);
@@ -321,10 +337,14 @@ export function unenforcedPolicies(policies: AuthorizationPolicyManifest[], plan
     }
     if (refs.length > 0) {
       const waypoint = plane.waypoint;
-      const attached = waypoint !== undefined && refs.some(ref => targetsWaypoint(ref, String(policy.metadata?.namespace), waypoint) || targetsService(ref));
+      const attached = waypoint !== undefined
+        && refs.some(ref => targetsWaypoint(ref, String(policy.metadata?.namespace), waypoint) || targetsService(ref));
       if (!attached) {
-        found.push({ policy: name, reason: `targets no waypoint of the namespace${waypoint ? ` (its waypoint is Gateway ${waypoint.namespace}/${waypoint.name})` : ''}; `
-          + 'target the namespace\'s waypoint Gateway' });
+        found.push({
+          policy: name,
+          reason: `targets no waypoint of the namespace${waypoint ? ` (its waypoint is Gateway ${waypoint.namespace}/${waypoint.name})` : ''}; `
+          + 'target the namespace\'s waypoint Gateway',
+        });
       }
       continue;
     }

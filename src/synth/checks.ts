@@ -6,7 +6,8 @@
 import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import {
-  crossTenantViolations, DeclaredTenant, meshEnforcementViolations, namespacePeers, NamespacePeer, SourceReference, sourceReferences, tenantViolations,
+  crossTenantViolations, DeclaredTenant, meshEnforcementViolations, namespacePeers, NamespacePeer, SourceReference, sourceReferences,
+  tenantViolations,
 } from '../analysis/isolation';
 import { RbacModel } from '../analysis/rbac';
 import { IdentityProvider } from '../constructs/cluster/identity-provider';
@@ -133,8 +134,11 @@ export class IsolationRun {
     this.sources.push(...sourceReferences(tenant.name, cluster));
     // Objects a tenant writes into other namespaces are checked against those at the end.
     this.foreign.push(...cluster.filter(d => d.metadata?.namespace !== undefined && d.metadata.namespace !== tenant.name));
-    return [...tenantViolations(declared, cluster, this.clusterRoles, tenant.auth), ...meshEnforcementViolations(tenant.name, docs, cluster, tenant.auth),
-      ...this.cloudIdentityViolations(tenant.name, cluster)];
+    return [
+      ...tenantViolations(declared, cluster, this.clusterRoles, tenant.auth),
+      ...meshEnforcementViolations(tenant.name, docs, cluster, tenant.auth),
+      ...this.cloudIdentityViolations(tenant.name, cluster),
+    ];
   }
 
   /** Cloud identities this tenant binds that an earlier tenant binds too (each belongs to one tenant). */

@@ -67,6 +67,8 @@ const roleBinding = (ns: string, name: string, role: string, subjects: any[], an
   subjects,
 });
 const authorizationPolicy = (ns: string, name: string, spec: any) => ({ apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name, namespace: ns }, spec });
+const onWaypoint = (ns: string, name: string, spec: any) =>
+  authorizationPolicy(ns, name, { ...spec, targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'waypoint' }] });
 const networkPolicy = (ns: string, name: string, spec: any) => ({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace: ns }, spec: { podSelector: {}, ...spec } });
 const userHeader = (...values: string[]) => ({ key: 'request.headers[kubeflow-userid]', values });
 const GATEWAY = 'cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account';
@@ -205,6 +207,11 @@ const ROWS: Row[] = [
   },
   { what: 'contributor admits every user behind the gateway', as: CONTRIBUTOR, method: 'POST', path: apPath(ALPHA), body: authorizationPolicy(ALPHA, 'gateway', { rules: [{ from: [{ source: { principals: [GATEWAY] } }] }] }), expect: denied(OPEN, /"gateway"/) },
   { what: 'contributor admits a wildcard user', as: CONTRIBUTOR, method: 'POST', path: apPath(ALPHA), body: authorizationPolicy(ALPHA, 'wildcard', { rules: [{ when: [userHeader('*@guard.test')] }] }), expect: denied(OPEN, /"wildcard"/) },
+  // Ambient mode's waypoint enforces the policies that target it; the guard reads their rules like any other.
+  { what: 'owner opens the waypoint to every user behind the gateway', as: OTHER_OWNER, method: 'POST', path: apPath(BETA), body: onWaypoint(BETA, 'wp-gateway', { rules: [{ from: [{ source: { principals: [GATEWAY] } }] }] }), expect: denied(OPEN, /"wp-gateway"/) },
+  { what: 'owner admits an undeclared user at the waypoint', as: OTHER_OWNER, method: 'POST', path: apPath(BETA), body: onWaypoint(BETA, 'wp-eve', { rules: [{ from: [{ source: { principals: [GATEWAY] } }], when: [userHeader('eve@evil.test')] }] }), expect: denied(OPEN, /"wp-eve"/) },
+  { what: 'owner admits another tenant\'s waypoint at ztunnel', as: OTHER_OWNER, method: 'POST', path: apPath(BETA), body: authorizationPolicy(BETA, 'alpha-waypoint', { rules: [{ from: [{ source: { principals: [`cluster.local/ns/${ALPHA}/sa/waypoint`] } }] }] }), expect: denied(OPEN, /"alpha-waypoint"/) },
+  { what: 'owner admits a declared user at the waypoint', as: OTHER_OWNER, method: 'POST', path: apPath(BETA), body: onWaypoint(BETA, 'wp-olivia', { rules: [{ from: [{ source: { principals: [GATEWAY] } }], when: [userHeader('olivia@guard.test')] }] }), expect: 'allowed' },
   { what: 'another tenant\'s owner admits this tenant\'s workloads', as: OTHER_OWNER, method: 'POST', path: apPath(BETA), body: authorizationPolicy(BETA, 'from-alpha', { rules: [{ from: [{ source: { namespaces: [ALPHA] } }] }] }), expect: denied(OPEN, /^tenant "guard-beta": AuthorizationPolicy "from-alpha"/) },
   {
     what: 'contributor admits a declared user through the gateway',

@@ -158,8 +158,14 @@ export const AMBIENT_CASES: AmbientCase[] = [
     policies: [targeting(allow('other-gateway', { ...viaProxies, when: [user('owner@c.io')] }), 'ingress'),
       // The istio-waypoint GatewayClass attaches only from the root namespace.
       targeting(allow('gateway-class', { ...viaProxies, when: [user('carol@c.io')] }), 'istio-waypoint', 'GatewayClass'),
-      { ...allow('singular', { ...viaProxies, when: [user('stranger@c.io')] }), spec: { action: 'ALLOW', rules: [{ ...viaProxies, when: [user('stranger@c.io')] }],
-        targetRef: { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'waypoint' } } },
+      {
+        ...allow('singular', { ...viaProxies, when: [user('stranger@c.io')] }),
+        spec: {
+          action: 'ALLOW',
+          rules: [{ ...viaProxies, when: [user('stranger@c.io')] }],
+          targetRef: { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'waypoint' },
+        },
+      },
       waypointL4],
     requests: callers(),
   },
@@ -175,10 +181,22 @@ export const AMBIENT_CASES: AmbientCase[] = [
     name: 'a selector policy applies at ztunnel to the workloads it selects',
     plane: AMBIENT,
     labels: { app: 'nb' },
-    policies: [{ ...allow('selected', { from: [{ source: { namespaces: ['team-b'] } }] }), spec: { action: 'ALLOW', selector: { matchLabels: { app: 'nb' } },
-      rules: [{ from: [{ source: { namespaces: ['team-b'] } }] }] } },
-    { ...allow('not-selected', { from: [{ source: { namespaces: ['istio-system'] } }] }), spec: { action: 'ALLOW', selector: { matchLabels: { app: 'x' } },
-      rules: [{ from: [{ source: { namespaces: ['istio-system'] } }] }] } }],
+    policies: [{
+      ...allow('selected', { from: [{ source: { namespaces: ['team-b'] } }] }),
+      spec: {
+        action: 'ALLOW',
+        selector: { matchLabels: { app: 'nb' } },
+        rules: [{ from: [{ source: { namespaces: ['team-b'] } }] }],
+      },
+    },
+    {
+      ...allow('not-selected', { from: [{ source: { namespaces: ['istio-system'] } }] }),
+      spec: {
+        action: 'ALLOW',
+        selector: { matchLabels: { app: 'x' } },
+        rules: [{ from: [{ source: { namespaces: ['istio-system'] } }] }],
+      },
+    }],
     requests: callers(),
   },
   {
