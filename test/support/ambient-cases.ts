@@ -98,7 +98,7 @@ export const AMBIENT_CASES: AmbientCase[] = [
   {
     name: 'a waypoint whose identity ztunnel does not admit refuses everything that passed it',
     plane: AMBIENT,
-    policies: [targeting(allow('members', { ...viaProxies, when: [user('owner@c.io')] })), sameNamespaceL4],
+    policies: [targeting(allow('members', { ...viaProxies, when: [user('owner@c.io')] })), allow('editor-only', { from: [{ source: { principals: [OWN] } }] })],
     requests: callers(),
   },
   {
