@@ -44,8 +44,8 @@ function modelVerdicts(namespace: string, policies: AuthorizationPolicyManifest[
   return new Map(requests.map(r => {
     const ztunnel = ztunnelDecision(l4, r);
     const l7 = atWaypoint ? decide(atWaypoint, r) : undefined;
-    const hop = { principal: waypointPrincipal(waypoint!), port: r.port, destinationIp: r.destinationIp };
-    const afterWaypoint = l7?.admitted ? ztunnelDecision(l4, hop) : undefined;
+    const hop = waypoint && { principal: waypointPrincipal(waypoint), port: r.port, destinationIp: r.destinationIp };
+    const afterWaypoint = l7?.admitted && hop ? ztunnelDecision(l4, hop) : undefined;
     const via = l7 === undefined ? undefined : !l7.admitted ? l7 : afterWaypoint!.admitted ? l7 : afterWaypoint!;
     const final = enforcement?.decide(r) ?? (via?.admitted ? via : ztunnel.admitted ? ztunnel : via ?? ztunnel);
     return [r.id, { final, waypoint: l7, ztunnelAfterWaypoint: afterWaypoint, ztunnel }];
