@@ -200,6 +200,14 @@ export const AMBIENT_CASES: AmbientCase[] = [
     requests: callers(),
   },
   {
+    name: 'an ALLOW rule with L4 and HTTP parts is dropped whole at ztunnel, not reduced to its L4 parts',
+    plane: AMBIENT,
+    policies: [allow('port-and-method', { from: [{ source: { principals: [GATEWAY] } }], to: [{ operation: { ports: ['8080'], methods: ['GET'] } }] }),
+      allow('principal-and-token', { from: [{ source: { namespaces: ['team-b'], requestPrincipals: ['*'] } }] }),
+      allow('principal-and-host', { from: [{ source: { principals: [OWN] } }], to: [{ operation: { hosts: ['svc.team-a'] } }] })],
+    requests: callers(),
+  },
+  {
     name: 'no waypoint: ztunnel alone, with the caller\'s identity',
     plane: { mode: 'ambient' },
     policies: [allow('gateway-l4', { from: [{ source: { principals: [GATEWAY] } }] }), allow('header', { ...viaProxies, when: [user('owner@c.io')] })],
