@@ -1,4 +1,4 @@
-import { Chart } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import { MeshMode, ProfileController, TenancyApp, TenantProfile } from '../src';
 import { allow, deny, GATEWAY, NS, PIPELINES_UI, policy } from './support/mesh-cases';
 import { renderObjects, synthTenant } from './support/synth';
@@ -169,5 +169,19 @@ describe('the isolation check and the access report on ambient tenants', () => {
       return app;
     })()).map(o => (o.kind === 'AuthorizationPolicy' ? { ...o, spec: { action: o.spec.action, rules: o.spec.rules } } : o));
     expect(accessMatrix(earlier).meshOpen).toEqual([NS]);
+  });
+});
+
+describe('synthesis refuses an ambient tenant policy that no proxy enforces', () => {
+  test('a namespace-wide header rule added to an ambient tenant fails the isolation check, naming the policy', () => {
+    const app = new TenancyApp({ profileController: ProfileController.NONE });
+    const tenant = new TenantProfile(new Chart(app, 'c'), NS, { owner: 'owner@c.io', meshMode: MeshMode.AMBIENT });
+    new ApiObject(tenant, 'extra', {
+      apiVersion: 'security.istio.io/v1',
+      kind: 'AuthorizationPolicy',
+      metadata: { name: 'owner-api', namespace: NS },
+      spec: { rules: [{ from: [{ source: { principals: [GATEWAY] } }], when: [{ key: 'request.headers[kubeflow-userid]', values: ['owner@c.io'] }] }] },
+    });
+    expect(() => renderObjects(app)).toThrow(/AuthorizationPolicy team-a\/owner-api uses HTTP attributes \(request.headers\[kubeflow-userid\]\) without targetRefs/);
   });
 });
