@@ -121,6 +121,7 @@ describe('the access analysis agrees with Istio on ambient tenants', () => {
     const people = Array.from({ length: 8 }, (_, i) => `person${i}@example.com`);
     const auths: KubeflowAuthOptions[] = [{}, { userIdHeader: 'x-auth-request-email', userIdPrefix: 'accounts:', groupsHeader: 'x-auth-request-groups' }];
     let withHandWritten = 0;
+    let clean = 0;
     for (let run = 0; run < RUNS; run++) {
       const authOptions = r.pick(auths);
       const auth = resolveAuth(authOptions);
@@ -128,6 +129,8 @@ describe('the access analysis agrees with Istio on ambient tenants', () => {
       const app = new TenancyApp({ profileController, auth: authOptions, isolationCheck: false });
       const chart = new Chart(app, 'c');
       let handEdited = false;
+      // What each tenant without hand-written policies declares: only these may pass its mesh.
+      const declared = new Map<string, string[]>();
       for (let t = 0; t < 1 + Math.floor(r.next() * 3); t++) {
         const ns = `t${t}`;
         const owner = r.pick(people);
@@ -137,7 +140,9 @@ describe('the access analysis agrees with Istio on ambient tenants', () => {
           .filter((m, i, all) => m.name !== owner && all.findIndex(o => o.name === m.name) === i);
         const meshMode = r.next() < 0.8 ? MeshMode.AMBIENT : MeshMode.SIDECAR;
         const tenant = new TenantProfile(chart, ns, { name: ns, owner, contributors: members, meshMode });
+        declared.set(ns, [owner, ...members.map(m => m.name)]);
         if (r.next() < 0.5) {
+          declared.delete(ns);
           handEdited = true;
           const gateway = { from: [{ source: { principals: [auth.ingressGatewayPrincipal] } }] };
           const user = `request.headers[${auth.userIdHeader}]`;
@@ -158,8 +163,17 @@ describe('the access analysis agrees with Istio on ambient tenants', () => {
         }
       }
       if (handEdited) withHandWritten++;
-      checkAccess(`run ${run}`, renderObjects(app), authOptions);
+      const objects = renderObjects(app);
+      checkAccess(`run ${run}`, objects, authOptions);
+      const matrix = accessMatrix(objects, { auth: authOptions });
+      for (const [ns, members] of declared) {
+        clean++;
+        expect(matrix.meshOpen).not.toContain(ns);
+        const admitted = matrix.identities.filter(i => i.kind !== 'ServiceAccount' && i.access[ns]?.meshIngress).map(i => i.name);
+        expect(admitted.filter(name => !members.includes(name))).toEqual([]);
+      }
     }
     expect(withHandWritten).toBeGreaterThan(RUNS / 4);
+    expect(clean).toBeGreaterThan(RUNS / 2);
   });
 });

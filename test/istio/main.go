@@ -423,6 +423,9 @@ func bootstrapFor(ports []int, filters []*hcm.HttpFilter, p *pki) *bootstrap.Boo
 	for _, port := range ports {
 		listeners = append(listeners, &listener.Listener{
 			Name: fmt.Sprintf("inbound-%d", port),
+			// Envoy binds with SO_REUSEPORT by default: a second oracle on the machine would share
+			// the port and answer with its own certificates. Without it, the second one fails to start.
+			EnableReusePort: wrapperspb.Bool(false),
 			Address: &core.Address{Address: &core.Address_SocketAddress{SocketAddress: &core.SocketAddress{
 				Address: "127.0.0.1", PortSpecifier: &core.SocketAddress_PortValue{PortValue: uint32(port)},
 			}}},
