@@ -2,7 +2,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import { MeshMode, ProfileController, TenancyApp, TenantProfile } from '../src';
 import { allow, deny, GATEWAY, NS, PIPELINES_UI, policy } from './support/mesh-cases';
 import { renderObjects, synthTenant } from './support/synth';
-import { accessMatrix } from '../src/analysis/access';
+import { accessMatrix, accessReuse } from '../src/analysis/access';
 import {
   dataPlaneOf, namespaceEnforcement, unenforcedPolicies, waypointPolicies, ztunnelAuthorization, ztunnelDecision, ztunnelPolicies,
 } from '../src/analysis/ambient';
@@ -183,5 +183,31 @@ describe('synthesis refuses an ambient tenant policy that no proxy enforces', ()
       spec: { rules: [{ from: [{ source: { principals: [GATEWAY] } }], when: [{ key: 'request.headers[kubeflow-userid]', values: ['owner@c.io'] }] }] },
     });
     expect(() => renderObjects(app)).toThrow(/AuthorizationPolicy team-a\/owner-api uses HTTP attributes \(request.headers\[kubeflow-userid\]\) without targetRefs/);
+  });
+});
+
+describe('the access diff takes no cells over from a namespace whose data plane changed', () => {
+  test('same policies, Namespace relabelled to ambient: the reused cells are recomputed', () => {
+    const labels = (ambient: boolean): Record<string, string> => (ambient
+      ? { 'istio.io/dataplane-mode': 'ambient', 'istio.io/use-waypoint': 'waypoint' } : { 'istio-injection': 'enabled' });
+    const namespace = (ambient: boolean) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS, labels: labels(ambient) } });
+    const shared = [
+      allow('ns-owner-access-istio', userIs('owner@c.io')),
+      waypointL4,
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: { name: 'viewer', namespace: NS },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'kubeflow-view' },
+        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'viewer@c.io' }],
+      },
+    ];
+    const reuse = accessReuse();
+    const sidecar = accessMatrix([namespace(false), ...shared], { reuse });
+    const ambient = accessMatrix([namespace(true), ...shared], { reuse });
+    const viewer = (m: typeof sidecar) => m.identities.find(i => i.name === 'viewer@c.io')!.access[NS].meshIngress;
+    expect(viewer(sidecar)).toBe(false);
+    expect(viewer(ambient)).toBe(true);
+    expect(ambient.meshOpen).toEqual([NS]);
   });
 });

@@ -365,11 +365,12 @@ export function accessMatrix(written: Manifest[], options: AccessMatrixOptions =
   }
   const viaGateway = identities.filter(identity => requests.get(identity) !== undefined);
 
-  // What decides a namespace's cells: the objects written into it (its Profile included, from which
-  // the controller's objects derive) and, for all namespaces, the cluster-wide RBAC and the auth.
+  // What decides a namespace's cells: the objects written into it, its Profile (from which the
+  // controller's objects derive) and its Namespace (whose labels choose the data plane) and, for
+  // all namespaces, the cluster-wide RBAC and the auth.
   const inputsOf = new Map<string, Manifest[]>();
   for (const o of written) {
-    const namespace = o.kind === 'Profile' ? o.metadata?.name : o.metadata?.namespace;
+    const namespace = o.kind === 'Profile' || (o.kind === 'Namespace' && o.apiVersion === 'v1') ? o.metadata?.name : o.metadata?.namespace;
     if (namespace !== undefined) push(inputsOf, namespace, o);
   }
   const global: unknown[] = [options.clusterRoles, JSON.stringify(auth),
