@@ -45,19 +45,19 @@ describe('istiod\'s conversion for ztunnel (pilot/pkg/serviceregistry/ambient/au
   });
 
   test('an ALLOW policy whose every rule is HTTP matches nothing: it refuses everyone (fail closed)', () => {
-    const converted = ztunnelPolicies([allow('owner', userIs('a@c.io'))]);
+    const converted = ztunnelPolicies([allow('owner', userIs('a@c.io'))], NS);
     expect(converted[0].groups).toEqual([]);
     expect(ztunnelDecision(converted, { principal: GATEWAY, port: 80 })).toEqual({ admitted: false, policy: '' });
   });
 
   test('a DENY rule keeps its L4 parts, and one whose entry is all HTTP never matches (ztunnel skips empty matches)', () => {
     const portAndMethod = deny('deny-port', { to: [{ operation: { ports: ['8888'], methods: ['POST'] } }] });
-    expect(ztunnelDecision(ztunnelPolicies([portAndMethod]), { principal: GATEWAY, port: 8888 })).toEqual({ admitted: false, policy: 'team-a/deny-port' });
-    expect(ztunnelDecision(ztunnelPolicies([portAndMethod]), { principal: GATEWAY, port: 80 }).admitted).toBe(true);
+    expect(ztunnelDecision(ztunnelPolicies([portAndMethod], NS), { principal: GATEWAY, port: 8888 })).toEqual({ admitted: false, policy: 'team-a/deny-port' });
+    expect(ztunnelDecision(ztunnelPolicies([portAndMethod], NS), { principal: GATEWAY, port: 80 }).admitted).toBe(true);
     const methodOnly = deny('deny-post', { to: [{ operation: { methods: ['POST'] } }] });
-    expect(ztunnelDecision(ztunnelPolicies([methodOnly]), { principal: GATEWAY, port: 8888 }).admitted).toBe(true);
+    expect(ztunnelDecision(ztunnelPolicies([methodOnly], NS), { principal: GATEWAY, port: 8888 }).admitted).toBe(true);
     const headerOnly = deny('deny-header', { from: [{ source: { namespaces: ['team-b'] } }], when: [{ key: 'request.headers[x]', values: ['1'] }] });
-    expect(ztunnelDecision(ztunnelPolicies([headerOnly]), { principal: OTHER_TENANT, port: 8888 }).admitted).toBe(true);
+    expect(ztunnelDecision(ztunnelPolicies([headerOnly], NS), { principal: OTHER_TENANT, port: 8888 }).admitted).toBe(true);
   });
 
   test('policies with targetRefs, dry-run policies and other actions are not sent', () => {
@@ -67,7 +67,7 @@ describe('istiod\'s conversion for ztunnel (pilot/pkg/serviceregistry/ambient/au
   });
 
   test('identities: principals and namespaces need mTLS; negative matches pass plaintext; service accounts default to the policy namespace', () => {
-    const by = (rule: object) => ztunnelPolicies([allow('p', rule as never)]);
+    const by = (rule: object) => ztunnelPolicies([allow('p', rule as never)], NS);
     expect(ztunnelDecision(by({ from: [{ source: { principals: ['*'] } }] }), { principal: '', port: 1 }).admitted).toBe(false);
     expect(ztunnelDecision(by({ from: [{ source: { principals: ['*'] } }] }), { principal: OTHER_TENANT, port: 1 }).admitted).toBe(true);
     expect(ztunnelDecision(by({ from: [{ source: { notNamespaces: ['team-b'] } }] }), { principal: '', port: 1 }).admitted).toBe(true);
@@ -209,5 +209,34 @@ describe('the access diff takes no cells over from a namespace whose data plane 
     expect(viewer(sidecar)).toBe(false);
     expect(viewer(ambient)).toBe(true);
     expect(ambient.meshOpen).toEqual([NS]);
+  });
+});
+
+describe('what an attacker of the ambient model found (each decided by the oracle in ambient-cases.ts)', () => {
+  test('only the namespace\'s and the root namespace\'s policies apply', () => {
+    const elsewhere = { ...deny('elsewhere', {}), metadata: { name: 'elsewhere', namespace: 'team-b' } };
+    const meshWide = { ...deny('mesh-wide', {}), metadata: { name: 'mesh-wide', namespace: 'istio-system' } };
+    expect(ztunnelPolicies([elsewhere], NS)).toEqual([]);
+    expect(ztunnelPolicies([meshWide], NS).map(a => a.policy)).toEqual(['istio-system/mesh-wide']);
+    expect(namespaceEnforcement([elsewhere], NS, AMBIENT).decide(request(OTHER_TENANT)).admitted).toBe(true);
+  });
+
+  test('the root namespace\'s policy on the istio-waypoint class holds at every waypoint', () => {
+    const everyWaypoint = { ...targeted(deny('every', { to: [{ operation: { methods: ['POST'] } }] }), 'istio-waypoint'), metadata: { name: 'every', namespace: 'istio-system' } };
+    everyWaypoint.spec = { ...everyWaypoint.spec, targetRefs: [{ group: 'gateway.networking.k8s.io', kind: 'GatewayClass', name: 'istio-waypoint' }] };
+    expect(waypointPolicies([everyWaypoint], WAYPOINT, NS).map(p => p.metadata?.name)).toEqual(['every']);
+    expect(waypointPolicies([{ ...everyWaypoint, metadata: { name: 'every', namespace: NS } }], WAYPOINT, NS)).toEqual([]);
+  });
+
+  test('null reads as absent: action null is ALLOW, targetRef null targets nothing', () => {
+    expect(ztunnelAuthorization(policy('n', { action: null, targetRef: null, rules: [sameNamespace] }))?.action).toBe('ALLOW');
+  });
+
+  test('ztunnel selectors: a label must be present, even with an empty value; selector {} reaches no workload', () => {
+    const emptyValue = policy('empty-value', { action: 'DENY', selector: { matchLabels: { app: '' } }, rules: [{}] });
+    expect(ztunnelPolicies([emptyValue], NS, { v: '1' })).toEqual([]);
+    expect(ztunnelPolicies([emptyValue], NS, { app: '' })).toHaveLength(1);
+    expect(ztunnelPolicies([policy('empty', { action: 'DENY', selector: {}, rules: [{}] })], NS, { v: '1' })).toEqual([]);
+    expect(ztunnelPolicies([policy('all', { action: 'DENY', selector: { matchLabels: {} }, rules: [{}] })], NS, { v: '1' })).toHaveLength(1);
   });
 });

@@ -16,7 +16,7 @@
  * routes are evaluated; a caller is admitted when either admits it.
  */
 import {
-  actionOf, decide, EnforcedPolicies, enforcedPolicies, enforcedSelection, ipInBlock, isDryRun, MeshDecision, MeshRequest,
+  actionOf, decide, EnforcedPolicies, enforcedPolicies, enforcedSelection, hasTargetRefs, ipInBlock, isDryRun, MeshDecision, MeshRequest,
 } from './mesh';
 import { validIpOrCidr, validPort } from '../core/istio-validation';
 import { AuthorizationPolicyManifest, AuthorizationRuleSpec } from '../core/manifest';
@@ -36,6 +36,13 @@ export interface Waypoint {
 }
 
 export const SIDECAR: DataPlane = { mode: 'sidecar' };
+
+/** Istio's root namespace (meshConfig.rootNamespace) as Kubeflow installs Istio: its policies hold mesh-wide. */
+export const ROOT_NAMESPACE = 'istio-system';
+
+/** The policies a workload of `namespace` can be subject to: its namespace's and the root namespace's. */
+export const scopedTo = (policies: AuthorizationPolicyManifest[], namespace: string, rootNamespace = ROOT_NAMESPACE) =>
+  policies.filter(p => p.metadata?.namespace === namespace || p.metadata?.namespace === rootNamespace);
 
 /** The data plane a namespace's labels choose (`istio.io/dataplane-mode`, `istio.io/use-waypoint[-namespace]`). */
 export function dataPlaneOf(namespace: string, labels: Record<string, string> | undefined): DataPlane {
@@ -164,7 +171,7 @@ function convertRule(rule: AuthorizationRuleSpec, namespace: string): L4Match[][
  */
 export function ztunnelAuthorization(policy: AuthorizationPolicyManifest): ZtunnelAuthorization | undefined {
   const spec = policy.spec ?? {};
-  if (isDryRun(policy) || spec.targetRef !== undefined || (spec.targetRefs?.length ?? 0) > 0) return undefined;
+  if (isDryRun(policy) || hasTargetRefs(policy)) return undefined;
   const action = actionOf(policy);
   if (action !== 'ALLOW' && action !== 'DENY') return undefined;
   const namespace = String(policy.metadata?.namespace ?? '');
@@ -223,9 +230,23 @@ function authorizationMatches(authorization: ZtunnelAuthorization, conn: L4Conne
     || matches.some(m => !isEmpty(m) && l4Matches(m, conn))));
 }
 
-/** The policies ztunnel enforces at a workload with `labels`, converted. */
-export function ztunnelPolicies(policies: AuthorizationPolicyManifest[], labels: Record<string, string> = {}): ZtunnelAuthorization[] {
-  return policies.filter(p => Object.entries(p.spec?.selector?.matchLabels ?? {}).every(([k, v]) => labels[k] === v))
+/**
+ * Whether ztunnel gets a policy for a workload with `labels` (its namespace's or the root
+ * namespace's): without a selector for every workload (scope NAMESPACE or GLOBAL); with one, only
+ * as a workload's attached policy, which `buildWorkloadPolicies` (workloads.go) attaches when the
+ * selector has labels, each present on the workload with its value (`selector: {}` reaches none).
+ */
+function reachesZtunnel(policy: AuthorizationPolicyManifest, labels: Record<string, string>): boolean {
+  const selector = policy.spec?.selector;
+  if (selector == null) return true;
+  const match = selector.matchLabels;
+  return match != null && Object.entries(match).every(([k, v]) => Object.prototype.hasOwnProperty.call(labels, k) && labels[k] === v);
+}
+
+/** The policies ztunnel enforces at a workload of `namespace` with `labels`, converted, by name. */
+export function ztunnelPolicies(policies: AuthorizationPolicyManifest[], namespace: string, labels: Record<string, string> = {},
+  rootNamespace = ROOT_NAMESPACE): ZtunnelAuthorization[] {
+  return scopedTo(policies, namespace, rootNamespace).filter(p => reachesZtunnel(p, labels))
     .map(ztunnelAuthorization).filter((a): a is ZtunnelAuthorization => a !== undefined)
     // ztunnel keeps policies in maps; for a stable deciding policy, the first by name decides.
     .sort((a, b) => (a.policy < b.policy ? -1 : a.policy > b.policy ? 1 : 0));
@@ -247,7 +268,8 @@ export function ztunnelDecision(authorizations: ZtunnelAuthorization[], conn: L4
 interface TargetRef { group?: unknown; kind?: unknown; name?: unknown; namespace?: unknown }
 
 const targetRefsOf = (policy: AuthorizationPolicyManifest): TargetRef[] =>
-  [...policy.spec?.targetRef ? [policy.spec.targetRef as TargetRef] : [], ...(policy.spec?.targetRefs ?? []) as TargetRef[]];
+  [...policy.spec?.targetRef != null ? [policy.spec.targetRef as TargetRef] : [], ...(policy.spec?.targetRefs ?? []) as TargetRef[]]
+    .filter(ref => ref != null);
 const group = (ref: TargetRef) => (ref.group === undefined || ref.group === '' ? 'core' : String(ref.group));
 
 /** Whether a `targetRef` names the Gateway `waypoint` from a policy in `policyNamespace` (ShouldAttachPolicy, Gateway case). */
@@ -259,14 +281,20 @@ export function targetsWaypoint(ref: TargetRef, policyNamespace: string, waypoin
 /** Whether a `targetRef` names a Kubernetes Service (attached on the waypoint serving it). */
 const targetsService = (ref: TargetRef) => group(ref) === 'core' && ref.kind === 'Service';
 
+/** Whether a `targetRef` names the `istio-waypoint` GatewayClass from the root namespace: every waypoint's. */
+const targetsEveryWaypoint = (ref: TargetRef, policyNamespace: string, rootNamespace: string) => policyNamespace === rootNamespace
+  && group(ref) === 'gateway.networking.k8s.io' && ref.kind === 'GatewayClass' && ref.name === 'istio-waypoint';
+
 /**
  * The policies the waypoint enforces for a request to Service `service` in `namespace` (undefined:
- * a Service no policy names): those whose `targetRefs` name the waypoint, and those in the
- * Service's namespace naming it. Waypoints ignore selectors and namespace-wide policies.
+ * a Service no policy names): those whose `targetRefs` name the waypoint, those in the Service's
+ * namespace naming it, and the root namespace's naming the `istio-waypoint` class. Waypoints ignore
+ * selectors and namespace-wide policies.
  */
 export function waypointPolicies(policies: AuthorizationPolicyManifest[], waypoint: Waypoint, namespace: string,
-  service?: string): AuthorizationPolicyManifest[] {
+  service?: string, rootNamespace = ROOT_NAMESPACE): AuthorizationPolicyManifest[] {
   return policies.filter(p => targetRefsOf(p).some(ref => targetsWaypoint(ref, String(p.metadata?.namespace), waypoint)
+    || targetsEveryWaypoint(ref, String(p.metadata?.namespace), rootNamespace)
     || (service !== undefined && targetsService(ref) && ref.name === service && p.metadata?.namespace === namespace)));
 }
 
@@ -294,19 +322,21 @@ function firstAdmitting(decisions: Array<() => MeshDecision>): MeshDecision {
  * a sidecar's policies, or ambient mode's routes through the waypoint (for each Service some
  * policy names, and for any other) and straight to ztunnel.
  */
-export function namespaceEnforcement(policies: AuthorizationPolicyManifest[], namespace: string, plane: DataPlane): NamespaceEnforcement {
+export function namespaceEnforcement(all: AuthorizationPolicyManifest[], namespace: string, plane: DataPlane,
+  rootNamespace = ROOT_NAMESPACE): NamespaceEnforcement {
+  const policies = scopedTo(all, namespace, rootNamespace);
   if (plane.mode === 'sidecar') {
     const enforced = enforcedPolicies(policies);
     return { decide: request => decide(enforced, request) };
   }
-  const l4 = ztunnelPolicies(policies);
+  const l4 = ztunnelPolicies(policies, namespace, {}, rootNamespace);
   const direct = (request: MeshRequest) => ztunnelDecision(l4, request);
   const waypoint = plane.waypoint;
   if (waypoint === undefined) return { decide: direct };
   const services = [...new Set(policies.flatMap(p => (p.metadata?.namespace === namespace ? targetRefsOf(p) : []))
     .filter(targetsService).map(ref => String(ref.name)))].sort();
   const views: EnforcedPolicies[] = [undefined, ...services].map(service =>
-    enforcedSelection(waypointPolicies(policies, waypoint, namespace, service)));
+    enforcedSelection(waypointPolicies(policies, waypoint, namespace, service, rootNamespace)));
   const hop = waypointPrincipal(waypoint);
   const viaWaypoint = (view: EnforcedPolicies, request: MeshRequest): MeshDecision => {
     const l7 = decide(view, request);

@@ -5,6 +5,7 @@
  * identity, the namespace and the object that opens the path.
  */
 import { dataPlaneOf, namespaceEnforcement, unenforcedPolicies } from './ambient';
+import { actionOf } from './mesh';
 import { anonymousRequests, decideOnProbes, meshProbes, unnamedHeaderValue } from './mesh-probes';
 import { RbacModel } from './rbac';
 import { classifyAllowRule } from '../core/allow-rules';
@@ -82,7 +83,7 @@ function policySources(policy: AuthorizationPolicyManifest): Array<{ source: str
 export function sourceReferences(tenant: string, objects: Manifest[]): SourceReference[] {
   const references: SourceReference[] = [];
   const policies = objects.filter(ofKind<AuthorizationPolicyManifest>('AuthorizationPolicy'));
-  for (const policy of policies.filter(o => o.metadata?.namespace === tenant && (o.spec?.action ?? 'ALLOW') === 'ALLOW')) {
+  for (const policy of policies.filter(o => o.metadata?.namespace === tenant && actionOf(o) === 'ALLOW')) {
     for (const { source, namespace } of policySources(policy)) {
       if (namespace !== undefined && namespace !== tenant) {
         references.push({ tenant, policy: `AuthorizationPolicy ${tenant}/${policy.metadata?.name}`, source, namespace });
@@ -126,7 +127,7 @@ export function tenantViolations(declared: TenantDeclarations, objects: Manifest
   }
   violations.push(...ipBlockViolations(ns, inNamespace, declared.clusterCidrs ?? DEFAULT_CLUSTER_CIDRS));
   for (const policy of inNamespace.filter(ofKind<AuthorizationPolicyManifest>('AuthorizationPolicy'))) {
-    const action = policy.spec?.action ?? 'ALLOW';
+    const action = actionOf(policy);
     if (action !== 'ALLOW') continue;
     const name = `AuthorizationPolicy ${ns}/${policy.metadata?.name}`;
     const rules = policy.spec?.rules ?? [];

@@ -8,7 +8,7 @@
  * not access.
  */
 import { NamespaceEnforcement } from './ambient';
-import { istioMatch, MeshDecision, MeshRequest } from './mesh';
+import { actionOf, istioMatch, MeshDecision, MeshRequest } from './mesh';
 import { KNATIVE_PROBE_PATHS } from '../core/kubeflow-defaults';
 import { AuthorizationPolicyManifest } from '../core/manifest';
 
@@ -58,7 +58,7 @@ export function meshProbes(policies: AuthorizationPolicyManifest[]): MeshProbe[]
   const probes = new Map<string, MeshProbe>();
   const add = (probe: MeshProbe) => probes.set(JSON.stringify(probe), probe);
   add({ method: 'GET', path: '/', port });
-  for (const policy of policies.filter(p => (p.spec?.action ?? 'ALLOW') === 'ALLOW')) {
+  for (const policy of policies.filter(p => actionOf(p) === 'ALLOW')) {
     for (const rule of policy.spec?.rules ?? []) {
       for (const to of rule?.to ?? []) {
         const operation = to.operation ?? {};

@@ -429,7 +429,7 @@ export function ruleMatches(rule: AuthorizationRuleSpec, request: MeshRequest, n
 export function actionOf(policy: AuthorizationPolicyManifest): string {
   const action: unknown = policy.spec?.action;
   if (typeof action === 'number') return ['ALLOW', 'DENY', 'AUDIT', 'CUSTOM'][action] ?? String(action);
-  return action === undefined ? 'ALLOW' : String(action);
+  return action == null ? 'ALLOW' : String(action); // null is the default, as for every protobuf field
 }
 
 /** Istio's `istio.io/dry-run` annotation, read as Go's strconv.ParseBool reads it (anything else enforces). */
@@ -438,10 +438,15 @@ export function isDryRun(policy: AuthorizationPolicyManifest): boolean {
   return value !== undefined && ['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value);
 }
 
+/** Whether a policy names targets (a `targetRef` or `targetRefs`; null reads as absent, as protobuf's JSON reading has it). */
+export function hasTargetRefs(policy: AuthorizationPolicyManifest): boolean {
+  return policy.spec?.targetRef != null || (Array.isArray(policy.spec?.targetRefs) && policy.spec!.targetRefs.length > 0);
+}
+
 /** Whether a policy applies to a sidecar workload with `labels`: no targetRef, and no selector or one the labels satisfy. */
 export function appliesToWorkload(policy: AuthorizationPolicyManifest, labels: Record<string, string>): boolean {
   const spec = policy.spec ?? {};
-  if (spec.targetRef !== undefined || (spec.targetRefs?.length ?? 0) > 0) return false;
+  if (hasTargetRefs(policy)) return false;
   const match = spec.selector?.matchLabels ?? {};
   return Object.entries(match).every(([k, v]) => labels[k] === v);
 }

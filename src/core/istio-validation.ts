@@ -181,7 +181,8 @@ function shapeProblems(spec: Record<string, unknown>): IstioPolicyProblem[] {
     }
   };
   const action = spec.action;
-  if (action !== undefined && !(typeof action === 'string' && ACTIONS.includes(action)) && !(Number.isInteger(action) && ACTIONS[action as number])) {
+  // protobuf's JSON reading takes null as the field's default (ALLOW), as it takes null for every field below.
+  if (action != null && !(typeof action === 'string' && ACTIONS.includes(action)) && !(Number.isInteger(action) && ACTIONS[action as number])) {
     problems.push({ field: 'spec.action', message: `${JSON.stringify(action)} is not one of ${ACTIONS.join(', ')}` });
   }
   if (spec.rules !== undefined && spec.rules !== null && !Array.isArray(spec.rules)) problems.push({ field: 'spec.rules', message: 'must be a list' });
@@ -232,7 +233,7 @@ export function istioPolicyProblems(policy: AuthorizationPolicyManifest): IstioP
   for (const internal of INTERNAL_ANNOTATIONS.filter(a => a in annotations)) add(`metadata.annotations[${internal}]`, 'is internal to Istio');
 
   const targetRefs = [...spec.targetRef ? [spec.targetRef] : [], ...spec.targetRefs ?? []] as Array<Record<string, unknown>>;
-  if ([spec.selector !== undefined, spec.targetRef !== undefined, (spec.targetRefs?.length ?? 0) > 0].filter(Boolean).length > 1) {
+  if ([spec.selector != null, spec.targetRef != null, (spec.targetRefs?.length ?? 0) > 0].filter(Boolean).length > 1) {
     add('spec', 'only one of selector, targetRef and targetRefs may be set');
   }
   for (const [key, value] of Object.entries(spec.selector?.matchLabels ?? {})) {
@@ -240,7 +241,7 @@ export function istioPolicyProblems(policy: AuthorizationPolicyManifest): IstioP
     if (key.includes('*') || String(value).includes('*')) add(`spec.selector.matchLabels[${key}]`, 'no wildcard in a selector');
   }
   targetRefs.forEach((ref, i) => {
-    const at = spec.targetRef !== undefined && i === 0 ? 'spec.targetRef' : `spec.targetRefs[${spec.targetRef !== undefined ? i - 1 : i}]`;
+    const at = spec.targetRef != null && i === 0 ? 'spec.targetRef' : `spec.targetRefs[${spec.targetRef != null ? i - 1 : i}]`;
     if (!ref?.name) add(`${at}.name`, 'must be set');
     if (ref?.namespace) add(`${at}.namespace`, 'must not be set: Istio does not follow references to other namespaces');
     if (!TARGET_KINDS.has(`${ref?.group || 'core'}/${ref?.kind}`)) add(`${at}.kind`, `a Service, ServiceEntry, Gateway or GatewayClass, not ${ref?.group}/${ref?.kind}`);
@@ -249,7 +250,7 @@ export function istioPolicyProblems(policy: AuthorizationPolicyManifest): IstioP
   const rules = spec.rules ?? [];
   if (action === 'CUSTOM' && rules.length === 0) add('spec.rules', 'CUSTOM without rules never applies; add an empty rule {} to apply it to every request');
   if (action === 'CUSTOM' && rules.length > 0 && !spec.provider?.name) add('spec.provider.name', 'must be set for action CUSTOM');
-  if (spec.provider !== undefined && action !== 'CUSTOM') add('spec.provider', `only action CUSTOM takes a provider, not ${action}`);
+  if (spec.provider != null && action !== 'CUSTOM') add('spec.provider', `only action CUSTOM takes a provider, not ${action}`);
   if (action === 'DENY' && rules.length === 0) add('spec.rules', 'DENY without rules never applies; add an empty rule {} to deny every request');
 
   rules.forEach((rule, i) => {

@@ -24,6 +24,7 @@ import (
 
 	"istio.io/istio/pilot/pkg/model"
 	"istio.io/istio/pilot/pkg/serviceregistry/ambient"
+	"istio.io/istio/pkg/config/labels"
 	"istio.io/istio/pkg/kube/krt"
 	"istio.io/istio/pkg/workloadapi/security"
 )
@@ -83,22 +84,16 @@ func ztunnelAuthorizations(raws []json.RawMessage, in input) ([]*security.Author
 		if a.Namespace != in.Namespace && a.Namespace != in.RootNamespace {
 			continue
 		}
-		if a.Scope == security.Scope_WORKLOAD_SELECTOR && !subset(wa.LabelSelector.Labels, in.Labels) {
+		// As buildWorkloadPolicies (workloads.go) attaches selector policies to a workload: a
+		// selector with labels (GetLabelSelector() != nil), each on the workload (labels.SubsetOf).
+		if a.Scope == security.Scope_WORKLOAD_SELECTOR &&
+			(wa.GetLabelSelector() == nil || !labels.Instance(wa.GetLabelSelector()).SubsetOf(in.Labels)) {
 			continue
 		}
 		out = append(out, a)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Namespace+"/"+out[i].Name < out[j].Namespace+"/"+out[j].Name })
 	return out, nil
-}
-
-func subset(selector, labels map[string]string) bool {
-	for k, v := range selector {
-		if labels[k] != v {
-			return false
-		}
-	}
-	return true
 }
 
 // l4Conn is a connection as the destination ztunnel sees it; a zero address means unknown

@@ -127,6 +127,11 @@ func run() error {
 	if in.RootNamespace == "" {
 		in.RootNamespace = "istio-system"
 	}
+	if in.Labels == nil {
+		// A workload without labels, as the model has it: an empty set, not "no filter" (krt's
+		// FilterSelects(nil) would attach every selector policy, as Istio does for a pod with none).
+		in.Labels = map[string]string{}
+	}
 	out := bufio.NewWriter(os.Stdout)
 	defer out.Flush()
 	emit := func(v any) {

@@ -207,6 +207,39 @@ export const AMBIENT_CASES: AmbientCase[] = [
       allow('principal-and-host', { from: [{ source: { principals: [OWN] } }], to: [{ operation: { hosts: ['svc.team-a'] } }] })],
     requests: callers(),
   },
+  // What an attacker of the ambient model found (each was a disagreement with the oracle or with Istio).
+  {
+    name: 'policies of other namespaces do not apply; the root namespace\'s do, at ztunnel and (for the waypoint class) at the waypoint',
+    plane: AMBIENT,
+    policies: [
+      { ...deny('elsewhere', {}), metadata: { name: 'elsewhere', namespace: 'team-b' } },
+      { ...deny('mesh-wide', { from: [{ source: { namespaces: ['team-b'] } }] }), metadata: { name: 'mesh-wide', namespace: 'istio-system' } },
+      {
+        ...targeting(deny('every-waypoint', { to: [{ operation: { methods: ['POST'] } }] }), 'istio-waypoint', 'GatewayClass'),
+        metadata: { name: 'every-waypoint', namespace: 'istio-system' },
+      },
+      waypointL4, sameNamespaceL4, targeting(allow('owner', { ...viaProxies, when: [user('owner@c.io')] })),
+    ],
+    requests: callers(),
+  },
+  {
+    name: 'null fields: action null is ALLOW, targetRef null targets nothing (the policy is namespace-wide)',
+    plane: AMBIENT,
+    policies: [policy('null-action', { action: null, rules: [{ from: [{ source: { namespaces: ['team-b'] } }] }] }),
+      policy('null-target', { action: 'DENY', targetRef: null, rules: [{ to: [{ operation: { ports: ['9090'] } }] }] }), waypointL4],
+    requests: callers(),
+  },
+  {
+    name: 'selectors at ztunnel: an empty label value needs the label; selector {} reaches no workload',
+    plane: AMBIENT,
+    labels: { v: '1' },
+    policies: [
+      policy('empty-value', { action: 'DENY', selector: { matchLabels: { app: '' } }, rules: [{}] }),
+      policy('empty-selector', { action: 'DENY', selector: {}, rules: [{}] }),
+      policy('no-labels', { action: 'DENY', selector: { matchLabels: {} }, rules: [{ to: [{ operation: { ports: ['9090'] } }] }] }),
+    ],
+    requests: callers(),
+  },
   {
     name: 'no waypoint: ztunnel alone, with the caller\'s identity',
     plane: { mode: 'ambient' },

@@ -150,6 +150,15 @@ export const MESH_CASES: MeshCase[] = [
     requests: ['/sel', '/other', '/empty', '/t', '/audit', '/closed', '/'].map((path, i) => req(`sel-${i}`, { path })),
   },
   {
+    name: 'null fields read as absent (protobuf\'s JSON reading): action null is ALLOW, targetRef null targets nothing; other namespaces\' policies do not apply',
+    policies: [
+      policy('null-action', { action: null, rules: [{ to: [{ operation: { paths: ['/open'] } }] }] }),
+      policy('null-target', { targetRef: null, action: 'DENY', rules: [{ to: [{ operation: { paths: ['/deny'] } }] }] }),
+      { ...deny('elsewhere', { to: [{ operation: { paths: ['/open'] } }] }), metadata: { name: 'elsewhere', namespace: 'team-b' } },
+    ],
+    requests: ['/open', '/deny', '/other'].map((path, i) => req(`null-${i}`, { path })),
+  },
+  {
     name: 'what an attacker of the evaluator found: Envoy\'s canonical paths, absolute targets, headers Envoy adds and strips',
     policies: [
       allow('escaped', { to: [{ operation: { paths: ['/%7b', '/a%7Cb', '/%250a'] } }] }),
@@ -246,5 +255,6 @@ export const ACCEPTED_POLICIES: AuthorizationPolicyManifest[] = [
   allow('zoned-address', { from: [{ source: { ipBlocks: ['fe80::1%eth0'] } }] }),
   policy('null-rule', { rules: [null] }),
   policy('numeric-action', { action: 1, rules: [{}] }),
+  policy('null-fields', { action: null, targetRef: null, selector: null, provider: null, rules: [{}] }),
   allow('port-leading-zero', { to: [{ operation: { ports: ['08080'] } }] }),
 ];

@@ -7,7 +7,7 @@
 import { OracleAmbient, OracleRequest, OracleVerdict, runOracle } from './mesh-oracle';
 import { accessMatrix } from '../../../src/analysis/access';
 import {
-  DataPlane, dataPlaneOf, namespaceEnforcement, waypointPolicies, waypointPrincipal, ztunnelDecision, ztunnelPolicies,
+  DataPlane, dataPlaneOf, namespaceEnforcement, scopedTo, waypointPolicies, waypointPrincipal, ztunnelDecision, ztunnelPolicies,
 } from '../../../src/analysis/ambient';
 import { decide, enforcedPolicies, enforcedSelection, MeshDecision } from '../../../src/analysis/mesh';
 import { anonymousRequests, meshProbes, unnamedHeaderValue } from '../../../src/analysis/mesh-probes';
@@ -33,10 +33,11 @@ interface ModelVerdict {
 function modelVerdicts(namespace: string, policies: AuthorizationPolicyManifest[], requests: OracleRequest[], labels: Record<string, string>,
   plane: DataPlane, service?: string): Map<string, ModelVerdict> {
   if (plane.mode === 'sidecar') {
-    const enforced = enforcedPolicies(policies, labels);
+    // enforcedPolicies takes the namespace's and the root namespace's policies (as the access report passes them).
+    const enforced = enforcedPolicies(scopedTo(policies, namespace), labels);
     return new Map(requests.map(r => [r.id, { final: decide(enforced, r) }]));
   }
-  const l4 = ztunnelPolicies(policies, labels);
+  const l4 = ztunnelPolicies(policies, namespace, labels);
   const waypoint = plane.waypoint;
   const atWaypoint = waypoint ? enforcedSelection(waypointPolicies(policies, waypoint, namespace, service)) : undefined;
   // Without a Service some policy names, the namespace's enforcement is the one the report uses.
