@@ -270,12 +270,12 @@ interface TargetRef { group?: unknown; kind?: unknown; name?: unknown; namespace
 const targetRefsOf = (policy: AuthorizationPolicyManifest): TargetRef[] =>
   [...policy.spec?.targetRef != null ? [policy.spec.targetRef as TargetRef] : [], ...(policy.spec?.targetRefs ?? []) as TargetRef[]]
     .filter(ref => ref != null);
-const group = (ref: TargetRef) => (ref.group === undefined || ref.group === '' ? 'core' : String(ref.group));
+const group = (ref: TargetRef) => (ref.group == null || ref.group === '' ? 'core' : String(ref.group));
 
 /** Whether a `targetRef` names the Gateway `waypoint` from a policy in `policyNamespace` (ShouldAttachPolicy, Gateway case). */
 export function targetsWaypoint(ref: TargetRef, policyNamespace: string, waypoint: Waypoint): boolean {
   return group(ref) === 'gateway.networking.k8s.io' && ref.kind === 'Gateway' && ref.name === waypoint.name
-    && policyNamespace === waypoint.namespace && (ref.namespace === undefined || ref.namespace === '' || ref.namespace === waypoint.namespace);
+    && policyNamespace === waypoint.namespace && (ref.namespace == null || ref.namespace === '' || ref.namespace === waypoint.namespace);
 }
 
 /** Whether a `targetRef` names a Kubernetes Service (attached on the waypoint serving it). */
