@@ -40,6 +40,7 @@ function matrix(n: number, extra: IdentityAccess[] = [], open: string[] = []): A
     cloudIdentities: [],
     sharedCloudIdentities: [],
     escalations: [],
+    unenforcedPolicies: [],
   };
 }
 

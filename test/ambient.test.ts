@@ -2,7 +2,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import { MeshMode, ProfileController, TenancyApp, TenantProfile } from '../src';
 import { allow, deny, GATEWAY, NS, PIPELINES_UI, policy } from './support/mesh-cases';
 import { renderObjects, synthTenant } from './support/synth';
-import { accessMatrix, accessReuse } from '../src/analysis/access';
+import { accessMarkdown, accessMatrix, accessReuse } from '../src/analysis/access';
 import {
   dataPlaneOf, namespaceEnforcement, unenforcedPolicies, waypointPolicies, ztunnelAuthorization, ztunnelDecision, ztunnelPolicies,
 } from '../src/analysis/ambient';
@@ -169,6 +169,9 @@ describe('the isolation check and the access report on ambient tenants', () => {
       return app;
     })()).map(o => (o.kind === 'AuthorizationPolicy' ? { ...o, spec: { action: o.spec.action, rules: o.spec.rules } } : o));
     expect(accessMatrix(earlier).meshOpen).toEqual([NS]);
+    // ...and says which policy no proxy enforces.
+    expect(accessMatrix(earlier).unenforcedPolicies.map(u => u.policy)).toEqual(['team-a/ns-owner-access-istio']);
+    expect(accessMarkdown(accessMatrix(earlier))).toContain('- enforced nowhere: AuthorizationPolicy team-a/ns-owner-access-istio uses HTTP attributes');
   });
 });
 

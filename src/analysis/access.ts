@@ -3,7 +3,7 @@
  * namespace, which verbs it has on the resources reviewers care about. Reads
  * manifests (objects or a folder of YAML); never builds them.
  */
-import { DataPlane, dataPlaneOf, namespaceEnforcement, NamespaceEnforcement, SIDECAR } from './ambient';
+import { DataPlane, dataPlaneOf, namespaceEnforcement, NamespaceEnforcement, SIDECAR, unenforcedPolicies } from './ambient';
 import { BoundedText } from './bounded-text';
 import { guardLine, guardStatus, GuardStatus } from './guard';
 import { MeshRequest } from './mesh';
@@ -78,6 +78,11 @@ export interface AccessMatrix {
   readonly sharedCloudIdentities: Array<{ value: string; namespaces: string[] }>;
   /** Roles that grant more than a team role may without a reason (core/team-role-allowlist.ts), with the reason written on them. */
   readonly escalations: Array<{ namespace: string; role: string; reason?: string; grants: string[] }>;
+  /**
+   * AuthorizationPolicies of the manifests that no proxy of their namespace enforces as written
+   * (analysis/ambient.ts: HTTP rules without targetRefs in ambient mode, targetRefs in sidecar mode).
+   */
+  readonly unenforcedPolicies: Array<{ policy: string; reason: string }>;
 }
 
 /** What the access matrix is computed with. */
@@ -448,6 +453,9 @@ export function accessMatrix(written: Manifest[], options: AccessMatrixOptions =
     cloudIdentities: bound.map(b => ({ namespace: b.namespace, serviceAccount: b.serviceAccount, value: b.value })),
     sharedCloudIdentities: sharedCloudIdentities(bound),
     escalations: roleEscalations(objects),
+    // Of the manifests as written: what a profile controller adds is Kubeflow's, and said once in docs/mesh.md.
+    unenforcedPolicies: namespaces.flatMap(namespace => unenforcedPolicies(
+      (inputsOf.get(namespace) ?? []).filter(ofKind<AuthorizationPolicyManifest>('AuthorizationPolicy')), planeOf.get(namespace) ?? SIDECAR)),
   };
 }
 
@@ -512,6 +520,7 @@ export function accessMarkdown(matrix: AccessMatrix, options: ReportOptions = {}
     ({ identity, namespace, access, level: describeLevel(access, identity.kind === 'ServiceAccount') })));
   const findings = [
     ...(matrix.meshOpen.length > 0 ? [`- admit every request from the ingress gateway: ${matrix.meshOpen.join(', ')}`] : []),
+    ...matrix.unenforcedPolicies.map(u => `- enforced nowhere: AuthorizationPolicy ${u.policy} ${u.reason}`),
     ...matrix.escalations.map(e => `- escalation: Role ${e.namespace}/${e.role} grants ${e.grants.join(', ')}`
       + (e.reason === undefined ? ' (no reason given)' : ` (reason: ${e.reason})`)),
     ...matrix.sharedCloudIdentities.map(s => `- cloud identity ${s.value} is bound in ${s.namespaces.length} namespaces: ${s.namespaces.join(', ')}`),
