@@ -1,9 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Chart } from 'cdk8s';
-import { DashboardVersion, ReadOnlyDashboard, TenancyApp, TenantCatalog } from '../src';
+import { DashboardVersion, MeshMode, ReadOnlyDashboard, TenancyApp, TenantCatalog } from '../src';
 import { only, parseYaml, renderObjects } from './support/synth';
-import { meshDecision } from '../src/analysis/mesh';
+import { namespaceEnforcement, unenforcedPolicies, waypointPolicies, ztunnelDecision, ztunnelPolicies } from '../src/analysis/ambient';
+import { decide, enforcedSelection, meshDecision } from '../src/analysis/mesh';
 import { DASHBOARD_WRITE_ROUTES } from '../src/constructs/cluster/read-only-dashboard';
 import { labelSelectorMatches } from '../src/core/label-selector';
 
@@ -91,5 +92,53 @@ describe('ReadOnlyDashboard', () => {
     const app = new TenancyApp();
     TenantCatalog.fromFiles(new Chart(app, 'c'), 'catalog', [path.join(__dirname, '..', 'examples', 'tenants.yaml')]);
     expect(only(renderObjects(app), 'AuthorizationPolicy', 'kf-tenancy-read-only-dashboard').spec.action).toBe('DENY');
+  });
+});
+
+describe('ReadOnlyDashboard in ambient mode', () => {
+  const KUBEFLOW_WAYPOINT = { mode: 'ambient', waypoint: { name: 'waypoint', namespace: 'kubeflow' } } as const;
+  const request = (method: string) => ({ principal: GATEWAY, method, path: '/api/workgroup/create', port: 8082, headers: { 'kubeflow-userid': 'm@c.io' } });
+
+  test('targets each release\'s Service, which the waypoint serving it enforces; a selector policy would be enforced nowhere', () => {
+    const ambient = policyOf({ meshMode: MeshMode.AMBIENT });
+    expect(ambient.spec.selector).toBeUndefined();
+    expect(ambient.spec.targetRefs).toEqual([{ group: '', kind: 'Service', name: 'centraldashboard' }]);
+    const app = new TenancyApp();
+    new ReadOnlyDashboard(new Chart(app, 'platform'), 'ReadOnlyDashboard', { meshMode: MeshMode.AMBIENT });
+    expect(only(renderObjects(app), 'AuthorizationPolicy', 'kf-tenancy-read-only-dashboard-v2').spec.targetRefs)
+      .toEqual([{ group: '', kind: 'Service', name: 'dashboard' }]);
+    // The waypoint serving the dashboard's Service refuses the write; the sidecar form is enforced by no ambient proxy.
+    const atWaypoint = (policies: any[]) => decide(enforcedSelection(waypointPolicies(policies, KUBEFLOW_WAYPOINT.waypoint, 'kubeflow', 'centraldashboard')), request('POST'));
+    expect(atWaypoint([ambient]).admitted).toBe(false);
+    expect(atWaypoint([ambient]).policy).toBe('kubeflow/kf-tenancy-read-only-dashboard');
+    expect(decide(enforcedSelection(waypointPolicies([ambient], KUBEFLOW_WAYPOINT.waypoint, 'kubeflow', 'centraldashboard')), request('GET')).admitted).toBe(true);
+    expect(namespaceEnforcement([policyOf()], 'kubeflow', KUBEFLOW_WAYPOINT).decide(request('POST')).admitted).toBe(true);
+    expect(unenforcedPolicies([policyOf()], KUBEFLOW_WAYPOINT).map(u => u.policy)).toEqual(['kubeflow/kf-tenancy-read-only-dashboard']);
+  });
+
+  test('the dashboard\'s pods admit only the waypoint at ztunnel: no caller reaches them past its refusal', () => {
+    const app = new TenancyApp();
+    new ReadOnlyDashboard(new Chart(app, 'platform'), 'ReadOnlyDashboard', { meshMode: MeshMode.AMBIENT, waypointName: 'kf-waypoint' });
+    const objects = renderObjects(app);
+    expect(only(objects, 'AuthorizationPolicy', 'kf-tenancy-dashboard-via-waypoint').spec).toEqual({
+      action: 'ALLOW',
+      selector: { matchLabels: { app: 'centraldashboard' } },
+      rules: [{ from: [{ source: { principals: ['cluster.local/ns/kubeflow/sa/kf-waypoint'] } }] }],
+    });
+    const all = objects.filter(o => o.kind === 'AuthorizationPolicy');
+    const plane = { mode: 'ambient', waypoint: { name: 'kf-waypoint', namespace: 'kubeflow' } } as const;
+    // Straight to a dashboard pod, the gateway is refused by ztunnel (the policy selects the pod's labels).
+    expect(ztunnelDecision(ztunnelPolicies(all, 'kubeflow', { app: 'centraldashboard' }), { principal: GATEWAY, port: 8082 }).admitted).toBe(false);
+    expect(ztunnelDecision(ztunnelPolicies(all, 'kubeflow', { app: 'centraldashboard' }), { principal: 'cluster.local/ns/kubeflow/sa/kf-waypoint', port: 8082 }).admitted)
+      .toBe(true);
+    expect(unenforcedPolicies(all, plane)).toEqual([]);
+    expect(() => policyOf({ waypointName: 'x' })).toThrow(/readOnlyDashboard.waypointName: is used only in ambient mode/);
+  });
+
+  test('an install of its own names its Service; a Service is refused in sidecar mode', () => {
+    expect(policyOf({ meshMode: MeshMode.AMBIENT, dashboardLabels: { app: 'x' }, dashboardService: 'my-dashboard' }).spec.targetRefs)
+      .toEqual([{ group: '', kind: 'Service', name: 'my-dashboard' }]);
+    expect(() => policyOf({ meshMode: MeshMode.AMBIENT, dashboardLabels: { app: 'x' } })).toThrow(/readOnlyDashboard.dashboardService: is needed with dashboardLabels in ambient mode/);
+    expect(() => policyOf({ dashboardService: 'x' })).toThrow(/readOnlyDashboard.dashboardService: is used only in ambient mode/);
   });
 });

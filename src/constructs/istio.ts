@@ -12,6 +12,14 @@ import {
   AuthorizationPolicyV1Beta1SpecAction,
 } from '../imports/security.istio.io';
 
+/** How the Istio data plane reaches a namespace's pods. */
+export enum MeshMode {
+  /** Envoy sidecars injected into every pod (`istio-injection: enabled`); Kubeflow's default. */
+  SIDECAR = 'sidecar',
+  /** Istio ambient mode: ztunnel plus a waypoint proxy for L7 policy. */
+  AMBIENT = 'ambient',
+}
+
 /** The `security.istio.io` version AuthorizationPolicies are written in. */
 export enum IstioSecurityApiVersion {
   /**

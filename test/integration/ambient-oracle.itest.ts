@@ -10,14 +10,14 @@ import * as fs from 'fs';
 import { ApiObject, Chart } from 'cdk8s';
 import { EXAMPLE_CATALOG, synthCatalog } from './support/cluster';
 import { checkAccess, disagreements, random, randomRule, HEADER_VALUES, PORTS, PRINCIPALS, REQUEST_PATHS } from './support/mesh-comparison';
-import { IdentityKind, MeshMode, ProfileController, TenancyApp, TenantProfile } from '../../src';
+import { DashboardVersion, IdentityKind, MeshMode, ProfileController, ReadOnlyDashboard, TenancyApp, TenantProfile } from '../../src';
 import { accessMatrix } from '../../src/analysis/access';
 import { DataPlane } from '../../src/analysis/ambient';
 import { readManifestDir } from '../../src/catalog/manifest-reader';
 import { KubeflowAuthOptions, resolveAuth } from '../../src/core/auth-options';
 import { AuthorizationPolicyManifest, AuthorizationRuleSpec } from '../../src/core/manifest';
 import { AMBIENT, AMBIENT_CASES, targeting, WAYPOINT_PRINCIPAL } from '../support/ambient-cases';
-import { allow, deny, NS, req } from '../support/mesh-cases';
+import { allow, deny, GATEWAY, NS, req } from '../support/mesh-cases';
 import { renderObjects } from '../support/synth';
 
 const SEED = Number(process.env.MESH_ORACLE_SEED ?? 7);
@@ -39,6 +39,29 @@ describe('ambient mode, case by case', () => {
       }
     }
     expect([...outcomes].sort()).toEqual(['a ztunnel DENY', 'waypoint refuses', 'ztunnel admits what the waypoint refuses', 'ztunnel refuses the waypoint']);
+  });
+});
+
+describe('the read-only dashboard in an ambient namespace', () => {
+  const dashboardPolicies = (meshMode: MeshMode) => {
+    const app = new TenancyApp();
+    new ReadOnlyDashboard(new Chart(app, 'platform'), 'ReadOnlyDashboard', { namespace: NS, meshMode, versions: [DashboardVersion.KUBEFLOW_1] });
+    return renderObjects(app).filter(o => o.kind === 'AuthorizationPolicy') as AuthorizationPolicyManifest[];
+  };
+  const writes = ['POST', 'PUT', 'PATCH', 'DELETE', 'GET'].map(method =>
+    req(method, { principal: GATEWAY, method, path: '/api/workgroup/create', port: 8082, headers: { 'kubeflow-userid': 'm@c.io' } }));
+
+  test('targeting the dashboard\'s Service, the waypoint refuses every write and lets reads through', () => {
+    const result = disagreements('ambient dashboard', NS, dashboardPolicies(MeshMode.AMBIENT), writes, { app: 'centraldashboard' }, AMBIENT, 'centraldashboard');
+    expect(result.differences).toEqual([]);
+    expect(Object.fromEntries([...result.oracle].map(([id, v]) => [id, v.allowed])))
+      .toEqual({ POST: false, PUT: false, PATCH: false, DELETE: false, GET: true });
+  });
+
+  test('the sidecar form (a selector) is enforced by no ambient proxy: what meshMode: ambient is for', () => {
+    const result = disagreements('sidecar dashboard', NS, dashboardPolicies(MeshMode.SIDECAR), writes, { app: 'centraldashboard' }, AMBIENT, 'centraldashboard');
+    expect(result.differences).toEqual([]);
+    expect([...result.oracle.values()].every(v => v.allowed)).toBe(true);
   });
 });
 

@@ -471,6 +471,9 @@ export const MUTATIONS: MutationEntry[] = [
       ...sets(['kubeflow-1', 'dashboard-2', 'Nope', '']), whole([]), set('kubeflow-1', { dashboardLabels: { app: 'centraldashboard' } }),
     ],
   },
+  { pattern: 'cluster.readOnlyDashboard.meshMode', why: 'a selector policy no ambient proxy enforces', values: () => [...enumValues(['sidecar', 'ambient']), ...sets(['Ambient', ''])] },
+  { pattern: 'cluster.readOnlyDashboard.dashboardService', why: 'targets another Service, or none', values: ctx => sets([ctx.other.name, 'Bad_Name', '', 'x'.repeat(70)], { meshMode: 'ambient' }) },
+  { pattern: 'cluster.readOnlyDashboard.waypointName', why: 'admits another workload at ztunnel', values: ctx => sets([ctx.other.name, 'Bad_Name', '', 'x'.repeat(70), 'none'], { meshMode: 'ambient' }) },
   { pattern: 'cluster.readOnlyDashboard.dashboardLabels{}', why: 'selects another workload, or nothing', values: ctx => [...HOSTILE_LABEL_KEYS.map(k => entry(k, 'centraldashboard')), entry('app', ctx.other.name), whole({})] },
 
   // --- cluster: the tenancy guard ------------------------------------------------------------------

@@ -9,6 +9,7 @@
 import { Construct } from 'constructs';
 import { dnsLabelProblem, labelKeyProblem, labelValueProblem, problemsAt, throwIfAny } from '../../core/validation';
 import { AuthorizationPolicyV1Beta1, AuthorizationPolicyV1Beta1SpecAction } from '../../imports/security.istio.io';
+import { MeshMode } from '../istio';
 
 /** The dashboard's routes that change tenants or their members, as `METHOD path`. */
 export const DASHBOARD_WRITE_ROUTES = [
@@ -43,6 +44,16 @@ export const DASHBOARD_POD_LABELS: Readonly<Record<DashboardVersion, Readonly<Re
   [DashboardVersion.DASHBOARD_2]: { 'app': 'kubeflow-dashboard', 'app.kubernetes.io/component': 'dashboard' },
 };
 
+/**
+ * The dashboard's Service per release (the same manifests: `centraldashboard` in 124d2ef's
+ * components/centraldashboard/manifests/base/service.yaml, `dashboard` in v2.0.0's
+ * components/centraldashboard/manifests/kustomize/base/service.yaml).
+ */
+export const DASHBOARD_SERVICES: Readonly<Record<DashboardVersion, string>> = {
+  [DashboardVersion.KUBEFLOW_1]: 'centraldashboard',
+  [DashboardVersion.DASHBOARD_2]: 'dashboard',
+};
+
 /** The policy's name per release; the 1.x one keeps the name it always had. */
 const POLICY_NAMES: Record<DashboardVersion, string> = {
   [DashboardVersion.KUBEFLOW_1]: 'kf-tenancy-read-only-dashboard',
@@ -69,6 +80,27 @@ export interface ReadOnlyDashboardOptions {
    * @default - the labels of each release in `versions`
    */
   readonly dashboardLabels?: { [key: string]: string };
+  /**
+   * How the dashboard's namespace runs in the mesh. In ambient mode only a waypoint reads HTTP
+   * methods, and it enforces only policies that target it or a Service it serves: the policy
+   * then targets the dashboard's Service, and the namespace (or the Service) must use a waypoint
+   * (`istio.io/use-waypoint`) and send gateway traffic through it
+   * (`istio.io/ingress-use-waypoint: "true"`); without a waypoint nothing can refuse a method.
+   * @default MeshMode.SIDECAR
+   */
+  readonly meshMode?: MeshMode;
+  /**
+   * The dashboard's Service, in ambient mode with `dashboardLabels` (an install of its own).
+   * @default - each release's Service (`centraldashboard` for 1.x, `dashboard` for 2.x)
+   */
+  readonly dashboardService?: string;
+  /**
+   * In ambient mode, the waypoint Gateway of the dashboard's namespace: the dashboard's pods
+   * admit only it at ztunnel, so no caller reaches them past the waypoint's refusal (by pod
+   * address, or through a Service that skips the waypoint).
+   * @default "waypoint"
+   */
+  readonly waypointName?: string;
 }
 
 /** Properties of {@link ReadOnlyDashboard}. */
@@ -105,20 +137,48 @@ export class ReadOnlyDashboard extends Construct {
         at(`dashboardLabels["${key}"]`, value === '' ? 'is empty; give the label\'s value' : labelValueProblem(value));
       }
     }
+    const meshMode = props.meshMode ?? MeshMode.SIDECAR;
+    if (!Object.values(MeshMode).includes(meshMode)) at('meshMode', `"${String(meshMode)}" is not allowed; use "sidecar" or "ambient"`);
+    if (props.dashboardService !== undefined) {
+      if (meshMode !== MeshMode.AMBIENT) at('dashboardService', 'is used only in ambient mode (meshMode: ambient); drop it, or set meshMode');
+      at('dashboardService', dnsLabelProblem(props.dashboardService));
+    } else if (meshMode === MeshMode.AMBIENT && labels !== undefined) {
+      at('dashboardService', 'is needed with dashboardLabels in ambient mode: the waypoint enforces a policy that targets the dashboard\'s Service; name it');
+    }
+    if (props.waypointName !== undefined) {
+      if (meshMode !== MeshMode.AMBIENT) at('waypointName', 'is used only in ambient mode (meshMode: ambient); drop it, or set meshMode');
+      at('waypointName', dnsLabelProblem(props.waypointName));
+    }
     throwIfAny(problems);
+    const waypointPrincipal = `cluster.local/ns/${namespace}/sa/${props.waypointName ?? 'waypoint'}`;
 
-    const policies: Array<[string, Record<string, string>]> = labels !== undefined ? [[POLICY_NAMES[DashboardVersion.KUBEFLOW_1], labels]]
-      : [...new Set(versions)].map((v): [string, Record<string, string>] => [POLICY_NAMES[v], { ...DASHBOARD_POD_LABELS[v] }])
+    const policies: Array<[string, Record<string, string>, string]> = labels !== undefined
+      ? [[POLICY_NAMES[DashboardVersion.KUBEFLOW_1], labels, props.dashboardService ?? '']]
+      : [...new Set(versions)].map((v): [string, Record<string, string>, string] =>
+        [POLICY_NAMES[v], { ...DASHBOARD_POD_LABELS[v] }, DASHBOARD_SERVICES[v]])
         .sort(([a], [b]) => (a < b ? -1 : 1));
-    for (const [name, matchLabels] of policies) {
+    for (const [name, matchLabels, service] of policies) {
       new AuthorizationPolicyV1Beta1(this, name, {
         metadata: { name, namespace },
         spec: {
           action: AuthorizationPolicyV1Beta1SpecAction.DENY,
-          selector: { matchLabels },
+          // A sidecar enforces the policy on the pods it selects; in ambient mode only the waypoint reads methods.
+          ...(meshMode === MeshMode.AMBIENT ? { targetRefs: [{ group: '', kind: 'Service', name: service }] } : { selector: { matchLabels } }),
           rules: [{ to: [{ operation: { methods: ['POST', 'PUT', 'PATCH', 'DELETE'] } }] }],
         },
       });
+      if (meshMode === MeshMode.AMBIENT) {
+        // ztunnel on the dashboard's pods: only the waypoint, which has refused the writes.
+        const viaWaypoint = `${name.replace('read-only-dashboard', 'dashboard-via-waypoint')}`;
+        new AuthorizationPolicyV1Beta1(this, viaWaypoint, {
+          metadata: { name: viaWaypoint, namespace },
+          spec: {
+            action: AuthorizationPolicyV1Beta1SpecAction.ALLOW,
+            selector: { matchLabels },
+            rules: [{ from: [{ source: { principals: [waypointPrincipal] } }] }],
+          },
+        });
+      }
     }
   }
 }

@@ -38,15 +38,7 @@ import {
   throwIfAny,
 } from '../../core/validation';
 import { AuthorizationPolicySpecRules } from '../../imports/security.istio.io';
-import { allowPolicy, IstioSecurityApiVersion, waypointTargetRefs } from '../istio';
-
-/** How the Istio data plane reaches the tenant's pods. */
-export enum MeshMode {
-  /** Envoy sidecars injected into every pod (`istio-injection: enabled`); Kubeflow's default. */
-  SIDECAR = 'sidecar',
-  /** Istio ambient mode: ztunnel plus a waypoint proxy for L7 policy. */
-  AMBIENT = 'ambient',
-}
+import { allowPolicy, IstioSecurityApiVersion, MeshMode, waypointTargetRefs } from '../istio';
 
 /** Settings for Istio ambient mode. */
 export interface AmbientModeOptions {
