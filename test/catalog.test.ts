@@ -299,6 +299,8 @@ describe('bad catalogs: message with file and line, non-zero exit, nothing writt
       [':4: defaults: unknown key "resourceQuotas"; known keys: resourceQuota, namespaceLabels'], ''],
     ['wrong type', `${HEADER}tenants:\n  - name: team-a\n    owner: a@c.io\n    contributors: carol@c.io\n`,
       [':6: tenant "team-a": contributors: must be a list, not "carol@c.io"'], ''],
+    ['an empty value', `${HEADER}tenants:\n  - {name: team-a, owner: a@c.io, meshMode: ambient, ambient: null}\n`,
+      [':4: tenant "team-a": ambient: must be a mapping, not null (an empty value)'], ''],
     ['wrong enum value', `${HEADER}tenants:\n  - name: team-a\n    owner: a@c.io\n    contributors:\n      - {name: carol@c.io, role: admin}\n`,
       [':7: tenant "team-a": contributors[0].role: "admin" is not allowed; use "edit" or "view"'], ''],
     ['duplicate tenant', `${HEADER}tenants:\n  - {name: team-a, owner: a@c.io}\n  - {name: team-b, owner: b@c.io}\n  - {name: team-a, owner: c@c.io}\n`,

@@ -123,7 +123,17 @@ describe('TypeScript API', () => {
       owner: 'o@c.io',
       namespaceLabels: { 'istio-injection': 'disabled' },
       ambient: { waypointName: 'wp' },
-    })).toThrow(/ambient: ambient options are given but meshMode is not "ambient"[\s\S]*namespaceLabels: "istio-injection" is set by meshMode/);
+    })).toThrow(/ambient: ambient options are given but meshMode is not "ambient"[\s\S]*namespaceLabels: "istio-injection" is an Istio label, which only meshMode sets/);
+  });
+
+  test('no Istio label at all: a canary waypoint, a revision or a network would move the tenant\'s traffic', () => {
+    const chart = new Chart(new TenancyApp(), 'c');
+    const keys = ['istio.io/use-waypoint-canary', 'istio.io/use-waypoint-canary-namespace', 'istio.io/rev', 'topology.istio.io/network',
+      'ISTIO.IO/rev', 'networking.istio.io/x'];
+    expect(() => new TenantProfile(chart, 'team-a', { owner: 'o@c.io', namespaceLabels: Object.fromEntries(keys.map(k => [k, 'x'])) }))
+      .toThrow(new RegExp(keys.map(k => `namespaceLabels: "${k.replace(/\./g, '\\.')}" is an Istio label`).join('[\\s\\S]*')));
+    // Labels merely mentioning istio elsewhere stay the user's.
+    expect(() => new TenantProfile(chart, 'team-b', { owner: 'o@c.io', namespaceLabels: { 'team.example.com/istio.io': 'x', 'notistio.io/a': 'b' } })).not.toThrow();
   });
 
   test('duplicate tenants in one app fail synth and leave the output untouched', () => {

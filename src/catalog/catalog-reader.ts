@@ -80,7 +80,7 @@ function describe(error: ErrorObject): { key?: string; message: string } {
     case 'const':
       return { message: `must be "${params.allowedValue}"` };
     case 'type':
-      return { message: `must be ${params.type === 'object' ? 'a mapping' : params.type === 'array' ? 'a list' : `a ${params.type}`}, not ${Array.isArray(error.data) ? 'a list' : typeof error.data === 'object' ? 'a mapping' : JSON.stringify(error.data)}` };
+      return { message: `must be ${params.type === 'object' ? 'a mapping' : params.type === 'array' ? 'a list' : `a ${params.type}`}, not ${error.data === null ? 'null (an empty value)' : Array.isArray(error.data) ? 'a list' : typeof error.data === 'object' ? 'a mapping' : JSON.stringify(error.data)}` };
     default:
       return { message: error.message ?? error.keyword };
   }

@@ -46,14 +46,17 @@ export const DEFAULT_NAMESPACE_LABELS: Readonly<Record<string, string>> = {
   'app.kubernetes.io/part-of': 'kubeflow-profile',
 };
 
-/** Labels that select the service-mesh data plane; only the mesh mode may set them. */
-export const MESH_LABEL_KEYS = [
-  'istio-injection',
-  'istio.io/dataplane-mode',
-  'istio.io/use-waypoint',
-  'istio.io/use-waypoint-namespace',
-  'istio.io/ingress-use-waypoint',
-];
+/**
+ * Whether a namespace label key is one the mesh reads: Istio's own domain (`istio.io/...`,
+ * `*.istio.io/...`, e.g. `istio.io/rev`, `istio.io/use-waypoint-canary`,
+ * `topology.istio.io/network`) or `istio-injection`. Only the mesh mode sets them: any of them
+ * could move a tenant's traffic past its waypoint, to another revision or network.
+ */
+export function isMeshLabelKey(key: string): boolean {
+  const slash = key.indexOf('/');
+  const prefix = slash < 0 ? '' : key.slice(0, slash).toLowerCase();
+  return key === 'istio-injection' || prefix === 'istio.io' || prefix.endsWith('.istio.io');
+}
 
 /** Annotation keys of the plugins the profile controller supports. */
 export const GCP_WORKLOAD_IDENTITY_ANNOTATION = 'iam.gke.io/gcp-service-account';

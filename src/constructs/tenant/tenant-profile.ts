@@ -18,7 +18,7 @@ import {
   DEFAULT_WAYPOINT_NAME,
   OWNER_WAYPOINT_POLICY_NAME,
   SAME_NAMESPACE_L4_POLICY_NAME,
-  MESH_LABEL_KEYS,
+  isMeshLabelKey,
   WAYPOINT_L4_POLICY_NAME,
 } from '../../core/kubeflow-defaults';
 import { PROFILE_CONTROLLER_CONTEXT, ProfileController, ProfileDeclaration, profileControllerObjects, profileManifest } from '../../core/kubeflow-profile';
@@ -471,8 +471,9 @@ export class TenantProfile extends Construct implements ITenant {
     }
 
     for (const [key, value] of Object.entries(props.namespaceLabels ?? {})) {
-      if (MESH_LABEL_KEYS.includes(key)) {
-        problems.push(`namespaceLabels: "${key}" is set by meshMode; choose the mesh mode instead of overriding the label`);
+      if (isMeshLabelKey(key)) {
+        problems.push(`namespaceLabels: "${key}" is an Istio label, which only meshMode sets (it could move the tenant's traffic past its `
+          + 'waypoint, or to another revision or network); choose the mesh mode instead');
         continue;
       }
       if (key === (props.networkPolicy?.sharedServicesLabel ?? DEFAULT_SHARED_SERVICES_LABEL) || key === DEFAULT_SHARED_SERVICES_LABEL) {
