@@ -111,7 +111,8 @@ export interface TenantSettings {
 
   /**
    * Namespace labels merged over Kubeflow's defaults; an empty value removes a default label.
-   * Mesh labels are set by `meshMode` and cannot be overridden here.
+   * Istio's labels (`istio-injection`, `istio.io/...`, `*.istio.io/...`) are set by `meshMode`
+   * and refused here.
    * @default - Kubeflow's default labels
    */
   readonly namespaceLabels?: { [key: string]: string };
