@@ -129,6 +129,11 @@ describe('reading large output lean gives the same matrix', () => {
     const reusing = [accessMatrix(readManifestDir(before, cache, view), { reuse }), accessMatrix(readManifestDir(after, cache, view), { reuse })];
     expect(reusing).toEqual(plain);
     expect(reuse.namespaces.get('team-0')?.cells.length).toBeGreaterThan(0);
+    // Taken over, not recomputed: an unchanged namespace's cells are the first matrix's objects, a changed one's are new.
+    const cell = (m: AccessMatrix, namespace: string) => m.identities.find(i => i.kind === 'User' && i.access[namespace] !== undefined)!.access[namespace];
+    expect(cell(reusing[1], 'team-0')).toBe(cell(reusing[0], 'team-0'));
+    expect(cell(reusing[1], 'team-5')).not.toBe(cell(reusing[0], 'team-5'));
+    expect(cell(plain[1], 'team-0')).not.toBe(cell(plain[0], 'team-0'));
     // Every file but team-29's and team-5's is shared: parsed once.
     expect(cache.size).toBeLessThan(listYaml(before).length + 3);
     expect(plain[1].identities.find(i => i.name === 'newcomer@company.com')?.access['team-5']?.level).toBe('edit');
