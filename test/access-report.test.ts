@@ -130,10 +130,10 @@ describe('reading large output lean gives the same matrix', () => {
     expect(reusing).toEqual(plain);
     expect(reuse.namespaces.get('team-0')?.cells.length).toBeGreaterThan(0);
     // Taken over, not recomputed: an unchanged namespace's cells are the first matrix's objects, a changed one's are new.
-    const cell = (m: AccessMatrix, namespace: string) => m.identities.find(i => i.kind === 'User' && i.access[namespace] !== undefined)!.access[namespace];
-    expect(cell(reusing[1], 'team-0')).toBe(cell(reusing[0], 'team-0'));
-    expect(cell(reusing[1], 'team-5')).not.toBe(cell(reusing[0], 'team-5'));
-    expect(cell(plain[1], 'team-0')).not.toBe(cell(plain[0], 'team-0'));
+    const firstCell = (m: AccessMatrix, namespace: string) => m.identities.find(i => i.kind === 'User' && i.access[namespace] !== undefined)!.access[namespace];
+    expect(firstCell(reusing[1], 'team-0')).toBe(firstCell(reusing[0], 'team-0'));
+    expect(firstCell(reusing[1], 'team-5')).not.toBe(firstCell(reusing[0], 'team-5'));
+    expect(firstCell(plain[1], 'team-0')).not.toBe(firstCell(plain[0], 'team-0'));
     // Every file but team-29's and team-5's is shared: parsed once.
     expect(cache.size).toBeLessThan(listYaml(before).length + 3);
     expect(plain[1].identities.find(i => i.name === 'newcomer@company.com')?.access['team-5']?.level).toBe('edit');
