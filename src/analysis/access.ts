@@ -12,6 +12,7 @@ import { NetworkPath, networkReachability, NetworkReachability } from './network
 import { RbacModel, RbacRule, Requester, ruleAllows, serviceAccountRequester, userRequester } from './rbac';
 import { KubeflowAuthOptions, resolveAuth, ResolvedKubeflowAuth } from '../core/auth-options';
 import { boundCloudIdentities, CLOUD_IDENTITY_ANNOTATIONS, sharedCloudIdentities } from '../core/cloud-identity';
+import { groupOfHeaderValue } from '../core/group-header';
 import { kubeflowClusterRoles } from '../core/kubeflow-cluster-roles';
 import { withProfileControllerObjects } from '../core/kubeflow-profile';
 import { AuthorizationPolicyManifest, BindingManifest, Manifest, ofKind, RoleManifest } from '../core/manifest';
@@ -158,7 +159,7 @@ function identitiesOf(objects: Manifest[], auth: ResolvedKubeflowAuth): Identity
             found.set(`User/${name}`, { kind: 'User', name, requester: userRequester(name) });
           }
         } else if (condition.key === `request.headers[${auth.groupsHeader}]`) {
-          for (const name of new Set(values.map(v => v.replace(/^\*,|,\*$/g, '')).filter(x => !x.includes('*') && !x.includes(',')))) {
+          for (const name of new Set(values.map(groupOfHeaderValue).filter((x): x is string => x !== undefined))) {
             found.set(`Group/${name}`, { kind: 'Group', name, requester: { user: '', groups: [name] } });
           }
         }
@@ -209,8 +210,10 @@ function namespaceMesh(list: AuthorizationPolicyManifest[], auth: ResolvedKubefl
       const header = /^request\.headers\[(.+)\]$/.exec(String(condition.key ?? ''));
       if (!header) continue;
       if (condition.notValues) irregular = true;
+      const groups = header[1].toLowerCase() === auth.groupsHeader.toLowerCase();
       for (const value of condition.values ?? []) {
-        const exact = String(value).replace(/^\*,|,\*$/g, '');
+        // A group's list forms index as the group; any other pattern makes every gateway identity a candidate.
+        const exact = (groups ? groupOfHeaderValue(String(value)) : undefined) ?? String(value);
         if (exact.includes('*')) irregular = true;
         headerKeys.push(`${header[1].toLowerCase()}\u0000${exact}`);
       }

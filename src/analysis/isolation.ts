@@ -12,6 +12,7 @@ import { classifyAllowRule } from '../core/allow-rules';
 import { resolveAuth, ResolvedKubeflowAuth } from '../core/auth-options';
 import { cidrProblem, reachedRanges } from '../core/cidr';
 import { DEFAULT_CLUSTER_CIDRS, METADATA_CIDRS } from '../core/cluster-facts';
+import { groupOfHeaderValue } from '../core/group-header';
 import { withProfileControllerObjects } from '../core/kubeflow-profile';
 import {
   AuthorizationConditionSpec, AuthorizationPolicyManifest, BindingManifest, Manifest,
@@ -62,8 +63,9 @@ function headerIdentities(condition: AuthorizationConditionSpec, userIdHeader: s
   const key = String(condition.key ?? '');
   const values = condition.values ?? [];
   if (key === `request.headers[${userIdHeader}]`) return { users: values.map(v => (v.startsWith(prefix) ? v.slice(prefix.length) : v)), groups: [] };
-  // A group is matched as the whole header, or as its first or last entry ("g,*", "*,g").
-  if (key === `request.headers[${groupsHeader}]`) return { users: [], groups: values.map(v => v.replace(/^\*,|,\*$/, '')) };
+  // A group is matched as the whole header, or as its first or last entry (core/group-header.ts); any other
+  // value is kept as written, so the wildcard check below sees it.
+  if (key === `request.headers[${groupsHeader}]`) return { users: [], groups: values.map(v => groupOfHeaderValue(v) ?? v) };
   return undefined;
 }
 

@@ -17,6 +17,7 @@
 import { identityHeaderKeys } from './allow-rules';
 import { ResolvedKubeflowAuth } from './auth-options';
 import { boundCloudIdentities } from './cloud-identity';
+import { groupHeaderValues } from './group-header';
 import { OWNER_AUTHORIZATION_POLICY_NAME, RESOURCE_QUOTA_NAME } from './kubeflow-defaults';
 import { ProfileController, withProfileControllerObjects } from './kubeflow-profile';
 import { AuthorizationPolicyManifest, Manifest, NetworkPolicyManifest, NetworkPolicyPeerSpec, ofKind } from './manifest';
@@ -91,7 +92,7 @@ export function guardParameters(tenant: GuardedTenant, docs: Manifest[]): Record
   const headerValues = [
     ...users.map(u => `${keys.user}=${tenant.auth.userIdPrefix}${u}`),
     // A group is matched as the whole header or as its first or last entry (see Contributor).
-    ...groups.flatMap(g => [`${keys.groups}=${g}`, `${keys.groups}=${g},*`, `${keys.groups}=*,${g}`]),
+    ...groups.flatMap(g => groupHeaderValues(g).map(value => `${keys.groups}=${value}`)),
   ];
 
   const sources = new Set<string>();

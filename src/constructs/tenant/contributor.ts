@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { contributorsOf, isChecked, ITenant } from './tenant';
+import { groupHeaderValues } from '../../core/group-header';
 import { ContributorOptions, ContributorRole, contributorFieldProblems, IdentityKind } from '../../core/identity';
 import { KUBEFLOW_CLUSTER_ROLE_PREFIX, RBAC_API_GROUP } from '../../core/kubeflow-defaults';
 import { contributorBindingName } from '../../core/naming';
@@ -68,7 +69,7 @@ export class Contributor extends Construct {
     // None of these can admit a different group or a name that merely starts with it.
     const headerMatch = isUser
       ? { key: `request.headers[${auth.userIdHeader}]`, values: [`${auth.userIdPrefix}${this.identity}`] }
-      : { key: `request.headers[${auth.groupsHeader}]`, values: [this.identity, `${this.identity},*`, `*,${this.identity}`] };
+      : { key: `request.headers[${auth.groupsHeader}]`, values: groupHeaderValues(this.identity) };
     allowPolicy(this, 'AuthorizationPolicy', {
       name: this.bindingName,
       namespace: this.namespace,
