@@ -324,6 +324,18 @@ describe('what users add after construction', () => {
     ]);
   });
 
+  test('networkPolicy is reachable: a rule added there is written, and a path to another tenant added there is refused as undeclared', () => {
+    const { app, chart } = newChart({ profileController: ProfileController.NONE });
+    const research = new TenantProfile(chart, 'team-research', { owner: 'r@c.io' });
+    new TenantProfile(chart, 'team-serving', { owner: 's@c.io' });
+    research.networkPolicy!.addIngress({ name: 'prometheus', namespace: 'monitoring', ports: [{ port: 9090 }] });
+    expect(only(renderObjects(app), 'NetworkPolicy', 'allow-ingress-prometheus').metadata.namespace).toBe('team-research');
+    research.networkPolicy!.addEgress({ name: 'serving', namespace: 'team-serving' });
+    expect(() => renderObjects(app)).toThrow('NetworkPolicy team-research/allow-egress-serving allows egress to tenant "team-serving"');
+    expect(new TenantProfile(chart, 'team-off', { owner: 'o@c.io', networkPolicy: { enabled: false, disabledReason: 'the team runs its own Cilium policies' } })
+      .networkPolicy).toBeUndefined();
+  });
+
   test('allowFrom on a tenant without network policies says why it cannot', () => {
     const { chart } = newChart();
     const open = new TenantProfile(chart, 'team-open', { owner: 'o@c.io', networkPolicy: { enabled: false, disabledReason: 'the team runs its own Cilium policies' } });

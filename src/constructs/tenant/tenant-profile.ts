@@ -257,7 +257,12 @@ export class TenantProfile extends Construct implements ITenant {
   private readonly teamRoleSubjects: { users: string[]; groups: string[] };
   private readonly teamRoleNames = new Set<string>();
   private readonly declaredPeers: { ingress: string[]; egress: string[] };
-  private readonly networkPolicy?: TenantNetworkPolicy;
+  /**
+   * The tenant's NetworkPolicies (`addIngress`/`addEgress` add a rule); undefined when
+   * `networkPolicy.enabled` is false. A path to another tenant belongs in `allowFrom`/`allowTo`,
+   * which also declare it: the isolation check refuses an undeclared one.
+   */
+  public readonly networkPolicy?: TenantNetworkPolicy;
   private readonly contributorList: Contributor[] = [];
 
   constructor(scope: Construct, id: string, props: TenantProfileProps) {
