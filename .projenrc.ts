@@ -135,6 +135,14 @@ project.addTask('test:integration', {
   exec: 'jest --config test/integration/jest.config.json --runInBand',
   receiveArgs: true,
 });
+project.addTask('test:unit', {
+  description: 'The edit loop: jest, eslint and the API reference check; no Go, no Python (npm test runs everything)',
+  steps: [
+    { exec: 'jest --passWithNoTests --ci', receiveArgs: true },
+    { spawn: 'eslint' },
+    { exec: 'ts-node --project scripts/tsconfig.json scripts/api-docs.ts' },
+  ],
+});
 project.addTask('test:python', {
   description: 'Build the Python wheel and check that the Python example writes the same bytes as the TypeScript one (pytest)',
   exec: 'python3 -m pytest examples/python -q --junitxml=test-reports/python-junit.xml',
