@@ -9,7 +9,7 @@ import type { QuotaAlertsOptions } from '../constructs/cluster/quota-alerts';
 import type { ReadOnlyDashboardOptions } from '../constructs/cluster/read-only-dashboard';
 import type { TenancyGuardOptions } from '../constructs/cluster/tenancy-guard';
 import type { TenantDashboardOptions } from '../constructs/cluster/tenant-dashboard';
-import type { TenantSettings } from '../constructs/tenant/tenant-profile';
+import type { TenantSettings } from '../constructs/tenant/tenant-settings';
 import type { KubeflowAuthOptions } from '../core/auth-options';
 import { ContributorOptions } from '../core/identity';
 import { ProfileController } from '../core/kubeflow-profile';

@@ -8,7 +8,8 @@ import { CATALOG_KIND, CatalogFile, CatalogTenant, ClusterSettings, PriorityClas
 import { defaultsProblems } from './cross-tenant';
 import type { ProfileSource } from './profile-reader';
 import { SourceDocument } from './yaml-source';
-import type { TenantProfileProps, TenantSettings } from '../constructs/tenant/tenant-profile';
+import type { TenantProfileProps } from '../constructs/tenant/tenant-profile';
+import type { TenantSettings } from '../constructs/tenant/tenant-settings';
 import { clusterFactConflicts, ResolvedClusterFacts, resolveClusterFacts } from '../core/cluster-facts';
 import { ML_PRIORITY_CLASSES, PriorityClassSpec } from '../core/priority-classes';
 import { notAString } from '../core/validation';

@@ -6,7 +6,7 @@
  * that cause the path (the isolation check catches the same paths in the output).
  */
 import type { ProfileSource } from './profile-reader';
-import type { TenantSettings } from '../constructs/tenant/tenant-profile';
+import type { TenantSettings } from '../constructs/tenant/tenant-settings';
 import { resolveAuth } from '../core/auth-options';
 import { pluginCloudIdentities } from '../core/cloud-identity';
 import { DEFAULT_SHARED_SERVICES_LABEL } from '../core/kubeflow-defaults';

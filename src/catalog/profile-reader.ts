@@ -1,5 +1,6 @@
 import { parseYamlSource, SourceDocument } from './yaml-source';
-import type { ProfilePlugin, ProfilePluginKind, TenantProfileProps } from '../constructs/tenant/tenant-profile';
+import type { TenantProfileProps } from '../constructs/tenant/tenant-profile';
+import type { ProfilePlugin, ProfilePluginKind } from '../constructs/tenant/tenant-settings';
 import { ContributorOptions, ContributorRole, IdentityKind } from '../core/identity';
 import { notAString, shown, throwIfAny, unknownKeyMessage } from '../core/validation';
 

@@ -4,7 +4,8 @@ import { ClusterSettings } from '../catalog/catalog-file';
 import { catalogTenantProps, clusterPriorityClasses, pathText } from '../catalog/catalog-reader';
 import { defaultsProblems } from '../catalog/cross-tenant';
 import { readTenantFiles } from '../catalog/sources';
-import { TenantProfile, TenantProfileProps, TenantSettings } from '../constructs/tenant/tenant-profile';
+import { TenantProfile, TenantProfileProps } from '../constructs/tenant/tenant-profile';
+import { TenantSettings } from '../constructs/tenant/tenant-settings';
 import { throwIfAny } from '../core/validation';
 
 /** Properties of a {@link TenantCatalog}. */

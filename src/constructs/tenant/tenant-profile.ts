@@ -2,11 +2,12 @@ import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Contributor, ContributorProps } from './contributor';
-import { limitRangeProblems, LimitRangeOptions, TenantLimitRange } from './limit-range';
-import { NetworkPort, networkPolicyProblems, TenantNetworkPolicy, TenantNetworkPolicyOptions } from './network-policy';
+import { limitRangeProblems, TenantLimitRange } from './limit-range';
+import { NetworkPort, networkPolicyProblems, TenantNetworkPolicy } from './network-policy';
 import { TenantPriorityClassQuotas } from './priority-class-quotas';
 import { TeamRole, teamRoleProblems, TeamRoleOptions } from './team-role';
 import { checkedProps, ITenant, registerContributors, TenantReference, TenantReferenceOptions } from './tenant';
+import { AmbientModeOptions, ProfilePlugin, ProfilePluginKind, TenantSettings } from './tenant-settings';
 import { authProblems, KubeflowAuthOptions, ResolvedKubeflowAuth } from '../../core/auth-options';
 import { CLUSTER_AUTH_CONTEXT, CLUSTER_CIDRS_CONTEXT, clusterFactConflicts, resolveClusterFacts } from '../../core/cluster-facts';
 import { ContributorRegistry } from '../../core/contributor-registry';
@@ -22,8 +23,8 @@ import {
   WAYPOINT_L4_POLICY_NAME,
 } from '../../core/kubeflow-defaults';
 import { PROFILE_CONTROLLER_CONTEXT, ProfileController, ProfileDeclaration, profileControllerObjects, profileManifest } from '../../core/kubeflow-profile';
-import { POD_SECURITY_LABEL_PREFIX, podSecurityMetadata, podSecurityProblems, PodSecurityOptions } from '../../core/pod-security';
-import { TenantPriorityClassOptions, tenantPriorityProblems } from '../../core/priority-classes';
+import { POD_SECURITY_LABEL_PREFIX, podSecurityMetadata, podSecurityProblems } from '../../core/pod-security';
+import { tenantPriorityProblems } from '../../core/priority-classes';
 import { countsWholeUnits, isQuantity, isWholeQuantity, quotaKeyProblem } from '../../core/quantity';
 import {
   awsRoleArnProblem,
@@ -39,144 +40,6 @@ import {
 } from '../../core/validation';
 import { AuthorizationPolicySpecRules } from '../../imports/security.istio.io';
 import { allowPolicy, IstioSecurityApiVersion, MeshMode, waypointTargetRefs } from '../istio';
-
-/** Settings for Istio ambient mode. */
-export interface AmbientModeOptions {
-  /**
-   * Name of the waypoint Gateway that enforces L7 policy for the namespace.
-   * @default "waypoint"
-   */
-  readonly waypointName?: string;
-
-  /**
-   * Namespace of the waypoint. Only the tenant's own namespace is accepted: the tenant's
-   * identity rules attach to the waypoint with `targetRefs`, which Istio reads only in the
-   * waypoint's namespace, and a shared waypoint would apply them to every namespace it serves.
-   * (Kept so that Profile YAML and catalogs that name it explicitly still read.)
-   * @default - the tenant namespace
-   */
-  readonly waypointNamespace?: string;
-
-  /**
-   * Whether to create the waypoint Gateway; false when the mesh team manages it (it must still
-   * be named `waypointName`, in the tenant namespace).
-   * @default true
-   */
-  readonly createWaypoint?: boolean;
-}
-
-/** Names of the plugins the Kubeflow profile controller supports. */
-export enum ProfilePluginKind {
-  /** GKE Workload Identity: binds `default-editor` to a GCP service account. */
-  WORKLOAD_IDENTITY = 'WorkloadIdentity',
-  /** EKS IAM roles for service accounts: binds `default-editor` to an IAM role. */
-  AWS_IAM_FOR_SERVICE_ACCOUNT = 'AwsIamForServiceAccount',
-}
-
-/** A Profile plugin (`spec.plugins[]`), with its spec fields flattened. */
-export interface ProfilePlugin {
-  /** The plugin kind. */
-  readonly kind: ProfilePluginKind;
-
-  /**
-   * GCP service account e-mail; required for `WorkloadIdentity`.
-   * @default - none
-   */
-  readonly gcpServiceAccount?: string;
-
-  /**
-   * IAM role ARN; required for `AwsIamForServiceAccount`.
-   * @default - none
-   */
-  readonly awsIamRole?: string;
-
-  /**
-   * For `AwsIamForServiceAccount`: only annotate the ServiceAccount; the role's
-   * trust policy is managed elsewhere (a synth-time tool never edits it).
-   * @default false
-   */
-  readonly annotateOnly?: boolean;
-}
-
-/**
- * Settings a tenant can take from catalog-wide defaults and override per tenant.
- */
-export interface TenantSettings {
-  /**
-   * ResourceQuota `hard` limits, e.g. `{ cpu: '20', 'requests.nvidia.com/gpu': '4' }`.
-   * Only keys Kubernetes enforces are accepted.
-   * @default - no ResourceQuota
-   */
-  readonly resourceQuota?: { [resource: string]: string };
-
-  /**
-   * Namespace labels merged over Kubeflow's defaults; an empty value removes a default label.
-   * Istio's labels (`istio-injection`, `istio.io/...`, `*.istio.io/...`) are set by `meshMode`
-   * and refused here.
-   * @default - Kubeflow's default labels
-   */
-  readonly namespaceLabels?: { [key: string]: string };
-
-  /**
-   * The Istio data-plane mode.
-   * @default MeshMode.SIDECAR
-   */
-  readonly meshMode?: MeshMode;
-
-  /**
-   * Ambient-mode settings; only with `meshMode: MeshMode.AMBIENT`.
-   * @default - waypoint "waypoint" created in the tenant namespace
-   */
-  readonly ambient?: AmbientModeOptions;
-
-  /**
-   * API version of the AuthorizationPolicies.
-   * @default IstioSecurityApiVersion.V1BETA1
-   */
-  readonly istioSecurityApiVersion?: IstioSecurityApiVersion;
-
-  /**
-   * Headers and principals of the Kubeflow installation.
-   * @default - Kubeflow's defaults
-   */
-  readonly auth?: KubeflowAuthOptions;
-
-  /**
-   * Profile plugins (GCP Workload Identity, AWS IAM for ServiceAccounts).
-   * @default - none
-   */
-  readonly plugins?: ProfilePlugin[];
-
-  /**
-   * Default-deny NetworkPolicies and their allowances.
-   * @default - default deny with the allowances a Kubeflow tenant needs
-   */
-  readonly networkPolicy?: TenantNetworkPolicyOptions;
-
-  /**
-   * A LimitRange with container defaults and bounds.
-   * @default - no LimitRange
-   */
-  readonly limitRange?: LimitRangeOptions;
-
-  /**
-   * Which PriorityClasses the tenant may use.
-   * @default - every class, without limits
-   */
-  readonly priorityClasses?: TenantPriorityClassOptions;
-
-  /**
-   * Pod Security Admission levels.
-   * @default - baseline enforced, warned and audited
-   */
-  readonly podSecurity?: PodSecurityOptions;
-
-  /**
-   * Namespaced Roles for the team (presets or custom) and who holds them.
-   * @default - none
-   */
-  readonly teamRoles?: TeamRoleOptions[];
-}
 
 /** Properties of a {@link TenantProfile}. */
 export interface TenantProfileProps extends TenantSettings {
