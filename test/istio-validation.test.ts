@@ -51,3 +51,29 @@ describe("Istio's admission validation", () => {
     expect(istioValidationProblems(policies)).toEqual([]);
   });
 });
+
+describe('what a third attacker found in the validation', () => {
+  test('fields the CRD schema does not have are refused, snake_case names with the schema\'s name', () => {
+    const snake = allow('snake', { to: [{ operation: { methods: ['GET'], not_paths: ['/admin'] } as never }] });
+    expect(istioPolicyProblems(snake)).toEqual([{ field: 'spec.rules[0].to[0].operation.not_paths', message: 'unknown field; the schema\'s name is "notPaths"' }]);
+    const selector = { ...allow('s', {}), spec: { action: 'DENY', selector: { match_labels: { app: 'x' } }, rules: [{}] } };
+    expect(istioPolicyProblems(selector as never).map(p => p.field)).toContain('spec.selector.match_labels');
+    expect(istioPolicyProblems({ ...allow('x', {}), spec: { rules: [{}], bogus: 1 } } as never).map(p => p.field)).toEqual(['spec.bogus']);
+  });
+
+  test('path templates Envoy cannot load are refused: an empty segment, more than 256 characters', () => {
+    for (const template of ['/{*}//', '/{**}//', '/a/{*}//', '/{*}/b//']) {
+      expect(istioPolicyProblems(allow('t', { to: [{ operation: { paths: [template] } }] })).map(p => p.message))
+        .toEqual([`"${template}": an empty segment ("//") in a path template stops Envoy; remove it`]);
+    }
+    const long = `/${'x'.repeat(300)}/{*}`;
+    expect(istioPolicyProblems(allow('t', { to: [{ operation: { paths: [long] } }] }))[0].message).toContain('at most 256 characters');
+    expect(istioPolicyProblems(allow('t', { to: [{ operation: { paths: ['/{*}/', '/a/{**}/', `/${'x'.repeat(250)}/{*}`] } }] }))).toEqual([]);
+  });
+
+  test('an action is any 32-bit number, as protobuf reads an open enum', () => {
+    expect(istioPolicyProblems({ ...allow('n', {}), spec: { action: 4 as never, rules: [{}] } })).toEqual([]);
+    expect(istioPolicyProblems({ ...allow('n', {}), spec: { action: -1 as never, rules: [{}] } })).toEqual([]);
+    expect(istioPolicyProblems({ ...allow('n', {}), spec: { action: 2 ** 31 as never, rules: [{}] } })).not.toEqual([]);
+  });
+});

@@ -194,3 +194,30 @@ describe('the access analysis probes', () => {
     expect(unnamedHeaderValue([deny('all', { when: [{ key: 'request.headers[kubeflow-userid]', values: ['*'] }] })])).toBe('nobody-0@nowhere.invalid');
   });
 });
+
+describe('what a third attacker found (each a case of mesh-cases.ts, decided by the oracle)', () => {
+  const on = (path: string, key: string, value: string) => allow('p', { to: [{ operation: { paths: [path] } }], when: [{ key: `request.headers[${key}]`, values: [value] }] });
+
+  test('a header the Connection header nominates is gone before any policy sees it (a DENY on it does not apply)', () => {
+    const denyEvil = deny('evil', { when: [{ key: 'request.headers[x-evil]', values: ['*'] }] });
+    expect(meshDecision([denyEvil], plain({ headers: { 'connection': 'close, X-Evil', 'x-evil': '1' } })).admitted).toBe(true);
+    expect(meshDecision([denyEvil], plain({ headers: { 'x-evil': '1' } })).admitted).toBe(false);
+  });
+
+  test(':scheme comes from an absolute target, then a valid x-forwarded-proto, then the connection', () => {
+    const https = on('/s', ':scheme', 'https');
+    expect(meshDecision([https], plain({ path: '/s', headers: { 'x-forwarded-proto': 'HTTPS' } })).admitted).toBe(true);
+    expect(meshDecision([https], plain({ path: 'https://svc/s' })).admitted).toBe(true);
+    expect(meshDecision([https], request({ 'x-forwarded-proto': 'http' }, { path: '/s' })).admitted).toBe(false);
+  });
+
+  test('a generated x-request-id matches only `*`; inline headers sent twice are one value; the last Host wins; Expect stays unless 100-continue', () => {
+    expect(meshDecision([on('/r', 'x-request-id', '00000000*')], plain({ path: '/r' })).admitted).toBe(false);
+    expect(meshDecision([on('/r', 'x-request-id', '*')], plain({ path: '/r' })).admitted).toBe(true);
+    expect(meshDecision([on('/u', 'user-agent', 'a')], plain({ path: '/u', headers: { 'User-Agent': 'b', 'user-agent': 'a' } })).admitted).toBe(false);
+    expect(meshDecision([on('/u', 'user-agent', 'b,a')], plain({ path: '/u', headers: { 'User-Agent': 'b', 'user-agent': 'a' } })).admitted).toBe(true);
+    expect(meshDecision([on('/h', ':authority', 'b')], plain({ path: '/h', headers: { Host: 'a', host: 'b' } })).admitted).toBe(true);
+    expect(meshDecision([on('/e', 'expect', '*')], plain({ path: '/e', headers: { expect: 'abc' } })).admitted).toBe(true);
+    expect(meshDecision([on('/e', 'expect', '*')], plain({ path: '/e', headers: { expect: '100-continue' } })).admitted).toBe(false);
+  });
+});

@@ -54,10 +54,29 @@ const asciiLower = (text: string) => text.replace(/[A-Z]/g, c => c.toLowerCase()
  * the x-envoy-* control headers it would otherwise obey, and the client certificate header it
  * sanitizes. Other x-envoy-* headers pass.
  */
-const STRIPPED_HEADERS = new Set(['connection', 'keep-alive', 'proxy-connection', 'upgrade', 'expect', 'transfer-encoding', 'x-forwarded-client-cert',
+const STRIPPED_HEADERS = new Set(['connection', 'keep-alive', 'proxy-connection', 'upgrade', 'transfer-encoding', 'x-forwarded-client-cert',
   'x-envoy-internal', 'x-envoy-retry-on', 'x-envoy-retry-grpc-on', 'x-envoy-max-retries', 'x-envoy-upstream-alt-stat-name',
   'x-envoy-upstream-rq-timeout-ms', 'x-envoy-upstream-rq-per-try-timeout-ms', 'x-envoy-expected-rq-timeout-ms', 'x-envoy-force-trace',
-  'x-envoy-ip-tags', 'x-envoy-upstream-rq-timeout-alt-response', 'x-envoy-hedge-on-per-try-timeout']);
+  'x-envoy-ip-tags', 'x-envoy-upstream-rq-timeout-alt-response', 'x-envoy-hedge-on-per-try-timeout', 'x-envoy-retriable-status-codes',
+  'x-envoy-retriable-header-names', 'x-envoy-upstream-stream-duration-ms', 'x-envoy-original-url']);
+
+/**
+ * Headers Envoy keeps inline: copies sent more than once reach the filters as one value, joined
+ * with "," in the order sent. Other headers keep one entry per copy.
+ */
+const INLINE_HEADERS = new Set(['user-agent', 'x-request-id', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-for', 'via', 'content-type',
+  'content-encoding', 'accept', 'accept-encoding', 'authorization', 'origin', 'referer', 'cache-control', 'pragma', 'if-none-match',
+  'grpc-timeout', 'grpc-accept-encoding', 'access-control-request-method', 'x-client-trace-id', 'x-envoy-attempt-count',
+  'x-envoy-decorator-operation', 'x-envoy-downstream-service-cluster', 'x-envoy-original-path', 'x-envoy-external-address']);
+
+/** Connection tokens Envoy does not read as header names (`sanitizeConnectionHeader`); `te` is handled on its own. */
+const CONNECTION_OPTIONS = new Set(['close', 'http2-settings', 'keep-alive', 'upgrade', 'connection', 'te', 'host']);
+
+/**
+ * The value of `x-request-id` when the client sent none: Envoy generates a random UUID, which no
+ * policy value can name in advance; only `*` (presence) matches it.
+ */
+export const GENERATED_REQUEST_ID = '\u0000generated-request-id';
 
 /** An address as Envoy parses one in x-forwarded-for (inet_pton: Go's strict reading, no zone, no range). */
 const forwardedAddress = (text: string) => (!text.includes('/') && !text.includes('%') && validIpOrCidr(text) ? text : undefined);
@@ -70,7 +89,17 @@ function seenBy(request: MeshRequest): SeenRequest {
     const key = asciiLower(name);
     (headerValues[key] ??= []).push(String(value).replace(/^[ \t]+|[ \t]+$/g, ''));
   }
-  let host = headerValues.host?.[0];
+  // Envoy removes every header the Connection header nominates (sanitizeConnectionHeader).
+  for (const token of (headerValues.connection ?? []).join(',').split(',')) {
+    const name = asciiLower(token.replace(/^[ \t]+|[ \t]+$/g, ''));
+    if (name !== '' && !CONNECTION_OPTIONS.has(name)) delete headerValues[name];
+  }
+  // Copies of an inline header become one value, in the order sent.
+  for (const name of Object.keys(headerValues)) if (INLINE_HEADERS.has(name)) headerValues[name] = [headerValues[name].join(',')];
+  // Expect is removed only as "100-continue".
+  if (headerValues.expect?.some(v => asciiLower(v) === '100-continue')) delete headerValues.expect;
+  // Of two Host headers, the last is the authority.
+  let host = headerValues.host?.[headerValues.host.length - 1];
   // An absolute-form target (`http://user@host/path`): Envoy takes the authority (without user info) and the path from it.
   const absolute = /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/([^/?#]*)(.*)$/.exec(target);
   if (absolute) {
@@ -85,13 +114,17 @@ function seenBy(request: MeshRequest): SeenRequest {
     if (headerValues.te.some(v => v.split(',').some(token => token.trim() === 'trailers'))) headerValues.te = ['trailers'];
     else delete headerValues.te;
   }
-  const scheme = request.principal === '' ? 'http' : 'https';
+  // :scheme: an absolute target's, else a valid x-forwarded-proto, else the connection's.
+  const connectionScheme = request.principal === '' ? 'http' : 'https';
+  const forwardedProto = headerValues['x-forwarded-proto']?.[0];
+  const scheme = absolute ? asciiLower(/^[^:]+/.exec(request.path.trim())![0])
+    : forwardedProto !== undefined && ['http', 'https'].includes(asciiLower(forwardedProto)) ? asciiLower(forwardedProto) : connectionScheme;
   headerValues[':authority'] = [host ?? ''];
   headerValues[':method'] = [request.method];
   headerValues[':scheme'] = [scheme];
   headerValues[':path'] = [`${path}${query < 0 ? '' : target.slice(query).split('#')[0]}`];
-  headerValues['x-forwarded-proto'] ??= [scheme];
-  headerValues['x-request-id'] ??= ['00000000-0000-4000-8000-000000000000'];
+  headerValues['x-forwarded-proto'] ??= [connectionScheme];
+  headerValues['x-request-id'] ??= [GENERATED_REQUEST_ID];
   if (host !== undefined) headerValues.host = [host];
   const headers = Object.fromEntries(Object.entries(headerValues).map(([k, v]) => [k, v.join(',')]));
   // With no trusted hops, the remote address is the last address of x-forwarded-for, else the peer.
@@ -305,7 +338,8 @@ const PORT: Attribute = {
 };
 /** A header condition: Envoy matches each value of a header sent more than once on its own. */
 const header = (name: string): Attribute => ({
-  test: (pattern, request) => ((request as SeenRequest).headerValues[asciiLower(name)] ?? []).some(value => istioMatch(pattern, value, true)),
+  test: (pattern, request) => ((request as SeenRequest).headerValues[asciiLower(name)] ?? [])
+    .some(value => (value === GENERATED_REQUEST_ID ? pattern === '*' : istioMatch(pattern, value, true))),
 });
 const METHOD: Attribute = { test: (pattern, request) => istioMatch(pattern, request.method, true) };
 const HOST: Attribute = {

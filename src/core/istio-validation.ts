@@ -84,6 +84,12 @@ function pathTemplateProblem(paths: string[]): string | undefined {
     const template = path.includes(MATCH_ONE) || path.includes(MATCH_ANY);
     // Istio accepts these, but Envoy refuses to load the template (and the listener with it).
     if (template && (!path.startsWith('/') || path.startsWith('//'))) return `"${path}": a path template must start with a single "/"`;
+    // Envoy crashes loading a template with an empty segment (`/{*}//`), and refuses one over 256 characters once Istio
+    // has rewritten {*} to * and {**} to **: the proxy would fail, so these are refused too.
+    if (template && path.includes('//')) return `"${path}": an empty segment ("//") in a path template stops Envoy; remove it`;
+    if (template && path.replace(/\{\*\*\}/g, '**').replace(/\{\*\}/g, '*').length > 256) {
+      return `"${path}": a path template may have at most 256 characters (Envoy's limit); shorten it`;
+    }
     let sawAny = false;
     for (const glob of path.replace(/^\/+|\/+$/g, '').split('/')) {
       if ((glob === MATCH_ONE || glob === MATCH_ANY) && sawAny) return `"${path}": {**} must be the last operator`;
@@ -171,9 +177,54 @@ const OPERATION_LISTS = ['hosts', 'notHosts', 'ports', 'notPorts', 'methods', 'n
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** The fields of each part of a policy, by their JSON (camelCase) names: what the CRD's schema keeps. */
+const FIELDS: Record<string, readonly string[]> = {
+  spec: ['action', 'selector', 'targetRef', 'targetRefs', 'provider', 'rules'],
+  selector: ['matchLabels'],
+  targetRef: ['group', 'kind', 'name', 'namespace'],
+  provider: ['name'],
+  rule: ['from', 'to', 'when'],
+  from: ['source'],
+  to: ['operation'],
+  source: SOURCE_LISTS,
+  operation: OPERATION_LISTS,
+  when: ['key', 'values', 'notValues'],
+};
+
+/**
+ * Fields the CRD's schema does not have, as `kubectl apply` refuses them and the API server
+ * drops them: Istio's own reader would take protobuf's snake_case names (`not_paths`), so a policy
+ * written with them means one thing in a test of Istio and another in the cluster.
+ */
+function unknownFieldProblems(spec: Record<string, unknown>): IstioPolicyProblem[] {
+  const problems: IstioPolicyProblem[] = [];
+  const check = (value: unknown, part: string, at: string) => {
+    if (!isObject(value)) return;
+    for (const key of Object.keys(value).filter(k => !FIELDS[part].includes(k))) {
+      const camel = key.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+      problems.push({ field: `${at}.${key}`, message: `unknown field${FIELDS[part].includes(camel) ? `; the schema's name is "${camel}"` : ''}` });
+    }
+  };
+  const each = (list: unknown, f: (item: unknown, i: number) => void) => (Array.isArray(list) ? list.forEach(f) : undefined);
+  check(spec, 'spec', 'spec');
+  check(spec.selector, 'selector', 'spec.selector');
+  check(spec.targetRef, 'targetRef', 'spec.targetRef');
+  each(spec.targetRefs, (ref, i) => check(ref, 'targetRef', `spec.targetRefs[${i}]`));
+  check(spec.provider, 'provider', 'spec.provider');
+  each(spec.rules, (rule, i) => {
+    const at = `spec.rules[${i}]`;
+    check(rule, 'rule', at);
+    if (!isObject(rule)) return;
+    each(rule.from, (from, j) => { check(from, 'from', `${at}.from[${j}]`); if (isObject(from)) check(from.source, 'source', `${at}.from[${j}].source`); });
+    each(rule.to, (to, j) => { check(to, 'to', `${at}.to[${j}]`); if (isObject(to)) check(to.operation, 'operation', `${at}.to[${j}].operation`); });
+    each(rule.when, (when, j) => check(when, 'when', `${at}.when[${j}]`));
+  });
+  return problems;
+}
+
 /** Values protobuf's JSON reading refuses (a number for a string, a string for a list, an unknown enum name), each with its field. */
 function shapeProblems(spec: Record<string, unknown>): IstioPolicyProblem[] {
-  const problems: IstioPolicyProblem[] = [];
+  const problems: IstioPolicyProblem[] = [...unknownFieldProblems(spec)];
   const lists = (section: Record<string, unknown>, names: string[], at: string) => {
     for (const name of names.filter(n => section[n] !== undefined && section[n] !== null)) {
       const list = section[name];
@@ -182,7 +233,9 @@ function shapeProblems(spec: Record<string, unknown>): IstioPolicyProblem[] {
   };
   const action = spec.action;
   // protobuf's JSON reading takes null as the field's default (ALLOW), as it takes null for every field below.
-  if (action != null && !(typeof action === 'string' && ACTIONS.includes(action)) && !(Number.isInteger(action) && ACTIONS[action as number])) {
+  // An enum is open in protobuf: any 32-bit number is read (and an unknown one applies nowhere).
+  const int32 = (n: unknown) => Number.isInteger(n) && (n as number) >= -(2 ** 31) && (n as number) < 2 ** 31;
+  if (action != null && !(typeof action === 'string' && ACTIONS.includes(action)) && !int32(action)) {
     problems.push({ field: 'spec.action', message: `${JSON.stringify(action)} is not one of ${ACTIONS.join(', ')}` });
   }
   if (spec.rules !== undefined && spec.rules !== null && !Array.isArray(spec.rules)) problems.push({ field: 'spec.rules', message: 'must be a list' });

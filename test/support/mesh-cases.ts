@@ -150,6 +150,35 @@ export const MESH_CASES: MeshCase[] = [
     requests: ['/sel', '/other', '/empty', '/t', '/audit', '/closed', '/'].map((path, i) => req(`sel-${i}`, { path })),
   },
   {
+    name: 'what a third attacker found: headers the Connection header nominates, :scheme, x-request-id, inline and repeated headers, Expect',
+    policies: [
+      deny('nominated', { to: [{ operation: { paths: ['/n'] } }], when: [{ key: 'request.headers[x-evil]', values: ['*'] }] }),
+      allow('open-n', { to: [{ operation: { paths: ['/n'] } }] }),
+      allow('scheme', { to: [{ operation: { paths: ['/s'] } }], when: [{ key: 'request.headers[:scheme]', values: ['https'] }] }),
+      allow('request-id', { to: [{ operation: { paths: ['/r'] } }], when: [{ key: 'request.headers[x-request-id]', values: ['00000000*'] }] }),
+      allow('user-agent', { to: [{ operation: { paths: ['/u'] } }], when: [{ key: 'request.headers[user-agent]', values: ['a'] }] }),
+      allow('authority', { to: [{ operation: { paths: ['/h'] } }], when: [{ key: 'request.headers[:authority]', values: ['b'] }] }),
+      allow('retriable', { to: [{ operation: { paths: ['/x'] } }], when: [{ key: 'request.headers[x-envoy-retriable-status-codes]', values: ['*'] }] }),
+      allow('expect', { to: [{ operation: { paths: ['/e'] } }], when: [{ key: 'request.headers[expect]', values: ['*'] }] }),
+    ],
+    requests: [
+      req('nominated', { path: '/n', headers: { 'connection': 'x-evil', 'x-evil': '1' } }),
+      req('nominated-list', { path: '/n', headers: { 'connection': 'close, X-Evil', 'x-evil': '1' } }),
+      req('not-nominated', { path: '/n', headers: { 'x-evil': '1' } }),
+      req('scheme-forwarded', { path: '/s', headers: { 'x-forwarded-proto': 'HTTPS' } }),
+      req('scheme-absolute', { path: 'https://svc.team-a/s' }),
+      req('scheme-mtls-forwarded-http', { principal: GATEWAY, path: '/s', headers: { 'x-forwarded-proto': 'http' } }),
+      req('scheme-mtls', { principal: GATEWAY, path: '/s' }),
+      req('request-id-generated', { path: '/r' }),
+      req('request-id-sent', { path: '/r', headers: { 'x-request-id': '00000000-1' } }),
+      req('user-agent-twice', { path: '/u', headers: { 'user-agent': 'a', 'User-Agent': 'b' } }),
+      req('user-agent-once', { path: '/u', headers: { 'user-agent': 'a' } }),
+      req('host-twice', { path: '/h', headers: { Host: 'a', host: 'b' } }),
+      req('retriable', { path: '/x', headers: { 'x-envoy-retriable-status-codes': '503' } }),
+      req('expect-other', { path: '/e', headers: { expect: 'abc' } }),
+    ],
+  },
+  {
     name: 'null fields read as absent (protobuf\'s JSON reading): action null is ALLOW, targetRef null targets nothing; other namespaces\' policies do not apply',
     policies: [
       policy('null-action', { action: null, rules: [{ to: [{ operation: { paths: ['/open'] } }] }] }),
@@ -256,5 +285,6 @@ export const ACCEPTED_POLICIES: AuthorizationPolicyManifest[] = [
   policy('null-rule', { rules: [null] }),
   policy('numeric-action', { action: 1, rules: [{}] }),
   policy('null-fields', { action: null, targetRef: null, selector: null, provider: null, rules: [{}] }),
+  policy('unknown-numeric-action', { action: 4, rules: [{}] }),
   allow('port-leading-zero', { to: [{ operation: { ports: ['08080'] } }] }),
 ];

@@ -57,8 +57,11 @@ function modelVerdicts(namespace: string, policies: AuthorizationPolicyManifest[
 export function disagreements(label: string, namespace: string, policies: AuthorizationPolicyManifest[], requests: OracleRequest[],
   labels: Record<string, string> = {}, plane: DataPlane = SIDECAR, service?: string,
 ): { differences: string[]; oracle: Map<string, OracleVerdict>; ours: Map<string, MeshDecision> } {
-  // What the oracle's connections are: to 127.0.0.1, with server name "localhost" over mTLS.
-  requests = requests.map(r => ({ destinationIp: '127.0.0.1', ...(r.principal ? { sni: 'localhost' } : {}), ...r }));
+  // What the oracle's connections are: to 127.0.0.1, with server name "localhost" over mTLS, and
+  // headers in the order it writes them (by name, byte order), which decides repeated headers.
+  const inOracleOrder = (headers: Record<string, string>) =>
+    Object.fromEntries(Object.entries(headers).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  requests = requests.map(r => ({ destinationIp: '127.0.0.1', ...(r.principal ? { sni: 'localhost' } : {}), ...r, headers: inOracleOrder(r.headers) }));
   const ambient: OracleAmbient | undefined = plane.mode === 'ambient' ? { waypoint: plane.waypoint, service } : undefined;
   const result = runOracle(namespace, policies, requests, labels, ambient);
   const invalid = result.invalid.map(i => `${label}: Istio refuses ${i.invalid}: ${i.error}`);
