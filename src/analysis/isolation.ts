@@ -6,7 +6,7 @@
  */
 import { dataPlaneOf, namespaceEnforcement, unenforcedPolicies } from './ambient';
 import { actionOf } from './mesh';
-import { anonymousRequests, decideOnProbes, meshProbes, unnamedHeaderValue } from './mesh-probes';
+import { anonymousAdmission, meshProbes } from './mesh-probes';
 import { RbacModel } from './rbac';
 import { classifyAllowRule } from '../core/allow-rules';
 import { resolveAuth, ResolvedKubeflowAuth } from '../core/auth-options';
@@ -169,10 +169,7 @@ export function meshEnforcementViolations(ns: string, written: Manifest[], clust
   const violations = unenforcedPolicies(policiesIn(written), plane).map(u => `tenant "${ns}": AuthorizationPolicy ${u.policy} ${u.reason}`);
   if (plane.mode === 'ambient') {
     const policies = policiesIn(cluster);
-    const enforcement = namespaceEnforcement(policies, ns, plane);
-    const probes = meshProbes(policies);
-    const anonymous = anonymousRequests(auth.ingressGatewayPrincipal, auth.userIdHeader, auth.groupsHeader, unnamedHeaderValue(policies));
-    const admitted = anonymous.map(request => decideOnProbes(enforcement, probes, request)).find(d => d.admitted);
+    const admitted = anonymousAdmission(namespaceEnforcement(policies, ns, plane), meshProbes(policies), policies, auth);
     if (admitted) {
       violations.push(`tenant "${ns}": a signed-in user nobody declared reaches the namespace through the ingress gateway in ambient mode`
         + `${admitted.policy ? ` (admitted by AuthorizationPolicy ${admitted.policy})` : ' (no policy targets the waypoint, so it forwards every request)'}; `

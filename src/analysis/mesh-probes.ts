@@ -107,3 +107,14 @@ export function anonymousRequests(principal: string, userIdHeader: string, group
     { principal, headers: { [userIdHeader.toLowerCase()]: value, [groupsHeader.toLowerCase()]: value } },
   ];
 }
+
+/**
+ * Whether somebody nobody declared gets through the ingress gateway into a namespace: the first
+ * probe decision that admits one of `anonymousRequests`, or undefined. One reading for the
+ * access report (open namespaces) and the isolation check.
+ */
+export function anonymousAdmission(enforcement: NamespaceEnforcement, probes: MeshProbe[], policies: AuthorizationPolicyManifest[],
+  gateway: { ingressGatewayPrincipal: string; userIdHeader: string; groupsHeader: string }): MeshDecision | undefined {
+  const anonymous = anonymousRequests(gateway.ingressGatewayPrincipal, gateway.userIdHeader, gateway.groupsHeader, unnamedHeaderValue(policies));
+  return anonymous.map(request => decideOnProbes(enforcement, probes, request)).find(decision => decision.admitted);
+}

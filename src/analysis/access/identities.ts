@@ -7,7 +7,7 @@ import { groupOfHeaderValue } from '../../core/group-header';
 import { AuthorizationPolicyManifest, BindingManifest, Manifest, ofKind } from '../../core/manifest';
 import { DataPlane, namespaceEnforcement, NamespaceEnforcement } from '../ambient';
 import { MeshRequest } from '../mesh';
-import { anonymousRequests, decideOnProbes, MeshProbe, meshProbes, unnamedHeaderValue } from '../mesh-probes';
+import { anonymousAdmission, MeshProbe, meshProbes } from '../mesh-probes';
 import { Requester, serviceAccountRequester, userRequester } from '../rbac';
 import { IdentityAccess } from './model';
 
@@ -81,8 +81,7 @@ export interface NamespaceMesh {
 export function namespaceMesh(list: AuthorizationPolicyManifest[], auth: ResolvedKubeflowAuth, namespace: string, plane: DataPlane): NamespaceMesh {
   const enforcement = namespaceEnforcement(list, namespace, plane);
   const probes = meshProbes(list);
-  const anonymous = anonymousRequests(auth.ingressGatewayPrincipal, auth.userIdHeader, auth.groupsHeader, unnamedHeaderValue(list));
-  if (anonymous.some(request => decideOnProbes(enforcement, probes, request).admitted)) {
+  if (anonymousAdmission(enforcement, probes, list, auth) !== undefined) {
     return { enforcement, probes, headerKeys: [], irregular: false, open: true };
   }
   let irregular = list.some(p => p.spec?.action === 'DENY');
