@@ -20,6 +20,7 @@ import {
 } from './mesh';
 import { validIpOrCidr, validPort } from '../core/istio-validation';
 import { AuthorizationPolicyManifest, AuthorizationRuleSpec } from '../core/manifest';
+import { waypointPrincipal as principalOfWaypoint } from '../core/naming';
 
 /** Where a namespace's requests are decided. */
 export interface DataPlane {
@@ -52,8 +53,8 @@ export function dataPlaneOf(namespace: string, labels: Record<string, string> | 
   return { mode: 'ambient', waypoint: { name, namespace: labels['istio.io/use-waypoint-namespace'] || namespace } };
 }
 
-/** The SPIFFE identity (without `spiffe://`) of an Istio-managed waypoint: its ServiceAccount is named after the Gateway. */
-export const waypointPrincipal = (waypoint: Waypoint, trustDomain = 'cluster.local') => `${trustDomain}/ns/${waypoint.namespace}/sa/${waypoint.name}`;
+/** The SPIFFE identity (without `spiffe://`) of an Istio-managed waypoint (core/naming.ts). */
+export const waypointPrincipal = (waypoint: Waypoint) => principalOfWaypoint(waypoint.namespace, waypoint.name);
 
 // ---------------------------------------------------------------------------------------------
 // ztunnel: istiod's conversion and ztunnel's evaluation

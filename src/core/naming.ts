@@ -20,3 +20,11 @@ export function safeName(value: string): string {
 export function contributorBindingName(kind: string, name: string, role: string): string {
   return safeName(`${kind}-${safeName(name)}-ClusterRole-${role}`).toLowerCase();
 }
+
+/**
+ * The principal of an Istio-managed waypoint Gateway `name` in `namespace`: its pods run as a
+ * ServiceAccount named after the Gateway (the library assumes trust domain `cluster.local`).
+ */
+export function waypointPrincipal(namespace: string, name: string): string {
+  return `cluster.local/ns/${namespace}/sa/${name}`;
+}

@@ -7,6 +7,8 @@
  * (api_workgroup.ts L283-391). Every other route of the dashboard is a GET.
  */
 import { Construct } from 'constructs';
+import { DEFAULT_WAYPOINT_NAME } from '../../core/kubeflow-defaults';
+import { waypointPrincipal } from '../../core/naming';
 import { dnsLabelProblem, labelKeyProblem, labelValueProblem, problemsAt, throwIfAny } from '../../core/validation';
 import { AuthorizationPolicyV1Beta1, AuthorizationPolicyV1Beta1SpecAction } from '../../imports/security.istio.io';
 import { MeshMode } from '../istio';
@@ -150,7 +152,6 @@ export class ReadOnlyDashboard extends Construct {
       at('waypointName', dnsLabelProblem(props.waypointName));
     }
     throwIfAny(problems);
-    const waypointPrincipal = `cluster.local/ns/${namespace}/sa/${props.waypointName ?? 'waypoint'}`;
 
     const policies: Array<[string, Record<string, string>, string]> = labels !== undefined
       ? [[POLICY_NAMES[DashboardVersion.KUBEFLOW_1], labels, props.dashboardService ?? '']]
@@ -175,7 +176,7 @@ export class ReadOnlyDashboard extends Construct {
           spec: {
             action: AuthorizationPolicyV1Beta1SpecAction.ALLOW,
             selector: { matchLabels },
-            rules: [{ from: [{ source: { principals: [waypointPrincipal] } }] }],
+            rules: [{ from: [{ source: { principals: [waypointPrincipal(namespace, props.waypointName ?? DEFAULT_WAYPOINT_NAME)] } }] }],
           },
         });
       }

@@ -23,6 +23,7 @@ import {
   WAYPOINT_L4_POLICY_NAME,
 } from '../../core/kubeflow-defaults';
 import { PROFILE_CONTROLLER_CONTEXT, ProfileController, ProfileDeclaration, profileControllerObjects, profileManifest } from '../../core/kubeflow-profile';
+import { waypointPrincipal } from '../../core/naming';
 import { POD_SECURITY_LABEL_PREFIX, podSecurityMetadata, podSecurityProblems } from '../../core/pod-security';
 import { tenantPriorityProblems } from '../../core/priority-classes';
 import { countsWholeUnits, isQuantity, isWholeQuantity, quotaKeyProblem } from '../../core/quantity';
@@ -169,18 +170,19 @@ export class TenantProfile extends Construct implements ITenant {
 
     const profile = this.profileDeclaration(props);
     if (props.profileObject ?? true) new ApiObject(this, 'Profile', profileManifest(profile));
-    const controllerObjects = profileControllerObjects(profile, this.auth, `security.istio.io/${this.istioSecurityApiVersion}`);
+    // Built only where used: with the controller in sidecar mode (the common case) nothing of it is written.
+    const controllerObjects = () => profileControllerObjects(profile, this.auth, `security.istio.io/${this.istioSecurityApiVersion}`);
     if (this.profileController === ProfileController.NONE) {
       // The same objects the controller writes, from the same code the access analysis expands Profiles with;
       // in ambient mode the owner's policy is attached to the waypoint, the only proxy that reads its header rule.
-      for (const object of controllerObjects) {
+      for (const object of controllerObjects()) {
         new ApiObject(this, `${object.kind}-${object.metadata.name}`, this.waypointName !== undefined && object.kind === 'AuthorizationPolicy'
           ? { ...object, spec: { ...object.spec as object, targetRefs: waypointTargetRefs(this.waypointName) } } : object);
       }
     } else if (this.waypointName !== undefined) {
       // The controller's `ns-owner-access-istio` is namespace-wide: ztunnel drops its HTTP rules and the waypoint
       // never sees it. The same rules, attached to the waypoint, under a name the controller does not own.
-      const owner = controllerObjects.find(o => o.kind === 'AuthorizationPolicy')!;
+      const owner = controllerObjects().find(o => o.kind === 'AuthorizationPolicy')!;
       allowPolicy(this, 'OwnerWaypointAuthorizationPolicy', {
         name: OWNER_WAYPOINT_POLICY_NAME,
         namespace: this.name,
@@ -488,7 +490,7 @@ export class TenantProfile extends Construct implements ITenant {
       name: WAYPOINT_L4_POLICY_NAME,
       namespace: this.name,
       apiVersion: this.istioSecurityApiVersion,
-      rules: [{ from: [{ source: { principals: [`cluster.local/ns/${waypoint.namespace}/sa/${waypoint.name}`] } }] }],
+      rules: [{ from: [{ source: { principals: [waypointPrincipal(waypoint.namespace, waypoint.name)] } }] }],
     });
     allowPolicy(this, 'SameNamespaceL4AuthorizationPolicy', {
       name: SAME_NAMESPACE_L4_POLICY_NAME,
