@@ -9,7 +9,7 @@
 import * as fs from 'fs';
 import { ApiObject, Chart } from 'cdk8s';
 import { EXAMPLE_CATALOG, synthCatalog } from './support/cluster';
-import { checkAccess, disagreements, random, randomRule, HEADER_VALUES, PORTS, PRINCIPALS, REQUEST_PATHS } from './support/mesh-comparison';
+import { checkAccess, disagreements, random, RANDOM_AUTHS, RANDOM_PEOPLE, randomMembers, randomRule, HEADER_VALUES, PORTS, PRINCIPALS, REQUEST_PATHS } from './support/mesh-comparison';
 import { DashboardVersion, IdentityKind, MeshMode, ProfileController, ReadOnlyDashboard, TenancyApp, TenantProfile } from '../../src';
 import { accessMatrix } from '../../src/analysis/access';
 import { DataPlane } from '../../src/analysis/ambient';
@@ -141,8 +141,8 @@ describe('the access analysis agrees with Istio on ambient tenants', () => {
 
   test(`${RUNS} seeded random ambient catalogs (seed ${SEED + 1}), with policies written by hand past the isolation check`, () => {
     const r = random(SEED + 1);
-    const people = Array.from({ length: 8 }, (_, i) => `person${i}@example.com`);
-    const auths: KubeflowAuthOptions[] = [{}, { userIdHeader: 'x-auth-request-email', userIdPrefix: 'accounts:', groupsHeader: 'x-auth-request-groups' }];
+    const people = RANDOM_PEOPLE;
+    const auths = RANDOM_AUTHS;
     let withHandWritten = 0;
     let clean = 0;
     for (let run = 0; run < RUNS; run++) {
@@ -157,10 +157,7 @@ describe('the access analysis agrees with Istio on ambient tenants', () => {
       for (let t = 0; t < 1 + Math.floor(r.next() * 3); t++) {
         const ns = `t${t}`;
         const owner = r.pick(people);
-        const members = Array.from({ length: Math.floor(r.next() * 4) }, () => (r.next() < 0.3
-          ? { name: r.pick(['g-ml', 'g-data']), kind: IdentityKind.GROUP, role: r.pick(['edit', 'view']) as any }
-          : { name: r.pick(people), kind: IdentityKind.USER, role: r.pick(['edit', 'view']) as any }))
-          .filter((m, i, all) => m.name !== owner && all.findIndex(o => o.name === m.name) === i);
+        const members = randomMembers(r, owner, ['g-ml', 'g-data']);
         const meshMode = r.next() < 0.8 ? MeshMode.AMBIENT : MeshMode.SIDECAR;
         const tenant = new TenantProfile(chart, ns, { name: ns, owner, contributors: members, meshMode });
         declared.set(ns, [owner, ...members.map(m => m.name)]);

@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, Chart } from 'cdk8s';
 import { EXAMPLE_CATALOG, synthCatalog } from './support/cluster';
-import { checkAccess, disagreements, random, randomRule, PORTS, PRINCIPALS, REQUEST_PATHS, HEADER_VALUES } from './support/mesh-comparison';
+import { checkAccess, disagreements, random, RANDOM_AUTHS, RANDOM_PEOPLE, randomMembers, randomRule, PORTS, PRINCIPALS, REQUEST_PATHS, HEADER_VALUES } from './support/mesh-comparison';
 import { runOracle } from './support/mesh-oracle';
 import { IdentityKind, ProfileController, TenancyApp, TenantCatalog, TenantProfile } from '../../src';
 import { readManifestDir } from '../../src/catalog/manifest-reader';
@@ -91,9 +91,9 @@ describe('the access analysis agrees with Istio and Envoy', () => {
 
   test(`${RUNS} seeded random catalogs (seed ${SEED}), with policies written by hand past the isolation check`, () => {
     const r = random(SEED);
-    const people = Array.from({ length: 8 }, (_, i) => `person${i}@example.com`);
+    const people = RANDOM_PEOPLE;
     const groups = ['g-ml', 'g-data', 'g-ops'];
-    const auths: KubeflowAuthOptions[] = [{}, { userIdHeader: 'x-auth-request-email', userIdPrefix: 'accounts:', groupsHeader: 'x-auth-request-groups' }];
+    const auths = RANDOM_AUTHS;
     // What a hand edit in Git could add to a tenant's namespace (the isolation check and the guard
     // refuse these; the report must still read them as the mesh does).
     const handWritten = (auth: ResolvedKubeflowAuth, owner: string): AuthorizationRuleSpec[] => {
@@ -122,10 +122,7 @@ describe('the access analysis agrees with Istio and Envoy', () => {
       for (let t = 0; t < tenants; t++) {
         const ns = `t${t}`;
         const owner = r.pick(people);
-        const members = Array.from({ length: Math.floor(r.next() * 4) }, () => (r.next() < 0.3
-          ? { name: r.pick(groups), kind: IdentityKind.GROUP, role: r.pick(['edit', 'view']) as any }
-          : { name: r.pick(people), kind: IdentityKind.USER, role: r.pick(['edit', 'view']) as any }))
-          .filter((m, i, all) => m.name !== owner && all.findIndex(o => o.name === m.name) === i);
+        const members = randomMembers(r, owner, groups);
         const tenant = new TenantProfile(chart, ns, { name: ns, owner, contributors: members });
         if (r.next() < 0.4) {
           handEdited = true;

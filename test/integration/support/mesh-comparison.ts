@@ -5,6 +5,7 @@
  * report of a whole synthesis namespace by namespace.
  */
 import { OracleAmbient, OracleRequest, OracleVerdict, runOracle } from './mesh-oracle';
+import { ContributorOptions, ContributorRole, IdentityKind } from '../../../src';
 import { accessMatrix } from '../../../src/analysis/access';
 import {
   DataPlane, dataPlaneOf, namespaceEnforcement, scopedTo, waypointPolicies, waypointPrincipal, ztunnelDecision, ztunnelPolicies,
@@ -189,4 +190,16 @@ export function checkAccess(label: string, written: Manifest[], authOptions: Kub
   }
   expect(differences).toEqual([]);
   return { requests, admitted };
+}
+
+/** The people and auth settings the random catalogs draw from. */
+export const RANDOM_PEOPLE = Array.from({ length: 8 }, (_, i) => `person${i}@example.com`);
+export const RANDOM_AUTHS: KubeflowAuthOptions[] = [{}, { userIdHeader: 'x-auth-request-email', userIdPrefix: 'accounts:', groupsHeader: 'x-auth-request-groups' }];
+
+/** Up to three random contributors (users of RANDOM_PEOPLE or `groups`), none the owner, none twice. */
+export function randomMembers(r: ReturnType<typeof random>, owner: string, groups: string[]): ContributorOptions[] {
+  return Array.from({ length: Math.floor(r.next() * 4) }, (): ContributorOptions => (r.next() < 0.3
+    ? { name: r.pick(groups), kind: IdentityKind.GROUP, role: r.pick([ContributorRole.EDIT, ContributorRole.VIEW]) }
+    : { name: r.pick(RANDOM_PEOPLE), kind: IdentityKind.USER, role: r.pick([ContributorRole.EDIT, ContributorRole.VIEW]) }))
+    .filter((m, i, all) => m.name !== owner && all.findIndex(o => o.name === m.name) === i);
 }
