@@ -9,6 +9,7 @@ import {
 import { meshEnforcementViolations } from '../src/analysis/isolation';
 import { MeshRequest } from '../src/analysis/mesh';
 import { resolveAuth } from '../src/core/auth-options';
+import { formatProblem } from '../src/core/problem';
 
 const WAYPOINT = { name: 'waypoint', namespace: NS };
 const AMBIENT = { mode: 'ambient', waypoint: WAYPOINT } as const;
@@ -145,7 +146,7 @@ describe('the isolation check and the access report on ambient tenants', () => {
     expect(meshEnforcementViolations(NS, objects, objects, auth)).toEqual([]);
     const earlier = objects.map(o => (o.kind === 'AuthorizationPolicy' && o.spec.targetRefs
       ? { ...o, spec: { action: o.spec.action, rules: o.spec.rules } } : o));
-    const violations = meshEnforcementViolations(NS, earlier, earlier, auth);
+    const violations = meshEnforcementViolations(NS, earlier, earlier, auth).map(formatProblem);
     expect(violations.some(v => v.includes('a signed-in user nobody declared reaches the namespace through the ingress gateway in ambient mode'))).toBe(true);
     expect(violations.some(v => v.includes('AuthorizationPolicy team-a/ns-owner-access-waypoint uses HTTP attributes'))).toBe(true);
   });

@@ -2,6 +2,7 @@ import { Contributor, ContributorRole, IdentityKind, TenantProfile } from '../sr
 import { newChart, only, renderObjects, synthTenant } from './support/synth';
 import { resolveAuth } from '../src/core/auth-options';
 import { withProfileControllerObjects } from '../src/core/kubeflow-profile';
+import { TenancyValidationError } from '../src/core/validation';
 
 const PRINCIPALS = [
   'cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account',
@@ -137,6 +138,11 @@ describe('adding contributors', () => {
       .toThrow('tenant "team-a": contributor "A..B@x.io": is listed twice (as edit and view); keep one entry');
     expect(() => tenant.addContributor({ name: 'a.b@x.io' }))
       .toThrow('collides with contributor "a..b@x.io": both are named "user-a-b-x-io-clusterrole-<role>"');
+    // The exact same identity again is refused as input before it could clash as a construct id.
+    expect(() => tenant.addContributor({ name: 'a..b@x.io' })).toThrow(TenancyValidationError);
+    expect(() => tenant.addContributor({ name: 'a..b@x.io' })).toThrow('contributor "a..b@x.io": is listed twice (as edit and edit)');
+    expect(() => new TenantProfile(chart, 'team-b', { owner: 'o@c.io', contributors: [{ name: 'x@c.io' }, { name: 'x@c.io' }] }))
+      .toThrow('tenant "team-b": contributor "x@c.io": is listed twice');
   });
 });
 

@@ -164,6 +164,8 @@ describe('the isolation check refuses the same escapes in output it did not writ
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { crossTenantViolations } = require('../src/analysis/isolation');
     // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { formatProblem } = require('../src/core/problem');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { RbacModel } = require('../src/analysis/rbac');
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { resolveAuth } = require('../src/core/auth-options');
@@ -175,7 +177,7 @@ describe('the isolation check refuses the same escapes in output it did not writ
       metadata: { name: 'hand-added', namespace: 'team-a' },
       spec: { rules: [{ from: [{ source: { principals: [principal ?? 'cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account'] } }], when: condition ? [condition] : [{ key: 'request.headers[kubeflow-userid]', values: ['owner@team-a.io'] }] }] },
     };
-    expect(crossTenantViolations(tenants, [policy], new RbacModel([])).join('\n')).toContain(message);
+    expect(crossTenantViolations(tenants, [policy], new RbacModel([])).map(formatProblem).join('\n')).toContain(message);
   });
 });
 

@@ -11,6 +11,7 @@ import { cli, synthText } from './support/cli';
 import { accessMatrix } from '../src/analysis/access';
 import { readManifestDir } from '../src/catalog/manifest-reader';
 import { exemptionProblems } from '../src/core/guard-policies';
+import { formatProblem } from '../src/core/problem';
 import { reservedNamespaceProblem, reservedNamespaces } from '../src/core/reserved-namespaces';
 import { ProfilePluginKind, TenancyApp, TenantCatalog, TenantProfile } from '../src/index';
 
@@ -130,7 +131,7 @@ describe('exemptionProblems (pure)', () => {
     expect(exemptionProblems(settings, { name: 'team-a', users: ['a@c.io'], groups: ['g'] })).toEqual([]);
   });
   test('the profile controller\'s identity may not be a tenant member either', () => {
-    expect(exemptionProblems({ ...settings, profileControllerIdentity: 'a@c.io' }, { name: 'team-a', users: ['a@c.io'], groups: [] }))
+    expect(exemptionProblems({ ...settings, profileControllerIdentity: 'a@c.io' }, { name: 'team-a', users: ['a@c.io'], groups: [] }).map(formatProblem))
       .toEqual([expect.stringContaining('tenant "team-a": guard.profileControllerIdentity: "a@c.io" is a member of the tenant')]);
   });
 });

@@ -6,6 +6,7 @@ import { renderObjects } from './support/synth';
 import { resolveAuth } from '../src/core/auth-options';
 import { istioPolicyProblems, validIpOrCidr } from '../src/core/istio-validation';
 import { withProfileControllerObjects } from '../src/core/kubeflow-profile';
+import { formatProblem } from '../src/core/problem';
 import { istioValidationProblems } from '../src/synth/checks';
 
 describe("Istio's admission validation", () => {
@@ -36,7 +37,7 @@ describe("Istio's admission validation", () => {
   });
 
   test('the synth check names the tenant, the policy and the field', () => {
-    const problems = istioValidationProblems([allow('bad', { to: [{ operation: { ports: ['99999'] } }] })], 'team-a');
+    const problems = istioValidationProblems([allow('bad', { to: [{ operation: { ports: ['99999'] } }] })], 'team-a').map(formatProblem);
     expect(problems).toEqual([
       'tenant "team-a": AuthorizationPolicy team-a/bad: spec.rules[0].to[0].operation.ports: bad port "99999"; Istio\'s admission validation refuses this policy',
     ]);

@@ -18,6 +18,7 @@ import {
   AuthorizationConditionSpec, AuthorizationPolicyManifest, BindingManifest, Manifest,
   NetworkPolicyManifest, NetworkPolicyRuleSpec, ofKind, RoleManifest,
 } from '../core/manifest';
+import { Problem } from '../core/problem';
 import { principalNamespace } from '../core/validation';
 
 /** What a tenant declares. */
@@ -96,10 +97,13 @@ export function sourceReferences(tenant: string, objects: Manifest[]): SourceRef
 }
 
 /** Admitted sources that are another tenant's service accounts or namespace. */
-export function sourceViolations(references: SourceReference[], tenants: Set<string>): string[] {
-  return references.filter(r => tenants.has(r.namespace)).map(r =>
-    `tenant "${r.tenant}": ${r.policy} admits "${r.source}" of tenant "${r.namespace}", whose pods could then reach the tenant `
-    + '(and, through a header rule, pass as any user); admit only platform principals (ingress gateway, Pipelines UI, notebook controller, a platform waypoint)');
+export function sourceViolations(references: SourceReference[], tenants: Set<string>): Problem[] {
+  return references.filter(r => tenants.has(r.namespace)).map(r => ({
+    tenant: r.tenant,
+    object: r.policy,
+    message: `${r.policy} admits "${r.source}" of tenant "${r.namespace}", whose pods could then reach the tenant (and, through a header rule, pass as any user)`,
+    fix: 'admit only platform principals (ingress gateway, Pipelines UI, notebook controller, a platform waypoint)',
+  }));
 }
 
 /**
@@ -107,8 +111,8 @@ export function sourceViolations(references: SourceReference[], tenants: Set<str
  * undeclared identities, and policies that admit every request.
  */
 export function tenantViolations(declared: TenantDeclarations, objects: Manifest[], clusterRoles: RbacModel,
-  auth: ResolvedKubeflowAuth): string[] {
-  const violations: string[] = [];
+  auth: ResolvedKubeflowAuth): Problem[] {
+  const violations: Problem[] = [];
   const ns = declared.namespace;
   const inNamespace = objects.filter(o => o.metadata?.namespace === ns);
   const roles = new Map(inNamespace.filter(ofKind<RoleManifest>('Role')).map(o => [o.metadata?.name, o.rules ?? []]));
@@ -122,8 +126,13 @@ export function tenantViolations(declared: TenantDeclarations, objects: Manifest
           : subject.kind === 'ServiceAccount' && (subject.namespace ?? ns) === ns;
       if (!ok) {
         const who = subject.kind === 'ServiceAccount' ? `${subject.namespace ?? ns}/${subject.name}` : subject.name;
-        violations.push(`tenant "${ns}": ${subject.kind} "${who}" gets ${ref.kind} ${ref.name} through RoleBinding ${ns}/${binding.metadata?.name}, `
-          + 'but the tenant does not declare it; add it as a contributor or team role, or remove the binding');
+        const object = `RoleBinding ${ns}/${binding.metadata?.name}`;
+        violations.push({
+          tenant: ns,
+          object,
+          message: `${subject.kind} "${who}" gets ${ref.kind} ${ref.name} through ${object}, but the tenant does not declare it`,
+          fix: 'add it as a contributor or team role, or remove the binding',
+        });
       }
     }
   }
@@ -136,19 +145,23 @@ export function tenantViolations(declared: TenantDeclarations, objects: Manifest
     if (rules.length === 0) continue; // an ALLOW policy without rules admits nothing
     rules.forEach((rule, i) => {
       // The allowlist of rule shapes is shared with the guard (core/allow-rules.ts).
-      for (const problem of classifyAllowRule(rule, ns, auth).problems) violations.push(`tenant "${ns}": ${name} rule ${i} ${problem}`);
+      for (const problem of classifyAllowRule(rule, ns, auth).problems) violations.push({ tenant: ns, object: name, message: `${name} rule ${i} ${problem}` });
       for (const condition of rule.when ?? []) {
         const identities = headerIdentities(condition, auth.userIdHeader, auth.groupsHeader, auth.userIdPrefix);
         if (!identities) continue;
         for (const wildcard of [...identities.users, ...identities.groups].filter(v => v.includes('*'))) {
-          violations.push(`tenant "${ns}": ${name} rule ${i} matches "${wildcard}", which Istio reads as a wildcard and which admits identities nobody declared; `
-            + 'match exact identities only');
+          violations.push({
+            tenant: ns,
+            object: name,
+            message: `${name} rule ${i} matches "${wildcard}", which Istio reads as a wildcard and which admits identities nobody declared`,
+            fix: 'match exact identities only',
+          });
         }
         for (const user of identities.users.filter(u => !declared.users.includes(u))) {
-          violations.push(`tenant "${ns}": ${name} admits user "${user}", who the tenant does not declare`);
+          violations.push({ tenant: ns, object: name, message: `${name} admits user "${user}", who the tenant does not declare` });
         }
         for (const group of [...new Set(identities.groups)].filter(g => !declared.groups.includes(g))) {
-          violations.push(`tenant "${ns}": ${name} admits group "${group}", which the tenant does not declare`);
+          violations.push({ tenant: ns, object: name, message: `${name} admits group "${group}", which the tenant does not declare` });
         }
       }
     });
@@ -162,18 +175,24 @@ export function tenantViolations(declared: TenantDeclarations, objects: Manifest
  * mode, a signed-in user nobody declared who passes the waypoint and ztunnel (the allow-rule
  * shapes cannot see a waypoint that no policy targets, which forwards everything).
  */
-export function meshEnforcementViolations(ns: string, written: Manifest[], cluster: Manifest[], auth: ResolvedKubeflowAuth): string[] {
+export function meshEnforcementViolations(ns: string, written: Manifest[], cluster: Manifest[], auth: ResolvedKubeflowAuth): Problem[] {
   const namespace = written.find(d => d.kind === 'Namespace' && d.metadata?.name === ns);
   const plane = dataPlaneOf(ns, namespace?.metadata?.labels);
   const policiesIn = (docs: Manifest[]) => docs.filter(ofKind<AuthorizationPolicyManifest>('AuthorizationPolicy')).filter(p => p.metadata?.namespace === ns);
-  const violations = unenforcedPolicies(policiesIn(written), plane).map(u => `tenant "${ns}": AuthorizationPolicy ${u.policy} ${u.reason}`);
+  const violations: Problem[] = unenforcedPolicies(policiesIn(written), plane).map(u => ({
+    tenant: ns, object: `AuthorizationPolicy ${u.policy}`, message: `AuthorizationPolicy ${u.policy} ${u.reason}`,
+  }));
   if (plane.mode === 'ambient') {
     const policies = policiesIn(cluster);
     const admitted = anonymousAdmission(namespaceEnforcement(policies, ns, plane), meshProbes(policies), policies, auth);
     if (admitted) {
-      violations.push(`tenant "${ns}": a signed-in user nobody declared reaches the namespace through the ingress gateway in ambient mode`
-        + `${admitted.policy ? ` (admitted by AuthorizationPolicy ${admitted.policy})` : ' (no policy targets the waypoint, so it forwards every request)'}; `
-        + 'attach the identity rules to the waypoint with targetRefs and admit only the waypoint and the namespace at ztunnel');
+      violations.push({
+        tenant: ns,
+        object: admitted.policy ? `AuthorizationPolicy ${admitted.policy}` : undefined,
+        message: 'a signed-in user nobody declared reaches the namespace through the ingress gateway in ambient mode'
+          + `${admitted.policy ? ` (admitted by AuthorizationPolicy ${admitted.policy})` : ' (no policy targets the waypoint, so it forwards every request)'}`,
+        fix: 'attach the identity rules to the waypoint with targetRefs and admit only the waypoint and the namespace at ztunnel',
+      });
     }
   }
   return violations;
@@ -184,8 +203,8 @@ export function meshEnforcementViolations(ns: string, written: Manifest[], clust
  * (core/cidr.ts): a spelling other readers read differently, or a block that still reaches the
  * cluster's pod and service ranges after its exceptions (on Calico and Cilium an ipBlock matches pods).
  */
-function ipBlockViolations(ns: string, objects: Manifest[], clusterCidrs: string[]): string[] {
-  const violations: string[] = [];
+function ipBlockViolations(ns: string, objects: Manifest[], clusterCidrs: string[]): Problem[] {
+  const violations: Problem[] = [];
   for (const policy of objects.filter(ofKind<NetworkPolicyManifest>('NetworkPolicy'))) {
     const name = `NetworkPolicy ${ns}/${policy.metadata?.name}`;
     const peers = [...(policy.spec?.ingress ?? []).flatMap(r => (r.from ?? []).map(peer => ({ peer, egress: false }))),
@@ -195,18 +214,26 @@ function ipBlockViolations(ns: string, objects: Manifest[], clusterCidrs: string
       if (block === undefined) continue;
       const spelling = [block.cidr, ...(block.except ?? [])].map(c => cidrProblem(c)).find(p => p !== undefined);
       if (spelling) {
-        violations.push(`tenant "${ns}": ${name} has an ipBlock whose CIDR ${spelling}`);
+        violations.push({ tenant: ns, object: name, message: `${name} has an ipBlock whose CIDR ${spelling}` });
         continue;
       }
       const metadata = egress ? reachedRanges(block.cidr, block.except ?? [], METADATA_CIDRS) : [];
       if (metadata.length > 0) {
-        violations.push(`tenant "${ns}": ${name} has ipBlock "${block.cidr}", which reaches ${metadata.join(', ')}, where the cloud metadata service `
-          + 'hands out the node\'s cloud identity: except the link-local ranges');
+        violations.push({
+          tenant: ns,
+          object: name,
+          message: `${name} has ipBlock "${block.cidr}", which reaches ${metadata.join(', ')}, where the cloud metadata service `
+            + 'hands out the node\'s cloud identity: except the link-local ranges',
+        });
       }
       const reached = reachedRanges(block.cidr, block.except ?? [], clusterCidrs);
       if (reached.length > 0) {
-        violations.push(`tenant "${ns}": ${name} has ipBlock "${block.cidr}", which reaches ${reached.join(', ')} of the cluster's pod and service ranges; `
-          + 'on Calico and Cilium an ipBlock matches pods, so this opens other tenants\' pods: except those ranges');
+        violations.push({
+          tenant: ns,
+          object: name,
+          message: `${name} has ipBlock "${block.cidr}", which reaches ${reached.join(', ')} of the cluster's pod and service ranges`,
+          fix: 'on Calico and Cilium an ipBlock matches pods, so this opens other tenants\' pods: except those ranges',
+        });
       }
     }
   }
@@ -240,7 +267,7 @@ export function namespacePeers(tenant: string, objects: Manifest[]): NamespacePe
  * Tenants are indexed by label, so the check is linear in peers and tenants.
  */
 export function networkViolations(peers: NamespacePeer[], tenantLabels: Map<string, Record<string, string>>,
-  declaredPeers: Map<string, { ingress: string[]; egress: string[] }>): string[] {
+  declaredPeers: Map<string, { ingress: string[]; egress: string[] }>): Problem[] {
   const byLabel = new Map<string, Set<string>>();
   for (const [tenant, labels] of tenantLabels) {
     for (const [k, v] of Object.entries({ ...labels, 'kubernetes.io/metadata.name': tenant })) {
@@ -249,7 +276,7 @@ export function networkViolations(peers: NamespacePeer[], tenantLabels: Map<stri
     }
   }
   const everyTenant = [...tenantLabels.keys()];
-  const violations: string[] = [];
+  const violations: Problem[] = [];
   for (const peer of peers) {
     const sets = Object.entries(peer.matchLabels).map(([k, v]) => byLabel.get(`${k}=${v}`) ?? new Set<string>());
     sets.sort((a, b) => a.size - b.size);
@@ -260,8 +287,12 @@ export function networkViolations(peers: NamespacePeer[], tenantLabels: Map<stri
     const reached = candidates.filter(other => other !== peer.tenant && !declared.includes(other)).sort();
     if (reached.length === 0) continue;
     const shown = reached.slice(0, 5).map(t => `"${t}"`).join(', ') + (reached.length > 5 ? ` and ${reached.length - 5} more` : '');
-    violations.push(`tenant "${peer.tenant}": ${peer.policy} allows ${peer.direction} tenant${reached.length === 1 ? '' : 's'} ${shown}; `
-      + 'tenants are isolated unless a tenant names the other in its own network rules');
+    violations.push({
+      tenant: peer.tenant,
+      object: peer.policy,
+      message: `${peer.policy} allows ${peer.direction} tenant${reached.length === 1 ? '' : 's'} ${shown}`,
+      fix: 'tenants are isolated unless a tenant names the other in its own network rules',
+    });
   }
   return violations;
 }
@@ -281,8 +312,8 @@ export interface DeclaredTenant {
  * `peers` and `sources` hold what was collected from tenants checked earlier.
  */
 export function crossTenantViolations(tenants: Map<string, DeclaredTenant>, docs: Manifest[], clusterRoles: RbacModel,
-  peers: NamespacePeer[] = [], sources: SourceReference[] = []): string[] {
-  const violations: string[] = [];
+  peers: NamespacePeer[] = [], sources: SourceReference[] = []): Problem[] {
+  const violations: Problem[] = [];
   docs = withProfileControllerObjects(docs, name => tenants.get(name)?.auth ?? resolveAuth());
   const allPeers = [...peers];
   const byNamespace = new Map<string, Manifest[]>();
@@ -304,8 +335,11 @@ export function crossTenantViolations(tenants: Map<string, DeclaredTenant>, docs
     const rules = [...clusterRoles.clusterRoleRules(role), ...docs.filter(ofKind<RoleManifest>('ClusterRole')).filter(d => d.metadata?.name === role).flatMap(d => d.rules ?? [])];
     if (rules.length === 0 || tenants.size === 0) continue;
     for (const subject of binding.subjects ?? []) {
-      violations.push(`ClusterRoleBinding ${binding.metadata?.name} grants ClusterRole ${role} to ${subject.kind} "${subject.name}" in every namespace, `
-        + 'tenants included; bind it per tenant with a declared team role instead');
+      violations.push({
+        object: `ClusterRoleBinding ${binding.metadata?.name}`,
+        message: `ClusterRoleBinding ${binding.metadata?.name} grants ClusterRole ${role} to ${subject.kind} "${subject.name}" in every namespace, tenants included`,
+        fix: 'bind it per tenant with a declared team role instead',
+      });
     }
   }
   const labels = new Map([...tenants].map(([name, t]) => [name, t.labels]));

@@ -68,8 +68,8 @@ function synthFiles(files: string[], options: BuildOptions, context: CommandCont
   const progress = context.output.isTTY
     ? (done: number, total: number) => context.output.err(`kf-tenancy: ${done}/${total} tenants built\n`)
     : undefined;
-  if (options.outdir === undefined) return synthesizeSources(app, sources, () => undefined, progress, PROGRESS_EVERY);
-  return writeStaged(app, emit => synthesizeSources(app, sources, emit, progress, PROGRESS_EVERY));
+  if (options.outdir === undefined) return synthesizeSources(app, app._synthesis, sources, () => undefined, progress, PROGRESS_EVERY);
+  return writeStaged(app._synthesis, emit => synthesizeSources(app, app._synthesis, sources, emit, progress, PROGRESS_EVERY));
 }
 
 /** `--profile-controller`, the same for synth and validate. */

@@ -21,6 +21,7 @@ import { groupHeaderValues } from './group-header';
 import { OWNER_AUTHORIZATION_POLICY_NAME, RESOURCE_QUOTA_NAME } from './kubeflow-defaults';
 import { ProfileController, withProfileControllerObjects } from './kubeflow-profile';
 import { AuthorizationPolicyManifest, Manifest, NetworkPolicyManifest, NetworkPolicyPeerSpec, ofKind } from './manifest';
+import { Problem } from './problem';
 
 /** The label every guarded tenant Namespace carries (value: the tenant's name); the guard's policies select namespaces by it. */
 export const TENANT_LABEL = 'kf-tenancy.io/tenant';
@@ -167,15 +168,19 @@ export function ipBlockText(block: { cidr: string; except?: string[] }): string 
 }
 
 /** Why the parameters cannot be written on the Namespace, if they cannot. */
-export function guardParametersProblem(tenant: string, parameters: Record<string, string>): string | undefined {
+export function guardParametersProblem(tenant: string, parameters: Record<string, string>): Problem | undefined {
   const bytes = Object.entries(parameters).reduce((sum, [k, v]) => sum + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
   if (bytes <= GUARD_ANNOTATION_BUDGET) return undefined;
-  return `tenant "${tenant}": the tenancy guard's parameters take ${bytes} bytes on the Namespace, more than ${GUARD_ANNOTATION_BUDGET} `
-    + '(the API server allows 256 KiB of annotations, and client-side apply keeps a second copy); grant access to groups instead of listing each user';
+  return {
+    tenant,
+    message: `the tenancy guard's parameters take ${bytes} bytes on the Namespace, more than ${GUARD_ANNOTATION_BUDGET} `
+      + '(the API server allows 256 KiB of annotations, and client-side apply keeps a second copy)',
+    fix: 'grant access to groups instead of listing each user',
+  };
 }
 
 /** The tenant's Namespace document with the guard's label and parameters (a copy; `docs` are not changed). */
-export function withGuardParameters(docs: Manifest[], tenant: GuardedTenant): { docs: Manifest[]; problem?: string } {
+export function withGuardParameters(docs: Manifest[], tenant: GuardedTenant): { docs: Manifest[]; problem?: Problem } {
   const parameters = guardParameters(tenant, docs);
   const problem = guardParametersProblem(tenant.name, parameters);
   const result = docs.map(doc => {

@@ -11,6 +11,7 @@ import { CLOUD_IDENTITY_ANNOTATIONS } from './cloud-identity';
 import { GUARD_ANNOTATIONS, NAMESPACE_NAME_LABEL, TENANT_LABEL } from './guard-parameters';
 import { OWNER_AUTHORIZATION_POLICY_NAME, RESOURCE_QUOTA_NAME } from './kubeflow-defaults';
 import { WrittenManifest } from './manifest';
+import { Problem } from './problem';
 
 export const GUARD_API_VERSION = 'admissionregistration.k8s.io/v1';
 
@@ -41,27 +42,31 @@ export interface ResolvedGuardSettings {
  * group: that member would pass every guard policy and could rewrite the tenant at will. Each
  * message names the setting and the tenant.
  */
-export function exemptionProblems(settings: ResolvedGuardSettings, tenant: { name: string; users: string[]; groups: string[] }): string[] {
-  const problems: string[] = [];
+export function exemptionProblems(settings: ResolvedGuardSettings, tenant: { name: string; users: string[]; groups: string[] }): Problem[] {
   const serviceAccountPrefix = `system:serviceaccount:${tenant.name}:`;
   const serviceAccountsGroup = `system:serviceaccounts:${tenant.name}`;
-  const users: Array<[string, string[]]> = [
-    ['gitOpsIdentities', settings.gitOpsIdentities],
-    ['platformUsers', settings.platformUsers],
-    ['profileControllerIdentity', settings.profileControllerIdentity === undefined ? [] : [settings.profileControllerIdentity]],
+  const userWhy = (name: string) => (tenant.users.includes(name) ? 'a member of the tenant'
+    : name.startsWith(serviceAccountPrefix) ? 'a service account of the tenant\'s namespace, whose pods its members run' : undefined);
+  const groupWhy = (name: string) => (tenant.groups.includes(name) ? 'a group the tenant declares'
+    : name === serviceAccountsGroup ? 'the group of the tenant\'s service accounts' : undefined);
+  const exemptions: Array<[string, string[], (name: string) => string | undefined, string]> = [
+    ['gitOpsIdentities', settings.gitOpsIdentities, userWhy, 'Name a platform identity'],
+    ['platformUsers', settings.platformUsers, userWhy, 'Name a platform identity'],
+    ['profileControllerIdentity', settings.profileControllerIdentity === undefined ? [] : [settings.profileControllerIdentity], userWhy, 'Name a platform identity'],
+    ['breakGlassGroups', settings.breakGlassGroups, groupWhy, 'Name a group only platform admins join'],
+    ['platformGroups', settings.platformGroups, groupWhy, 'Name a group only platform admins join'],
   ];
-  for (const [field, names] of users) {
+  const problems: Problem[] = [];
+  for (const [field, names, why, instead] of exemptions) {
     for (const name of names) {
-      const why = tenant.users.includes(name) ? 'a member of the tenant'
-        : name.startsWith(serviceAccountPrefix) ? 'a service account of the tenant\'s namespace, whose pods its members run' : undefined;
-      if (why) problems.push(`tenant "${tenant.name}": guard.${field}: "${name}" is ${why}; exempting it would let the tenant change its own access past the guard. Name a platform identity`);
-    }
-  }
-  for (const [field, names] of [['breakGlassGroups', settings.breakGlassGroups], ['platformGroups', settings.platformGroups]] as const) {
-    for (const name of names) {
-      const why = tenant.groups.includes(name) ? 'a group the tenant declares'
-        : name === serviceAccountsGroup ? 'the group of the tenant\'s service accounts' : undefined;
-      if (why) problems.push(`tenant "${tenant.name}": guard.${field}: "${name}" is ${why}; exempting it would let the tenant change its own access past the guard. Name a group only platform admins join`);
+      const reason = why(name);
+      if (reason === undefined) continue;
+      problems.push({
+        tenant: tenant.name,
+        field: `guard.${field}`,
+        message: `"${name}" is ${reason}`,
+        fix: `exempting it would let the tenant change its own access past the guard. ${instead}`,
+      });
     }
   }
   return problems;

@@ -4,6 +4,7 @@
  * what is wrong and how to fix it.
  */
 import { closest, distance } from 'fastest-levenshtein';
+import { asProblem, formatProblem, Problem, Reported } from './problem';
 import { reservedNamespaceProblem, reservedNamespaces } from './reserved-namespaces';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -71,29 +72,39 @@ export function printableMessage(message: string): string {
 }
 
 /**
- * An error thrown when one or more inputs are invalid; carries every message, each made
- * safe to print (no raw control or bidirectional characters, bounded length).
+ * An error thrown when one or more inputs are invalid; carries every problem as data
+ * (`problems`) and as text (`errors`, each made safe to print: no raw control or
+ * bidirectional characters, bounded length).
  */
 export class TenancyValidationError extends Error {
   public readonly errors: string[];
-  constructor(errors: string[]) {
-    const safe = errors.map(printableMessage);
+  public readonly problems: Problem[];
+  constructor(reported: Reported[]) {
+    const problems = reported.map(asProblem);
+    const safe = problems.map(p => printableMessage(formatProblem(p)));
     super(`${safe.length} validation error${safe.length === 1 ? '' : 's'}:\n${safe.map(e => `  - ${e}`).join('\n')}`);
     this.name = 'TenancyValidationError';
     this.errors = safe;
+    this.problems = problems;
   }
 }
 
-/** Throws one TenancyValidationError listing all messages, if there are any. */
-export function throwIfAny(errors: string[]): void {
-  if (errors.length > 0) throw new TenancyValidationError(errors);
+/** Throws one TenancyValidationError listing all problems, if there are any. */
+export function throwIfAny(reported: Reported[]): void {
+  if (reported.length > 0) throw new TenancyValidationError(reported);
 }
 
 /**
- * Every message of a TenancyValidationError. Any other error is not about the input but a
+ * Every problem of a TenancyValidationError. Any other error is not about the input but a
  * bug (or a construct-id clash a check should have caught first): it is thrown again, so it
  * is never shown to the user as if their input were wrong.
  */
+export function problemsOf(error: unknown): Problem[] {
+  if (error instanceof TenancyValidationError) return error.problems;
+  throw error;
+}
+
+/** Every message of a TenancyValidationError, as text; any other error is thrown again (see {@link problemsOf}). */
 export function messagesOf(error: unknown): string[] {
   if (error instanceof TenancyValidationError) return error.errors;
   throw error;

@@ -20,6 +20,7 @@ import { istioPolicyProblems } from '../core/istio-validation';
 import { kubeflowClusterRoles } from '../core/kubeflow-cluster-roles';
 import { ProfileController, withProfileControllerObjects } from '../core/kubeflow-profile';
 import { AuthorizationPolicyManifest, Manifest, ofKind } from '../core/manifest';
+import { Problem } from '../core/problem';
 
 /** Objects of the same group, kind, namespace and name. */
 export function duplicateObjects(objects: ApiObject[]): string[] {
@@ -38,34 +39,45 @@ export function duplicateObjects(objects: ApiObject[]): string[] {
 }
 
 /** Tenants of a tree declared twice, or with another profile controller than the app's. */
-export function tenantNameProblems(tenants: TenantProfile[], profileController: ProfileController): string[] {
+export function tenantNameProblems(tenants: TenantProfile[], profileController: ProfileController): Problem[] {
   const counts = new Map<string, number>();
   for (const tenant of tenants) counts.set(tenant.name, (counts.get(tenant.name) ?? 0) + 1);
   const duplicates = [...counts].filter(([, n]) => n > 1).sort();
   return [
-    ...duplicates.map(([name, n]) => `tenant "${name}": is declared ${n} times; tenant names must be unique`),
-    ...tenants.filter(t => t.profileController !== profileController).map(t =>
-      `tenant "${t.name}": profileController: "${t.profileController}" differs from the app's "${profileController}"; `
-      + 'one cluster has one profile controller: set it once, on the TenancyApp'),
+    ...duplicates.map(([name, n]) => ({ tenant: name, message: `is declared ${n} times`, fix: 'tenant names must be unique' })),
+    ...tenants.filter(t => t.profileController !== profileController).map(t => ({
+      tenant: t.name,
+      field: 'profileController',
+      message: `"${t.profileController}" differs from the app's "${profileController}"`,
+      fix: 'one cluster has one profile controller: set it once, on the TenancyApp',
+    })),
     ...clusterFactDisagreements(tenants),
   ];
 }
 
 /** Tenants of one app whose cluster facts (auth, pod and service ranges) differ from the first tenant's, by name. */
-function clusterFactDisagreements(tenants: TenantProfile[]): string[] {
+function clusterFactDisagreements(tenants: TenantProfile[]): Problem[] {
   const sorted = [...tenants].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const first = sorted[0];
   if (first === undefined) return [];
   const cidrs = (t: TenantProfile) => [...t._clusterCidrs].sort().join(', ');
-  const problems: string[] = [];
+  const problems: Problem[] = [];
   for (const tenant of sorted.slice(1)) {
     if (JSON.stringify(tenant.auth) !== JSON.stringify(first.auth)) {
-      problems.push(`tenant "${tenant.name}": auth: differs from tenant "${first.name}"'s; headers and proxy principals are facts of the cluster, `
-        + 'one for every tenant: set them once, as the TenancyApp\'s auth (a catalog: cluster.auth)');
+      problems.push({
+        tenant: tenant.name,
+        field: 'auth',
+        message: `differs from tenant "${first.name}"'s`,
+        fix: 'headers and proxy principals are facts of the cluster, one for every tenant: set them once, as the TenancyApp\'s auth (a catalog: cluster.auth)',
+      });
     }
     if (cidrs(tenant) !== cidrs(first)) {
-      problems.push(`tenant "${tenant.name}": networkPolicy.clusterCidrs: [${cidrs(tenant)}] differs from tenant "${first.name}"'s [${cidrs(first)}]; `
-        + 'the pod and service ranges are facts of the cluster: set them once, as the TenancyApp\'s clusterCidrs (a catalog: cluster.clusterCidrs)');
+      problems.push({
+        tenant: tenant.name,
+        field: 'networkPolicy.clusterCidrs',
+        message: `[${cidrs(tenant)}] differs from tenant "${first.name}"'s [${cidrs(first)}]`,
+        fix: 'the pod and service ranges are facts of the cluster: set them once, as the TenancyApp\'s clusterCidrs (a catalog: cluster.clusterCidrs)',
+      });
     }
   }
   return problems;
@@ -76,10 +88,13 @@ function clusterFactDisagreements(tenants: TenantProfile[]): string[] {
  * GitOps could not apply them, and the access analysis would read a policy the mesh never enforces.
  * `tenant` names the tenant whose objects these are.
  */
-export function istioValidationProblems(objects: Manifest[], tenant?: string): string[] {
-  return objects.filter(ofKind<AuthorizationPolicyManifest>('AuthorizationPolicy')).flatMap(policy => istioPolicyProblems(policy).map(problem =>
-    `${tenant === undefined ? '' : `tenant "${tenant}": `}AuthorizationPolicy ${policy.metadata?.namespace}/${policy.metadata?.name}: ${problem.field}: `
-    + `${problem.message}; Istio's admission validation refuses this policy`));
+export function istioValidationProblems(objects: Manifest[], tenant?: string): Problem[] {
+  return objects.filter(ofKind<AuthorizationPolicyManifest>('AuthorizationPolicy')).flatMap(policy => {
+    const object = `AuthorizationPolicy ${policy.metadata?.namespace}/${policy.metadata?.name}`;
+    return istioPolicyProblems(policy).map(problem => ({
+      tenant, object, message: `${object}: ${problem.field}: ${problem.message}`, fix: 'Istio\'s admission validation refuses this policy',
+    }));
+  });
 }
 
 /** More than one PriorityClass of the whole app marked globalDefault. */
@@ -96,16 +111,19 @@ const PLATFORM_PIECES = [QuotaAlerts, TenantDashboard, IdentityProvider, ReadOnl
  * provider) write to: the tenant's owner would get kubeflow-admin where they run. Other
  * objects an app adds to a tenant namespace are the isolation check's concern.
  */
-export function platformNamespaceClashes(others: IConstruct[], tenants: Set<string>): string[] {
+export function platformNamespaceClashes(others: IConstruct[], tenants: Set<string>): Problem[] {
   const platform = others.filter(c => PLATFORM_PIECES.some(piece => c instanceof piece));
   const byNamespace = new Map<string, string[]>();
   for (const object of platform.flatMap(c => c.node.findAll()).filter((c): c is ApiObject => c instanceof ApiObject)) {
     const ns = object.metadata.namespace;
     if (ns !== undefined && tenants.has(ns)) (byNamespace.get(ns) ?? byNamespace.set(ns, []).get(ns)!).push(`${object.kind} ${object.name}`);
   }
-  return [...byNamespace].sort(([a], [b]) => (a < b ? -1 : 1)).map(([ns, objects]) =>
-    `tenant "${ns}": name: "${ns}" is also the namespace of platform objects (${objects.sort().join(', ')}); `
-    + 'the tenant\'s owner would get kubeflow-admin where they run: rename the tenant, or give the platform piece another namespace');
+  return [...byNamespace].sort(([a], [b]) => (a < b ? -1 : 1)).map(([ns, objects]) => ({
+    tenant: ns,
+    field: 'name',
+    message: `"${ns}" is also the namespace of platform objects (${objects.sort().join(', ')})`,
+    fix: 'the tenant\'s owner would get kubeflow-admin where they run: rename the tenant, or give the platform piece another namespace',
+  }));
 }
 
 /**
@@ -124,7 +142,7 @@ export class IsolationRun {
   private readonly cloudOwners = new Map<string, string>();
 
   /** Violations in one tenant's own objects (`docs`, as written); records what the final check needs. */
-  public checkTenant(tenant: TenantProfile, docs: Manifest[]): string[] {
+  public checkTenant(tenant: TenantProfile, docs: Manifest[]): Problem[] {
     const declared = { namespace: tenant.name, ...tenant._declarations(), clusterCidrs: tenant._clusterCidrs };
     const namespace = docs.find(d => d.kind === 'Namespace' && d.metadata?.name === tenant.name);
     // What the cluster will hold: with a profile controller, it adds the owner's access to the output.
@@ -142,20 +160,25 @@ export class IsolationRun {
   }
 
   /** Cloud identities this tenant binds that an earlier tenant binds too (each belongs to one tenant). */
-  private cloudIdentityViolations(tenant: string, cluster: Manifest[]): string[] {
-    const violations: string[] = [];
+  private cloudIdentityViolations(tenant: string, cluster: Manifest[]): Problem[] {
+    const violations: Problem[] = [];
     for (const bound of boundCloudIdentities(cluster.filter(d => d.metadata?.namespace === tenant))) {
       const owner = this.cloudOwners.get(bound.key);
       if (owner === undefined) {this.cloudOwners.set(bound.key, tenant);} else if (owner !== tenant) {
-        violations.push(`tenant "${tenant}": ServiceAccount ${tenant}/${bound.serviceAccount} is bound to cloud identity "${bound.value}", which tenant "${owner}" `
-          + 'is bound to as well; the two tenants would reach each other\'s cloud resources: give each tenant its own');
+        const object = `ServiceAccount ${tenant}/${bound.serviceAccount}`;
+        violations.push({
+          tenant,
+          object,
+          message: `${object} is bound to cloud identity "${bound.value}", which tenant "${owner}" is bound to as well`,
+          fix: 'the two tenants would reach each other\'s cloud resources: give each tenant its own',
+        });
       }
     }
     return violations;
   }
 
   /** Objects outside tenants that reach into them, and cross-tenant network paths. */
-  public checkOutside(outside: Manifest[]): string[] {
+  public checkOutside(outside: Manifest[]): Problem[] {
     return crossTenantViolations(this.tenants, [...outside, ...this.foreign], this.clusterRoles, this.peers, this.sources);
   }
 }

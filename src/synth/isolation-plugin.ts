@@ -3,20 +3,21 @@
  * `cdk8s synth` in a platform repo runs it over everything the app wrote,
  * whatever wrote it. Declared memberships come from the tenants catalog (or
  * Profile files) named in the plugin's properties; cdk8s-cli loads the plugin
- * from a local path (see README "Isolation check in cdk8s synth").
+ * from a local path (see docs/access.md, "Isolation check in cdk8s synth").
  *
  * Not part of the jsii API: cdk8s-cli loads it with `require`, by file.
  */
 import * as path from 'path';
-import { Chart } from 'cdk8s';
-import { TenancyApp } from './tenancy-app';
-import { buildSources } from './tenant-builder';
 import { crossTenantViolations, DeclaredTenant } from '../analysis/isolation';
 import { RbacModel } from '../analysis/rbac';
+import { crossTenantProblems } from '../catalog/cross-tenant';
 import { readTenantFiles } from '../catalog/sources';
 import { readYamlValues } from '../catalog/yaml-source';
+import { resolveAuth } from '../core/auth-options';
 import { kubeflowClusterRoles } from '../core/kubeflow-cluster-roles';
 import { isManifest, Manifest } from '../core/manifest';
+import { formatProblem, Problem } from '../core/problem';
+import { declaredPeers, tenantMembers } from '../core/tenant-rules';
 import { TenancyValidationError, throwIfAny } from '../core/validation';
 
 /** What `properties:` of the `validations:` entry in cdk8s.yaml may hold. */
@@ -43,25 +44,27 @@ export interface PluginContext {
 }
 
 const RULE = 'kf-tenancy tenant isolation';
-const OBJECT_IN_MESSAGE = /\b(RoleBinding|AuthorizationPolicy|NetworkPolicy|ClusterRoleBinding) ([\w.:/-]+)/;
 
 function asList(value: string | string[] | undefined): string[] {
   if (value === undefined) return [];
   return Array.isArray(value) ? value : [value];
 }
 
-/** The tenants the catalog declares, with the labels their Namespaces carry in the manifests. */
+/**
+ * The tenants the catalog declares, read from their props (no tenant is built), with the labels
+ * their Namespaces carry in the manifests.
+ */
 function declaredTenants(files: string[], docs: Manifest[]): Map<string, DeclaredTenant> {
-  const app = new TenancyApp({ isolationCheck: false });
-  const profiles = buildSources(new Chart(app, 'declarations'), readTenantFiles(files));
+  const sources = readTenantFiles(files);
+  throwIfAny(crossTenantProblems(sources.tenants));
   const labelsOf = new Map(docs.filter(d => d?.apiVersion === 'v1' && d.kind === 'Namespace').map(d => [d.metadata?.name, d.metadata?.labels ?? {}]));
   const tenants = new Map<string, DeclaredTenant>();
-  for (const profile of profiles) {
-    tenants.set(profile.name, {
-      declared: { namespace: profile.name, ...profile._declarations() },
-      auth: profile.auth,
-      labels: labelsOf.get(profile.name) ?? {},
+  for (const { props } of sources.tenants) {
+    const name = props.name!;
+    const members = tenantMembers({
+      owner: props.owner, contributors: props.contributors ?? [], teamRoles: props.teamRoles ?? [], ...declaredPeers(props.networkPolicy),
     });
+    tenants.set(name, { declared: { namespace: name, ...members }, auth: resolveAuth(props.auth), labels: labelsOf.get(name) ?? {} });
   }
   return tenants;
 }
@@ -92,7 +95,7 @@ export class IsolationCheck {
     // Every object with the manifest it came from, so a violation can point at its file.
     const docs: Manifest[] = [];
     const fileOf = new Map<string, string>();
-    let violations: string[];
+    let violations: Problem[];
     try {
       const errors: string[] = [];
       for (const manifest of [...context.manifests].sort()) {
@@ -108,17 +111,17 @@ export class IsolationCheck {
       throwIfAny(errors);
       violations = crossTenantViolations(declaredTenants(catalog, docs), docs, new RbacModel(clusterRoles));
     } catch (error) {
-      violations = (error instanceof TenancyValidationError ? error.errors : [String(error instanceof Error ? error.message : error)]).map(m => `cannot run the check: ${m}`);
+      const problems = error instanceof TenancyValidationError ? error.problems
+        : [{ message: String(error instanceof Error ? error.message : error) }];
+      violations = problems.map(p => ({ message: `cannot run the check: ${formatProblem(p)}` }));
     }
-    for (const message of violations) {
-      const object = OBJECT_IN_MESSAGE.exec(message);
-      const key = object ? `${object[1]} ${object[2].replace(/,$/, '')}` : undefined;
-      const [problem, fix] = message.split('; ');
+    for (const violation of violations) {
+      const object = violation.object;
       context.report.addViolation({
         ruleName: RULE,
-        recommendation: problem,
-        fix: fix ?? 'declare the identity or namespace in the tenant, or remove the object',
-        violatingResources: key ? [{ resourceName: key, locations: [key], manifestPath: fileOf.get(key) ?? '' }] : [],
+        recommendation: formatProblem({ ...violation, fix: undefined }),
+        fix: violation.fix ?? 'declare the identity or namespace in the tenant, or remove the object',
+        violatingResources: object ? [{ resourceName: object, locations: [object], manifestPath: fileOf.get(object) ?? '' }] : [],
       });
     }
     context.logger?.log(`kf-tenancy isolation check: ${docs.length} objects, ${violations.length} violation(s)`);

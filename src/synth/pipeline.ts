@@ -7,6 +7,8 @@
  *   emitted and dropped from the tree before the next, so memory stays flat.
  * - {@link synthesizeTree}: tenants already in the construct tree (TypeScript or Python apps).
  *
+ * The settings (what `TenancyAppProps` say, defaults applied) are passed in, resolved once.
+ *
  * Both emit through a {@link SynthesisRun}, which checks each tenant once when it is emitted
  * and everything that spans tenants once at the end, and both write through
  * {@link writeStaged}: nothing reaches the output folder unless every check passed.
@@ -20,8 +22,7 @@ import { ArgoCdOptions, FluxOptions } from './gitops';
 import { Emit, OutputLayout } from './layout';
 import { OutputStage } from './output-stage';
 import { ParallelFileWriter } from './parallel-writer';
-import { addClusterObjects, hasClusterObjects, ProgressCallback, sourceNameProblem, withTenantLocation } from './tenant-builder';
-import { crossTenantProblems } from '../catalog/cross-tenant';
+import { addClusterObjects, buildTenants, hasClusterObjects, ProgressCallback, withTenantLocation } from './tenant-builder';
 import { TenancySources } from '../catalog/sources';
 import { AuditPolicy } from '../constructs/cluster/audit-policy';
 import { TenancyGuard } from '../constructs/cluster/tenancy-guard';
@@ -30,8 +31,9 @@ import { withGuardParameters } from '../core/guard-parameters';
 import { exemptionProblems } from '../core/guard-policies';
 import { ProfileController } from '../core/kubeflow-profile';
 import { Manifest } from '../core/manifest';
+import { atLocation, inTenant, Problem } from '../core/problem';
 import { reservedNamespaceProblem, reservedNamespaces } from '../core/reserved-namespaces';
-import { messagesOf, throwIfAny } from '../core/validation';
+import { problemsOf, throwIfAny } from '../core/validation';
 
 /** How an app synthesizes: what TenancyAppProps say, with defaults applied. */
 export interface SynthesisSettings {
@@ -42,20 +44,6 @@ export interface SynthesisSettings {
   readonly parallelWrites: boolean;
   readonly isolationCheck: boolean;
   readonly profileController: ProfileController;
-}
-
-// Settings of each TenancyApp, kept here so the pipeline reads them without the app's class.
-const settingsByApp = new WeakMap<App, SynthesisSettings>();
-
-/** Records the settings an app synthesizes with (TenancyApp's constructor). */
-export function configureSynthesis(app: App, settings: SynthesisSettings): void {
-  settingsByApp.set(app, settings);
-}
-
-function settingsOf(app: App): SynthesisSettings {
-  const settings = settingsByApp.get(app);
-  if (settings === undefined) throw new Error('synthesis needs a TenancyApp');
-  return settings;
 }
 
 /**
@@ -72,11 +60,11 @@ export class SynthesisRun {
   /** Namespaces no tenant of this run may take (core/reserved-namespaces.ts). */
   private readonly reserved: Map<string, string>;
 
-  constructor(app: App, private readonly emit: Emit) {
-    this.settings = settingsOf(app);
-    this.layout = new OutputLayout(this.settings);
-    this.isolation = this.settings.isolationCheck ? new IsolationRun() : undefined;
-    this.guard = TenancyGuard.of(app);
+  constructor(root: IConstruct, settings: SynthesisSettings, private readonly emit: Emit) {
+    this.settings = settings;
+    this.layout = new OutputLayout(settings);
+    this.isolation = settings.isolationCheck ? new IsolationRun() : undefined;
+    this.guard = TenancyGuard.of(root);
     const guard = this.guard?._settings;
     this.reserved = reservedNamespaces({
       written: [['argoCd.namespace', this.settings.argoCd && (this.settings.argoCd.namespace ?? 'argocd')],
@@ -93,12 +81,10 @@ export class SynthesisRun {
   public tenant(tenant: TenantProfile): void {
     const constructs = tenant.node.findAll();
     const reserved = reservedNamespaceProblem(tenant.name, this.reserved);
-    const errors: string[] = reserved ? [`tenant "${tenant.name}": name: ${reserved}`] : [];
-    for (const construct of constructs) {
-      for (const message of construct.node.validate()) errors.push(`${construct.node.path}: ${message}`);
-    }
+    const errors: Problem[] = reserved ? [{ tenant: tenant.name, field: 'name', message: reserved }] : [];
+    errors.push(...constructProblems(constructs));
     const objects = constructs.filter((c): c is ApiObject => c instanceof ApiObject);
-    errors.push(...duplicateObjects(objects));
+    errors.push(...duplicateObjects(objects).map(message => ({ message })));
     throwIfAny(errors);
     let docs: Manifest[] = objects.map(o => o.toJson());
     throwIfAny(istioValidationProblems(docs, tenant.name));
@@ -106,7 +92,8 @@ export class SynthesisRun {
       // The guard's policies read the tenant's declarations from its Namespace.
       const { users, groups } = tenant._declarations();
       const guarded = withGuardParameters(docs, { name: tenant.name, users, groups, auth: tenant.auth, profileController: tenant.profileController });
-      throwIfAny([...exemptionProblems(this.guard._settings, { name: tenant.name, users, groups }), ...(guarded.problem ? [guarded.problem] : [])]);
+      const exemptions = exemptionProblems(this.guard._settings, { name: tenant.name, users, groups });
+      throwIfAny(inTenant(tenant.name, [...exemptions, ...(guarded.problem ? [guarded.problem] : [])]));
       docs = guarded.docs;
     }
     if (this.isolation) throwIfAny(this.isolation.checkTenant(tenant, docs));
@@ -119,13 +106,10 @@ export class SynthesisRun {
    * tenant emitted, and emits their folders, the kustomizations and the GitOps files.
    */
   public rest(others: IConstruct[]): void {
-    const errors: string[] = [];
-    for (const construct of others) {
-      for (const message of construct.node.validate()) errors.push(`${construct.node.path}: ${message}`);
-    }
+    const errors: Problem[] = constructProblems(others);
     const objects = others.filter((c): c is ApiObject => c instanceof ApiObject);
-    errors.push(...duplicateObjects(objects));
-    errors.push(...globalDefaultProblems(objects.filter(o => o.kind === 'PriorityClass').map(o => o.toJson())));
+    errors.push(...[...duplicateObjects(objects), ...globalDefaultProblems(objects.filter(o => o.kind === 'PriorityClass').map(o => o.toJson()))]
+      .map(message => ({ message })));
     throwIfAny(errors);
     const docs: Manifest[] = objects.map(o => o.toJson());
     throwIfAny(istioValidationProblems(docs));
@@ -133,6 +117,11 @@ export class SynthesisRun {
     if (this.isolation) throwIfAny(this.isolation.checkOutside(docs));
     this.layout.emitRest(this.emit, this.emitted, docs, clusterFiles(others));
   }
+}
+
+/** What the constructs' own validations (`node.addValidation`) report, each at its construct's path. */
+function constructProblems(constructs: IConstruct[]): Problem[] {
+  return constructs.flatMap(c => c.node.validate().map(message => ({ message: `${c.node.path}: ${message}` })));
 }
 
 /** Tenants in the tree, and every construct outside them. */
@@ -158,28 +147,28 @@ export interface TreePlan {
 }
 
 /** Finds the tenants in `app`'s tree; throws when two share a name (before anything is opened for writing). */
-export function planTree(app: App): TreePlan {
-  const plan = partition(app);
-  throwIfAny(tenantNameProblems(plan.tenants, settingsOf(app).profileController));
+export function planTree(root: IConstruct, settings: SynthesisSettings): TreePlan {
+  const plan = partition(root);
+  throwIfAny(tenantNameProblems(plan.tenants, settings.profileController));
   return plan;
 }
 
 /** Synthesizes the tenants already in `app`'s tree; every tenant's errors are thrown together. */
-export function synthesizeTree(app: App, emit: Emit, plan: TreePlan = planTree(app)): void {
+export function synthesizeTree(root: IConstruct, settings: SynthesisSettings, emit: Emit, plan: TreePlan = planTree(root, settings)): void {
   const { tenants, others } = plan;
-  const run = new SynthesisRun(app, emit);
-  const errors: string[] = [];
+  const run = new SynthesisRun(root, settings, emit);
+  const errors: Problem[] = [];
   for (const tenant of [...tenants].sort((a, b) => (a.name < b.name ? -1 : 1))) {
     try {
       run.tenant(tenant);
     } catch (error) {
-      errors.push(...messagesOf(error));
+      errors.push(...problemsOf(error));
     }
   }
   try {
     run.rest(others);
   } catch (error) {
-    errors.push(...messagesOf(error));
+    errors.push(...problemsOf(error));
   }
   throwIfAny(errors);
 }
@@ -189,34 +178,30 @@ export function synthesizeTree(app: App, emit: Emit, plan: TreePlan = planTree(a
  * `app`'s tree once emitted. Errors of every tenant are collected and thrown together at the
  * end, each with the `file:line` it comes from. Returns the number of tenants.
  */
-export function synthesizeSources(app: App, sources: TenancySources, emit: Emit, onProgress?: ProgressCallback, every: number = 500): number {
-  const errors: string[] = crossTenantProblems(sources.tenants);
-  if (hasClusterObjects(sources)) errors.push(...addClusterObjects(new Chart(app, 'cluster'), sources));
-  const run = new SynthesisRun(app, emit);
-  const seen = new Map<string, string>();
-  sources.tenants.forEach((source, index) => {
-    const problem = sourceNameProblem(source, seen);
-    if (problem) {
-      errors.push(problem);
-      return;
-    }
-    const name = source.props.name!;
-    const chart = new Chart(app, `tenant-${name}`);
-    try {
-      run.tenant(new TenantProfile(chart, name, source.props));
-    } catch (error) {
-      errors.push(...messagesOf(error).map(m => `${source.location}: ${m}`));
-    }
-    app.node.tryRemoveChild(chart.node.id);
-    if (onProgress && (index + 1) % every === 0) onProgress(index + 1, sources.tenants.length);
+export function synthesizeSources(app: App, settings: SynthesisSettings, sources: TenancySources, emit: Emit,
+  onProgress?: ProgressCallback, every: number = 500): number {
+  const errors: Problem[] = hasClusterObjects(sources) ? addClusterObjects(new Chart(app, 'cluster'), sources) : [];
+  const run = new SynthesisRun(app, settings, emit);
+  const built = buildTenants(sources.tenants, errors, {
+    scopeOf: name => new Chart(app, `tenant-${name}`),
+    release: chart => app.node.tryRemoveChild(chart.node.id),
+    onProgress,
+    every,
   });
+  for (const { tenant, location } of built) {
+    try {
+      run.tenant(tenant);
+    } catch (error) {
+      errors.push(...atLocation(location, problemsOf(error)));
+    }
+  }
   if (errors.length === 0) {
     try {
       const { tenants, others } = partition(app);
       if (tenants.length > 0) throw new Error('synthesizeSources: the app holds tenants of its own; synthesize it with TenancyApp.synth()');
       run.rest(others);
     } catch (error) {
-      errors.push(...messagesOf(error).map(m => withTenantLocation(m, sources.tenants)));
+      errors.push(...withTenantLocation(problemsOf(error), sources.tenants));
     }
   }
   throwIfAny(errors);
@@ -227,8 +212,7 @@ export function synthesizeSources(app: App, sources: TenancySources, emit: Emit,
  * Runs `produce` with an `emit` that writes files into a staged output folder (on the writer
  * threads), then swaps the output in; on any error nothing is written.
  */
-export function writeStaged<T>(app: App, produce: (emit: Emit) => T): T {
-  const settings = settingsOf(app);
+export function writeStaged<T>(settings: SynthesisSettings, produce: (emit: Emit) => T): T {
   const stage = OutputStage.open(settings.outdir, settings.force);
   const writer = new ParallelFileWriter(stage.dir, settings.parallelWrites);
   let result: T;
@@ -249,6 +233,6 @@ function clusterFiles(others: IConstruct[]): Array<{ fileName: string; document:
   const files = others.filter((c): c is AuditPolicy => c instanceof AuditPolicy).flatMap(c => c._clusterFiles());
   const names = files.map(f => f.fileName);
   const duplicates = [...new Set(names.filter((n, i) => names.indexOf(n) !== i))];
-  throwIfAny(duplicates.map(n => `cluster/${n}: written by more than one construct; keep one AuditPolicy per app`));
+  throwIfAny(duplicates.map(n => ({ message: `cluster/${n}: written by more than one construct`, fix: 'keep one AuditPolicy per app' })));
   return files.sort((a, b) => (a.fileName < b.fileName ? -1 : 1));
 }

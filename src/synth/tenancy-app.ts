@@ -1,6 +1,6 @@
 import { App, AppProps, Yaml } from 'cdk8s';
 import { ArgoCdOptions, FluxOptions, gitOpsOptionProblems } from './gitops';
-import { configureSynthesis, planTree, synthesizeTree, writeStaged } from './pipeline';
+import { planTree, SynthesisSettings, synthesizeTree, writeStaged } from './pipeline';
 import { _markGuardParameterWriter } from '../constructs/cluster/tenancy-guard';
 import { KubeflowAuthOptions } from '../core/auth-options';
 import { CLUSTER_AUTH_CONTEXT, CLUSTER_CIDRS_CONTEXT } from '../core/cluster-facts';
@@ -103,6 +103,11 @@ export interface TenancyAppProps extends AppProps {
 export class TenancyApp extends App {
   /** Who reconciles the tenants' Profiles. */
   public readonly profileController: ProfileController;
+  /**
+   * How the app synthesizes: its props with defaults applied, resolved once.
+   * @internal
+   */
+  public readonly _synthesis: SynthesisSettings;
 
   constructor(props: TenancyAppProps = {}) {
     super(props);
@@ -117,7 +122,7 @@ export class TenancyApp extends App {
     this.node.setContext(PROFILE_CONTROLLER_CONTEXT, this.profileController);
     if (props.auth !== undefined) this.node.setContext(CLUSTER_AUTH_CONTEXT, props.auth);
     if (props.clusterCidrs !== undefined) this.node.setContext(CLUSTER_CIDRS_CONTEXT, props.clusterCidrs);
-    configureSynthesis(this, {
+    this._synthesis = {
       outdir: this.outdir,
       argoCd: props.argoCd,
       flux: props.flux,
@@ -125,14 +130,14 @@ export class TenancyApp extends App {
       parallelWrites: props.parallelWrites ?? true,
       isolationCheck: props.isolationCheck ?? true,
       profileController: this.profileController,
-    });
+    };
     _markGuardParameterWriter(this);
   }
 
   /** Renders every file in memory, in a stable order, without writing. */
   public renderManifests(): ManifestFile[] {
     const files: ManifestFile[] = [];
-    synthesizeTree(this, file => files.push({
+    synthesizeTree(this, this._synthesis, file => files.push({
       path: file.path,
       tenant: file.tenant,
       content: file.docs ? Yaml.stringify(...file.docs) : file.content!,
@@ -142,7 +147,7 @@ export class TenancyApp extends App {
 
   /** Validates the whole tree and writes the files under `outdir`; on any error nothing is written. */
   public override synth(): void {
-    const plan = planTree(this);
-    writeStaged(this, emit => synthesizeTree(this, emit, plan));
+    const plan = planTree(this, this._synthesis);
+    writeStaged(this._synthesis, emit => synthesizeTree(this, this._synthesis, emit, plan));
   }
 }

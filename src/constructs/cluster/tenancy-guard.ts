@@ -82,15 +82,17 @@ export interface TenancyGuardProps extends TenancyGuardOptions {
   readonly profileController?: ProfileController;
 }
 
-const GUARDS = new WeakMap<IConstruct, TenancyGuard>();
-const PARAMETER_WRITERS = new WeakSet<IConstruct>();
+// Marks on the app's root construct, under `Symbol.for` keys as cdk8s and aws-cdk mark theirs: the guard
+// of the app, and whether the app writes each tenant's guard parameters on its Namespace (TenancyApp does).
+const GUARD_OF_APP = Symbol.for('cdk8s-kubeflow-tenancy.TenancyGuard');
+const WRITES_GUARD_PARAMETERS = Symbol.for('cdk8s-kubeflow-tenancy.writesGuardParameters');
 
 /**
  * Marks `app` as writing each tenant's guard parameters on its Namespace (TenancyApp does).
  * @internal
  */
 export function _markGuardParameterWriter(app: IConstruct): void {
-  PARAMETER_WRITERS.add(app);
+  Object.defineProperty(app, WRITES_GUARD_PARAMETERS, { value: true, enumerable: false });
 }
 
 /**
@@ -116,7 +118,8 @@ export function _markGuardParameterWriter(app: IConstruct): void {
 export class TenancyGuard extends Construct {
   /** The guard of the app `scope` belongs to, if it has one. */
   public static of(scope: IConstruct): TenancyGuard | undefined {
-    return GUARDS.get(scope.node.root);
+    const guard: unknown = Reflect.get(scope.node.root, GUARD_OF_APP);
+    return guard instanceof TenancyGuard ? guard : undefined;
   }
 
   /** How refused requests are handled. */
@@ -132,7 +135,7 @@ export class TenancyGuard extends Construct {
     const problems: string[] = [];
     const at = problemsAt('guard', problems);
     const root = this.node.root;
-    const other = GUARDS.get(root);
+    const other = TenancyGuard.of(root);
     if (other) problems.push(`guard: the app already has a tenancy guard (${other.node.path}); keep one per app`);
     this.mode = props.mode ?? GuardMode.ENFORCE;
     if (!Object.values(GuardMode).includes(this.mode)) at('mode', `${shown(this.mode)} is not allowed; use "enforce" or "warn"`);
@@ -157,9 +160,9 @@ export class TenancyGuard extends Construct {
       platformGroups: [...new Set(props.platformGroups ?? [])].sort(),
     };
     for (const manifest of guardManifests(settings)) new ApiObject(this, `${manifest.kind}-${manifest.metadata.name}`, manifest);
-    GUARDS.set(root, this);
+    Object.defineProperty(root, GUARD_OF_APP, { value: this, enumerable: false });
     this.node.addValidation({
-      validate: () => (PARAMETER_WRITERS.has(root) ? [] : [
+      validate: () => (Reflect.get(root, WRITES_GUARD_PARAMETERS) === true ? [] : [
         'TenancyGuard needs a TenancyApp: the app writes each tenant\'s guard parameters on its Namespace, without which the policies guard nothing',
       ]),
     });

@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { contributorsOf, isChecked, ITenant } from './tenant';
+import { contributorsOf, ITenant } from './tenant';
 import { groupHeaderValues } from '../../core/group-header';
 import { ContributorOptions, ContributorRole, contributorFieldProblems, IdentityKind } from '../../core/identity';
 import { KUBEFLOW_CLUSTER_ROLE_PREFIX, RBAC_API_GROUP } from '../../core/kubeflow-defaults';
@@ -37,20 +37,20 @@ export class Contributor extends Construct {
   public readonly namespace: string;
 
   constructor(scope: Construct, id: string, props: ContributorProps) {
-    super(scope, id);
+    // Checked before the construct exists: a contributor listed twice would otherwise clash as a construct id.
     const tenant = props.tenant;
-    const label = `tenant "${tenant.name}": contributor "${props.name}"`;
-    // A tenant that declares its contributors has checked and recorded them all at once.
-    const checked = isChecked(props);
-    if (!checked) throwIfAny(contributorFieldProblems(props).map(p => `${label}: ${p}`));
+    const kind = props.kind ?? IdentityKind.USER;
+    const role = props.role ?? ContributorRole.EDIT;
+    const own = contributorFieldProblems(props);
+    const conflict = own.length > 0 ? undefined : contributorsOf(tenant)?.add(kind, props.name, role);
+    throwIfAny([...own, ...(conflict ? [conflict] : [])].map(message => ({ tenant: tenant.name, field: `contributor "${props.name}"`, message })));
+    super(scope, id);
 
     this.identity = props.name;
-    this.kind = props.kind ?? IdentityKind.USER;
-    this.role = props.role ?? ContributorRole.EDIT;
+    this.kind = kind;
+    this.role = role;
     this.namespace = tenant.name;
     this.bindingName = contributorBindingName(this.kind, this.identity, this.role);
-    const problem = checked ? undefined : contributorsOf(tenant)?.add(this.kind, this.identity, this.role);
-    if (problem) throwIfAny([`${label}: ${problem}`]);
 
     const isUser = this.kind === IdentityKind.USER;
     const annotations: Record<string, string> = isUser

@@ -1,6 +1,5 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { isChecked } from './tenant';
 import { compareQuantities, isQuantity, isWholeQuantity } from '../../core/quantity';
 import { describeValue, throwIfAny } from '../../core/validation';
 
@@ -162,7 +161,7 @@ export class TenantLimitRange extends Construct {
   constructor(scope: Construct, id: string, props: TenantLimitRangeProps) {
     super(scope, id);
     // A TenantProfile checks these with the rest of the tenant, all errors at once.
-    if (!isChecked(props)) throwIfAny(limitRangeProblems(props, props.resourceQuota));
+    throwIfAny(limitRangeProblems(props, props.resourceQuota));
     const limits: k8s.LimitRangeItem[] = [];
     const c = props.container;
     if (c && (c.default || c.defaultRequest || c.min || c.max)) {

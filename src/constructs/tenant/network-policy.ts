@@ -1,6 +1,5 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { isChecked } from './tenant';
 import { cidrProblem, coveredBy, reachedRanges } from '../../core/cidr';
 import { DEFAULT_CLUSTER_CIDRS, METADATA_CIDRS } from '../../core/cluster-facts';
 import { DEFAULT_NAMESPACE_LABELS, DEFAULT_SHARED_SERVICES_LABEL } from '../../core/kubeflow-defaults';
@@ -384,7 +383,7 @@ export class TenantNetworkPolicy extends Construct {
   constructor(scope: Construct, id: string, props: TenantNetworkPolicyProps) {
     super(scope, id);
     // A TenantProfile checks these with the rest of the tenant, all errors at once.
-    if (!isChecked(props)) throwIfAny(networkPolicyProblems(props));
+    throwIfAny(networkPolicyProblems(props));
     this.namespace = props.namespace;
     this.enabled = props.enabled ?? true;
     this.clusterCidrs = props.clusterCidrs;

@@ -1,6 +1,5 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { isChecked } from './tenant';
 import { TenantPriorityClassOptions, tenantPriorityProblems } from '../../core/priority-classes';
 import { throwIfAny } from '../../core/validation';
 
@@ -18,7 +17,7 @@ export class TenantPriorityClassQuotas extends Construct {
   constructor(scope: Construct, id: string, props: TenantPriorityClassQuotasProps) {
     super(scope, id);
     // A TenantProfile checks these with the rest of the tenant, all errors at once.
-    if (!isChecked(props)) throwIfAny(tenantPriorityProblems(props));
+    throwIfAny(tenantPriorityProblems(props));
     const quota = (name: string, pods: string) => new k8s.KubeResourceQuota(this, name, {
       metadata: { name: `priority-class-${name}`, namespace: props.namespace },
       spec: {

@@ -1,6 +1,5 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { isChecked } from './tenant';
 import { EDITOR_SERVICE_ACCOUNT, RBAC_API_GROUP, VIEWER_SERVICE_ACCOUNT } from '../../core/kubeflow-defaults';
 import { ESCALATION_REASON_ANNOTATION, escalations } from '../../core/team-role-allowlist';
 import { dnsLabelProblem, identityProblem, throwIfAny } from '../../core/validation';
@@ -195,7 +194,7 @@ export class TeamRole extends Construct {
   constructor(scope: Construct, id: string, props: TeamRoleProps) {
     super(scope, id);
     // A TenantProfile checks these with the rest of the tenant, all errors at once.
-    if (!isChecked(props)) throwIfAny(teamRoleProblems(props));
+    throwIfAny(teamRoleProblems(props));
     const rules = [...(props.preset ? presetRules(props.preset) : []), ...(props.rules ?? [])];
     const escalates = rules.some(r => escalations(r).length > 0);
     new k8s.KubeRole(this, 'Role', {

@@ -2,43 +2,29 @@ import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { Contributor, ContributorProps } from './contributor';
-import { limitRangeProblems, TenantLimitRange } from './limit-range';
+import { TenantLimitRange } from './limit-range';
 import { NetworkPort, networkPolicyProblems, TenantNetworkPolicy } from './network-policy';
 import { TenantPriorityClassQuotas } from './priority-class-quotas';
-import { TeamRole, teamRoleProblems, TeamRoleOptions } from './team-role';
-import { checkedProps, ITenant, registerContributors, TenantReference, TenantReferenceOptions } from './tenant';
-import { AmbientModeOptions, ProfilePlugin, ProfilePluginKind, TenantSettings } from './tenant-settings';
-import { authProblems, KubeflowAuthOptions, ResolvedKubeflowAuth } from '../../core/auth-options';
+import { TeamRole, TeamRoleOptions } from './team-role';
+import { ITenant, registerContributors, TenantReference, TenantReferenceOptions } from './tenant';
+import { AmbientModeOptions, ProfilePluginKind, TenantSettings } from './tenant-settings';
+import { KubeflowAuthOptions, ResolvedKubeflowAuth } from '../../core/auth-options';
 import { CLUSTER_AUTH_CONTEXT, CLUSTER_CIDRS_CONTEXT, clusterFactConflicts, resolveClusterFacts } from '../../core/cluster-facts';
 import { ContributorRegistry } from '../../core/contributor-registry';
-import { TENANT_LABEL } from '../../core/guard-parameters';
-import { ContributorOptions, contributorFieldProblems, IdentityKind } from '../../core/identity';
+import { ContributorOptions, IdentityKind } from '../../core/identity';
 import {
   DEFAULT_NAMESPACE_LABELS,
-  DEFAULT_SHARED_SERVICES_LABEL,
   DEFAULT_WAYPOINT_NAME,
   OWNER_WAYPOINT_POLICY_NAME,
   SAME_NAMESPACE_L4_POLICY_NAME,
-  isMeshLabelKey,
   WAYPOINT_L4_POLICY_NAME,
 } from '../../core/kubeflow-defaults';
 import { PROFILE_CONTROLLER_CONTEXT, ProfileController, ProfileDeclaration, profileControllerObjects, profileManifest } from '../../core/kubeflow-profile';
 import { waypointPrincipal } from '../../core/naming';
-import { POD_SECURITY_LABEL_PREFIX, podSecurityMetadata, podSecurityProblems } from '../../core/pod-security';
-import { tenantPriorityProblems } from '../../core/priority-classes';
-import { countsWholeUnits, isQuantity, isWholeQuantity, quotaKeyProblem } from '../../core/quantity';
-import {
-  awsRoleArnProblem,
-  describeValue,
-  dnsLabelProblem,
-  gcpServiceAccountProblem,
-  identityProblem,
-  labelKeyProblem,
-  labelValueProblem,
-  namespaceNameProblem,
-  principalNamespace,
-  throwIfAny,
-} from '../../core/validation';
+import { podSecurityMetadata } from '../../core/pod-security';
+import { inTenant, Problem } from '../../core/problem';
+import { declaredPeers, TenantMembers, tenantFieldProblems, tenantMembers } from '../../core/tenant-rules';
+import { problemsOf, TenancyValidationError, throwIfAny } from '../../core/validation';
 import { AuthorizationPolicySpecRules } from '../../imports/security.istio.io';
 import { allowPolicy, IstioSecurityApiVersion, MeshMode, waypointTargetRefs } from '../istio';
 
@@ -116,17 +102,11 @@ export class TenantProfile extends Construct implements ITenant {
    * @internal
    */
   public readonly _clusterCidrs: string[];
-  private readonly clusterFactProblems: string[];
   private readonly registry: ContributorRegistry;
   private readonly teamRoleSubjects: { users: string[]; groups: string[] };
   private readonly teamRoleNames = new Set<string>();
-  private readonly declaredPeers: { ingress: string[]; egress: string[] };
-  /**
-   * The tenant's NetworkPolicies (`addIngress`/`addEgress` add a rule); undefined when
-   * `networkPolicy.enabled` is false. A path to another tenant belongs in `allowFrom`/`allowTo`,
-   * which also declare it: the isolation check refuses an undeclared one.
-   */
-  public readonly networkPolicy?: TenantNetworkPolicy;
+  private readonly peers: { ingressPeers: string[]; egressPeers: string[] };
+  private networkPolicies?: TenantNetworkPolicy;
   private readonly contributorList: Contributor[] = [];
 
   constructor(scope: Construct, id: string, props: TenantProfileProps) {
@@ -137,12 +117,12 @@ export class TenantProfile extends Construct implements ITenant {
     const clusterAuth: KubeflowAuthOptions | undefined = this.node.tryGetContext(CLUSTER_AUTH_CONTEXT);
     const clusterCidrs: string[] | undefined = this.node.tryGetContext(CLUSTER_CIDRS_CONTEXT);
     const facts = resolveClusterFacts({ auth: clusterAuth ?? props.auth, clusterCidrs: clusterCidrs ?? props.networkPolicy?.clusterCidrs });
-    this.clusterFactProblems = clusterFactConflicts(
+    const clusterFactProblems: Problem[] = clusterFactConflicts(
       {
         auth: clusterAuth === undefined ? undefined : props.auth,
         clusterCidrs: clusterCidrs === undefined ? undefined : props.networkPolicy?.clusterCidrs,
       },
-      facts, { auth: 'the TenancyApp\'s auth', clusterCidrs: 'the TenancyApp\'s clusterCidrs' }).map(([field, message]) => `${field}: ${message}`);
+      facts, { auth: 'the TenancyApp\'s auth', clusterCidrs: 'the TenancyApp\'s clusterCidrs' }).map(([field, message]) => ({ field, message }));
     this.auth = facts.auth;
     this._clusterCidrs = facts.clusterCidrs;
     this.istioSecurityApiVersion = props.istioSecurityApiVersion ?? IstioSecurityApiVersion.V1BETA1;
@@ -155,13 +135,97 @@ export class TenantProfile extends Construct implements ITenant {
       users: (props.teamRoles ?? []).flatMap(r => r.users ?? []),
       groups: (props.teamRoles ?? []).flatMap(r => r.groups ?? []),
     };
-    // A namespace named in an ingress rule is declared as a source only, in an egress rule as a destination only.
-    const named = (rules: Array<{ namespace?: string }> | undefined) =>
-      (rules ?? []).map(r => r.namespace).filter((n): n is string => n !== undefined);
-    this.declaredPeers = { ingress: named(props.networkPolicy?.additionalIngress), egress: named(props.networkPolicy?.additionalEgress) };
+    this.peers = declaredPeers(props.networkPolicy);
+    const own = inTenant(this.name, [...clusterFactProblems, ...tenantFieldProblems({
+      ...props,
+      name: this.name,
+      auth: this.auth,
+      profileController: this.profileController,
+      meshMode: this.meshMode,
+      istioSecurityApiVersion: this.istioSecurityApiVersion,
+      sharedServicesLabel: props.networkPolicy?.sharedServicesLabel,
+    })]);
+    this.profileObjects(props);
+    // Each child checks its own props; the tenant reports their problems with its own, all at once.
+    throwIfAny([...own, ...inTenant(this.name, this.children(props))]);
+  }
 
-    throwIfAny(this.validate(props).map(p => `tenant "${this.name}": ${p}`));
+  /**
+   * Who may have access to this tenant: the owner, contributors and team-role
+   * subjects, and the namespaces its own network rules name.
+   * @internal
+   */
+  public _declarations(): TenantMembers {
+    return tenantMembers({ owner: this.owner, contributors: this.registry.members(), teamRoles: [this.teamRoleSubjects], ...this.peers });
+  }
 
+  /**
+   * The tenant's NetworkPolicies (`addIngress`/`addEgress` add a rule); undefined when
+   * `networkPolicy.enabled` is false. A path to another tenant belongs in `allowFrom`/`allowTo`,
+   * which also declare it: the isolation check refuses an undeclared one.
+   */
+  public get networkPolicy(): TenantNetworkPolicy | undefined {
+    return this.networkPolicies;
+  }
+
+  /** Contributors added so far. */
+  public get contributors(): Contributor[] {
+    return [...this.contributorList];
+  }
+
+  /**
+   * Grants a user or group `edit` or `view` in this tenant.
+   * Throws if the identity is invalid, is the owner, is already a contributor,
+   * or its KFAM name collides with another contributor's.
+   */
+  public addContributor(options: ContributorOptions): Contributor {
+    const contributor = this.newContributor({ ...options, tenant: this });
+    this.contributorList.push(contributor);
+    return contributor;
+  }
+
+  /**
+   * Adds a team role (a Role and its RoleBinding) after construction; its users and groups
+   * become declared members of the tenant, as those of `teamRoles` are.
+   * Throws if the role is invalid or its name is taken.
+   */
+  public addTeamRole(options: TeamRoleOptions): TeamRole {
+    if (this.teamRoleNames.has(options.name)) throwIfAny([{ tenant: this.name, message: `teamRoles "${options.name}": defined twice` }]);
+    let role: TeamRole;
+    try {
+      role = new TeamRole(this, `TeamRole-${options.name}`, { ...options, namespace: this.name });
+    } catch (error) {
+      throw new TenancyValidationError(inTenant(this.name, problemsOf(error)));
+    }
+    this.teamRoleNames.add(options.name);
+    this.teamRoleSubjects.users.push(...options.users ?? []);
+    this.teamRoleSubjects.groups.push(...options.groups ?? []);
+    return role;
+  }
+
+  /**
+   * Opens this tenant to the pods of another tenant: a NetworkPolicy
+   * `allow-ingress-tenant-<other>` here, and a declared path for the isolation check.
+   * Every tenant denies egress by default, so the other tenant needs `allowTo(this)` too.
+   * @param ports the ports allowed (default: every port)
+   */
+  public allowFrom(other: ITenant, ports?: NetworkPort[]): void {
+    this.peerPolicy().addIngress({ name: `tenant-${other.name}`, namespace: other.name, ports });
+    this.peers.ingressPeers.push(other.name);
+  }
+
+  /**
+   * Lets this tenant's pods reach another tenant: a NetworkPolicy `allow-egress-tenant-<other>`
+   * here, and a declared path for the isolation check. The other tenant needs `allowFrom(this)`.
+   * @param ports the ports allowed (default: every port)
+   */
+  public allowTo(other: ITenant, ports?: NetworkPort[]): void {
+    this.peerPolicy().addEgress({ name: `tenant-${other.name}`, namespace: other.name, ports });
+    this.peers.egressPeers.push(other.name);
+  }
+
+  /** The Namespace, the Profile, what the profile controller would write (when none runs) and the ambient waypoint. */
+  private profileObjects(props: TenantProfileProps): void {
     const podSecurity = podSecurityMetadata(props.podSecurity);
     const labels = { ...this.namespaceLabels(props), ...podSecurity.labels };
     new k8s.KubeNamespace(this, 'Namespace', {
@@ -192,236 +256,59 @@ export class TenantProfile extends Construct implements ITenant {
         rules: (owner.spec as { rules: AuthorizationPolicySpecRules[] }).rules,
       });
     }
-
     if (this.meshMode === MeshMode.AMBIENT) this.ambientWaypoint(props.ambient ?? {});
+  }
 
+  /** Builds what the tenant declares beyond its Profile; returns the problems the children report. */
+  private children(props: TenantProfileProps): Problem[] {
+    const problems: Problem[] = [];
+    const collect = <T>(build: () => T): T | undefined => {
+      try {
+        return build();
+      } catch (error) {
+        problems.push(...problemsOf(error));
+        return undefined;
+      }
+    };
+    const networkPolicy = { ...props.networkPolicy, clusterCidrs: this._clusterCidrs };
     if (props.networkPolicy?.enabled ?? true) {
-      this.networkPolicy = new TenantNetworkPolicy(this, 'NetworkPolicy', checkedProps({
-        ...props.networkPolicy,
-        clusterCidrs: this._clusterCidrs,
-        namespace: this.name,
-        sidecarMode: this.meshMode === MeshMode.SIDECAR,
+      this.networkPolicies = collect(() => new TenantNetworkPolicy(this, 'NetworkPolicy', {
+        ...networkPolicy, namespace: this.name, sidecarMode: this.meshMode === MeshMode.SIDECAR,
       }));
+    } else {
+      // Off, the policy is not built, but the switch itself is checked (it needs a reason).
+      problems.push(...networkPolicyProblems(networkPolicy).map(message => ({ message })));
     }
     if (props.limitRange) {
-      new TenantLimitRange(this, 'LimitRange', checkedProps({ ...props.limitRange, namespace: this.name, resourceQuota: props.resourceQuota }));
+      collect(() => new TenantLimitRange(this, 'LimitRange', { ...props.limitRange, namespace: this.name, resourceQuota: props.resourceQuota }));
     }
-    if (props.priorityClasses) {
-      new TenantPriorityClassQuotas(this, 'PriorityClassQuotas', checkedProps({ ...props.priorityClasses, namespace: this.name }));
-    }
+    if (props.priorityClasses) collect(() => new TenantPriorityClassQuotas(this, 'PriorityClassQuotas', { ...props.priorityClasses!, namespace: this.name }));
     for (const role of props.teamRoles ?? []) {
+      if (this.teamRoleNames.has(role.name)) {
+        problems.push({ message: `teamRoles "${role.name}": defined twice` });
+        continue;
+      }
       this.teamRoleNames.add(role.name);
-      new TeamRole(this, `TeamRole-${role.name}`, checkedProps({ ...role, namespace: this.name }));
+      collect(() => new TeamRole(this, `TeamRole-${role.name}`, { ...role, namespace: this.name }));
     }
-
-    // Checked and recorded in validate(), with every other problem of the tenant.
     for (const contributor of props.contributors ?? []) {
-      this.contributorList.push(this.newContributor(checkedProps({ ...contributor, tenant: this })));
+      const built = collect(() => this.newContributor({ ...contributor, tenant: this }));
+      if (built) this.contributorList.push(built);
     }
-  }
-
-  /**
-   * Who may have access to this tenant: the owner, contributors and team-role
-   * subjects, and the namespaces its own network rules name.
-   * @internal
-   */
-  public _declarations(): { users: string[]; groups: string[]; ingressPeers: string[]; egressPeers: string[] } {
-    return {
-      users: [this.owner, ...this.registry.members().filter(c => c.kind === IdentityKind.USER).map(c => c.name), ...this.teamRoleSubjects.users],
-      groups: [...this.registry.members().filter(c => c.kind === IdentityKind.GROUP).map(c => c.name), ...this.teamRoleSubjects.groups],
-      ingressPeers: [...this.declaredPeers.ingress],
-      egressPeers: [...this.declaredPeers.egress],
-    };
-  }
-
-  /** Contributors added so far. */
-  public get contributors(): Contributor[] {
-    return [...this.contributorList];
-  }
-
-  /**
-   * Grants a user or group `edit` or `view` in this tenant.
-   * Throws if the identity is invalid, is the owner, is already a contributor,
-   * or its KFAM name collides with another contributor's.
-   */
-  public addContributor(options: ContributorOptions): Contributor {
-    const contributor = this.newContributor({ ...options, tenant: this });
-    this.contributorList.push(contributor);
-    return contributor;
-  }
-
-  /**
-   * Adds a team role (a Role and its RoleBinding) after construction; its users and groups
-   * become declared members of the tenant, as those of `teamRoles` are.
-   * Throws if the role is invalid or its name is taken.
-   */
-  public addTeamRole(options: TeamRoleOptions): TeamRole {
-    const problems = teamRoleProblems(options);
-    if (this.teamRoleNames.has(options.name)) problems.push(`teamRoles "${options.name}": defined twice`);
-    throwIfAny(problems.map(p => `tenant "${this.name}": ${p}`));
-    const role = new TeamRole(this, `TeamRole-${options.name}`, checkedProps({ ...options, namespace: this.name }));
-    this.teamRoleNames.add(options.name);
-    this.teamRoleSubjects.users.push(...options.users ?? []);
-    this.teamRoleSubjects.groups.push(...options.groups ?? []);
-    return role;
-  }
-
-  /**
-   * Opens this tenant to the pods of another tenant: a NetworkPolicy
-   * `allow-ingress-tenant-<other>` here, and a declared path for the isolation check.
-   * Every tenant denies egress by default, so the other tenant needs `allowTo(this)` too.
-   * @param ports the ports allowed (default: every port)
-   */
-  public allowFrom(other: ITenant, ports?: NetworkPort[]): void {
-    this.peerPolicy().addIngress({ name: `tenant-${other.name}`, namespace: other.name, ports });
-    this.declaredPeers.ingress.push(other.name);
-  }
-
-  /**
-   * Lets this tenant's pods reach another tenant: a NetworkPolicy `allow-egress-tenant-<other>`
-   * here, and a declared path for the isolation check. The other tenant needs `allowFrom(this)`.
-   * @param ports the ports allowed (default: every port)
-   */
-  public allowTo(other: ITenant, ports?: NetworkPort[]): void {
-    this.peerPolicy().addEgress({ name: `tenant-${other.name}`, namespace: other.name, ports });
-    this.declaredPeers.egress.push(other.name);
+    return problems;
   }
 
   private peerPolicy(): TenantNetworkPolicy {
-    if (this.networkPolicy === undefined) {
-      throwIfAny([`tenant "${this.name}": networkPolicy.enabled is false, so there is no default-deny to open; enable it or leave the path out`]);
+    if (this.networkPolicies === undefined) {
+      throwIfAny([{
+        tenant: this.name, message: 'networkPolicy.enabled is false, so there is no default-deny to open', fix: 'enable it or leave the path out',
+      }]);
     }
-    return this.networkPolicy!;
+    return this.networkPolicies!;
   }
 
   private newContributor(props: ContributorProps): Contributor {
     return new Contributor(this, `${props.kind ?? IdentityKind.USER}:${props.name}`, props);
-  }
-
-  private validate(props: TenantProfileProps): string[] {
-    const problems: string[] = [];
-    const field = (name: string, problem: string | undefined) => { if (problem) problems.push(`${name}: ${problem}`); };
-
-    field('name', namespaceNameProblem(this.name));
-    field('owner', identityProblem(props.owner ?? ''));
-    problems.push(...this.clusterFactProblems);
-    problems.push(...authProblems(this.auth));
-    for (const key of ['ingressGatewayPrincipal', 'pipelinesUiPrincipal', 'notebookControllerPrincipal'] as const) {
-      if (namespaceNameProblem(this.name) === undefined && principalNamespace(this.auth[key]) === this.name) {
-        problems.push(`auth.${key}: "${this.auth[key]}" is a service account of the tenant's own namespace; its pods could send the user-id header `
-          + 'and be admitted as anyone: use the platform component\'s principal');
-      }
-    }
-
-    if (!Object.values(ProfileController).includes(this.profileController)) {
-      problems.push(`profileController: "${this.profileController}" is not allowed; use "${ProfileController.KUBEFLOW}" or "${ProfileController.NONE}"`);
-    } else if (this.profileController === ProfileController.KUBEFLOW && props.profileObject === false) {
-      problems.push('profileObject: false (in a catalog: cluster.profileObjects) leaves out the Profile, but Kubeflow\'s profile controller writes '
-        + `the owner's access from it; keep it, or set profileController to "${ProfileController.NONE}" on a cluster without the controller`);
-    }
-    if (!Object.values(MeshMode).includes(this.meshMode)) {
-      problems.push(`meshMode: "${this.meshMode}" is not allowed; use "sidecar" or "ambient"`);
-    }
-    if (props.ambient && this.meshMode !== MeshMode.AMBIENT) {
-      problems.push('ambient: ambient options are given but meshMode is not "ambient"; set meshMode to ambient or drop them');
-    }
-    if (props.ambient) {
-      field('ambient.waypointName', props.ambient.waypointName === undefined ? undefined : dnsLabelProblem(props.ambient.waypointName));
-      field('ambient.waypointNamespace', props.ambient.waypointNamespace === undefined ? undefined : dnsLabelProblem(props.ambient.waypointNamespace));
-      const shared = props.ambient.waypointNamespace !== undefined && props.ambient.waypointNamespace !== this.name;
-      if (shared) {
-        // A policy attaches to a waypoint Gateway only from the Gateway's namespace, and there it would hold
-        // for every namespace the waypoint serves: each tenant's members would be admitted to all of them.
-        problems.push(`ambient.waypointNamespace: the waypoint is in namespace "${props.ambient.waypointNamespace}", not the tenant's; the `
-          + 'tenant\'s identity rules attach to its waypoint with targetRefs, which Istio accepts only in the waypoint\'s namespace, where they '
-          + 'would admit the tenant\'s members to every namespace the waypoint serves: drop waypointNamespace (each tenant gets its own waypoint)');
-      }
-    }
-    if (!Object.values(IstioSecurityApiVersion).includes(this.istioSecurityApiVersion)) {
-      problems.push(`istioSecurityApiVersion: "${this.istioSecurityApiVersion}" is not allowed; use "v1beta1" or "v1"`);
-    }
-
-    for (const [key, value] of Object.entries(props.namespaceLabels ?? {})) {
-      if (isMeshLabelKey(key)) {
-        problems.push(`namespaceLabels: "${key}" is an Istio label, which only meshMode sets (it could move the tenant's traffic past its `
-          + 'waypoint, or to another revision or network); choose the mesh mode instead');
-        continue;
-      }
-      if (key === (props.networkPolicy?.sharedServicesLabel ?? DEFAULT_SHARED_SERVICES_LABEL) || key === DEFAULT_SHARED_SERVICES_LABEL) {
-        problems.push(`namespaceLabels: "${key}" marks a shared-services namespace that every tenant may reach; a tenant namespace cannot carry it`);
-        continue;
-      }
-      if (key === TENANT_LABEL) {
-        problems.push(`namespaceLabels: "${key}" marks the namespaces the tenancy guard protects and is set by the app when the guard is on; leave it out`);
-        continue;
-      }
-      if (key === 'kubernetes.io/metadata.name') {
-        problems.push(`namespaceLabels: "${key}" is set by the API server to the namespace's name, overwriting any value; network policies select namespaces by it, so leave it out`);
-        continue;
-      }
-      if (key.startsWith(POD_SECURITY_LABEL_PREFIX)) {
-        problems.push(`namespaceLabels: "${key}" is set by podSecurity; set the level there instead`);
-        continue;
-      }
-      field('namespaceLabels', labelKeyProblem(key));
-      field(`namespaceLabels["${key}"]`, labelValueProblem(String(value)));
-    }
-
-    for (const [key, value] of Object.entries(props.resourceQuota ?? {})) {
-      field(`resourceQuota["${key}"]`, quotaKeyProblem(key));
-      if (typeof value !== 'string' || !isQuantity(value)) {
-        problems.push(`resourceQuota["${key}"]: ${describeValue(value)} is not a Kubernetes quantity; use e.g. "4", "500m", "100Gi"`);
-      } else if (countsWholeUnits(key) && !isWholeQuantity(value)) {
-        problems.push(`resourceQuota["${key}"]: "${value}" is not a whole number; ${key} counts ${key.startsWith('requests.') ? 'devices' : 'objects'}, so give a whole number`);
-      }
-    }
-
-    problems.push(...this.pluginProblems(props.plugins ?? []));
-    problems.push(...networkPolicyProblems({ ...props.networkPolicy, clusterCidrs: this._clusterCidrs }));
-    if (props.limitRange) problems.push(...limitRangeProblems(props.limitRange, props.resourceQuota));
-    if (props.priorityClasses) problems.push(...tenantPriorityProblems(props.priorityClasses));
-    problems.push(...podSecurityProblems(props.podSecurity ?? {}));
-    const roleNames = new Set<string>();
-    for (const role of props.teamRoles ?? []) {
-      problems.push(...teamRoleProblems(role));
-      if (roleNames.has(role.name)) problems.push(`teamRoles "${role.name}": defined twice`);
-      roleNames.add(role.name);
-    }
-
-    // Contributors are checked and recorded here, so that all their errors are reported
-    // together; the Contributor constructs built from them do not check them again.
-    for (const contributor of props.contributors ?? []) {
-      const own = contributorFieldProblems(contributor);
-      const conflict = own.length > 0 ? undefined
-        : this.registry.add(contributor.kind ?? IdentityKind.USER, contributor.name, contributor.role ?? 'edit');
-      problems.push(...[...own, ...(conflict ? [conflict] : [])].map(p => `contributor "${contributor.name}": ${p}`));
-    }
-    return problems;
-  }
-
-  private pluginProblems(plugins: ProfilePlugin[]): string[] {
-    const problems: string[] = [];
-    const kinds = new Set<string>();
-    plugins.forEach((plugin, index) => {
-      const at = `plugins[${index}]`;
-      if (kinds.has(plugin.kind)) problems.push(`${at}: plugin "${plugin.kind}" is given twice; keep one`);
-      kinds.add(plugin.kind);
-      switch (plugin.kind) {
-        case ProfilePluginKind.WORKLOAD_IDENTITY: {
-          const problem = gcpServiceAccountProblem(plugin.gcpServiceAccount ?? '');
-          if (problem) problems.push(`${at}.gcpServiceAccount: ${problem}`);
-          break;
-        }
-        case ProfilePluginKind.AWS_IAM_FOR_SERVICE_ACCOUNT: {
-          const problem = awsRoleArnProblem(plugin.awsIamRole ?? '');
-          if (problem) problems.push(`${at}.awsIamRole: ${problem}`);
-          break;
-        }
-        default:
-          problems.push(`${at}: unknown plugin kind "${plugin.kind}"; use "${ProfilePluginKind.WORKLOAD_IDENTITY}" or "${ProfilePluginKind.AWS_IAM_FOR_SERVICE_ACCOUNT}"`);
-      }
-    });
-    return problems;
   }
 
   private namespaceLabels(props: TenantProfileProps): Record<string, string> {

@@ -7,9 +7,12 @@ import { LimitRangeOptions } from './limit-range';
 import { TenantNetworkPolicyOptions } from './network-policy';
 import { TeamRoleOptions } from './team-role';
 import { KubeflowAuthOptions } from '../../core/auth-options';
+import { IstioSecurityApiVersion, MeshMode } from '../../core/mesh-mode';
 import { PodSecurityOptions } from '../../core/pod-security';
 import { TenantPriorityClassOptions } from '../../core/priority-classes';
-import { IstioSecurityApiVersion, MeshMode } from '../istio';
+import { ProfilePlugin } from '../../core/profile-plugins';
+
+export { ProfilePlugin, ProfilePluginKind } from '../../core/profile-plugins';
 
 /** Settings for Istio ambient mode. */
 export interface AmbientModeOptions {
@@ -34,39 +37,6 @@ export interface AmbientModeOptions {
    * @default true
    */
   readonly createWaypoint?: boolean;
-}
-
-/** Names of the plugins the Kubeflow profile controller supports. */
-export enum ProfilePluginKind {
-  /** GKE Workload Identity: binds `default-editor` to a GCP service account. */
-  WORKLOAD_IDENTITY = 'WorkloadIdentity',
-  /** EKS IAM roles for service accounts: binds `default-editor` to an IAM role. */
-  AWS_IAM_FOR_SERVICE_ACCOUNT = 'AwsIamForServiceAccount',
-}
-
-/** A Profile plugin (`spec.plugins[]`), with its spec fields flattened. */
-export interface ProfilePlugin {
-  /** The plugin kind. */
-  readonly kind: ProfilePluginKind;
-
-  /**
-   * GCP service account e-mail; required for `WorkloadIdentity`.
-   * @default - none
-   */
-  readonly gcpServiceAccount?: string;
-
-  /**
-   * IAM role ARN; required for `AwsIamForServiceAccount`.
-   * @default - none
-   */
-  readonly awsIamRole?: string;
-
-  /**
-   * For `AwsIamForServiceAccount`: only annotate the ServiceAccount; the role's
-   * trust policy is managed elsewhere (a synth-time tool never edits it).
-   * @default false
-   */
-  readonly annotateOnly?: boolean;
 }
 
 /**

@@ -60,31 +60,19 @@ export class TenantReference extends Construct implements ITenant {
   }
 }
 
-// The contributors a tenant declared in this app has, so that one added later is checked against
-// them (owner, twice, KFAM name clash). A referenced tenant has none here: its own app checks it.
-const registries = new WeakMap<ITenant, ContributorRegistry>();
+// A tenant declared in this app carries the registry of its contributors under this symbol, so that one
+// added later (`new Contributor`) is checked against them (owner, twice, KFAM name clash). A referenced
+// tenant has none here: its own app checks it. A `Symbol.for` key, as cdk8s and aws-cdk mark their
+// constructs: the state travels with the object, not in a module-level table.
+const CONTRIBUTOR_REGISTRY = Symbol.for('cdk8s-kubeflow-tenancy.ContributorRegistry');
 
 /** Records the registry of a tenant declared in this app. */
 export function registerContributors(tenant: ITenant, registry: ContributorRegistry): void {
-  registries.set(tenant, registry);
+  Object.defineProperty(tenant, CONTRIBUTOR_REGISTRY, { value: registry, enumerable: false });
 }
 
 /** The registry of a tenant declared in this app, if it is one. */
 export function contributorsOf(tenant: ITenant): ContributorRegistry | undefined {
-  return registries.get(tenant);
-}
-
-// Props objects a TenantProfile has already checked, with every other problem of the tenant, so
-// that the construct it builds from them does not check them a second time.
-const checked = new WeakSet<object>();
-
-/** Marks `props` as checked by the tenant that builds a construct from them. */
-export function checkedProps<T extends object>(props: T): T {
-  checked.add(props);
-  return props;
-}
-
-/** Whether a tenant has already checked `props`. */
-export function isChecked(props: object): boolean {
-  return checked.has(props);
+  const registry: unknown = Reflect.get(tenant, CONTRIBUTOR_REGISTRY);
+  return registry instanceof ContributorRegistry ? registry : undefined;
 }
