@@ -132,7 +132,8 @@ describe('parallel writes', () => {
  */
 describe('layers', () => {
   const ROOT = path.join(__dirname, '..');
-  const LAYER_RULES = ['import/no-restricted-paths', 'import/no-cycle', '@typescript-eslint/no-restricted-imports', '@typescript-eslint/no-explicit-any'];
+  const LAYER_RULES = ['import/no-restricted-paths', 'import/no-cycle', '@typescript-eslint/no-restricted-imports', '@typescript-eslint/no-explicit-any',
+    'max-lines', 'max-lines-per-function'];
 
   /** The repository's layer zones, read from the generated eslint configuration, resolved against `cwd`. */
   function zonesFor(cwd: string): unknown[] {
@@ -152,7 +153,7 @@ describe('layers', () => {
       .map(m => `${path.relative(cwd, r.filePath)}: ${m.ruleId}`)))];
   }
 
-  test('src/ imports point one way, without cycles or explicit any', async () => {
+  test('src/ imports point one way, without cycles or explicit any; no file over 400 lines, no function over 80', async () => {
     expect(await lint(ROOT, ['src'])).toEqual([]);
   });
 
@@ -169,9 +170,11 @@ describe('layers', () => {
     'src/core/a.ts': "import { b } from './b';\nexport const a = () => b;\n",
     'src/core/b.ts': "import { a } from './a';\nexport const b = () => a;\n",
     'src/core/loose.ts': 'export function loose(value: any): string { return String(value); }\n',
+    'src/core/long.ts': `export function long(): number {\n  let n = 0;\n${'  n++;\n'.repeat(79)}  return n;\n}\n`,
+    'src/core/big.ts': Array.from({ length: 401 }, (_, i) => `export const c${i} = ${i};`).join('\n') + '\n',
   };
 
-  test('a wrong-way import, a cycle, a construct in the catalog and an explicit any are each refused', async () => {
+  test('a wrong-way import, a cycle, a construct in the catalog, an explicit any, a long file and a long function are each refused', async () => {
     // Inside the repository (plugins and parsers resolve from its node_modules); .tmp/ is ignored by git.
     fs.mkdirSync(path.join(ROOT, '.tmp'), { recursive: true });
     const scratch = fs.mkdtempSync(path.join(ROOT, '.tmp', 'layers-'));
@@ -188,6 +191,8 @@ describe('layers', () => {
         'src/constructs/cluster.ts: import/no-restricted-paths',
         'src/core/a.ts: import/no-cycle',
         'src/core/b.ts: import/no-cycle',
+        'src/core/big.ts: max-lines',
+        'src/core/long.ts: max-lines-per-function',
         'src/core/loose.ts: @typescript-eslint/no-explicit-any',
         'src/core/rule.ts: import/no-restricted-paths',
       ]);

@@ -57,7 +57,7 @@ describe('tenant access to priority classes', () => {
 
   test.each([
     [{ allowed: ['a'], denied: ['a'] }, 'priorityClasses: "a" is both allowed and denied'],
-    // An empty list means what the README says: allowed alone (even []) would limit nothing, so it needs denied.
+    // An empty list means what docs/isolation.md says: allowed alone (even []) would limit nothing, so it needs denied.
     [{ allowed: [] }, 'priorityClasses.denied: not given, so allowed limits nothing'],
     [{ allowed: ['a'] }, 'priorityClasses.denied: not given, so allowed limits nothing'],
     [{ allowed: ['a'], maxPods: { b: '1' } }, 'priorityClasses.maxPods: "b" is not in allowed'],

@@ -190,6 +190,121 @@ function sideOf(policies: NetworkPolicyManifest[], direction: Direction): Side {
   return { rules };
 }
 
+/** Labels of every Namespace in the manifests, with the name label Kubernetes sets, by name. */
+function namespaceLabelsOf(objects: Manifest[]): Map<string, Record<string, string>> {
+  const namespaces = new Map<string, Record<string, string>>();
+  for (const o of objects) {
+    const name = o?.metadata?.name;
+    if (o?.apiVersion === 'v1' && o.kind === 'Namespace' && name !== undefined) namespaces.set(name, { ...(o.metadata?.labels ?? {}), [NAME_LABEL]: name });
+  }
+  return namespaces;
+}
+
+/** The NetworkPolicies of the manifests, grouped by their namespace. */
+function networkPoliciesByNamespace(objects: Manifest[]): Map<string, NetworkPolicyManifest[]> {
+  const policiesIn = new Map<string, NetworkPolicyManifest[]>();
+  for (const o of objects.filter(ofKind<NetworkPolicyManifest>('NetworkPolicy'))) {
+    const namespace = o.metadata?.namespace;
+    if (!namespace) continue;
+    (policiesIn.get(namespace) ?? policiesIn.set(namespace, []).get(namespace)!).push(o);
+  }
+  return policiesIn;
+}
+
+/** Resolves a namespace selector to the namespaces of the manifests it picks. */
+function namespaceMatcher(namespaces: Map<string, Record<string, string>>): (selector: SelectorSpec) => string[] {
+  // Namespaces in the manifests, indexed by label, so selectors resolve without a scan per pair.
+  const byLabel = new Map<string, string[]>();
+  for (const [name, labels] of namespaces) {
+    for (const [k, v] of Object.entries(labels)) (byLabel.get(`${k}=${v}`) ?? byLabel.set(`${k}=${v}`, []).get(`${k}=${v}`)!).push(name);
+  }
+  return (selector: SelectorSpec): string[] => {
+    const keys = Object.entries(selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
+    const candidates = keys.length > 0 ? byLabel.get(keys[0]) ?? [] : [...namespaces.keys()];
+    return candidates.filter(ns => labelSelectorMatches(selector, namespaces.get(ns)!));
+  };
+}
+
+/** A path being collected: its ports and policies grow as more rules open it. */
+interface PathEntry {
+  readonly from: string;
+  readonly to: string;
+  readonly ports: string[];
+  readonly pods?: string;
+  readonly policies: Set<string>;
+}
+
+/** What the walk over the namespaces' rules reads, and the paths it collects. */
+interface Reachability {
+  readonly namespaces: Map<string, Record<string, string>>;
+  readonly ingress: Map<string, Side>;
+  readonly egress: Map<string, Side>;
+  readonly matching: (selector: SelectorSpec) => string[];
+  readonly paths: Map<string, PathEntry>;
+}
+
+/** Records a path between different namespaces, merging its ports and policies into one already found. */
+function addPath(paths: Map<string, PathEntry>, from: string, to: string, ports: string[], policies: string[], pods?: string): void {
+  if (from === to || ports.length === 0) return;
+  const key = `${from}\u0000${to}\u0000${pods ?? ''}`;
+  const existing = paths.get(key);
+  if (existing) {
+    existing.ports.splice(0, existing.ports.length, ...unionPorts(existing.ports, ports));
+    policies.forEach(p => existing.policies.add(p));
+  } else {
+    paths.set(key, { from, to, ports: [...ports], pods, policies: new Set(policies) });
+  }
+}
+
+/** The far side of a path into or out of `ns`: the other end's policies, when it is in the manifests, must agree. */
+function otherSidePorts(reach: Reachability, other: string, otherDirection: Direction, ns: string): { ports: string[]; policies: string[] } {
+  const side = (otherDirection === 'Ingress' ? reach.ingress : reach.egress).get(other);
+  if (!side || !side.rules) return { ports: ['all'], policies: [] }; // unknown or open: no restriction there
+  let ports: string[] = [];
+  const policies: string[] = [];
+  for (const rule of side.rules) {
+    if (rule.peer.ipBlock) continue;
+    const nsOk = rule.peer.namespaceSelector ? labelSelectorMatches(rule.peer.namespaceSelector, reach.namespaces.get(ns)!) : ns === other;
+    if (nsOk && labelSelectorMatches(rule.peer.podSelector, {})) {
+      ports = unionPorts(ports, rule.ports);
+      policies.push(rule.policy);
+    }
+  }
+  return { ports, policies };
+}
+
+/** Adds the paths that the rules of one direction of `ns` open to or from other namespaces. */
+function walkRules(reach: Reachability, ns: string, direction: Direction): void {
+  const add = (other: string, ports: string[], policies: string[], pods?: string) => {
+    if (direction === 'Ingress') addPath(reach.paths, other, ns, ports, policies, pods);
+    else addPath(reach.paths, ns, other, ports, policies, pods);
+  };
+  const side = (direction === 'Ingress' ? reach.ingress : reach.egress).get(ns)!;
+  for (const rule of side.rules ?? []) {
+    const { peer } = rule;
+    if (peer.ipBlock || !peer.namespaceSelector) continue; // outside the cluster, or the namespace itself
+    const pods = peer.podSelector && describeSelector(peer.podSelector) !== '' ? describeSelector(peer.podSelector) : undefined;
+    const named = namedNamespaces(peer.namespaceSelector);
+    const inManifests = reach.matching(peer.namespaceSelector);
+    for (const other of inManifests) {
+      const far = otherSidePorts(reach, other, direction === 'Ingress' ? 'Egress' : 'Ingress', ns);
+      add(other, intersectPorts(rule.ports, far.ports), [rule.policy, ...far.policies], pods);
+    }
+    // Namespaces the manifests do not hold: by name when the selector names them, else the selector itself.
+    const outside = named ? named.filter(n => !reach.namespaces.has(n))
+      : [describeSelector(peer.namespaceSelector) === '' ? 'any namespace' : `{${describeSelector(peer.namespaceSelector)}}`];
+    for (const other of outside) add(other, rule.ports, [rule.policy], pods);
+  }
+}
+
+/** The collected paths as reported: ports and policies sorted, and the paths in from, to, pods order. */
+function sortedPaths(paths: Map<string, PathEntry>): NetworkPath[] {
+  const order = (p: NetworkPath) => `${p.from}\u0000${p.to}\u0000${p.pods ?? ''}`;
+  return [...paths.values()]
+    .map(p => ({ from: p.from, to: p.to, ports: p.ports.sort(), ...(p.pods ? { pods: p.pods } : {}), policies: [...p.policies].sort() }))
+    .sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
+}
+
 /**
  * Which namespaces can reach which, from the NetworkPolicies in `objects`.
  * Namespaces outside the manifests are named when a policy selects them by
@@ -197,96 +312,23 @@ function sideOf(policies: NetworkPolicyManifest[], direction: Direction): Side {
  * ipBlock peers are treated as outside the cluster.
  */
 export function networkReachability(objects: Manifest[]): NetworkReachability {
-  const namespaces = new Map<string, Record<string, string>>();
-  for (const o of objects) {
-    const name = o?.metadata?.name;
-    if (o?.apiVersion === 'v1' && o.kind === 'Namespace' && name !== undefined) namespaces.set(name, { ...(o.metadata?.labels ?? {}), [NAME_LABEL]: name });
-  }
-  const policiesIn = new Map<string, NetworkPolicyManifest[]>();
-  for (const o of objects.filter(ofKind<NetworkPolicyManifest>('NetworkPolicy'))) {
-    const namespace = o.metadata?.namespace;
-    if (!namespace) continue;
-    (policiesIn.get(namespace) ?? policiesIn.set(namespace, []).get(namespace)!).push(o);
-  }
-  // Namespaces in the manifests, indexed by label, so selectors resolve without a scan per pair.
-  const byLabel = new Map<string, string[]>();
-  for (const [name, labels] of namespaces) {
-    for (const [k, v] of Object.entries(labels)) (byLabel.get(`${k}=${v}`) ?? byLabel.set(`${k}=${v}`, []).get(`${k}=${v}`)!).push(name);
-  }
-  const matching = (selector: SelectorSpec): string[] => {
-    const keys = Object.entries(selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`);
-    const candidates = keys.length > 0 ? byLabel.get(keys[0]) ?? [] : [...namespaces.keys()];
-    return candidates.filter(ns => labelSelectorMatches(selector, namespaces.get(ns)!));
-  };
+  const namespaces = namespaceLabelsOf(objects);
+  const policiesIn = networkPoliciesByNamespace(objects);
   const ingress = new Map<string, Side>();
   const egress = new Map<string, Side>();
   for (const ns of namespaces.keys()) {
     ingress.set(ns, sideOf(policiesIn.get(ns) ?? [], 'Ingress'));
     egress.set(ns, sideOf(policiesIn.get(ns) ?? [], 'Egress'));
   }
-
-  const paths = new Map<string, { from: string; to: string; ports: string[]; pods?: string; policies: Set<string> }>();
-  const add = (from: string, to: string, ports: string[], policies: string[], pods?: string) => {
-    if (from === to || ports.length === 0) return;
-    const key = `${from}\u0000${to}\u0000${pods ?? ''}`;
-    const existing = paths.get(key);
-    if (existing) {
-      existing.ports.splice(0, existing.ports.length, ...unionPorts(existing.ports, ports));
-      policies.forEach(p => existing.policies.add(p));
-    } else {
-      paths.set(key, { from, to, ports: [...ports], pods, policies: new Set(policies) });
-    }
-  };
-  // The far side of a path into or out of `ns`: the other end's policies, when it is in the manifests, must agree.
-  const otherSidePorts = (other: string, otherDirection: Direction, ns: string): { ports: string[]; policies: string[] } => {
-    const side = (otherDirection === 'Ingress' ? ingress : egress).get(other);
-    if (!side || !side.rules) return { ports: ['all'], policies: [] }; // unknown or open: no restriction there
-    let ports: string[] = [];
-    const policies: string[] = [];
-    for (const rule of side.rules) {
-      if (rule.peer.ipBlock) continue;
-      const nsOk = rule.peer.namespaceSelector ? labelSelectorMatches(rule.peer.namespaceSelector, namespaces.get(ns)!) : ns === other;
-      if (nsOk && labelSelectorMatches(rule.peer.podSelector, {})) {
-        ports = unionPorts(ports, rule.ports);
-        policies.push(rule.policy);
-      }
-    }
-    return { ports, policies };
-  };
-  const walk = (ns: string, direction: Direction) => {
-    const side = (direction === 'Ingress' ? ingress : egress).get(ns)!;
-    for (const rule of side.rules ?? []) {
-      const { peer } = rule;
-      if (peer.ipBlock || !peer.namespaceSelector) continue; // outside the cluster, or the namespace itself
-      const pods = peer.podSelector && describeSelector(peer.podSelector) !== '' ? describeSelector(peer.podSelector) : undefined;
-      const named = namedNamespaces(peer.namespaceSelector);
-      const inManifests = matching(peer.namespaceSelector);
-      for (const other of inManifests) {
-        const far = otherSidePorts(other, direction === 'Ingress' ? 'Egress' : 'Ingress', ns);
-        const ports = intersectPorts(rule.ports, far.ports);
-        if (direction === 'Ingress') add(other, ns, ports, [rule.policy, ...far.policies], pods);
-        else add(ns, other, ports, [rule.policy, ...far.policies], pods);
-      }
-      // Namespaces the manifests do not hold: by name when the selector names them, else the selector itself.
-      const outside = named ? named.filter(n => !namespaces.has(n))
-        : [describeSelector(peer.namespaceSelector) === '' ? 'any namespace' : `{${describeSelector(peer.namespaceSelector)}}`];
-      for (const other of outside) {
-        if (direction === 'Ingress') add(other, ns, rule.ports, [rule.policy], pods);
-        else add(ns, other, rule.ports, [rule.policy], pods);
-      }
-    }
-  };
+  const reach: Reachability = { namespaces, ingress, egress, matching: namespaceMatcher(namespaces), paths: new Map() };
   const sorted = [...namespaces.keys()].sort();
   for (const ns of sorted) {
-    walk(ns, 'Ingress');
-    walk(ns, 'Egress');
+    walkRules(reach, ns, 'Ingress');
+    walkRules(reach, ns, 'Egress');
   }
-  const order = (p: NetworkPath) => `${p.from}\u0000${p.to}\u0000${p.pods ?? ''}`;
   return {
     openIngress: sorted.filter(ns => !ingress.get(ns)!.rules),
     openEgress: sorted.filter(ns => !egress.get(ns)!.rules),
-    paths: [...paths.values()]
-      .map(p => ({ from: p.from, to: p.to, ports: p.ports.sort(), ...(p.pods ? { pods: p.pods } : {}), policies: [...p.policies].sort() }))
-      .sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0)),
+    paths: sortedPaths(reach.paths),
   };
 }

@@ -75,108 +75,155 @@ export function profilesFromDocument(doc: SourceDocument, errors: string[]): Pro
 /** `file:line` of a path in the Profile (a key's own line when `key` is given). */
 type Locate = (path: Array<string | number>, key?: string) => string;
 
-function readProfile(value: unknown, location: string, locate: Locate, profiles: ProfileSource[], errors: string[]): void {
-  if (!isObject(value) || value.kind !== 'Profile' || typeof value.apiVersion !== 'string' || !PROFILE_API_VERSIONS.includes(value.apiVersion)) {
-    const what = isObject(value) ? `${String(value.apiVersion ?? '?')} ${String(value.kind ?? '?')}` : typeof value;
-    errors.push(`${location}: not a Kubeflow Profile (found ${what}); expected apiVersion ${PROFILE_API_VERSIONS.join(' or ')}, kind Profile`);
-    return;
-  }
-  const name = isObject(value.metadata) ? value.metadata.name : undefined;
-  if (name !== undefined && name !== null && typeof name !== 'string') {
-    errors.push(`${location}: metadata.name: ${notAString(name)}`);
-    return;
-  }
-  if (typeof name !== 'string' || name === '') {
-    errors.push(`${location}: Profile has no metadata.name; add the tenant name`);
-    return;
-  }
-  // Each problem carries the line it is on; unknown keys are found at every level.
+/** The problems found in one Profile, each with the line it is on, and the ways to record them. */
+interface ProfileProblems {
+  readonly problems: Array<{ at: string; message: string }>;
+  /** Records a problem at `path`, on `key`'s own line when given. */
+  readonly problem: (path: Array<string | number>, message: string, key?: string) => void;
+  /** Records each key of `mapping` that is not `known`: unknown keys are found at every level. */
+  readonly strict: (mapping: Mapping, path: Array<string | number>, known: readonly string[]) => void;
+}
+
+/** Starts an empty list of a Profile's problems, located with `locate`. */
+function profileProblems(locate: Locate): ProfileProblems {
   const problems: Array<{ at: string; message: string }> = [];
-  const problem = (path: Array<string | number>, message: string, key?: string) => problems.push({ at: locate(path, key), message });
+  const problem = (path: Array<string | number>, message: string, key?: string) => {
+    problems.push({ at: locate(path, key), message });
+  };
   const strict = (mapping: Mapping, path: Array<string | number>, known: readonly string[]) => {
     for (const key of Object.keys(mapping)) {
       if (!known.includes(key)) problem(path, `${[...path.map(p => (typeof p === 'number' ? `[${p}]` : `.${p}`))].join('').replace(/^\./, '') || 'Profile'}: ${unknownKeyMessage(key, known)}`, key);
     }
   };
-  strict(value, [], TOP_KEYS);
-  // A misspelt spec is named by the unknown key above, not again as a missing spec.
-  if ((value.spec === undefined || value.spec === null) && problems.length === 0) {
-    problem([], 'spec: missing; a Profile needs spec.owner');
+  return { problems, problem, strict };
+}
+
+/** Whether a document is a Kubeflow Profile of a supported apiVersion. */
+function isKubeflowProfile(value: unknown): value is Mapping {
+  return isObject(value) && value.kind === 'Profile' && typeof value.apiVersion === 'string' && PROFILE_API_VERSIONS.includes(value.apiVersion);
+}
+
+/** The Profile's metadata.name, or undefined after recording why it cannot name a tenant. */
+function profileName(value: Mapping, location: string, errors: string[]): string | undefined {
+  const name = isObject(value.metadata) ? value.metadata.name : undefined;
+  if (name !== undefined && name !== null && typeof name !== 'string') {
+    errors.push(`${location}: metadata.name: ${notAString(name)}`);
+    return undefined;
+  }
+  if (typeof name !== 'string' || name === '') {
+    errors.push(`${location}: Profile has no metadata.name; add the tenant name`);
+    return undefined;
+  }
+  return name;
+}
+
+/** The Profile's spec (empty when it is not a mapping), after recording a missing or malformed one and its unknown keys. */
+function readSpec(value: Mapping, report: ProfileProblems): Mapping {
+  // A misspelt spec is already named as an unknown top-level key, not again as a missing spec.
+  if ((value.spec === undefined || value.spec === null) && report.problems.length === 0) {
+    report.problem([], 'spec: missing; a Profile needs spec.owner');
   } else if (value.spec !== undefined && value.spec !== null && !isObject(value.spec)) {
-    problem(['spec'], 'spec must be a mapping with owner, contributors, plugins, resourceQuotaSpec');
+    report.problem(['spec'], 'spec must be a mapping with owner, contributors, plugins, resourceQuotaSpec');
   }
   const spec = isObject(value.spec) ? value.spec : {};
-  strict(spec, ['spec'], SPEC_KEYS);
+  report.strict(spec, ['spec'], SPEC_KEYS);
+  return spec;
+}
 
-  const owner = spec.owner;
-  let ownerName = '';
+/** The owner's user name from spec.owner, or '' after recording why it is not a User; `specIsMapping` avoids repeating a bad spec. */
+function readOwner(owner: unknown, specIsMapping: boolean, report: ProfileProblems): string {
   if (!isObject(owner)) {
-    if (isObject(value.spec)) problem(['spec'], 'spec.owner must be {kind: User, name: <user id>}');
+    if (specIsMapping) report.problem(['spec'], 'spec.owner must be {kind: User, name: <user id>}');
+    return '';
+  }
+  report.strict(owner, ['spec', 'owner'], OWNER_KEYS);
+  if (owner.name !== undefined && typeof owner.name !== 'string') {
+    report.problem(['spec', 'owner', 'name'], `spec.owner.name: ${notAString(owner.name)}`);
+  } else if (typeof owner.name !== 'string') {
+    report.problem(['spec', 'owner'], 'spec.owner must be {kind: User, name: <user id>}');
+  } else if (owner.kind !== undefined && owner.kind !== 'User') {
+    report.problem(['spec', 'owner', 'kind'], `spec.owner.kind "${String(owner.kind)}" is not allowed; a Profile is owned by a User`);
   } else {
-    strict(owner, ['spec', 'owner'], OWNER_KEYS);
-    if (owner.name !== undefined && typeof owner.name !== 'string') {
-      problem(['spec', 'owner', 'name'], `spec.owner.name: ${notAString(owner.name)}`);
-    } else if (typeof owner.name !== 'string') {
-      problem(['spec', 'owner'], 'spec.owner must be {kind: User, name: <user id>}');
-    } else if (owner.kind !== undefined && owner.kind !== 'User') {
-      problem(['spec', 'owner', 'kind'], `spec.owner.kind "${String(owner.kind)}" is not allowed; a Profile is owned by a User`);
-    } else {
-      ownerName = owner.name;
+    return owner.name;
+  }
+  return '';
+}
+
+/** The hard quotas of spec.resourceQuotaSpec as strings, or undefined when none are given or they are malformed. */
+function readResourceQuota(quotaSpec: unknown, report: ProfileProblems): Record<string, string> | undefined {
+  if (quotaSpec === undefined || quotaSpec === null) return undefined;
+  if (!isObject(quotaSpec)) {
+    report.problem(['spec', 'resourceQuotaSpec'], 'spec.resourceQuotaSpec must be a mapping with "hard"');
+    return undefined;
+  }
+  report.strict(quotaSpec, ['spec', 'resourceQuotaSpec'], QUOTA_KEYS);
+  if (quotaSpec.hard !== undefined && !isObject(quotaSpec.hard)) {
+    report.problem(['spec', 'resourceQuotaSpec', 'hard'], 'spec.resourceQuotaSpec.hard must be a mapping of resource to quantity');
+    return undefined;
+  }
+  if (!quotaSpec.hard) return undefined;
+  const resourceQuota: Record<string, string> = {};
+  for (const [key, quantity] of Object.entries(quotaSpec.hard)) resourceQuota[key] = String(quantity);
+  return resourceQuota;
+}
+
+/** One entry of spec.plugins, or undefined when it has no kind; keys of another plugin kind are named as such. */
+function readPlugin(plugin: Mapping, path: Array<string | number>, report: ProfileProblems): ProfilePlugin | undefined {
+  if (typeof plugin.kind !== 'string') return undefined;
+  report.strict(plugin, path, PLUGIN_KEYS);
+  const pluginSpec = isObject(plugin.spec) ? plugin.spec : {};
+  const own = PLUGIN_SPEC_KEYS[plugin.kind];
+  if (own !== undefined) {
+    for (const key of Object.keys(pluginSpec).filter(k => !own.includes(k))) {
+      const kindOfKey = Object.entries(PLUGIN_SPEC_KEYS).find(([, keys]) => keys.includes(key))?.[0];
+      report.problem([...path, 'spec'], kindOfKey !== undefined
+        ? `spec.plugins[${path[2]}].spec.${key} belongs to plugin kind ${kindOfKey}, not ${plugin.kind}; give it its own plugin entry`
+        : `spec.plugins[${path[2]}].spec: ${unknownKeyMessage(key, own)}`, key);
     }
   }
-
-  let resourceQuota: Record<string, string> | undefined;
-  const quotaSpec = spec.resourceQuotaSpec;
-  if (quotaSpec !== undefined && quotaSpec !== null) {
-    if (!isObject(quotaSpec)) {
-      problem(['spec', 'resourceQuotaSpec'], 'spec.resourceQuotaSpec must be a mapping with "hard"');
-    } else {
-      strict(quotaSpec, ['spec', 'resourceQuotaSpec'], QUOTA_KEYS);
-      if (quotaSpec.hard !== undefined && !isObject(quotaSpec.hard)) {
-        problem(['spec', 'resourceQuotaSpec', 'hard'], 'spec.resourceQuotaSpec.hard must be a mapping of resource to quantity');
-      } else if (quotaSpec.hard) {
-        resourceQuota = {};
-        for (const [key, quantity] of Object.entries(quotaSpec.hard)) resourceQuota[key] = String(quantity);
-      }
-    }
+  if (pluginSpec.annotateOnly !== undefined && typeof pluginSpec.annotateOnly !== 'boolean') {
+    report.problem([...path, 'spec', 'annotateOnly'], `spec.plugins[${path[2]}].spec.annotateOnly: ${shown(pluginSpec.annotateOnly)} is not true or false`);
   }
+  return {
+    kind: plugin.kind as ProfilePluginKind,
+    gcpServiceAccount: pluginSpec.gcpServiceAccount,
+    awsIamRole: pluginSpec.awsIamRole,
+    annotateOnly: pluginSpec.annotateOnly,
+  } as ProfilePlugin;
+}
 
-  const plugins = readList(spec.plugins, ['spec', 'plugins'], '{kind, spec}', problem, (plugin, path) => {
-    if (typeof plugin.kind !== 'string') return undefined;
-    strict(plugin, path, PLUGIN_KEYS);
-    const pluginSpec = isObject(plugin.spec) ? plugin.spec : {};
-    const own = PLUGIN_SPEC_KEYS[plugin.kind];
-    if (own !== undefined) {
-      for (const key of Object.keys(pluginSpec).filter(k => !own.includes(k))) {
-        const kindOfKey = Object.entries(PLUGIN_SPEC_KEYS).find(([, keys]) => keys.includes(key))?.[0];
-        problem([...path, 'spec'], kindOfKey !== undefined
-          ? `spec.plugins[${path[2]}].spec.${key} belongs to plugin kind ${kindOfKey}, not ${plugin.kind}; give it its own plugin entry`
-          : `spec.plugins[${path[2]}].spec: ${unknownKeyMessage(key, own)}`, key);
-      }
-    }
-    if (pluginSpec.annotateOnly !== undefined && typeof pluginSpec.annotateOnly !== 'boolean') {
-      problem([...path, 'spec', 'annotateOnly'], `spec.plugins[${path[2]}].spec.annotateOnly: ${shown(pluginSpec.annotateOnly)} is not true or false`);
-    }
-    return {
-      kind: plugin.kind as ProfilePluginKind,
-      gcpServiceAccount: pluginSpec.gcpServiceAccount,
-      awsIamRole: pluginSpec.awsIamRole,
-      annotateOnly: pluginSpec.annotateOnly,
-    } as ProfilePlugin;
-  });
+/** One entry of spec.contributors, or undefined when it has no name; kind defaults to User and role to edit. */
+function readContributor(contributor: Mapping, path: Array<string | number>, report: ProfileProblems): ContributorOptions | undefined {
+  if (typeof contributor.name !== 'string') return undefined;
+  report.strict(contributor, path, CONTRIBUTOR_KEYS);
+  return {
+    name: contributor.name,
+    kind: (contributor.kind ?? IdentityKind.USER) as IdentityKind,
+    role: (contributor.role ?? ContributorRole.EDIT) as ContributorRole,
+  } as ContributorOptions;
+}
 
-  const contributors = readList(spec.contributors, ['spec', 'contributors'], '{kind: User|Group, name, role}', problem, (contributor, path) => {
-    if (typeof contributor.name !== 'string') return undefined;
-    strict(contributor, path, CONTRIBUTOR_KEYS);
-    return {
-      name: contributor.name,
-      kind: (contributor.kind ?? IdentityKind.USER) as IdentityKind,
-      role: (contributor.role ?? ContributorRole.EDIT) as ContributorRole,
-    } as ContributorOptions;
-  });
+/** Reads one Profile into `profiles`, or records every problem it has in `errors`. */
+function readProfile(value: unknown, location: string, locate: Locate, profiles: ProfileSource[], errors: string[]): void {
+  if (!isKubeflowProfile(value)) {
+    const what = isObject(value) ? `${String(value.apiVersion ?? '?')} ${String(value.kind ?? '?')}` : typeof value;
+    errors.push(`${location}: not a Kubeflow Profile (found ${what}); expected apiVersion ${PROFILE_API_VERSIONS.join(' or ')}, kind Profile`);
+    return;
+  }
+  const name = profileName(value, location, errors);
+  if (name === undefined) return;
+  // Each problem carries the line it is on, and all are reported together, in the order of the fields.
+  const report = profileProblems(locate);
+  report.strict(value, [], TOP_KEYS);
+  const spec = readSpec(value, report);
+  const ownerName = readOwner(spec.owner, isObject(value.spec), report);
+  const resourceQuota = readResourceQuota(spec.resourceQuotaSpec, report);
+  const plugins = readList(spec.plugins, ['spec', 'plugins'], '{kind, spec}', report.problem, (plugin, path) => readPlugin(plugin, path, report));
+  const contributors = readList(spec.contributors, ['spec', 'contributors'], '{kind: User|Group, name, role}', report.problem,
+    (contributor, path) => readContributor(contributor, path, report));
 
-  if (problems.length > 0) {
-    errors.push(...problems.map(p => `${p.at}: tenant "${name}": ${p.message}`));
+  if (report.problems.length > 0) {
+    errors.push(...report.problems.map(p => `${p.at}: tenant "${name}": ${p.message}`));
     return;
   }
   profiles.push({

@@ -268,10 +268,92 @@ function namespaceSelectorOk(sel: string, dir: string): string {
   ].join('\n');
 }
 
-/** New or changed AuthorizationPolicies and NetworkPolicies may not open a tenant to anyone it does not declare. */
-function openAccessPolicy(settings: ResolvedGuardSettings): WrittenManifest {
+/** The variables of the open-access policy: exemptions, the tenant's declared parameters, and the peers and rules under review. */
+function openAccessVariables(settings: ResolvedGuardSettings): Array<{ name: string; expression: string }> {
   const controller = settings.profileControllerIdentity === undefined ? 'false'
     : `request.userInfo.username == ${celString(settings.profileControllerIdentity)} && (${OBJECT_NAME}) == ${celString(OWNER_AUTHORIZATION_POLICY_NAME)}`;
+  return [
+    ...exemptionVariables(settings),
+    { name: 'profileController', expression: controller },
+    { name: 'cloudIdentities', expression: annotationList(GUARD_ANNOTATIONS.cloudIdentities) },
+    { name: 'identityHeaders', expression: annotationList(GUARD_ANNOTATIONS.identityHeaders) },
+    { name: 'headerValues', expression: annotationList(GUARD_ANNOTATIONS.headerValues) },
+    { name: 'sources', expression: annotationList(GUARD_ANNOTATIONS.sources) },
+    { name: 'namespaceSelectors', expression: annotationList(GUARD_ANNOTATIONS.namespaceSelectors) },
+    { name: 'ipBlocks', expression: annotationList(GUARD_ANNOTATIONS.ipBlocks) },
+    {
+      name: 'allowRules',
+      expression: 'request.kind.kind == "AuthorizationPolicy" && has(object.spec) && (!has(object.spec.action) || object.spec.action == "ALLOW")'
+        + ' && has(object.spec.rules) ? object.spec.rules : []',
+    },
+    {
+      // One list of peers per rule, per direction; an empty list admits every peer.
+      name: 'ingressPeers',
+      expression: 'request.kind.kind == "NetworkPolicy" && has(object.spec) && has(object.spec.ingress)'
+        + ' ? object.spec.ingress.map(r, has(r.from) ? r.from : []) : []',
+    },
+    {
+      name: 'egressPeers',
+      expression: 'request.kind.kind == "NetworkPolicy" && has(object.spec) && has(object.spec.egress)'
+        + ' ? object.spec.egress.map(r, has(r.to) ? r.to : []) : []',
+    },
+    { name: 'peerLists', expression: 'variables.ingressPeers + variables.egressPeers' },
+  ];
+}
+
+/** The open-access policy's checks, one per kind of opening, each with the message that tells a tenant how to ask for it. */
+function openAccessValidations(): Array<{ expression: string; reason: string; messageExpression: string }> {
+  return [
+    {
+      expression: `variables.exempt || variables.profileController || variables.allowRules.all(r, ${authorizationRuleOk()})`,
+      reason: 'Forbidden',
+      messageExpression: `"tenant \\"" + request.namespace + "\\": AuthorizationPolicy \\"" + (${OBJECT_NAME}) + "\\" has an ALLOW rule that admits `
+        + 'requests from identities the tenant does not declare: every rule must match declared users or groups in the user-id or groups '
+        + 'header, or name only the tenant\'s own service accounts, and may name only the sources the tenant\'s own policies name '
+        + `(rule ${GUARD_POLICY.openAccess}). To open access, declare it in the tenants catalog and open a pull request."`,
+    },
+    {
+      expression: `variables.exempt || (variables.ingressPeers.all(peers, size(peers) > 0 && peers.all(p, !has(p.namespaceSelector) || ${namespaceSelectorOk('p.namespaceSelector', '"ingress"')}))`
+        + `\n&& variables.egressPeers.all(peers, size(peers) > 0 && peers.all(p, !has(p.namespaceSelector) || ${namespaceSelectorOk('p.namespaceSelector', '"egress"')})))`,
+      reason: 'Forbidden',
+      messageExpression: `"tenant \\"" + request.namespace + "\\": NetworkPolicy \\"" + (${OBJECT_NAME}) + "\\" has a rule that can reach other tenants' `
+        + 'namespaces (a rule without peers, or a namespace selector that other tenants\' namespaces match) '
+        + `(rule ${GUARD_POLICY.openAccess}). Select the tenant's own namespace, a namespace its catalog policies name, or exclude tenants `
+        + `with matchExpressions [{key: ${TENANT_LABEL}, operator: DoesNotExist}]; to reach another tenant, declare it in the tenants catalog and open a pull request."`,
+    },
+    {
+      // Any spelling of a CIDR is an address range Kubernetes and the CNI may read apart from a
+      // reviewer (010.0.0.0/8, ::ffff:a00:0/104): only the ipBlocks written for the tenant pass, to the letter.
+      expression: `variables.exempt || variables.peerLists.all(peers, peers.all(p, !has(p.ipBlock) || ${IP_BLOCK_TEXT('p.ipBlock')} in variables.ipBlocks))`,
+      reason: 'Forbidden',
+      messageExpression: `"tenant \\"" + request.namespace + "\\": NetworkPolicy \\"" + (${OBJECT_NAME}) + "\\" has an ipBlock the tenant's catalog does not declare; `
+        + 'on Calico and Cilium an ipBlock over the cluster\'s ranges reaches other tenants\' pods, in any spelling of the range '
+        + `(rule ${GUARD_POLICY.openAccess}). Declare the address range in the tenants catalog and open a pull request."`,
+    },
+    {
+      // A ServiceAccount annotated with another tenant's IAM role or GCP service account would give
+      // the tenant's pods that identity wherever the cloud side trusts more than one namespace.
+      expression: `variables.exempt || request.kind.kind != "ServiceAccount" || !has(object.metadata.annotations) || ${celList(CLOUD_IDENTITY_ANNOTATIONS)}`
+        + '.all(k, !(k in object.metadata.annotations) || (k + "=" + object.metadata.annotations[k]) in variables.cloudIdentities)',
+      reason: 'Forbidden',
+      messageExpression: `"tenant \\"" + request.namespace + "\\": ServiceAccount \\"" + (${OBJECT_NAME}) + "\\" names a cloud identity the tenant does not declare; `
+        + 'a cloud identity belongs to one tenant '
+        + `(rule ${GUARD_POLICY.openAccess}). Declare it as the tenant's plugin in the tenants catalog and open a pull request."`,
+    },
+    {
+      // An Ingress routes a host and path to the tenant's pods past the mesh gateway's authentication,
+      // and may claim another tenant's host or path prefix.
+      expression: 'variables.exempt || request.kind.kind != "Ingress"',
+      reason: 'Forbidden',
+      messageExpression: `"tenant \\"" + request.namespace + "\\": Ingress \\"" + (${OBJECT_NAME}) + "\\" would route traffic to the tenant past the gateway's `
+        + 'authentication, or take another tenant\'s host or path '
+        + `(rule ${GUARD_POLICY.openAccess}). Expose services through the Kubeflow gateway, or have the GitOps identity apply the route: add it beside the tenants catalog and open a pull request."`,
+    },
+  ];
+}
+
+/** New or changed AuthorizationPolicies and NetworkPolicies may not open a tenant to anyone it does not declare. */
+function openAccessPolicy(settings: ResolvedGuardSettings): WrittenManifest {
   return admissionPolicy(GUARD_POLICY.openAccess,
     'AuthorizationPolicies, NetworkPolicies, ServiceAccounts and Ingresses made in a tenant namespace may admit, bind or route only what the tenant declares.', {
       matchConstraints: {
@@ -283,80 +365,8 @@ function openAccessPolicy(settings: ResolvedGuardSettings): WrittenManifest {
           { apiGroups: ['networking.k8s.io'], apiVersions: ['*'], operations: ['CREATE', 'UPDATE'], resources: ['ingresses'] },
         ],
       },
-      variables: [
-        ...exemptionVariables(settings),
-        { name: 'profileController', expression: controller },
-        { name: 'cloudIdentities', expression: annotationList(GUARD_ANNOTATIONS.cloudIdentities) },
-        { name: 'identityHeaders', expression: annotationList(GUARD_ANNOTATIONS.identityHeaders) },
-        { name: 'headerValues', expression: annotationList(GUARD_ANNOTATIONS.headerValues) },
-        { name: 'sources', expression: annotationList(GUARD_ANNOTATIONS.sources) },
-        { name: 'namespaceSelectors', expression: annotationList(GUARD_ANNOTATIONS.namespaceSelectors) },
-        { name: 'ipBlocks', expression: annotationList(GUARD_ANNOTATIONS.ipBlocks) },
-        {
-          name: 'allowRules',
-          expression: 'request.kind.kind == "AuthorizationPolicy" && has(object.spec) && (!has(object.spec.action) || object.spec.action == "ALLOW")'
-            + ' && has(object.spec.rules) ? object.spec.rules : []',
-        },
-        {
-          // One list of peers per rule, per direction; an empty list admits every peer.
-          name: 'ingressPeers',
-          expression: 'request.kind.kind == "NetworkPolicy" && has(object.spec) && has(object.spec.ingress)'
-            + ' ? object.spec.ingress.map(r, has(r.from) ? r.from : []) : []',
-        },
-        {
-          name: 'egressPeers',
-          expression: 'request.kind.kind == "NetworkPolicy" && has(object.spec) && has(object.spec.egress)'
-            + ' ? object.spec.egress.map(r, has(r.to) ? r.to : []) : []',
-        },
-        { name: 'peerLists', expression: 'variables.ingressPeers + variables.egressPeers' },
-      ],
-      validations: [
-        {
-          expression: `variables.exempt || variables.profileController || variables.allowRules.all(r, ${authorizationRuleOk()})`,
-          reason: 'Forbidden',
-          messageExpression: `"tenant \\"" + request.namespace + "\\": AuthorizationPolicy \\"" + (${OBJECT_NAME}) + "\\" has an ALLOW rule that admits `
-            + 'requests from identities the tenant does not declare: every rule must match declared users or groups in the user-id or groups '
-            + 'header, or name only the tenant\'s own service accounts, and may name only the sources the tenant\'s own policies name '
-            + `(rule ${GUARD_POLICY.openAccess}). To open access, declare it in the tenants catalog and open a pull request."`,
-        },
-        {
-          expression: `variables.exempt || (variables.ingressPeers.all(peers, size(peers) > 0 && peers.all(p, !has(p.namespaceSelector) || ${namespaceSelectorOk('p.namespaceSelector', '"ingress"')}))`
-            + `\n&& variables.egressPeers.all(peers, size(peers) > 0 && peers.all(p, !has(p.namespaceSelector) || ${namespaceSelectorOk('p.namespaceSelector', '"egress"')})))`,
-          reason: 'Forbidden',
-          messageExpression: `"tenant \\"" + request.namespace + "\\": NetworkPolicy \\"" + (${OBJECT_NAME}) + "\\" has a rule that can reach other tenants' `
-            + 'namespaces (a rule without peers, or a namespace selector that other tenants\' namespaces match) '
-            + `(rule ${GUARD_POLICY.openAccess}). Select the tenant's own namespace, a namespace its catalog policies name, or exclude tenants `
-            + `with matchExpressions [{key: ${TENANT_LABEL}, operator: DoesNotExist}]; to reach another tenant, declare it in the tenants catalog and open a pull request."`,
-        },
-        {
-          // Any spelling of a CIDR is an address range Kubernetes and the CNI may read apart from a
-          // reviewer (010.0.0.0/8, ::ffff:a00:0/104): only the ipBlocks written for the tenant pass, to the letter.
-          expression: `variables.exempt || variables.peerLists.all(peers, peers.all(p, !has(p.ipBlock) || ${IP_BLOCK_TEXT('p.ipBlock')} in variables.ipBlocks))`,
-          reason: 'Forbidden',
-          messageExpression: `"tenant \\"" + request.namespace + "\\": NetworkPolicy \\"" + (${OBJECT_NAME}) + "\\" has an ipBlock the tenant's catalog does not declare; `
-            + 'on Calico and Cilium an ipBlock over the cluster\'s ranges reaches other tenants\' pods, in any spelling of the range '
-            + `(rule ${GUARD_POLICY.openAccess}). Declare the address range in the tenants catalog and open a pull request."`,
-        },
-        {
-          // A ServiceAccount annotated with another tenant's IAM role or GCP service account would give
-          // the tenant's pods that identity wherever the cloud side trusts more than one namespace.
-          expression: `variables.exempt || request.kind.kind != "ServiceAccount" || !has(object.metadata.annotations) || ${celList(CLOUD_IDENTITY_ANNOTATIONS)}`
-            + '.all(k, !(k in object.metadata.annotations) || (k + "=" + object.metadata.annotations[k]) in variables.cloudIdentities)',
-          reason: 'Forbidden',
-          messageExpression: `"tenant \\"" + request.namespace + "\\": ServiceAccount \\"" + (${OBJECT_NAME}) + "\\" names a cloud identity the tenant does not declare; `
-            + 'a cloud identity belongs to one tenant '
-            + `(rule ${GUARD_POLICY.openAccess}). Declare it as the tenant's plugin in the tenants catalog and open a pull request."`,
-        },
-        {
-          // An Ingress routes a host and path to the tenant's pods past the mesh gateway's authentication,
-          // and may claim another tenant's host or path prefix.
-          expression: 'variables.exempt || request.kind.kind != "Ingress"',
-          reason: 'Forbidden',
-          messageExpression: `"tenant \\"" + request.namespace + "\\": Ingress \\"" + (${OBJECT_NAME}) + "\\" would route traffic to the tenant past the gateway's `
-            + 'authentication, or take another tenant\'s host or path '
-            + `(rule ${GUARD_POLICY.openAccess}). Expose services through the Kubeflow gateway, or have the GitOps identity apply the route: add it beside the tenants catalog and open a pull request."`,
-        },
-      ],
+      variables: openAccessVariables(settings),
+      validations: openAccessValidations(),
       auditAnnotations: breakGlassAudit(GUARD_POLICY.openAccess),
     });
 }

@@ -1,5 +1,5 @@
 // Test control plane: kube-apiserver, kube-controller-manager, kubectl and etcd built from
-// source through the Go module proxy for the integration tests (see README "Integration tests").
+// source through the Go module proxy for the integration tests (see test/integration/README.md).
 module github.com/cdk8s-kubeflow-tenancy/controlplane
 
 go 1.24.0

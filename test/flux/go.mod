@@ -1,5 +1,5 @@
 // Flux's source-controller and kustomize-controller built from their Go modules for the GitOps
-// integration test (test/integration/flux.itest.ts; see README "Integration tests").
+// integration test (test/integration/flux.itest.ts; see test/integration/README.md).
 module github.com/cdk8s-kubeflow-tenancy/flux
 
 go 1.27.0

@@ -1099,7 +1099,7 @@ function declaredTenant(raw: JsonObject): DeclaredTenant {
 }
 
 /**
- * The tenants a mutant declares, read from its documents the way the README describes them:
+ * The tenants a mutant declares, read from its documents the way docs/catalog.md describes them:
  * catalog tenants with the defaults merged in; Profiles with their owner and contributors; the
  * cluster's facts (`cluster.auth` over the identity provider's `kubeflowAuth`, `cluster.clusterCidrs`)
  * shared by every tenant of the run, whichever file declares it.
@@ -1234,7 +1234,7 @@ export function reachedProtected(cidr: string, except: string[], ranges: IpRange
   });
 }
 
-/** The cluster's ranges when a tenant declares none (README: every private range). */
+/** The cluster's ranges when a tenant declares none (docs/isolation.md: every private range). */
 export const DEFAULT_PROTECTED = ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', 'fc00::/7'];
 
 /**
@@ -1340,7 +1340,7 @@ export function oracle(declared: DeclaredTenant[], manifests: Manifest[], files:
   const tenants = new Map(declared.map(t => [t.name, t]));
   const names = new Set(tenants.keys());
 
-  // Platform objects: the layout puts objects outside tenants under namespaces/<ns>/ (README), so
+  // Platform objects: the layout puts objects outside tenants under namespaces/<ns>/ (docs/gitops.md), so
   // such a folder for a tenant is a platform object in a namespace the tenant's owner administers.
   for (const file of files) {
     const [top, ns, name] = file.split('/');
@@ -1422,7 +1422,7 @@ export function oracle(declared: DeclaredTenant[], manifests: Manifest[], files:
           continue;
         }
         if (peer.namespaceSelector === undefined) continue; // pods of its own namespace
-        // The isolation check's promise (README): a selector may match only namespaces the tenant names in its own rules.
+        // The isolation check's promise (docs/access.md): a selector may match only namespaces the tenant names in its own rules.
         const named = [...tenant.ingressFrom, ...tenant.egressTo];
         for (const [other, labels] of namespaceLabels) {
           if (other !== ns && !named.includes(other) && selectorMatches(peer.namespaceSelector, labels)) {
