@@ -5,25 +5,18 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { cli } from './support/cli';
+import { cli, synthCatalogTo } from './support/cli';
 import { tempDir } from './support/synth';
 import { generateCatalog } from '../bench/catalog';
+import { EXAMPLE_CATALOG } from './support/paths';
 import {
   accessDiff, accessDiffReport, AccessMatrix, accessMarkdown, accessMatrix, accessReuse, accessViewer, DEFAULT_REPORT_CHARS,
   IdentityAccess, NamespaceAccess,
 } from '../src/analysis/access';
 import { ManifestCache, readManifestDir } from '../src/catalog/manifest-reader';
 
-const EXAMPLE = path.join(__dirname, '..', 'examples', 'tenants.yaml');
 
-function synth(catalogText: string, name: string): string {
-  const dir = tempDir();
-  const file = path.join(dir, `${name}.yaml`);
-  fs.writeFileSync(file, catalogText);
-  const out = path.join(dir, name);
-  expect(cli(['synth', file, '--out', out]).code).toBe(0);
-  return out;
-}
+const synth = (catalogText: string, name: string) => synthCatalogTo(catalogText, tempDir(), name);
 
 const cell = (level: NamespaceAccess['level'], meshIngress: boolean, verbs: string[] = ['get']): NamespaceAccess =>
   ({ level, resources: level === 'none' ? {} : { pods: verbs }, grantedBy: [], meshIngress, ...(meshIngress ? { admittedBy: 'ns/policy' } : {}) });

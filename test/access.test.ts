@@ -1,23 +1,17 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { cli } from './support/cli';
+import { cli, synthCatalogTo } from './support/cli';
+import { EXAMPLE_CATALOG } from './support/paths';
 import { tempDir } from './support/synth';
 import { accessMatrix } from '../src/analysis/access';
 import { readManifestDir } from '../src/catalog/manifest-reader';
 
-const CATALOG = path.join(__dirname, '..', 'examples', 'tenants.yaml');
 
-function synth(catalogText: string, dir: string, name: string): string {
-  const file = path.join(dir, `${name}.yaml`);
-  fs.writeFileSync(file, catalogText);
-  const out = path.join(dir, name);
-  expect(cli(['synth', file, '--out', out]).code).toBe(0);
-  return out;
-}
+const synth = synthCatalogTo;
 
 describe('access matrix of the bundled example', () => {
   const dir = tempDir();
-  const out = synth(fs.readFileSync(CATALOG, 'utf8'), dir, 'example');
+  const out = synth(fs.readFileSync(EXAMPLE_CATALOG, 'utf8'), dir, 'example');
   const matrix = accessMatrix(readManifestDir(out));
   const of = (name: string) => matrix.identities.find(i => i.name === name)!;
 
@@ -89,7 +83,7 @@ describe('access matrix of the bundled example', () => {
 describe('kf-tenancy access --diff', () => {
   test('adding one contributor is one line', () => {
     const dir = tempDir();
-    const catalog = fs.readFileSync(CATALOG, 'utf8');
+    const catalog = fs.readFileSync(EXAMPLE_CATALOG, 'utf8');
     const before = synth(catalog, dir, 'before');
     const after = synth(catalog.replace('    owner: researcher@company.com\n', '    owner: researcher@company.com\n    contributors: [{name: erin@company.com}]\n'), dir, 'after');
     expect(cli(['access', after, '--diff', before])).toEqual({ code: 0, stdout: '+ erin@company.com: edit in team-research\n', stderr: '' });
@@ -99,7 +93,7 @@ describe('kf-tenancy access --diff', () => {
 
   test('a role change is one line', () => {
     const dir = tempDir();
-    const catalog = fs.readFileSync(CATALOG, 'utf8');
+    const catalog = fs.readFileSync(EXAMPLE_CATALOG, 'utf8');
     const before = synth(catalog, dir, 'before');
     const after = synth(catalog.replace('      - name: analyst2@company.com\n', '      - {name: analyst2@company.com, role: view}\n'), dir, 'after');
     expect(cli(['access', after, '--diff', before]).stdout).toBe('~ analyst2@company.com: edit → view in fraud-detection-team\n');
@@ -108,7 +102,7 @@ describe('kf-tenancy access --diff', () => {
 
 describe('kf-tenancy access --diff reports mesh and network changes', () => {
   const dir = tempDir();
-  const catalog = fs.readFileSync(CATALOG, 'utf8');
+  const catalog = fs.readFileSync(EXAMPLE_CATALOG, 'utf8');
   const before = synth(catalog, dir, 'before');
 
   test('a hand-added policy admitting an outsider, and a NetworkPolicy opening one tenant to another', () => {
@@ -160,7 +154,7 @@ describe('kf-tenancy access --diff reports mesh and network changes', () => {
 describe('kf-tenancy access inputs', () => {
   test('the auth headers can be changed, and are checked', () => {
     const dir = tempDir();
-    const out = synth(fs.readFileSync(CATALOG, 'utf8'), dir, 'example');
+    const out = synth(fs.readFileSync(EXAMPLE_CATALOG, 'utf8'), dir, 'example');
     // With another header name, no policy names anyone: the RBAC access stays, the gateway refuses.
     expect(cli(['access', out, '--user-id-header', 'x-auth-request-email']).stdout).toContain('| carol@company.com | User | edit (RBAC only) in team-ml-platform |');
     expect(cli(['access', out, '--user-id-header', 'bad header'])).toMatchObject({ code: 1, stderr: expect.stringContaining('--user-id-header:') });
@@ -168,7 +162,7 @@ describe('kf-tenancy access inputs', () => {
 
   test('--cluster-roles replaces the bundled Kubeflow roles', () => {
     const dir = tempDir();
-    const out = synth(fs.readFileSync(CATALOG, 'utf8'), dir, 'example');
+    const out = synth(fs.readFileSync(EXAMPLE_CATALOG, 'utf8'), dir, 'example');
     const roles = path.join(dir, 'roles.yaml');
     fs.writeFileSync(roles, 'apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: kubeflow-view}\nrules:\n  - {apiGroups: [""], resources: [pods], verbs: [list]}\n');
     const result = cli(['access', out, '--cluster-roles', roles]);

@@ -45,11 +45,12 @@ import {
   DEFAULT_PROTECTED,
 } from './support/adversary';
 import { cli } from './support/cli';
+import { CATALOG_SCHEMA } from './support/paths';
 import { listFiles, tempDir } from './support/synth';
 import { readManifestDir } from '../src/catalog/manifest-reader';
 import { Manifest } from '../src/core/manifest';
 
-const SCHEMA = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'schema', 'tenant-catalog.schema.json'), 'utf8'));
+const SCHEMA = JSON.parse(fs.readFileSync(CATALOG_SCHEMA, 'utf8'));
 const LEAVES = schemaLeaves(SCHEMA);
 
 /** The default run: about 15 s on a 2-core machine with coverage on; the deadline keeps slower machines bounded. */

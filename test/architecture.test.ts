@@ -12,6 +12,7 @@ import { Node } from 'constructs';
 import { loadESLint } from 'eslint';
 import { TenancyApp, TenantCatalog, TenantProfile } from '../src';
 import { cli } from './support/cli';
+import { ROOT } from './support/paths';
 import { listFiles, tempDir } from './support/synth';
 import { ParallelFileWriter } from '../src/synth/parallel-writer';
 import { SynthesisRun } from '../src/synth/pipeline';
@@ -131,7 +132,6 @@ describe('parallel writes', () => {
  * stops working is noticed.
  */
 describe('layers', () => {
-  const ROOT = path.join(__dirname, '..');
   const LAYER_RULES = ['import/no-restricted-paths', 'import/no-cycle', '@typescript-eslint/no-restricted-imports', '@typescript-eslint/no-explicit-any',
     'max-lines', 'max-lines-per-function'];
 

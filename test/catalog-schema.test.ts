@@ -3,9 +3,9 @@ import * as path from 'path';
 import Ajv from 'ajv';
 import { parse } from 'yaml';
 import { generateCatalogSchema, generateCatalogValidator, SCHEMA_PATH } from '../scripts/catalog-schema';
+import { EXAMPLE_CATALOG } from './support/paths';
 import { CATALOG_VALIDATOR_PATH } from '../src/catalog/catalog-reader';
 
-const EXAMPLE = path.join(__dirname, '..', 'examples', 'tenants.yaml');
 
 describe('tenants catalog JSON Schema', () => {
   const schema = JSON.parse(fs.readFileSync(SCHEMA_PATH, 'utf8'));
@@ -20,13 +20,13 @@ describe('tenants catalog JSON Schema', () => {
   });
 
   test('accepts the example catalog, which references it for editors', () => {
-    const text = fs.readFileSync(EXAMPLE, 'utf8');
+    const text = fs.readFileSync(EXAMPLE_CATALOG, 'utf8');
     expect(text.split('\n')[0]).toBe('# yaml-language-server: $schema=../schema/tenant-catalog.schema.json');
     expect(validate(parse(text))).toBe(true);
   });
 
   test('rejects a misspelled key and names it', () => {
-    const catalog = parse(fs.readFileSync(EXAMPLE, 'utf8'));
+    const catalog = parse(fs.readFileSync(EXAMPLE_CATALOG, 'utf8'));
     catalog.tenants[1].contributers = catalog.tenants[1].contributors;
     delete catalog.tenants[1].contributors;
     expect(validate(catalog)).toBe(false);

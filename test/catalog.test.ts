@@ -4,10 +4,10 @@ import { Chart } from 'cdk8s';
 import { ExampleTeams } from '../examples/teams';
 import { IdentityKind, MeshMode, PriorityClassPreset, TenancyApp, TenantCatalog } from '../src';
 import { cli } from './support/cli';
+import { EXAMPLES } from './support/paths';
 import { listFiles, manifestFiles, only, parseYaml, renderObjects, tempDir } from './support/synth';
 import { mergeSettings } from '../src/catalog/catalog-reader';
 
-const EXAMPLES = path.join(__dirname, '..', 'examples');
 const CATALOG = path.join(EXAMPLES, 'tenants.yaml');
 const PROFILES = path.join(EXAMPLES, 'profiles', 'profile.yaml');
 

@@ -1,16 +1,16 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { cli as runCli } from './support/cli';
+import { EXAMPLE_PROFILES } from './support/paths';
 import { listFiles, parseYaml, tempDir } from './support/synth';
 
-const PROFILES = path.join(__dirname, '..', 'examples', 'profiles', 'profile.yaml');
 
 const cli = (...args: string[]) => runCli(args);
 
 describe('kf-tenancy synth', () => {
   test('the Kubeflow docs batch profile.yaml (two profiles) gives two tenant folders', () => {
     const out = tempDir();
-    const result = cli('synth', PROFILES, '--out', out);
+    const result = cli('synth', EXAMPLE_PROFILES, '--out', out);
     expect(result).toEqual({ code: 0, stdout: `wrote 2 tenants to ${out}\n`, stderr: '' });
     expect(listFiles(out)).toEqual([
       '.kf-tenancy-files',
@@ -63,9 +63,9 @@ items:
   test('a tenant that left the input disappears from the output; a failed run keeps the last output', () => {
     const dir = tempDir();
     const out = path.join(dir, 'out');
-    expect(cli('synth', PROFILES, '--out', out).code).toBe(0);
+    expect(cli('synth', EXAMPLE_PROFILES, '--out', out).code).toBe(0);
     const single = path.join(dir, 'one.yaml');
-    fs.writeFileSync(single, fs.readFileSync(PROFILES, 'utf8').split('---')[0]);
+    fs.writeFileSync(single, fs.readFileSync(EXAMPLE_PROFILES, 'utf8').split('---')[0]);
     expect(cli('synth', single, '--out', out).code).toBe(0);
     expect(listFiles(out).filter(f => f.startsWith('tenants/'))).toEqual([
       'tenants/kubeflow-user-example-com/kustomization.yaml',
@@ -102,8 +102,8 @@ spec:
 
   test('--serial (no writer threads) writes the same bytes', () => {
     const dir = tempDir();
-    expect(cli('synth', PROFILES, '--out', path.join(dir, 'threads')).code).toBe(0);
-    expect(cli('synth', PROFILES, '--out', path.join(dir, 'serial'), '--serial').code).toBe(0);
+    expect(cli('synth', EXAMPLE_PROFILES, '--out', path.join(dir, 'threads')).code).toBe(0);
+    expect(cli('synth', EXAMPLE_PROFILES, '--out', path.join(dir, 'serial'), '--serial').code).toBe(0);
     const read = (sub: string) => listFiles(path.join(dir, sub)).map(f => [f, fs.readFileSync(path.join(dir, sub, f), 'utf8')]);
     expect(read('serial')).toEqual(read('threads'));
   });

@@ -6,9 +6,9 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { ROOT } from './support/paths';
 import { listFiles, parseYaml, tempDir } from './support/synth';
 
-const ROOT = path.join(__dirname, '..');
 
 function sh(command: string, args: string[], cwd: string): string {
   return execFileSync(command, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_update_notifier: 'false' } });

@@ -1,9 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { cli } from './support/cli';
+import { EXAMPLES } from './support/paths';
 import { tempDir } from './support/synth';
 
-const PROFILES = path.join(__dirname, '..', 'examples', 'profiles');
+const PROFILES = path.join(EXAMPLES, 'profiles');
 
 /** A live cluster as `kubectl get profiles,rolebindings,namespaces -A -o yaml` prints it. */
 function clusterDump(owner = 'user@example.com', namespaceOwner = owner): string {

@@ -7,6 +7,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { cli, synthText } from './support/cli';
+import { EXAMPLE_PROFILES } from './support/paths';
 import { tempDir } from './support/synth';
 
 /** A symbolic link at `dir/name` to a file of someone else's, for a command to write to. */
@@ -55,7 +56,7 @@ describe('access --json', () => {
     // import -o takes the same path (a device node is refused like the FIFO; not tested on /dev, which root could replace).
     const catalog = path.join(dir, 'tenants.fifo');
     execFileSync('mkfifo', [catalog]);
-    expect(cli(['import', '-o', catalog, path.join(__dirname, '..', 'examples', 'profiles', 'profile.yaml')]).code).toBe(1);
+    expect(cli(['import', '-o', catalog, EXAMPLE_PROFILES]).code).toBe(1);
     expect(fs.lstatSync(catalog).isFIFO()).toBe(true);
   });
 

@@ -7,6 +7,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { cli, synthText } from './support/cli';
+import { EXAMPLE_PROFILES } from './support/paths';
 import { listFiles, parseYaml, tempDir } from './support/synth';
 
 const OWNER_A = 'owner: lead-a@company.com';
@@ -302,7 +303,7 @@ describe('bad input gets a clean error: exit code 1, nothing written, file:line,
 
   test('import -o and access --json into a folder fail as input errors', () => {
     const dir = tempDir();
-    const profiles = path.join(__dirname, '..', 'examples', 'profiles', 'profile.yaml');
+    const profiles = EXAMPLE_PROFILES;
     const imported = cli(['import', profiles, '-o', dir]);
     expect({ code: imported.code, message: imported.stderr.includes(`${dir}: cannot write: EISDIR`) }).toEqual({ code: 1, message: true });
     const out = path.join(dir, 'out');

@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { cli } from './support/cli';
+import { EXAMPLE_PROFILES } from './support/paths';
 import { listFiles, parseYaml, tempDir } from './support/synth';
 
-const PROFILES = path.join(__dirname, '..', 'examples', 'profiles', 'profile.yaml');
 
 function dirContents(dir: string): Record<string, string> {
   return Object.fromEntries(listFiles(dir).map(f => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
@@ -58,16 +58,16 @@ describe('kf-tenancy import', () => {
   test('round trip: synth of the imported catalog equals synth of the Profiles', () => {
     const dir = tempDir();
     const catalog = path.join(dir, 'catalog.yaml');
-    const imported = cli(['import', PROFILES, '--out', catalog]);
+    const imported = cli(['import', EXAMPLE_PROFILES, '--out', catalog]);
     expect(imported.code).toBe(0);
     expect(imported.stderr).toBe(`kf-tenancy import: wrote 2 tenants to ${catalog}\n`);
     expect(cli(['synth', catalog, '--out', path.join(dir, 'from-catalog')]).code).toBe(0);
-    expect(cli(['synth', PROFILES, '--out', path.join(dir, 'from-profiles')]).code).toBe(0);
+    expect(cli(['synth', EXAMPLE_PROFILES, '--out', path.join(dir, 'from-profiles')]).code).toBe(0);
     expect(dirContents(path.join(dir, 'from-catalog'))).toEqual(dirContents(path.join(dir, 'from-profiles')));
   });
 
   test('prints the catalog on stdout, sorted, with the Profile fields', () => {
-    const result = cli(['import', PROFILES]);
+    const result = cli(['import', EXAMPLE_PROFILES]);
     expect(result.code).toBe(0);
     expect(parseYaml(result.stdout)[0]).toEqual({
       apiVersion: 'kf-tenancy/v1alpha1',
@@ -91,7 +91,7 @@ describe('kf-tenancy import', () => {
     const dir = tempDir();
     const bindings = path.join(dir, 'rolebindings.yaml');
     fs.writeFileSync(bindings, ROLEBINDINGS);
-    const result = cli(['import', PROFILES, bindings]);
+    const result = cli(['import', EXAMPLE_PROFILES, bindings]);
     expect(result.code).toBe(0);
     const alpha = parseYaml(result.stdout)[0].tenants.find((t: any) => t.name === 'team-alpha');
     expect(alpha.contributors).toEqual([

@@ -2,6 +2,7 @@ import * as path from 'path';
 import { Chart } from 'cdk8s';
 import { TenancyApp, TenantCatalog } from '../src';
 import { allow, INVALID_POLICIES, MESH_CASES } from './support/mesh-cases';
+import { EXAMPLE_CATALOG } from './support/paths';
 import { renderObjects } from './support/synth';
 import { resolveAuth } from '../src/core/auth-options';
 import { istioPolicyProblems, validIpOrCidr } from '../src/core/istio-validation';
@@ -45,7 +46,7 @@ describe("Istio's admission validation", () => {
 
   test("every AuthorizationPolicy of the bundled example passes it, the profile controller's included", () => {
     const app = new TenancyApp();
-    TenantCatalog.fromFiles(new Chart(app, 'tenants'), 'catalog', [path.join(__dirname, '..', 'examples', 'tenants.yaml')]);
+    TenantCatalog.fromFiles(new Chart(app, 'tenants'), 'catalog', [EXAMPLE_CATALOG]);
     const objects = withProfileControllerObjects(renderObjects(app), () => resolveAuth({}));
     const policies = objects.filter(o => o.kind === 'AuthorizationPolicy');
     expect(policies.map(p => p.metadata.name)).toContain('ns-owner-access-istio');

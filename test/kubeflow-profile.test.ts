@@ -2,13 +2,13 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Chart } from 'cdk8s';
 import { ProfileController, ProfilePluginKind, TenancyApp, TenantCatalog, TenantProfile } from '../src';
+import { EXAMPLE_CATALOG, EXAMPLE_PROFILES } from './support/paths';
 import { only, renderObjects, synthTenant, tempDir } from './support/synth';
 import { accessMatrix } from '../src/analysis/access';
 import { resolveAuth } from '../src/core/auth-options';
 import { profileControllerObjects, profileDeclaration, profileManifest, withProfileControllerObjects } from '../src/core/kubeflow-profile';
 import { TenancyValidationError } from '../src/core/validation';
 
-const EXAMPLE = path.join(__dirname, '..', 'examples', 'tenants.yaml');
 /** What the profile controller writes, by kind and name. */
 const CONTROLLER_OBJECTS = [
   'AuthorizationPolicy/ns-owner-access-istio', 'ResourceQuota/kf-resource-quota', 'RoleBinding/default-editor', 'RoleBinding/default-viewer',
@@ -19,7 +19,7 @@ const key = (o: any) => `${o.kind}/${o.metadata.name}`;
 /** The bundled example for one target (its cluster.profileController set accordingly). */
 function example(profileController: ProfileController): any[] {
   const file = path.join(tempDir(), 'tenants.yaml');
-  fs.writeFileSync(file, fs.readFileSync(EXAMPLE, 'utf8').replace(/^( {2}profileController:) kubeflow$/m, `$1 ${profileController}`));
+  fs.writeFileSync(file, fs.readFileSync(EXAMPLE_CATALOG, 'utf8').replace(/^( {2}profileController:) kubeflow$/m, `$1 ${profileController}`));
   const app = new TenancyApp({ profileController });
   TenantCatalog.fromFiles(new Chart(app, 'c'), 'catalog', [file]);
   return renderObjects(app);
@@ -87,7 +87,7 @@ describe('two targets: with and without Kubeflow\'s profile controller', () => {
   });
 
   test('the Kubeflow docs\' batch Profile form synthesizes for both, with the same access', () => {
-    const batch = path.join(__dirname, '..', 'examples', 'profiles', 'profile.yaml');
+    const batch = EXAMPLE_PROFILES;
     const synth = (profileController: ProfileController) => {
       const app = new TenancyApp({ profileController });
       TenantCatalog.fromFiles(new Chart(app, 'c'), 'profiles', [batch]);

@@ -13,9 +13,9 @@ import { generateCatalog } from '../bench/catalog';
 import { ExampleTeams } from '../examples/teams';
 import { TenancyApp } from '../src';
 import { cli } from './support/cli';
+import { ROOT } from './support/paths';
 import { listFiles, tempDir } from './support/synth';
 
-const ROOT = path.join(__dirname, '..');
 const DIGESTS = path.join(__dirname, 'fixtures', 'output-digests.json');
 
 type Digests = Record<string, Record<string, string>>;

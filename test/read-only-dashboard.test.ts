@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Chart } from 'cdk8s';
 import { DashboardVersion, MeshMode, ReadOnlyDashboard, TenancyApp, TenantCatalog } from '../src';
+import { EXAMPLE_CATALOG } from './support/paths';
 import { only, parseYaml, renderObjects } from './support/synth';
 import { namespaceEnforcement, unenforcedPolicies, waypointPolicies, ztunnelDecision, ztunnelPolicies } from '../src/analysis/ambient';
 import { decide, enforcedSelection, meshDecision } from '../src/analysis/mesh';
@@ -90,7 +91,7 @@ describe('ReadOnlyDashboard', () => {
 
   test('the example turns it on from the catalog', () => {
     const app = new TenancyApp();
-    TenantCatalog.fromFiles(new Chart(app, 'c'), 'catalog', [path.join(__dirname, '..', 'examples', 'tenants.yaml')]);
+    TenantCatalog.fromFiles(new Chart(app, 'c'), 'catalog', [EXAMPLE_CATALOG]);
     expect(only(renderObjects(app), 'AuthorizationPolicy', 'kf-tenancy-read-only-dashboard').spec.action).toBe('DENY');
   });
 });

@@ -4,8 +4,8 @@ import * as path from 'path';
 import { cli } from './support/cli';
 import { listFiles, tempDir } from './support/synth';
 import { IsolationCheck, PluginContext } from '../src/validation-plugin';
+import { ROOT } from './support/paths';
 
-const ROOT = path.join(__dirname, '..');
 const CATALOG = path.join(ROOT, 'examples', 'tenants.yaml');
 
 const EXTRA_BINDING = [

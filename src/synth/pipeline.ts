@@ -79,15 +79,8 @@ export class SynthesisRun {
 
   /** Checks one tenant's subtree and emits its folder; throws its problems. */
   public tenant(tenant: TenantProfile): void {
-    const constructs = tenant.node.findAll();
     const reserved = reservedNamespaceProblem(tenant.name, this.reserved);
-    const errors: Problem[] = reserved ? [{ tenant: tenant.name, field: 'name', message: reserved }] : [];
-    errors.push(...constructProblems(constructs));
-    const objects = constructs.filter((c): c is ApiObject => c instanceof ApiObject);
-    errors.push(...duplicateObjects(objects).map(message => ({ message })));
-    throwIfAny(errors);
-    let docs: Manifest[] = objects.map(o => o.toJson());
-    throwIfAny(istioValidationProblems(docs, tenant.name));
+    let docs = checkSubtree(tenant.node.findAll(), tenant.name, reserved ? [{ tenant: tenant.name, field: 'name', message: reserved }] : []);
     if (this.guard) {
       // The guard's policies read the tenant's declarations from its Namespace.
       const { users, groups } = tenant._declarations();
@@ -106,22 +99,30 @@ export class SynthesisRun {
    * tenant emitted, and emits their folders, the kustomizations and the GitOps files.
    */
   public rest(others: IConstruct[]): void {
-    const errors: Problem[] = constructProblems(others);
-    const objects = others.filter((c): c is ApiObject => c instanceof ApiObject);
-    errors.push(...[...duplicateObjects(objects), ...globalDefaultProblems(objects.filter(o => o.kind === 'PriorityClass').map(o => o.toJson()))]
-      .map(message => ({ message })));
-    throwIfAny(errors);
-    const docs: Manifest[] = objects.map(o => o.toJson());
-    throwIfAny(istioValidationProblems(docs));
+    const docs = checkSubtree(others);
+    throwIfAny(globalDefaultProblems(docs.filter(d => d.kind === 'PriorityClass')));
     throwIfAny(platformNamespaceClashes(others, new Set(this.emitted)));
     if (this.isolation) throwIfAny(this.isolation.checkOutside(docs));
     this.layout.emitRest(this.emit, this.emitted, docs, clusterFiles(others));
   }
 }
 
-/** What the constructs' own validations (`node.addValidation`) report, each at its construct's path. */
-function constructProblems(constructs: IConstruct[]): Problem[] {
-  return constructs.flatMap(c => c.node.validate().map(message => ({ message: `${c.node.path}: ${message}` })));
+/**
+ * The one check of a subtree of constructs (a tenant, or everything outside tenants): what each
+ * construct's own validations (`node.addValidation`) report, objects defined twice, and what
+ * Istio's admission would refuse of its AuthorizationPolicies. Throws the problems (with `earlier`
+ * ones), else returns the objects as manifests.
+ */
+function checkSubtree(constructs: IConstruct[], tenant?: string, earlier: Problem[] = []): Manifest[] {
+  const objects = constructs.filter((c): c is ApiObject => c instanceof ApiObject);
+  throwIfAny([
+    ...earlier,
+    ...constructs.flatMap(c => c.node.validate().map(message => ({ message: `${c.node.path}: ${message}` }))),
+    ...duplicateObjects(objects).map(message => ({ message })),
+  ]);
+  const docs: Manifest[] = objects.map(o => o.toJson());
+  throwIfAny(istioValidationProblems(docs, tenant));
+  return docs;
 }
 
 /** Tenants in the tree, and every construct outside them. */

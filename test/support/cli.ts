@@ -20,3 +20,13 @@ export function synthText(text: string, args: string[] = []) {
   const result = cli(['synth', input, '--out', out, ...args]);
   return { ...result, written: listFiles(out), input, out };
 }
+
+/** `kf-tenancy synth` of a catalog given as text into `<dir>/<name>` (the catalog is `<dir>/<name>.yaml`); fails the test unless it succeeds. */
+export function synthCatalogTo(text: string, dir: string, name: string): string {
+  const file = path.join(dir, `${name}.yaml`);
+  fs.writeFileSync(file, text);
+  const out = path.join(dir, name);
+  const result = cli(['synth', file, '--out', out]);
+  if (result.code !== 0) throw new Error(`kf-tenancy synth failed: ${result.stderr}`);
+  return out;
+}
