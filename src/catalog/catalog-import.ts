@@ -137,7 +137,7 @@ export function catalogFromFiles(files: string[]): ImportResult {
     }
     const problem = entry.registry.add(binding.kind, binding.identity, binding.role);
     if (problem) {
-      notes.push(`${binding.location}: skipped RoleBinding "${binding.name}": ${binding.kind} "${binding.identity}" ${problem.split(';')[0]}`);
+      notes.push(`${binding.location}: skipped RoleBinding "${binding.name}": ${binding.kind} "${binding.identity}" ${problem.message}`);
       continue;
     }
     entry.contributors.push({ name: binding.identity, kind: binding.kind, role: binding.role });

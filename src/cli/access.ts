@@ -7,7 +7,7 @@ import { CommandContext, writeJsonFile } from './output';
 import { accessDiffReport, accessMarkdown, accessMatrix, accessReuse, accessViewer, DEFAULT_REPORT_CHARS } from '../analysis/access';
 import { ManifestCache, readManifestDir } from '../catalog/manifest-reader';
 import { readYamlFiles } from '../catalog/yaml-source';
-import { authProblems, resolveAuth } from '../core/auth-options';
+import { authProblemsAt, resolveAuth } from '../core/auth-options';
 import { kubeflowClusterRoles } from '../core/kubeflow-cluster-roles';
 import { DEFAULT_GROUPS_HEADER, DEFAULT_INGRESS_GATEWAY_PRINCIPAL, DEFAULT_USER_ID_HEADER } from '../core/kubeflow-defaults';
 import { isManifest, Manifest } from '../core/manifest';
@@ -65,8 +65,9 @@ export function addAccessCommand(program: Command, context: CommandContext): voi
     .action((dir: string, options: AccessCommandOptions) => {
       try {
         const auth = resolveAuth(options);
-        const problems = authProblems(auth);
-        if (problems.length > 0) throw new TenancyValidationError(problems.map(p => p.replace(/^auth\.(\w+)/, (_, f: string) => `--${f.replace(/[A-Z]/g, c => `-${c.toLowerCase()}`)}`)));
+        // Each auth field is an option of this command: `userIdHeader` is `--user-id-header`.
+        const problems = authProblemsAt(auth, field => `--${field.replace(/[A-Z]/g, c => `-${c.toLowerCase()}`)}`);
+        if (problems.length > 0) throw new TenancyValidationError(problems);
         const maxChars = Number(options.maxChars);
         if (!/^\d+$/.test(options.maxChars) || !Number.isSafeInteger(maxChars)) {
           throw new TenancyValidationError([`--max-chars: "${options.maxChars}" is not a whole number; give a number of characters, or 0 for no bound`]);

@@ -5,6 +5,7 @@ import {
   DEFAULT_PIPELINES_UI_PRINCIPAL,
   DEFAULT_USER_ID_HEADER,
 } from './kubeflow-defaults';
+import { Problem } from './problem';
 import { identityHeaderProblem, principalProblem, shown } from './validation';
 
 /**
@@ -76,18 +77,23 @@ export function resolveAuth(options: KubeflowAuthOptions = {}): ResolvedKubeflow
   };
 }
 
-/** Problems with resolved auth settings, each prefixed with its field. */
-export function authProblems(auth: ResolvedKubeflowAuth): string[] {
-  const problems: string[] = [];
-  const check = (field: string, problem: string | undefined) => { if (problem) problems.push(`auth.${field}: ${problem}`); };
+/** Problems with resolved auth settings, each naming its field of the auth settings (`userIdHeader`, …). */
+export function authProblems(auth: ResolvedKubeflowAuth): Problem[] {
+  const problems: Problem[] = [];
+  const check = (field: string, message: string | undefined) => { if (message) problems.push({ field, message }); };
   check('userIdHeader', identityHeaderProblem(auth.userIdHeader));
   check('groupsHeader', identityHeaderProblem(auth.groupsHeader, 'groups'));
-  if (auth.groupsHeader === auth.userIdHeader) problems.push('auth.groupsHeader: must differ from auth.userIdHeader');
+  if (auth.groupsHeader === auth.userIdHeader) check('groupsHeader', 'must differ from auth.userIdHeader');
   if (typeof auth.userIdPrefix !== 'string' || /[^\x21-\x7e]|[,*]/.test(auth.userIdPrefix)) {
-    problems.push(`auth.userIdPrefix: ${shown(auth.userIdPrefix)} must be printable ASCII without whitespace, "," or "*"`);
+    check('userIdPrefix', `${shown(auth.userIdPrefix)} must be printable ASCII without whitespace, "," or "*"`);
   }
   check('ingressGatewayPrincipal', principalProblem(auth.ingressGatewayPrincipal));
   check('pipelinesUiPrincipal', principalProblem(auth.pipelinesUiPrincipal));
   check('notebookControllerPrincipal', principalProblem(auth.notebookControllerPrincipal));
   return problems;
+}
+
+/** The problems with their fields under `prefix` (`auth.userIdHeader` for a tenant, `--user-id-header` on the command line). */
+export function authProblemsAt(auth: ResolvedKubeflowAuth, fieldName: (field: string) => string): Problem[] {
+  return authProblems(auth).map(p => ({ ...p, field: fieldName(p.field!) }));
 }

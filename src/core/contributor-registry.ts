@@ -3,6 +3,7 @@
  * owner, it is already there, or its KFAM name collides with another's.
  */
 import { contributorBindingName } from './naming';
+import { Problem } from './problem';
 
 /** The key under which two declarations mean the same person or group (e-mails are case-insensitive). */
 function identityKey(kind: string, name: string): string {
@@ -20,16 +21,16 @@ export class ContributorRegistry {
   }
 
   /** Adds the contributor and returns undefined, or returns why it cannot be added. */
-  public add(kind: string, name: string, role: string): string | undefined {
+  public add(kind: string, name: string, role: string): Problem | undefined {
     const key = identityKey(kind, name);
-    if (key === this.ownerKey) return 'is the owner, who already has admin access; remove it from the contributors';
+    if (key === this.ownerKey) return { message: 'is the owner, who already has admin access', fix: 'remove it from the contributors' };
     const previousRole = this.roles.get(key);
-    if (previousRole !== undefined) return `is listed twice (as ${previousRole} and ${role}); keep one entry`;
+    if (previousRole !== undefined) return { message: `is listed twice (as ${previousRole} and ${role})`, fix: 'keep one entry' };
     // KFAM names differ only in the role suffix, so compare names without it.
     const stem = contributorBindingName(kind, name, '');
     const clash = this.identitiesByStem.get(stem);
     if (clash !== undefined) {
-      return `collides with contributor "${clash}": both are named "${stem}<role>" by KFAM, which cannot tell them apart; keep one`;
+      return { message: `collides with contributor "${clash}": both are named "${stem}<role>" by KFAM, which cannot tell them apart`, fix: 'keep one' };
     }
     this.roles.set(key, role);
     this.identitiesByStem.set(stem, name);

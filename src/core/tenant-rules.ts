@@ -4,7 +4,7 @@
  * child objects declare (network policy, LimitRange, team roles, contributors) is checked by
  * those objects themselves; `TenantProfile` collects both.
  */
-import { authProblems, ResolvedKubeflowAuth } from './auth-options';
+import { authProblemsAt, ResolvedKubeflowAuth } from './auth-options';
 import { TENANT_LABEL } from './guard-parameters';
 import { IdentityKind } from './identity';
 import { DEFAULT_SHARED_SERVICES_LABEL, isMeshLabelKey } from './kubeflow-defaults';
@@ -43,7 +43,7 @@ export function tenantFieldProblems(tenant: TenantFields): Problem[] {
   const field = (name: string, message: string | undefined) => { if (message) problems.push({ field: name, message }); };
   field('name', namespaceNameProblem(tenant.name));
   field('owner', identityProblem(tenant.owner ?? ''));
-  problems.push(...authProblems(tenant.auth).map(message => ({ message })));
+  problems.push(...authProblemsAt(tenant.auth, name => `auth.${name}`));
   for (const key of ['ingressGatewayPrincipal', 'pipelinesUiPrincipal', 'notebookControllerPrincipal'] as const) {
     if (namespaceNameProblem(tenant.name) === undefined && principalNamespace(tenant.auth[key]) === tenant.name) {
       field(`auth.${key}`, `"${tenant.auth[key]}" is a service account of the tenant's own namespace; its pods could send the user-id header `

@@ -8,7 +8,8 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
-import { KubeflowAuthOptions, authProblems, resolveAuth } from '../../core/auth-options';
+import { KubeflowAuthOptions, authProblemsAt, resolveAuth } from '../../core/auth-options';
+import { formatProblem } from '../../core/problem';
 import { dnsLabelProblem, namespaceNameProblem, shown, throwIfAny } from '../../core/validation';
 
 /** An OpenID Connect upstream (corporate SSO: Azure AD, Okta, Google, Keycloak). */
@@ -186,7 +187,7 @@ export function identityProviderProblems(props: IdentityProviderProps): string[]
   if ((props.oidcConnectors ?? []).length + (props.ldapConnectors ?? []).length === 0) {
     add('oidcConnectors: give at least one OIDC or LDAP connector');
   }
-  problems.push(...authProblems(resolveAuth(props.kubeflowAuth)).map(p => `identityProvider.kubeflowAuth.${p.replace(/^auth\./, '')}`));
+  problems.push(...authProblemsAt(resolveAuth(props.kubeflowAuth), field => `identityProvider.kubeflowAuth.${field}`).map(formatProblem));
   return problems;
 }
 

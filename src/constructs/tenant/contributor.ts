@@ -43,7 +43,8 @@ export class Contributor extends Construct {
     const role = props.role ?? ContributorRole.EDIT;
     const own = contributorFieldProblems(props);
     const conflict = own.length > 0 ? undefined : contributorsOf(tenant)?.add(kind, props.name, role);
-    throwIfAny([...own, ...(conflict ? [conflict] : [])].map(message => ({ tenant: tenant.name, field: `contributor "${props.name}"`, message })));
+    const at = { tenant: tenant.name, field: `contributor "${props.name}"` };
+    throwIfAny([...own.map(message => ({ ...at, message })), ...(conflict ? [{ ...at, ...conflict }] : [])]);
     super(scope, id);
 
     this.identity = props.name;

@@ -76,7 +76,7 @@ export class TenantNetworkPolicy extends Construct {
 
   constructor(scope: Construct, id: string, props: TenantNetworkPolicyProps) {
     super(scope, id);
-    // A TenantProfile checks these with the rest of the tenant, all errors at once.
+    // All at once, before anything is built; a TenantProfile reports them with its own problems.
     throwIfAny(networkPolicyProblems(props));
     this.namespace = props.namespace;
     this.enabled = props.enabled ?? true;
@@ -118,12 +118,9 @@ export class TenantNetworkPolicy extends Construct {
       policy('allow-internet', { egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: internetExceptions(props) } }] }] });
     }
     if (!sidecar) policy('allow-ztunnel-probes', { ingress: [{ from: [{ ipBlock: { cidr: ZTUNNEL_PROBE_SOURCE } }] }] });
-    for (const rule of props.additionalIngress ?? []) {
-      policy(`allow-ingress-${rule.name}`, { ingress: [{ from: [customPeer(rule)], ports: customPorts(rule) }] });
-    }
-    for (const rule of props.additionalEgress ?? []) {
-      policy(`allow-egress-${rule.name}`, { egress: [{ to: [customPeer(rule)], ports: customPorts(rule) }] });
-    }
+    // The same path as a rule added later: one way to write a rule.
+    for (const rule of props.additionalIngress ?? []) this.addIngress(rule);
+    for (const rule of props.additionalEgress ?? []) this.addEgress(rule);
   }
 
   /**
