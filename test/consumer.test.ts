@@ -6,7 +6,7 @@
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { ROOT } from './support/paths';
+import { EXAMPLE_CATALOG, EXAMPLE_PROFILES, ROOT } from './support/paths';
 import { listFiles, parseYaml, tempDir } from './support/synth';
 
 
@@ -62,13 +62,13 @@ app.synth();
   });
 
   test('runs the kf-tenancy command', () => {
-    fs.copyFileSync(path.join(ROOT, 'examples', 'profiles', 'profile.yaml'), path.join(scratch, 'profile.yaml'));
+    fs.copyFileSync(EXAMPLE_PROFILES, path.join(scratch, 'profile.yaml'));
     expect(sh('npx', ['--no-install', 'kf-tenancy', 'synth', 'profile.yaml', '--out', 'cli-out'], scratch)).toBe('wrote 2 tenants to cli-out\n');
     expect(listFiles(path.join(scratch, 'cli-out')).filter(f => f.endsWith('/manifests.yaml'))).toHaveLength(2);
   });
 
   test('reads a tenants catalog with the schema shipped in the package', () => {
-    fs.copyFileSync(path.join(ROOT, 'examples', 'tenants.yaml'), path.join(scratch, 'tenants.yaml'));
+    fs.copyFileSync(EXAMPLE_CATALOG, path.join(scratch, 'tenants.yaml'));
     expect(sh('npx', ['--no-install', 'kf-tenancy', 'validate', 'tenants.yaml'], scratch)).toBe('4 tenants valid\n');
     fs.writeFileSync(path.join(scratch, 'bad.yaml'), 'apiVersion: kf-tenancy/v1alpha1\nkind: TenantCatalog\ntenants:\n  - {name: t, ownr: x@c.io}\n');
     expect(() => sh('npx', ['--no-install', 'kf-tenancy', 'validate', 'bad.yaml'], scratch)).toThrow(/bad\.yaml:4: tenant "t": entry: unknown key "ownr"/);

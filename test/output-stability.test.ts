@@ -13,7 +13,7 @@ import { generateCatalog } from '../bench/catalog';
 import { ExampleTeams } from '../examples/teams';
 import { TenancyApp } from '../src';
 import { cli } from './support/cli';
-import { ROOT } from './support/paths';
+import { EXAMPLE_CATALOG, EXAMPLE_PROFILES, ROOT } from './support/paths';
 import { listFiles, tempDir } from './support/synth';
 
 const DIGESTS = path.join(__dirname, 'fixtures', 'output-digests.json');
@@ -34,9 +34,9 @@ function cliSynth(args: string[]): Record<string, string> {
 }
 
 const CASES: Record<string, () => Record<string, string>> = {
-  'example catalog with Argo CD and Flux': () => cliSynth([path.join(ROOT, 'examples', 'tenants.yaml'),
+  'example catalog with Argo CD and Flux': () => cliSynth([EXAMPLE_CATALOG,
     '--argocd', '--repo-url', 'https://git.example.com/platform.git', '--repo-path', 'deploy/tenants', '--flux']),
-  'example Profile YAML without a profile controller': () => cliSynth([path.join(ROOT, 'examples', 'profiles', 'profile.yaml'),
+  'example Profile YAML without a profile controller': () => cliSynth([EXAMPLE_PROFILES,
     '--profile-controller', 'none']),
   'example TypeScript app': () => {
     const out = path.join(tempDir(), 'out');

@@ -4,9 +4,9 @@ import * as path from 'path';
 import { cli } from './support/cli';
 import { listFiles, tempDir } from './support/synth';
 import { IsolationCheck, PluginContext } from '../src/validation-plugin';
-import { ROOT } from './support/paths';
+import { EXAMPLE_CATALOG, ROOT } from './support/paths';
 
-const CATALOG = path.join(ROOT, 'examples', 'tenants.yaml');
+const CATALOG = EXAMPLE_CATALOG;
 
 const EXTRA_BINDING = [
   '---',
@@ -71,6 +71,37 @@ describe('IsolationCheck validation plugin', () => {
     await new IsolationCheck({ catalog: broken }).validate(run.ctx);
     expect(run.status()).toBe('failure');
     expect(run.violations[0].recommendation).toContain('cannot run the check');
+  });
+
+  // The plugin reads who belongs where from the catalog without building tenants; it checks them
+  // as `kf-tenancy validate` does, so an invalid or repeated tenant declares nobody.
+  test.each([
+    ['a tenant declared again in another file, by another owner', 'tenants: [{name: team-research, owner: mallory@company.com}]', 'is also declared at'],
+    ['a reserved namespace', 'tenants: [{name: kube-system, owner: a@company.com}]', 'tenant "kube-system": name:'],
+    ['an owner that is not an identity', 'tenants: [{name: team-x, owner: "bad owner"}]', 'tenant "team-x": owner:'],
+    ['the owner as a contributor', 'tenants: [{name: team-x, owner: a@company.com, contributors: [{name: a@company.com}]}]', 'is the owner'],
+    ['a contributor listed twice', 'tenants: [{name: team-x, owner: a@company.com, contributors: [{name: b@company.com}, {name: b@company.com}]}]', 'is listed twice'],
+    ['a team-role user that is not an identity', 'tenants: [{name: team-x, owner: a@company.com, teamRoles: [{name: r, preset: ml-engineer, users: ["b c"]}]}]', 'teamRoles "r"'],
+    ['an additional ingress namespace that is not a name', 'tenants: [{name: team-x, owner: a@company.com, networkPolicy: {additionalIngress: [{name: m, namespace: Bad_NS}]}}]',
+      'networkPolicy.additionalIngress[0].namespace'],
+    // Alone: two catalogs of one run must state the same cluster facts.
+    ['a user-id header Istio cannot match', 'cluster: {auth: {userIdHeader: "x user"}}\ntenants: [{name: team-x, owner: a@company.com}]', 'auth.userIdHeader', true],
+  ])('%s fails the check instead of declaring anyone', async (_, body, message, alone = false) => {
+    const extra = path.join(tempDir(), 'extra.yaml');
+    fs.writeFileSync(extra, `apiVersion: kf-tenancy/v1alpha1\nkind: TenantCatalog\n${body}\n`);
+    const run = context(manifests());
+    await new IsolationCheck({ catalog: alone ? [extra] : [CATALOG, extra] }).validate(run.ctx);
+    expect(run.status()).toBe('failure');
+    expect(run.violations.map(v => v.recommendation).join('\n')).toContain('cannot run the check');
+    expect(run.violations.map(v => v.recommendation).join('\n')).toContain(message);
+  });
+
+  test('a setup problem keeps its own fix', async () => {
+    const extra = path.join(tempDir(), 'extra.yaml');
+    fs.writeFileSync(extra, 'apiVersion: kf-tenancy/v1alpha1\nkind: TenantCatalog\ntenants: [{name: team-x, owner: a@company.com, contributors: [{name: a@company.com}]}]\n');
+    const run = context(manifests());
+    await new IsolationCheck({ catalog: [CATALOG, extra] }).validate(run.ctx);
+    expect(run.violations).toEqual([expect.objectContaining({ fix: 'remove it from the contributors' })]);
   });
 
   test('a manifest that is not valid YAML is reported with its file and line, not skipped', async () => {

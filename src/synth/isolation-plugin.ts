@@ -8,12 +8,12 @@
  * Not part of the jsii API: cdk8s-cli loads it with `require`, by file.
  */
 import * as path from 'path';
+import { sourceProblems } from './tenant-builder';
 import { crossTenantViolations, DeclaredTenant } from '../analysis/isolation';
 import { RbacModel } from '../analysis/rbac';
-import { crossTenantProblems } from '../catalog/cross-tenant';
 import { readTenantFiles } from '../catalog/sources';
 import { readYamlValues } from '../catalog/yaml-source';
-import { resolveAuth } from '../core/auth-options';
+import { resolveTenant } from '../constructs/tenant/tenant-problems';
 import { kubeflowClusterRoles } from '../core/kubeflow-cluster-roles';
 import { isManifest, Manifest } from '../core/manifest';
 import { formatProblem, Problem } from '../core/problem';
@@ -56,7 +56,8 @@ function asList(value: string | string[] | undefined): string[] {
  */
 function declaredTenants(files: string[], docs: Manifest[]): Map<string, DeclaredTenant> {
   const sources = readTenantFiles(files);
-  throwIfAny(crossTenantProblems(sources.tenants));
+  // Checked as `kf-tenancy validate` checks them: a tenant declared twice or invalid declares nothing.
+  throwIfAny(sourceProblems(sources));
   const labelsOf = new Map(docs.filter(d => d?.apiVersion === 'v1' && d.kind === 'Namespace').map(d => [d.metadata?.name, d.metadata?.labels ?? {}]));
   const tenants = new Map<string, DeclaredTenant>();
   for (const { props } of sources.tenants) {
@@ -64,7 +65,8 @@ function declaredTenants(files: string[], docs: Manifest[]): Map<string, Declare
     const members = tenantMembers({
       owner: props.owner, contributors: props.contributors ?? [], teamRoles: props.teamRoles ?? [], ...declaredPeers(props.networkPolicy),
     });
-    tenants.set(name, { declared: { namespace: name, ...members }, auth: resolveAuth(props.auth), labels: labelsOf.get(name) ?? {} });
+    const { auth } = resolveTenant(props, name, { profileController: sources.profileController });
+    tenants.set(name, { declared: { namespace: name, ...members }, auth, labels: labelsOf.get(name) ?? {} });
   }
   return tenants;
 }
@@ -113,7 +115,7 @@ export class IsolationCheck {
     } catch (error) {
       const problems = error instanceof TenancyValidationError ? error.problems
         : [{ message: String(error instanceof Error ? error.message : error) }];
-      violations = problems.map(p => ({ message: `cannot run the check: ${formatProblem(p)}` }));
+      violations = problems.map(p => ({ message: `cannot run the check: ${formatProblem({ ...p, fix: undefined })}`, fix: p.fix }));
     }
     for (const violation of violations) {
       const object = violation.object;

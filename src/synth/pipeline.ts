@@ -77,6 +77,20 @@ export class SynthesisRun {
     });
   }
 
+  /**
+   * Checks and emits each tenant as it comes, adding every tenant's problems to `errors` (with the
+   * `file:line` it was read from, when known) instead of stopping at the first.
+   */
+  public tenants(tenants: Iterable<{ readonly tenant: TenantProfile; readonly location?: string }>, errors: Problem[]): void {
+    for (const { tenant, location } of tenants) {
+      try {
+        this.tenant(tenant);
+      } catch (error) {
+        errors.push(...atLocation(location, problemsOf(error)));
+      }
+    }
+  }
+
   /** Checks one tenant's subtree and emits its folder; throws its problems. */
   public tenant(tenant: TenantProfile): void {
     const reserved = reservedNamespaceProblem(tenant.name, this.reserved);
@@ -159,13 +173,7 @@ export function synthesizeTree(root: IConstruct, settings: SynthesisSettings, em
   const { tenants, others } = plan;
   const run = new SynthesisRun(root, settings, emit);
   const errors: Problem[] = [];
-  for (const tenant of [...tenants].sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    try {
-      run.tenant(tenant);
-    } catch (error) {
-      errors.push(...problemsOf(error));
-    }
-  }
+  run.tenants([...tenants].sort((a, b) => (a.name < b.name ? -1 : 1)).map(tenant => ({ tenant })), errors);
   try {
     run.rest(others);
   } catch (error) {
@@ -189,13 +197,7 @@ export function synthesizeSources(app: App, settings: SynthesisSettings, sources
     onProgress,
     every,
   });
-  for (const { tenant, location } of built) {
-    try {
-      run.tenant(tenant);
-    } catch (error) {
-      errors.push(...atLocation(location, problemsOf(error)));
-    }
-  }
+  run.tenants(built, errors);
   if (errors.length === 0) {
     try {
       const { tenants, others } = partition(app);

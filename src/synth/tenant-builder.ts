@@ -13,6 +13,7 @@ import { QuotaAlerts } from '../constructs/cluster/quota-alerts';
 import { ReadOnlyDashboard } from '../constructs/cluster/read-only-dashboard';
 import { TenancyGuard } from '../constructs/cluster/tenancy-guard';
 import { TenantDashboard } from '../constructs/cluster/tenant-dashboard';
+import { resolveTenant, tenantProblems } from '../constructs/tenant/tenant-problems';
 import { TenantProfile } from '../constructs/tenant/tenant-profile';
 import { asProblem, atLocation, Problem } from '../core/problem';
 import { builtinNameProblem, problemsOf, throwIfAny } from '../core/validation';
@@ -69,6 +70,25 @@ export function* buildTenants(sources: ProfileSource[], problems: Problem[], opt
     }
     if (options.onProgress && (index + 1) % every === 0) options.onProgress(index + 1, sources.length);
   }
+}
+
+/**
+ * Every problem of the sources' tenants, found without building them (the cdk8s plugin's check):
+ * names, what spans tenants, and each tenant's props as `TenantProfile` would report them.
+ */
+export function sourceProblems(sources: TenancySources): Problem[] {
+  const problems = crossTenantProblems(sources.tenants).map(asProblem);
+  const seen = new Map<string, string>();
+  for (const source of sources.tenants) {
+    const problem = sourceNameProblem(source, seen);
+    if (problem) {
+      problems.push(problem);
+      continue;
+    }
+    const tenant = resolveTenant(source.props, source.props.name!, { profileController: sources.profileController });
+    problems.push(...atLocation(source.location, tenantProblems(source.props, tenant)));
+  }
+  return problems;
 }
 
 /**

@@ -7,9 +7,12 @@ import { NetworkPort, networkPolicyProblems, TenantNetworkPolicy } from './netwo
 import { TenantPriorityClassQuotas } from './priority-class-quotas';
 import { TeamRole, TeamRoleOptions } from './team-role';
 import { ITenant, registerContributors, TenantReference, TenantReferenceOptions } from './tenant';
-import { AmbientModeOptions, ProfilePluginKind, TenantSettings } from './tenant-settings';
-import { KubeflowAuthOptions, ResolvedKubeflowAuth } from '../../core/auth-options';
-import { CLUSTER_AUTH_CONTEXT, CLUSTER_CIDRS_CONTEXT, clusterFactConflicts, resolveClusterFacts } from '../../core/cluster-facts';
+import { ownProblems, resolveTenant } from './tenant-problems';
+import { AmbientModeOptions, ProfilePluginKind, TenantProfileProps } from './tenant-settings';
+
+export { TenantProfileProps } from './tenant-settings';
+import { ResolvedKubeflowAuth } from '../../core/auth-options';
+import { CLUSTER_AUTH_CONTEXT, CLUSTER_CIDRS_CONTEXT } from '../../core/cluster-facts';
 import { ContributorRegistry } from '../../core/contributor-registry';
 import { ContributorOptions, IdentityKind } from '../../core/identity';
 import {
@@ -23,44 +26,11 @@ import { PROFILE_CONTROLLER_CONTEXT, ProfileController, ProfileDeclaration, prof
 import { waypointPrincipal } from '../../core/naming';
 import { podSecurityMetadata } from '../../core/pod-security';
 import { inTenant, Problem } from '../../core/problem';
-import { declaredPeers, TenantMembers, tenantFieldProblems, tenantMembers } from '../../core/tenant-rules';
+import { declaredPeers, TenantMembers, tenantMembers } from '../../core/tenant-rules';
 import { problemsOf, TenancyValidationError, throwIfAny } from '../../core/validation';
 import { AuthorizationPolicySpecRules } from '../../imports/security.istio.io';
 import { allowPolicy, IstioSecurityApiVersion, MeshMode, waypointTargetRefs } from '../istio';
 
-/** Properties of a {@link TenantProfile}. */
-export interface TenantProfileProps extends TenantSettings {
-  /**
-   * The profile and namespace name: a DNS-1123 label, not a reserved namespace.
-   * @default - the construct id
-   */
-  readonly name?: string;
-
-  /** The owner's user id (usually an e-mail); gets `kubeflow-admin` in the namespace. */
-  readonly owner: string;
-
-  /**
-   * Users and groups with `edit` or `view` access.
-   * @default - none
-   */
-  readonly contributors?: ContributorOptions[];
-
-  /**
-   * Who reconciles the tenant's Profile in the cluster, which decides who writes the owner's
-   * access, the default ServiceAccounts and the quota. One setting for the whole output: set it
-   * on the {@link TenancyApp} (`profileController`) rather than per tenant.
-   * @default - the TenancyApp's setting, else ProfileController.KUBEFLOW
-   */
-  readonly profileController?: ProfileController;
-
-  /**
-   * Write the `kubeflow.org/v1` Profile object. Kubeflow's dashboard and access management
-   * (KFAM) find tenants only through Profiles; turn it off only on a cluster without Kubeflow's
-   * Profile CRD (and so without its profile controller).
-   * @default true
-   */
-  readonly profileObject?: boolean;
-}
 
 /**
  * One Kubeflow tenant: its `Profile`, namespace and access, synthesized at build time.
@@ -111,24 +81,19 @@ export class TenantProfile extends Construct implements ITenant {
 
   constructor(scope: Construct, id: string, props: TenantProfileProps) {
     super(scope, id);
-    this.name = props.name ?? id;
+    const tenant = resolveTenant(props, id, {
+      clusterAuth: this.node.tryGetContext(CLUSTER_AUTH_CONTEXT),
+      clusterCidrs: this.node.tryGetContext(CLUSTER_CIDRS_CONTEXT),
+      profileController: this.node.tryGetContext(PROFILE_CONTROLLER_CONTEXT),
+    });
+    this.name = tenant.name;
     this.owner = props.owner;
-    // Facts of the cluster (auth, its ranges): the app's when it states them, which the tenant may repeat, not change.
-    const clusterAuth: KubeflowAuthOptions | undefined = this.node.tryGetContext(CLUSTER_AUTH_CONTEXT);
-    const clusterCidrs: string[] | undefined = this.node.tryGetContext(CLUSTER_CIDRS_CONTEXT);
-    const facts = resolveClusterFacts({ auth: clusterAuth ?? props.auth, clusterCidrs: clusterCidrs ?? props.networkPolicy?.clusterCidrs });
-    const clusterFactProblems: Problem[] = clusterFactConflicts(
-      {
-        auth: clusterAuth === undefined ? undefined : props.auth,
-        clusterCidrs: clusterCidrs === undefined ? undefined : props.networkPolicy?.clusterCidrs,
-      },
-      facts, { auth: 'the TenancyApp\'s auth', clusterCidrs: 'the TenancyApp\'s clusterCidrs' }).map(([field, message]) => ({ field, message }));
-    this.auth = facts.auth;
-    this._clusterCidrs = facts.clusterCidrs;
-    this.istioSecurityApiVersion = props.istioSecurityApiVersion ?? IstioSecurityApiVersion.V1BETA1;
-    this.meshMode = props.meshMode ?? MeshMode.SIDECAR;
-    if (this.meshMode === MeshMode.AMBIENT) this.waypointName = props.ambient?.waypointName ?? DEFAULT_WAYPOINT_NAME;
-    this.profileController = props.profileController ?? this.node.tryGetContext(PROFILE_CONTROLLER_CONTEXT) ?? ProfileController.KUBEFLOW;
+    this.auth = tenant.auth;
+    this._clusterCidrs = tenant.clusterCidrs;
+    this.istioSecurityApiVersion = tenant.istioSecurityApiVersion;
+    this.meshMode = tenant.meshMode;
+    this.waypointName = tenant.waypointName;
+    this.profileController = tenant.profileController;
     this.registry = new ContributorRegistry(props.owner ?? '');
     registerContributors(this, this.registry);
     this.teamRoleSubjects = {
@@ -136,15 +101,7 @@ export class TenantProfile extends Construct implements ITenant {
       groups: (props.teamRoles ?? []).flatMap(r => r.groups ?? []),
     };
     this.peers = declaredPeers(props.networkPolicy);
-    const own = inTenant(this.name, [...clusterFactProblems, ...tenantFieldProblems({
-      ...props,
-      name: this.name,
-      auth: this.auth,
-      profileController: this.profileController,
-      meshMode: this.meshMode,
-      istioSecurityApiVersion: this.istioSecurityApiVersion,
-      sharedServicesLabel: props.networkPolicy?.sharedServicesLabel,
-    })]);
+    const own = ownProblems(props, tenant);
     this.profileObjects(props);
     // Each child checks its own props; the tenant reports their problems with its own, all at once.
     throwIfAny([...own, ...inTenant(this.name, this.children(props))]);
@@ -191,12 +148,7 @@ export class TenantProfile extends Construct implements ITenant {
    */
   public addTeamRole(options: TeamRoleOptions): TeamRole {
     if (this.teamRoleNames.has(options.name)) throwIfAny([{ tenant: this.name, message: `teamRoles "${options.name}": defined twice` }]);
-    let role: TeamRole;
-    try {
-      role = new TeamRole(this, `TeamRole-${options.name}`, { ...options, namespace: this.name });
-    } catch (error) {
-      throw new TenancyValidationError(inTenant(this.name, problemsOf(error)));
-    }
+    const role = this.asTenant(() => new TeamRole(this, `TeamRole-${options.name}`, { ...options, namespace: this.name }));
     this.teamRoleNames.add(options.name);
     this.teamRoleSubjects.users.push(...options.users ?? []);
     this.teamRoleSubjects.groups.push(...options.groups ?? []);
@@ -210,7 +162,7 @@ export class TenantProfile extends Construct implements ITenant {
    * @param ports the ports allowed (default: every port)
    */
   public allowFrom(other: ITenant, ports?: NetworkPort[]): void {
-    this.peerPolicy().addIngress({ name: `tenant-${other.name}`, namespace: other.name, ports });
+    this.asTenant(() => this.peerPolicy().addIngress({ name: `tenant-${other.name}`, namespace: other.name, ports }));
     this.peers.ingressPeers.push(other.name);
   }
 
@@ -220,7 +172,7 @@ export class TenantProfile extends Construct implements ITenant {
    * @param ports the ports allowed (default: every port)
    */
   public allowTo(other: ITenant, ports?: NetworkPort[]): void {
-    this.peerPolicy().addEgress({ name: `tenant-${other.name}`, namespace: other.name, ports });
+    this.asTenant(() => this.peerPolicy().addEgress({ name: `tenant-${other.name}`, namespace: other.name, ports }));
     this.peers.egressPeers.push(other.name);
   }
 
@@ -296,6 +248,15 @@ export class TenantProfile extends Construct implements ITenant {
       if (built) this.contributorList.push(built);
     }
     return problems;
+  }
+
+  /** Runs `change`, naming this tenant in the problems it throws. */
+  private asTenant<T>(change: () => T): T {
+    try {
+      return change();
+    } catch (error) {
+      throw new TenancyValidationError(inTenant(this.name, problemsOf(error)));
+    }
   }
 
   private peerPolicy(): TenantNetworkPolicy {

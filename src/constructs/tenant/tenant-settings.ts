@@ -7,6 +7,8 @@ import { LimitRangeOptions } from './limit-range';
 import { TenantNetworkPolicyOptions } from './network-policy';
 import { TeamRoleOptions } from './team-role';
 import { KubeflowAuthOptions } from '../../core/auth-options';
+import { ContributorOptions } from '../../core/identity';
+import { ProfileController } from '../../core/kubeflow-profile';
 import { IstioSecurityApiVersion, MeshMode } from '../../core/mesh-mode';
 import { PodSecurityOptions } from '../../core/pod-security';
 import { TenantPriorityClassOptions } from '../../core/priority-classes';
@@ -117,4 +119,38 @@ export interface TenantSettings {
    * @default - none
    */
   readonly teamRoles?: TeamRoleOptions[];
+}
+
+/** Properties of a `TenantProfile`. */
+export interface TenantProfileProps extends TenantSettings {
+  /**
+   * The profile and namespace name: a DNS-1123 label, not a reserved namespace.
+   * @default - the construct id
+   */
+  readonly name?: string;
+
+  /** The owner's user id (usually an e-mail); gets `kubeflow-admin` in the namespace. */
+  readonly owner: string;
+
+  /**
+   * Users and groups with `edit` or `view` access.
+   * @default - none
+   */
+  readonly contributors?: ContributorOptions[];
+
+  /**
+   * Who reconciles the tenant's Profile in the cluster, which decides who writes the owner's
+   * access, the default ServiceAccounts and the quota. One setting for the whole output: set it
+   * on the {@link TenancyApp} (`profileController`) rather than per tenant.
+   * @default - the TenancyApp's setting, else ProfileController.KUBEFLOW
+   */
+  readonly profileController?: ProfileController;
+
+  /**
+   * Write the `kubeflow.org/v1` Profile object. Kubeflow's dashboard and access management
+   * (KFAM) find tenants only through Profiles; turn it off only on a cluster without Kubeflow's
+   * Profile CRD (and so without its profile controller).
+   * @default true
+   */
+  readonly profileObject?: boolean;
 }
