@@ -288,6 +288,27 @@ apiVersion: kf-tenancy/v1alpha1
     expect(result.stderr).toContain('bad.yaml:4: tenant "kubeflow": name: "kubeflow" is a reserved namespace');
     expect(listFiles(dir)).toEqual(['bad.yaml']);
   });
+
+  test('validate --json writes the same problems as data, fields in one order', () => {
+    const dir = tempDir();
+    const good = path.join(dir, 'good.json');
+    expect(cli(['validate', CATALOG, '--json', good]).code).toBe(0);
+    expect(JSON.parse(fs.readFileSync(good, 'utf8'))).toEqual({ valid: true, tenants: 4, problems: [] });
+    const bad = write(dir, 'bad.yaml', 'apiVersion: kf-tenancy/v1alpha1\nkind: TenantCatalog\ntenants:\n'
+      + '  - {name: team-a, owner: a@c.io, contributors: [{name: b@c.io}, {name: b@c.io}]}\n');
+    const out = path.join(dir, 'bad.json');
+    const result = cli(['validate', bad, '--json', out]);
+    expect(result.code).toBe(1);
+    const text = fs.readFileSync(out, 'utf8');
+    expect(JSON.parse(text)).toEqual({
+      valid: false,
+      tenants: 0,
+      problems: [{ location: `${bad}:4`, tenant: 'team-a', field: 'contributor "b@c.io"', message: 'is listed twice (as edit and edit)', fix: 'keep one entry' }],
+    });
+    expect(text.indexOf('"location"')).toBeLessThan(text.indexOf('"tenant"'));
+    // The text on stderr is the same problem, formatted.
+    expect(result.stderr).toContain(`${bad}:4: tenant "team-a": contributor "b@c.io": is listed twice (as edit and edit); keep one entry`);
+  });
 });
 
 describe('bad catalogs: message with file and line, non-zero exit, nothing written', () => {

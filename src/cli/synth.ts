@@ -1,9 +1,10 @@
 /** `kf-tenancy synth` and `kf-tenancy validate`: read → build → check (→ write), streaming. */
 import * as path from 'path';
 import { Command, Option } from 'commander';
-import { CommandContext, plural } from './output';
+import { CommandContext, plural, writeJsonFile } from './output';
 import { readTenantFiles } from '../catalog/sources';
 import { ProfileController } from '../core/kubeflow-profile';
+import { Problem, problemRecord } from '../core/problem';
 import { TenancyValidationError, throwIfAny } from '../core/validation';
 import { ArgoCdOptions, FluxOptions, gitOpsOptionProblems } from '../synth/gitops';
 import { synthesizeSources, writeStaged } from '../synth/pipeline';
@@ -137,18 +138,34 @@ export function addSynthCommands(program: Command, context: CommandContext): voi
         context.fail('synth', error, true);
       }
     });
+  addValidateCommand(program, context);
+}
 
+/** `kf-tenancy validate`: the checks of synth, nothing written; `--json` for the problems as data. */
+function addValidateCommand(program: Command, context: CommandContext): void {
   program.command('validate')
     .description('check tenants catalogs and Profile YAML without writing anything')
     .argument('<files...>', 'tenants catalogs and/or Profile YAML files')
     .option('--allow-empty', 'succeed even when the input declares no tenant')
+    .option('--json <file>', 'also write the result as JSON to this file: {valid, tenants, problems: [{location, tenant, object, field, message, fix}]}')
     .addOption(profileControllerOption())
-    .action((files: string[], options: { allowEmpty?: boolean; profileController?: ProfileController }) => {
+    .action((files: string[], options: { allowEmpty?: boolean; json?: string; profileController?: ProfileController }) => {
+      let problems: Problem[] = [];
+      let count = 0;
       try {
-        const count = synthFiles(files, { allowEmpty: options.allowEmpty ?? false, profileController: options.profileController }, context);
+        count = synthFiles(files, { allowEmpty: options.allowEmpty ?? false, profileController: options.profileController }, context);
         context.output.out(`${plural(count, 'tenant')} valid\n`);
       } catch (error) {
+        if (error instanceof TenancyValidationError) problems = error.problems;
         context.fail('validate', error, false);
+      }
+      // The same problems as the text above, as data for a bot or a CI annotation.
+      if (options.json !== undefined && context.exitCode !== 2) {
+        try {
+          writeJsonFile(options.json, { valid: problems.length === 0, tenants: count, problems: problems.map(problemRecord) });
+        } catch (error) {
+          context.fail('validate', error, false);
+        }
       }
     });
 }

@@ -51,3 +51,10 @@ export function atLocation(location: string | undefined, reported: readonly Repo
     return location === undefined || problem.location !== undefined ? problem : { ...problem, location };
   });
 }
+
+/** A problem with its fields in one order (location, tenant, object, field, message, fix), absent ones left out: stable JSON. */
+export function problemRecord(problem: Problem): Problem {
+  const { location, tenant, object, field, message, fix } = problem;
+  const ordered = { location, tenant, object, field, message, fix };
+  return Object.fromEntries(Object.entries(ordered).filter(([, v]) => v !== undefined)) as unknown as Problem;
+}
