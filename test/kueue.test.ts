@@ -1,0 +1,109 @@
+import { Chart, Testing } from 'cdk8s';
+import { GpuQueues } from '../src/constructs/cluster/gpu-queues';
+import { TenantQueue } from '../src/constructs/tenant/tenant-queue';
+import { capacityPlan, KueueClusterOptions, kueueClusterProblems, overCommitted, quotaConflicts, tenantQueueProblems } from '../src/core/kueue';
+import { formatProblem } from '../src/core/problem';
+
+const CLUSTER: KueueClusterOptions = {
+  flavors: [{ name: 'a100', nodeLabels: { 'nvidia.com/gpu.product': 'A100' }, capacity: { 'nvidia.com/gpu': '8' } },
+    { name: 'h100', capacity: { 'nvidia.com/gpu': '4' } }],
+  cohorts: [{ name: 'ml' }, { name: 'research', parent: 'ml' }],
+};
+const text = (problems: Array<{ field?: string; message: string }>) => problems.map(p => formatProblem(p));
+
+describe('Kueue rules (pure)', () => {
+  test('a valid cluster and queue have no problems', () => {
+    expect(kueueClusterProblems(CLUSTER)).toEqual([]);
+    expect(tenantQueueProblems({ cohort: 'research', quotas: [{ flavor: 'a100', nominal: { 'nvidia.com/gpu': '4' }, borrowingLimit: { 'nvidia.com/gpu': '2' } }] }, CLUSTER))
+      .toEqual([]);
+  });
+
+  test('cohort trees: unknown parents and cycles are refused', () => {
+    expect(text(kueueClusterProblems({ ...CLUSTER, cohorts: [{ name: 'a', parent: 'b' }, { name: 'b', parent: 'a' }, { name: 'c', parent: 'x' }] })).join('\n'))
+      .toMatch(/come back to "a"[\s\S]*"x" is not a declared cohort/);
+  });
+
+  test('every flavor lists every resource Kueue owns, capacity included (Kueue\'s own CEL rule)', () => {
+    expect(text(kueueClusterProblems({ flavors: [{ name: 'a100', capacity: {} }] }))).toEqual([expect.stringContaining('kueue.flavors[0].capacity: has no "nvidia.com/gpu"')]);
+    expect(text(tenantQueueProblems({ quotas: [{ flavor: 'a100', nominal: {} }] }, CLUSTER))).toEqual([expect.stringContaining('kueue.quotas[0].nominal: has no "nvidia.com/gpu"')]);
+  });
+
+  test('borrowing and lending need a cohort; lending at most the nominal quota; whole GPUs; known flavors', () => {
+    const problems = text(tenantQueueProblems({
+      quotas: [{ flavor: 'a100', nominal: { 'nvidia.com/gpu': '2' }, borrowingLimit: { 'nvidia.com/gpu': '1' }, lendingLimit: { 'nvidia.com/gpu': '3' } },
+        { flavor: 'v100', nominal: { 'nvidia.com/gpu': '0.5' } }],
+    }, CLUSTER)).join('\n');
+    expect(problems).toContain('kueue.quotas[0].borrowingLimit: is set, but the tenant is in no cohort to borrow from');
+    expect(problems).toContain('kueue.quotas[0].lendingLimit: is set, but the tenant is in no cohort to lend to');
+    expect(problems).toContain('kueue.quotas[0].lendingLimit["nvidia.com/gpu"]: "3" is more than the nominal quota "2"');
+    expect(problems).toContain('kueue.quotas[1].flavor: "v100" is not a declared flavor');
+    expect(problems).toContain('"0.5" is not a whole number');
+  });
+
+  test('the capacity plan sums nominal quotas per flavor; over-commitment is a problem', () => {
+    const queues = [{ quotas: [{ flavor: 'a100', nominal: { 'nvidia.com/gpu': '6' } }] }, { quotas: [{ flavor: 'a100', nominal: { 'nvidia.com/gpu': '4' } }] }];
+    const plan = capacityPlan(CLUSTER, queues);
+    expect(plan).toEqual([
+      { flavor: 'a100', resource: 'nvidia.com/gpu', capacity: '8', guaranteed: '10' },
+      { flavor: 'h100', resource: 'nvidia.com/gpu', capacity: '4', guaranteed: '0' },
+    ]);
+    expect(text(overCommitted(plan))).toEqual([expect.stringContaining('add up to 10, more than the 8 the cluster has')]);
+  });
+
+  test('a ResourceQuota that caps a resource Kueue owns is a conflict', () => {
+    expect(quotaConflicts({ 'cpu': '4', 'requests.nvidia.com/gpu': '8', 'limits.nvidia.com/gpu': '8' }, CLUSTER)).toEqual(['limits.nvidia.com/gpu', 'requests.nvidia.com/gpu']);
+  });
+});
+
+describe('TenantQueue and GpuQueues', () => {
+  test('a ClusterQueue that admits only the tenant namespace, and its default LocalQueue', () => {
+    const chart = new Chart(Testing.app(), 'c');
+    new TenantQueue(chart, 'q', {
+      namespace: 'team-a',
+      cluster: CLUSTER,
+      cohort: 'research',
+      fairSharingWeight: '2',
+      quotas: [{ flavor: 'h100', nominal: { 'nvidia.com/gpu': '1' } }, { flavor: 'a100', nominal: { 'nvidia.com/gpu': '4' }, lendingLimit: { 'nvidia.com/gpu': '2' } }],
+    });
+    const [clusterQueue, localQueue] = Testing.synth(chart);
+    expect(clusterQueue).toEqual({
+      apiVersion: 'kueue.x-k8s.io/v1beta2',
+      kind: 'ClusterQueue',
+      metadata: { name: 'team-a', labels: { 'kf-tenancy.io/tenant': 'team-a' } },
+      spec: {
+        cohortName: 'research',
+        fairSharing: { weight: '2' },
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'team-a' } },
+        resourceGroups: [{
+          coveredResources: ['nvidia.com/gpu'],
+          flavors: [
+            { name: 'a100', resources: [{ name: 'nvidia.com/gpu', nominalQuota: '4', lendingLimit: '2' }] },
+            { name: 'h100', resources: [{ name: 'nvidia.com/gpu', nominalQuota: '1' }] },
+          ],
+        }],
+      },
+    });
+    expect(localQueue).toEqual({
+      apiVersion: 'kueue.x-k8s.io/v1beta2', kind: 'LocalQueue', metadata: { name: 'default', namespace: 'team-a' }, spec: { clusterQueue: 'team-a' },
+    });
+  });
+
+  test('a queue with problems throws them, naming the tenant', () => {
+    expect(() => new TenantQueue(new Chart(Testing.app(), 'c'), 'q', { namespace: 'team-a', cluster: CLUSTER, quotas: [] }))
+      .toThrow('tenant "team-a": kueue.quotas: is empty');
+  });
+
+  test('flavors, the cohort tree and the view role aggregated into Kubeflow\'s roles', () => {
+    const chart = new Chart(Testing.app(), 'c');
+    new GpuQueues(chart, 'g', CLUSTER);
+    const objects = Testing.synth(chart);
+    expect(objects.map(o => `${o.kind} ${o.metadata.name}`)).toEqual([
+      'ResourceFlavor a100', 'ResourceFlavor h100', 'Cohort ml', 'Cohort research', 'ClusterRole kubeflow-kueue-view',
+    ]);
+    expect(objects[0].spec).toEqual({ nodeLabels: { 'nvidia.com/gpu.product': 'A100' } });
+    expect(objects[3].spec).toEqual({ parentName: 'ml' });
+    expect(objects[4].metadata.labels).toEqual({
+      'rbac.authorization.kubeflow.org/aggregate-to-kubeflow-view': 'true', 'rbac.authorization.kubeflow.org/aggregate-to-kubeflow-edit': 'true',
+    });
+  });
+});
