@@ -39,7 +39,8 @@ export class TenantQueue extends Construct {
       spec: {
         cohortName: props.cohort,
         namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': props.namespace } },
-        fairSharing: props.fairSharingWeight === undefined ? undefined : { weight: ClusterQueueV1Beta2SpecFairSharingWeight.fromString(props.fairSharingWeight) },
+        fairSharing: props.fairSharingWeight === undefined ? undefined
+          : { weight: ClusterQueueV1Beta2SpecFairSharingWeight.fromString(props.fairSharingWeight) },
         resourceGroups: [{
           coveredResources: resources,
           // Flavors in the order the cluster declares them: Kueue tries them in that order.
@@ -50,7 +51,8 @@ export class TenantQueue extends Construct {
               resources: resources.map(resource => ({
                 name: resource,
                 nominalQuota: ClusterQueueV1Beta2SpecResourceGroupsFlavorsResourcesNominalQuota.fromString(quota.nominal[resource]),
-                borrowingLimit: quantity(ClusterQueueV1Beta2SpecResourceGroupsFlavorsResourcesBorrowingLimit.fromString, quota.borrowingLimit?.[resource]),
+                borrowingLimit: quantity(ClusterQueueV1Beta2SpecResourceGroupsFlavorsResourcesBorrowingLimit.fromString,
+                  quota.borrowingLimit?.[resource]),
                 lendingLimit: quantity(ClusterQueueV1Beta2SpecResourceGroupsFlavorsResourcesLendingLimit.fromString, quota.lendingLimit?.[resource]),
               })),
             };
