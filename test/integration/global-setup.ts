@@ -10,6 +10,7 @@ import * as path from 'path';
 import { ensureArgoCdBinaries } from './support/argocd';
 import { ControlPlane, ensureBinaries, goAvailable } from './support/controlplane';
 import { ensureFluxBinaries } from './support/flux';
+import { ensureKueueBinaries } from './support/kueue';
 import { ensureMeshOracle } from './support/mesh-oracle';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -28,6 +29,9 @@ export default async function globalSetup(): Promise<void> {
   // Flux's controllers for the GitOps loop test (flux.itest.ts); the suite starts them itself.
   const flux = ensureFluxBinaries(log);
   log(flux.built ? `flux: built in ${flux.seconds.toFixed(0)} s` : 'flux: binaries up to date');
+  // Kueue's manager for the GPU-queue test (kueue.itest.ts); the suite starts it itself.
+  const kueue = ensureKueueBinaries(log);
+  log(kueue.built ? `kueue: built in ${kueue.seconds.toFixed(0)} s` : 'kueue: binaries up to date');
   // Argo CD's generator and repo-server code for argocd.itest.ts.
   const argo = ensureArgoCdBinaries(log);
   log(argo.built ? `argo cd: built in ${argo.seconds.toFixed(0)} s` : 'argo cd: binaries up to date');

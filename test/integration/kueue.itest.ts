@@ -1,0 +1,107 @@
+/**
+ * GPU queues with the real Kueue controller (v0.17.0, built from its Go module): the objects
+ * TenantQueue and GpuQueues write are accepted by the API server with Kueue's CRDs (CEL rules
+ * included), and Kueue admits workloads as the catalog intends: within nominal quota, borrowing up
+ * to the borrowing limit from an idle tenant of the same cohort, never more than that tenant's
+ * lending limit, and never through another tenant's ClusterQueue.
+ */
+import * as path from 'path';
+import { Chart, Testing, Yaml } from 'cdk8s';
+import { controlPlane, kubectl, kubectlOk, tempDir } from './support/cluster';
+import { KueueController } from './support/kueue';
+import { GpuQueues } from '../../src/constructs/cluster/gpu-queues';
+import { TenantQueue } from '../../src/constructs/tenant/tenant-queue';
+import { KueueClusterOptions } from '../../src/core/kueue';
+
+const GPU = 'nvidia.com/gpu';
+const CLUSTER: KueueClusterOptions = {
+  flavors: [{ name: 'kq-h100', nodeLabels: { 'nvidia.com/gpu.product': 'H100' }, capacity: { [GPU]: '4' } }],
+  cohorts: [{ name: 'kq-dept' }, { name: 'kq-lab', parent: 'kq-dept' }],
+};
+const BORROWER = 'kq-team-borrower';
+const LENDER = 'kq-team-lender';
+
+/** A Workload in `namespace` for `gpus` GPUs through LocalQueue `queue`. */
+function workload(name: string, namespace: string, gpus: number, queue = 'default'): string {
+  return Yaml.stringify({
+    apiVersion: 'kueue.x-k8s.io/v1beta2',
+    kind: 'Workload',
+    metadata: { name, namespace },
+    spec: {
+      queueName: queue,
+      podSets: [{
+        name: 'main',
+        count: 1,
+        template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox', resources: { requests: { [GPU]: String(gpus) }, limits: { [GPU]: String(gpus) } } }] } },
+      }],
+    },
+  });
+}
+
+/** Whether Kueue admitted the workload, and its last message. */
+function state(name: string, namespace: string): { admitted: boolean; message: string } {
+  const conditions: any[] = JSON.parse(kubectlOk(['-n', namespace, 'get', 'workload', name, '-o', 'json'], { as: null })).status?.conditions ?? [];
+  const admitted = conditions.find(c => c.type === 'Admitted')?.status === 'True';
+  return { admitted, message: conditions.map(c => c.message).join('; ') };
+}
+
+async function eventually<T>(what: string, read: () => T, done: (value: T) => boolean, seconds = 60): Promise<T> {
+  const deadline = Date.now() + seconds * 1000;
+  let value = read();
+  while (!done(value)) {
+    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(value)} after ${seconds} s`);
+    await new Promise(r => setTimeout(r, 500));
+    value = read();
+  }
+  return value;
+}
+
+describe('Kueue admits GPU workloads as the tenants\' queues declare', () => {
+  const work = tempDir();
+  const kueue = new KueueController(controlPlane(), path.join(work, 'kueue'));
+
+  beforeAll(async () => {
+    await kueue.start();
+    for (const ns of [BORROWER, LENDER]) kubectlOk(['create', 'namespace', ns], { as: null });
+    const chart = new Chart(Testing.app(), 'queues');
+    new GpuQueues(chart, 'gpu', CLUSTER);
+    new TenantQueue(chart, 'borrower', {
+      namespace: BORROWER, cluster: CLUSTER, cohort: 'kq-lab', quotas: [{ flavor: 'kq-h100', nominal: { [GPU]: '2' }, borrowingLimit: { [GPU]: '1' } }],
+    });
+    new TenantQueue(chart, 'lender', {
+      namespace: LENDER, cluster: CLUSTER, cohort: 'kq-lab', quotas: [{ flavor: 'kq-h100', nominal: { [GPU]: '2' }, lendingLimit: { [GPU]: '1' } }],
+    });
+    // Server-side apply: the API server checks the objects against Kueue's CRD schemas and CEL rules.
+    kubectlOk(['apply', '--server-side', '-f', '-'], { as: null, input: Yaml.stringify(...Testing.synth(chart)) });
+  }, 300_000);
+
+  afterAll(async () => {
+    await kueue.stop();
+    for (const ns of [BORROWER, LENDER]) kubectl(['delete', 'namespace', ns, '--wait=false'], { as: null });
+    kubectl(['delete', `clusterqueue/${BORROWER}`, `clusterqueue/${LENDER}`, 'cohort.kueue.x-k8s.io/kq-lab', 'cohort.kueue.x-k8s.io/kq-dept',
+      'resourceflavor/kq-h100', 'clusterrole/kubeflow-kueue-view', '--wait=false'], { as: null });
+  });
+
+  test('within nominal quota: admitted', async () => {
+    kubectlOk(['apply', '--server-side', '-f', '-'], { as: null, input: workload('nominal', BORROWER, 2) });
+    await eventually('nominal', () => state('nominal', BORROWER), s => s.admitted);
+  });
+
+  test('beyond nominal: borrowed from the idle lender, up to the borrowing limit and the lender\'s lending limit', async () => {
+    kubectlOk(['apply', '--server-side', '-f', '-'], { as: null, input: workload('borrowed', BORROWER, 1) });
+    await eventually('borrowed', () => state('borrowed', BORROWER), s => s.admitted);
+    kubectlOk(['apply', '--server-side', '-f', '-'], { as: null, input: workload('over-limit', BORROWER, 1) });
+    const refused = await eventually('over-limit', () => state('over-limit', BORROWER), s => s.message.includes('insufficient'));
+    expect(refused.admitted).toBe(false);
+  });
+
+  test('a LocalQueue pointing at another tenant\'s ClusterQueue admits nothing: the namespace selector holds', async () => {
+    kubectlOk(['apply', '--server-side', '-f', '-'], {
+      as: null,
+      input: Yaml.stringify({ apiVersion: 'kueue.x-k8s.io/v1beta2', kind: 'LocalQueue', metadata: { name: 'sneaky', namespace: BORROWER }, spec: { clusterQueue: LENDER } }),
+    });
+    kubectlOk(['apply', '--server-side', '-f', '-'], { as: null, input: workload('sneaky', BORROWER, 1, 'sneaky') });
+    const refused = await eventually('sneaky', () => state('sneaky', BORROWER), s => s.message.includes('namespace doesn\'t match ClusterQueue selector'));
+    expect(refused.admitted).toBe(false);
+  });
+});
