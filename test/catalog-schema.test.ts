@@ -40,7 +40,7 @@ describe('tenants catalog JSON Schema', () => {
   test('documents every tenant setting with its default', () => {
     const settings = schema.definitions.TenantSettings.properties;
     expect(Object.keys(settings).sort()).toEqual([
-      'ambient', 'auth', 'istioSecurityApiVersion', 'limitRange', 'meshMode', 'namespaceLabels', 'networkPolicy',
+      'ambient', 'auth', 'istioSecurityApiVersion', 'kueue', 'limitRange', 'meshMode', 'namespaceLabels', 'networkPolicy',
       'plugins', 'podSecurity', 'priorityClasses', 'resourceQuota', 'teamRoles',
     ]);
     for (const [name, property] of Object.entries<any>(settings)) {

@@ -1,4 +1,8 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
+import { synthText } from './support/cli';
+import { parseYaml } from './support/synth';
 import { GpuQueues } from '../src/constructs/cluster/gpu-queues';
 import { TenantQueue } from '../src/constructs/tenant/tenant-queue';
 import { capacityPlan, KueueClusterOptions, kueueClusterProblems, overCommitted, quotaConflicts, tenantQueueProblems } from '../src/core/kueue';
@@ -105,5 +109,32 @@ describe('TenantQueue and GpuQueues', () => {
     expect(objects[4].metadata.labels).toEqual({
       'rbac.authorization.kubeflow.org/aggregate-to-kubeflow-view': 'true', 'rbac.authorization.kubeflow.org/aggregate-to-kubeflow-edit': 'true',
     });
+  });
+});
+
+describe('GPU queues from a catalog', () => {
+  const catalog = (tenants: string, cluster = 'cluster:\n  kueue:\n    flavors: [{name: h100, capacity: {nvidia.com/gpu: "4"}}]\n    cohorts: [{name: ml}]\n') =>
+    `apiVersion: kf-tenancy/v1alpha1\nkind: TenantCatalog\n${cluster}tenants:\n${tenants}`;
+  const tenant = (name: string, gpus: string, extra = '') =>
+    `  - {name: ${name}, owner: o@c.io, kueue: {cohort: ml, quotas: [{flavor: h100, nominal: {nvidia.com/gpu: "${gpus}"}}]}${extra}}\n`;
+
+  test('each tenant folder holds its ClusterQueue and default LocalQueue; flavors and cohorts go to cluster/', () => {
+    const result = synthText(catalog(tenant('team-a', '3') + tenant('team-b', '1')));
+    expect(result.stderr).toBe('');
+    const objects = (file: string) => parseYaml(fs.readFileSync(path.join(result.out, file), 'utf8')).map(o => `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`);
+    expect(objects('tenants/team-a/manifests.yaml')).toEqual(expect.arrayContaining(['ClusterQueue /team-a', 'LocalQueue team-a/default']));
+    expect(objects('cluster/manifests.yaml')).toEqual(expect.arrayContaining(['ResourceFlavor /h100', 'Cohort /ml', 'ClusterRole /kubeflow-kueue-view']));
+  });
+
+  test('guaranteed GPUs beyond the declared capacity are refused, naming the flavor', () => {
+    const result = synthText(catalog(tenant('team-a', '3') + tenant('team-b', '2')));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('kueue.flavors["h100"].capacity["nvidia.com/gpu"]: the tenants\' nominal quotas add up to 5, more than the 4 the cluster has');
+  });
+
+  test('a ResourceQuota on a resource Kueue owns, and a queue without flavors, are refused', () => {
+    expect(synthText(catalog(tenant('team-a', '1', ', resourceQuota: {limits.nvidia.com/gpu: "1"}'))).stderr)
+      .toContain('tenant "team-a": resourceQuota["limits.nvidia.com/gpu"]: caps a resource Kueue owns');
+    expect(synthText(catalog(tenant('team-a', '1'), '')).stderr).toContain('tenant "team-a": kueue: is set, but the app declares no GPU flavors');
   });
 });

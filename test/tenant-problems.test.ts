@@ -20,6 +20,7 @@ const CASES: Array<[string, TenantProfileProps]> = [
   ['priority classes', { owner, priorityClasses: { allowed: ['a'], denied: ['a'] } }],
   ['team roles', { owner, teamRoles: [{ name: 'r', users: ['b c'] } as any, { name: 'r', preset: 'ml-engineer' as any }, { name: 'default-editor', preset: 'ml-engineer' as any }] }],
   ['contributors', { owner, contributors: [{ name: owner }, { name: 'x@c.io' }, { name: 'X@c.io', role: 'view' as any }, { name: 'bad name' }, { name: 'k@c.io', kind: 'Robot' as any }] }],
+  ['a GPU queue without the cluster\'s flavors', { owner, kueue: { quotas: [] } }],
   ['everything at once', {
     owner: '',
     podSecurity: { enforce: 'open' as any },

@@ -13,6 +13,7 @@ import type { TenantSettings } from '../constructs/tenant/tenant-settings';
 import type { KubeflowAuthOptions } from '../core/auth-options';
 import { ContributorOptions } from '../core/identity';
 import { ProfileController } from '../core/kubeflow-profile';
+import type { KueueClusterOptions } from '../core/kueue';
 import { PriorityClassSpec } from '../core/priority-classes';
 
 export const CATALOG_API_VERSION = 'kf-tenancy/v1alpha1';
@@ -107,6 +108,12 @@ export interface ClusterSettings {
    * @default - no identity provider configuration
    */
   readonly identityProvider?: IdentityProviderProps;
+  /**
+   * GPU queues with Kueue: the GPU flavors and their capacity, the cohort tree and the resources
+   * Kueue owns. Tenants then declare their share under `kueue:`.
+   * @default - no Kueue objects
+   */
+  readonly kueue?: KueueClusterOptions;
 }
 
 /** A tenants catalog: cluster-wide defaults and the list of tenants. */

@@ -63,7 +63,7 @@ export function readTenantFiles(files: string[]): TenancySources {
       if (content.priorityClasses.length > 0) priorityClassesFrom ??= doc.locate(['cluster']);
       if (hasPlatform(content.cluster)) {
         // One platform configuration per run: two catalogs would write two alert rules, two policies.
-        if (clusterFrom) errors.push(`${doc.locate(['cluster'])}: cluster: quota alerts, dashboard, audit policy, identity provider, read-only dashboard or guard are also set in ${clusterFrom}; keep them in one catalog`);
+        if (clusterFrom) errors.push(`${doc.locate(['cluster'])}: cluster: quota alerts, dashboard, audit policy, identity provider, read-only dashboard, guard or kueue are also set in ${clusterFrom}; keep them in one catalog`);
         else [cluster, clusterFrom] = [content.cluster, doc.locate(['cluster'])];
       }
     } else {
@@ -89,6 +89,7 @@ function statesClusterFacts(cluster: ClusterSettings | undefined): boolean {
 /** Whether a cluster section asks for platform pieces (one catalog of a run may). */
 export function hasPlatform(cluster: ClusterSettings | undefined): boolean {
   if (cluster === undefined) return false;
-  return [cluster.quotaAlerts, cluster.dashboard, cluster.auditPolicy, cluster.identityProvider, cluster.readOnlyDashboard, cluster.guard]
+  return [cluster.quotaAlerts, cluster.dashboard, cluster.auditPolicy, cluster.identityProvider, cluster.readOnlyDashboard, cluster.guard,
+    cluster.kueue]
     .some(x => x !== undefined);
 }

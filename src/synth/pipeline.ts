@@ -25,11 +25,13 @@ import { ParallelFileWriter } from './parallel-writer';
 import { addClusterObjects, buildTenants, hasClusterObjects, ProgressCallback, withTenantLocation } from './tenant-builder';
 import { TenancySources } from '../catalog/sources';
 import { AuditPolicy } from '../constructs/cluster/audit-policy';
+import { GpuQueues } from '../constructs/cluster/gpu-queues';
 import { TenancyGuard } from '../constructs/cluster/tenancy-guard';
 import { TenantProfile } from '../constructs/tenant/tenant-profile';
 import { withGuardParameters } from '../core/guard-parameters';
 import { exemptionProblems } from '../core/guard-policies';
 import { ProfileController } from '../core/kubeflow-profile';
+import { capacityPlan, KueueClusterOptions, overCommitted, TenantQueueOptions } from '../core/kueue';
 import { Manifest } from '../core/manifest';
 import { atLocation, inTenant, Problem } from '../core/problem';
 import { reservedNamespaceProblem, reservedNamespaces } from '../core/reserved-namespaces';
@@ -57,6 +59,9 @@ export class SynthesisRun {
   private readonly layout: OutputLayout;
   private readonly isolation?: IsolationRun;
   private readonly guard?: TenancyGuard;
+  /** Each emitted tenant's GPU queue, for the capacity check over all of them. */
+  private readonly queues: TenantQueueOptions[] = [];
+  private readonly kueue?: KueueClusterOptions;
   /** Namespaces no tenant of this run may take (core/reserved-namespaces.ts). */
   private readonly reserved: Map<string, string>;
 
@@ -65,6 +70,7 @@ export class SynthesisRun {
     this.layout = new OutputLayout(settings);
     this.isolation = settings.isolationCheck ? new IsolationRun() : undefined;
     this.guard = TenancyGuard.of(root);
+    this.kueue = GpuQueues.of(root)?.options;
     const guard = this.guard?._settings;
     this.reserved = reservedNamespaces({
       written: [['argoCd.namespace', this.settings.argoCd && (this.settings.argoCd.namespace ?? 'argocd')],
@@ -106,6 +112,7 @@ export class SynthesisRun {
     if (this.isolation) throwIfAny(this.isolation.checkTenant(tenant, docs));
     this.layout.emitTenant(this.emit, tenant.name, docs);
     this.emitted.push(tenant.name);
+    if (tenant._queue) this.queues.push(tenant._queue);
   }
 
   /**
@@ -116,6 +123,8 @@ export class SynthesisRun {
     const docs = checkSubtree(others);
     throwIfAny(globalDefaultProblems(docs.filter(d => d.kind === 'PriorityClass')));
     throwIfAny(platformNamespaceClashes(others, new Set(this.emitted)));
+    // The tenants' guaranteed GPUs fit in what the cluster has: Kueue would accept more, and fail to keep the promise.
+    if (this.kueue) throwIfAny(overCommitted(capacityPlan(this.kueue, this.queues)));
     if (this.isolation) throwIfAny(this.isolation.checkOutside(docs));
     this.layout.emitRest(this.emit, this.emitted, docs, clusterFiles(others));
   }

@@ -7,6 +7,7 @@ import { crossTenantProblems } from '../catalog/cross-tenant';
 import { ProfileSource } from '../catalog/profile-reader';
 import { hasPlatform, TenancySources } from '../catalog/sources';
 import { AuditPolicy } from '../constructs/cluster/audit-policy';
+import { GpuQueues } from '../constructs/cluster/gpu-queues';
 import { IdentityProvider } from '../constructs/cluster/identity-provider';
 import { PriorityClasses } from '../constructs/cluster/priority-classes';
 import { QuotaAlerts } from '../constructs/cluster/quota-alerts';
@@ -85,7 +86,7 @@ export function sourceProblems(sources: TenancySources): Problem[] {
       problems.push(problem);
       continue;
     }
-    const tenant = resolveTenant(source.props, source.props.name!, { profileController: sources.profileController });
+    const tenant = resolveTenant(source.props, source.props.name!, { profileController: sources.profileController, kueue: sources.cluster?.kueue });
     problems.push(...atLocation(source.location, tenantProblems(source.props, tenant)));
   }
   return problems;
@@ -137,6 +138,7 @@ export function addClusterObjects(scope: Construct, sources: TenancySources): Pr
   if (cluster.identityProvider) attempt(() => new IdentityProvider(scope, 'IdentityProvider', cluster.identityProvider!));
   if (cluster.readOnlyDashboard) attempt(() => new ReadOnlyDashboard(scope, 'ReadOnlyDashboard', cluster.readOnlyDashboard));
   if (cluster.guard) attempt(() => new TenancyGuard(scope, 'TenancyGuard', cluster.guard));
+  if (cluster.kueue) attempt(() => new GpuQueues(scope, 'GpuQueues', cluster.kueue!));
   return problems;
 }
 

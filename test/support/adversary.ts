@@ -657,6 +657,26 @@ export const MUTATIONS: MutationEntry[] = [
   { pattern: '{settings}.priorityClasses.allowed[]', why: 'system classes and unknown classes', values: () => [...sets(['system-node-critical', 'system-cluster-critical', 'high-priority-ml', 'unknown', '']), whole([])] },
   { pattern: '{settings}.priorityClasses.denied[]', why: 'denying the allowed', values: () => [...sets(['normal-priority-ml', 'system-node-critical', '']), whole([])] },
   { pattern: '{settings}.priorityClasses.maxPods{}', why: 'pod counts', values: () => [...['high-priority-ml', 'system-node-critical', ''].flatMap(k => ['-1', '2.5', '0', '1e400'].map(q => entry(k, q))), whole({})] },
+  // Kueue (a tenant's queue; the cluster's flavors and cohorts). The base catalog declares no flavors, so a tenant
+  // queue alone must be refused; with flavors, hostile quotas and names must be refused or stay in the tenant.
+  { pattern: '{settings}.kueue.cohort', why: 'a cohort nobody declared, another tenant\'s name', values: ctx => sets(['unknown', ctx.other.name, '', 'Bad_Name']) },
+  { pattern: '{settings}.kueue.quotas[].flavor', why: 'flavors nobody declared', values: () => sets(['unknown', '', 'Bad_Name', 'x'.repeat(70)]) },
+  {
+    pattern: '{settings}.kueue.quotas[].*{}',
+    why: 'resources Kueue does not own, fractional or huge GPU counts',
+    values: () => [...['nvidia.com/gpu', 'cpu', 'gpu', ''].flatMap(k => HOSTILE_QUANTITIES.map(q => entry(k, q))), whole({})],
+  },
+  { pattern: '{settings}.kueue.fairSharingWeight', why: 'weights', values: () => sets(HOSTILE_QUANTITIES) },
+  { pattern: 'cluster.kueue.flavors[].name', why: 'flavor names', values: ctx => sets([ctx.other.name, '', 'Bad_Name', 'x'.repeat(70)]) },
+  { pattern: 'cluster.kueue.flavors[].nodeLabels{}', why: 'labels that select other nodes', values: () => [...HOSTILE_LABEL_KEYS.map(k => entry(k, 'true')), whole({})] },
+  {
+    pattern: 'cluster.kueue.flavors[].capacity{}',
+    why: 'capacity of resources Kueue does not own, malformed quantities',
+    values: () => [...['nvidia.com/gpu', 'cpu', ''].flatMap(k => HOSTILE_QUANTITIES.map(q => entry(k, q))), whole({})],
+  },
+  { pattern: 'cluster.kueue.cohorts[].name', why: 'cohort names', values: ctx => sets([ctx.other.name, '', 'Bad_Name']) },
+  { pattern: 'cluster.kueue.cohorts[].parent', why: 'unknown parents, itself', values: () => sets(['unknown', '', 'Bad_Name']) },
+  { pattern: 'cluster.kueue.resources[]', why: 'resources Kueue does not own, malformed names', values: () => [...sets(['cpu', 'nvidia.com/gpu', 'gpu', '', 'a/b/c']), whole([])] },
   { pattern: '{settings}.podSecurity.enabled', why: 'off switch', values: () => [...booleans(), ...booleans({ disabledReason: OFF_REASON })] },
   {
     pattern: '{settings}.podSecurity.disabledReason',

@@ -1,5 +1,5 @@
 import { ApiObject } from 'cdk8s';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { RBAC_API_GROUP } from '../../core/kubeflow-defaults';
 import { KueueClusterOptions, kueueClusterProblems } from '../../core/kueue';
 import { throwIfAny } from '../../core/validation';
@@ -7,6 +7,9 @@ import { CohortV1Beta2, ResourceFlavorV1Beta2 } from '../../imports/kueue.x-k8s.
 
 /** Properties of {@link GpuQueues}. */
 export interface GpuQueuesProps extends KueueClusterOptions {}
+
+// The app's GpuQueues, marked on its root construct as the tenancy guard is: tenants find their flavors there.
+const GPU_QUEUES_OF_APP = Symbol.for('cdk8s-kubeflow-tenancy.GpuQueues');
 
 /** The ClusterRole that lets Kubeflow contributors see their queue and why a job waits. */
 export const KUEUE_VIEW_ROLE = 'kubeflow-kueue-view';
@@ -18,9 +21,23 @@ export const KUEUE_VIEW_ROLE = 'kubeflow-kueue-view';
  * built-in `view`/`edit`, which Kubeflow contributors do not hold).
  */
 export class GpuQueues extends Construct {
+  /** The GPU queues of the app `scope` belongs to, if it declares them. */
+  public static of(scope: IConstruct): GpuQueues | undefined {
+    const queues: unknown = Reflect.get(scope.node.root, GPU_QUEUES_OF_APP);
+    return queues instanceof GpuQueues ? queues : undefined;
+  }
+
+  /** The flavors, cohorts and resources, as declared: what each tenant's queue is checked against. */
+  public readonly options: KueueClusterOptions;
+
   constructor(scope: Construct, id: string, props: GpuQueuesProps) {
     super(scope, id);
-    throwIfAny(kueueClusterProblems(props).map(p => ({ ...p, field: p.field === undefined ? 'cluster' : `cluster.${p.field}` })));
+    const other = GpuQueues.of(this);
+    const problems = kueueClusterProblems(props).map(p => ({ ...p, field: p.field === undefined ? 'cluster' : `cluster.${p.field}` }));
+    if (other) problems.push({ field: 'cluster.kueue', message: `the app already declares GPU queues (${other.node.path})`, fix: 'keep one GpuQueues per app' });
+    throwIfAny(problems);
+    this.options = props;
+    Object.defineProperty(this.node.root, GPU_QUEUES_OF_APP, { value: this, enumerable: false });
     for (const flavor of props.flavors) {
       new ResourceFlavorV1Beta2(this, `ResourceFlavor-${flavor.name}`, {
         metadata: { name: flavor.name },

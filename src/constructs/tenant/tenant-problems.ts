@@ -15,6 +15,7 @@ import { ContributorRegistry } from '../../core/contributor-registry';
 import { contributorFieldProblems, ContributorRole, IdentityKind } from '../../core/identity';
 import { DEFAULT_WAYPOINT_NAME } from '../../core/kubeflow-defaults';
 import { ProfileController } from '../../core/kubeflow-profile';
+import { KueueClusterOptions, quotaConflicts, tenantQueueProblems } from '../../core/kueue';
 import { IstioSecurityApiVersion, MeshMode } from '../../core/mesh-mode';
 import { tenantPriorityProblems } from '../../core/priority-classes';
 import { inTenant, Problem } from '../../core/problem';
@@ -25,6 +26,8 @@ export interface TenantContext {
   readonly clusterAuth?: KubeflowAuthOptions;
   readonly clusterCidrs?: string[];
   readonly profileController?: ProfileController;
+  /** The cluster's GPU flavors, when the app declares them. */
+  readonly kueue?: KueueClusterOptions;
 }
 
 /** A tenant's props with defaults and the app's facts applied, and the facts its props contradict. */
@@ -36,6 +39,7 @@ export interface ResolvedTenant {
   readonly meshMode: MeshMode;
   readonly istioSecurityApiVersion: IstioSecurityApiVersion;
   readonly waypointName?: string;
+  readonly kueue?: KueueClusterOptions;
   readonly factProblems: Problem[];
 }
 
@@ -61,6 +65,7 @@ export function resolveTenant(props: TenantProfileProps, id: string, context: Te
     meshMode,
     istioSecurityApiVersion: props.istioSecurityApiVersion ?? IstioSecurityApiVersion.V1BETA1,
     waypointName: meshMode === MeshMode.AMBIENT ? props.ambient?.waypointName ?? DEFAULT_WAYPOINT_NAME : undefined,
+    kueue: context.kueue,
     factProblems,
   };
 }
@@ -97,6 +102,7 @@ export function tenantProblems(props: TenantProfileProps, tenant: ResolvedTenant
     roles.add(role.name);
     children.push(...teamRoleProblems(role));
   }
+  children.push(...queueProblems(props, tenant.kueue));
   const registry = new ContributorRegistry(props.owner ?? '');
   for (const contributor of props.contributors ?? []) {
     const at = { field: `contributor "${contributor.name}"` };
@@ -106,4 +112,23 @@ export function tenantProblems(props: TenantProfileProps, tenant: ResolvedTenant
     children.push(...own.map(message => ({ ...at, message })), ...(conflict ? [{ ...at, ...conflict }] : []));
   }
   return [...ownProblems(props, tenant), ...inTenant(tenant.name, children)];
+}
+
+/**
+ * The tenant's queue against the cluster's flavors, and the ResourceQuota keys that would cap what
+ * Kueue owns (the two quota systems disagree on what a pending job uses: one owns each resource).
+ */
+export function queueProblems(props: TenantProfileProps, cluster: KueueClusterOptions | undefined): Problem[] {
+  if (props.kueue === undefined) return [];
+  if (cluster === undefined) {
+    return [{ field: 'kueue', message: 'is set, but the app declares no GPU flavors', fix: 'declare cluster.kueue (in code: a GpuQueues construct before the tenants)' }];
+  }
+  return [
+    ...tenantQueueProblems(props.kueue, cluster),
+    ...quotaConflicts(props.resourceQuota ?? {}, cluster).map(key => ({
+      field: `resourceQuota["${key}"]`,
+      message: 'caps a resource Kueue owns for this tenant; the ResourceQuota would refuse pods that Kueue admitted',
+      fix: 'remove it: the tenant\'s kueue quotas are its GPU quota',
+    })),
+  ];
 }

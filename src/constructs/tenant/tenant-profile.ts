@@ -7,7 +7,8 @@ import { NetworkPort, networkPolicyProblems, TenantNetworkPolicy } from './netwo
 import { TenantPriorityClassQuotas } from './priority-class-quotas';
 import { TeamRole, TeamRoleOptions } from './team-role';
 import { ITenant, registerContributors, TenantReference, TenantReferenceOptions } from './tenant';
-import { ownProblems, resolveTenant } from './tenant-problems';
+import { ownProblems, queueProblems, resolveTenant } from './tenant-problems';
+import { TenantQueue } from './tenant-queue';
 import { AmbientModeOptions, ProfilePluginKind, TenantProfileProps } from './tenant-settings';
 
 export { TenantProfileProps } from './tenant-settings';
@@ -23,12 +24,14 @@ import {
   WAYPOINT_L4_POLICY_NAME,
 } from '../../core/kubeflow-defaults';
 import { PROFILE_CONTROLLER_CONTEXT, ProfileController, ProfileDeclaration, profileControllerObjects, profileManifest } from '../../core/kubeflow-profile';
+import { KueueClusterOptions, TenantQueueOptions } from '../../core/kueue';
 import { waypointPrincipal } from '../../core/naming';
 import { podSecurityMetadata } from '../../core/pod-security';
 import { inTenant, Problem } from '../../core/problem';
 import { declaredPeers, TenantMembers, tenantMembers } from '../../core/tenant-rules';
 import { problemsOf, TenancyValidationError, throwIfAny } from '../../core/validation';
 import { AuthorizationPolicySpecRules } from '../../imports/security.istio.io';
+import { GpuQueues } from '../cluster/gpu-queues';
 import { allowPolicy, IstioSecurityApiVersion, MeshMode, waypointTargetRefs } from '../istio';
 
 
@@ -64,6 +67,16 @@ export class TenantProfile extends Construct implements ITenant {
   public readonly meshMode: MeshMode;
   /** In ambient mode, the waypoint Gateway the tenant's identity policies attach to; undefined in sidecar mode. */
   public readonly waypointName?: string;
+  /**
+   * The cluster's GPU flavors this tenant's queue is checked against, when the app declares them.
+   * @internal
+   */
+  public readonly _kueue?: KueueClusterOptions;
+  /**
+   * The tenant's GPU queue, when it has one (for the capacity check over every tenant).
+   * @internal
+   */
+  public _queue?: TenantQueueOptions;
   /** Who reconciles the Profile: the objects it writes are left out of the output. */
   public readonly profileController: ProfileController;
 
@@ -85,6 +98,7 @@ export class TenantProfile extends Construct implements ITenant {
       clusterAuth: this.node.tryGetContext(CLUSTER_AUTH_CONTEXT),
       clusterCidrs: this.node.tryGetContext(CLUSTER_CIDRS_CONTEXT),
       profileController: this.node.tryGetContext(PROFILE_CONTROLLER_CONTEXT),
+      kueue: GpuQueues.of(this)?.options,
     });
     this.name = tenant.name;
     this.owner = props.owner;
@@ -94,6 +108,7 @@ export class TenantProfile extends Construct implements ITenant {
     this.meshMode = tenant.meshMode;
     this.waypointName = tenant.waypointName;
     this.profileController = tenant.profileController;
+    this._kueue = tenant.kueue;
     this.registry = new ContributorRegistry(props.owner ?? '');
     registerContributors(this, this.registry);
     this.teamRoleSubjects = {
@@ -242,6 +257,12 @@ export class TenantProfile extends Construct implements ITenant {
       }
       this.teamRoleNames.add(role.name);
       collect(() => new TeamRole(this, `TeamRole-${role.name}`, { ...role, namespace: this.name }));
+    }
+    const queue = queueProblems(props, this._kueue);
+    problems.push(...queue);
+    if (props.kueue && this._kueue && queue.length === 0) {
+      new TenantQueue(this, 'Queue', { ...props.kueue, namespace: this.name, cluster: this._kueue });
+      this._queue = props.kueue;
     }
     for (const contributor of props.contributors ?? []) {
       const built = collect(() => this.newContributor({ ...contributor, tenant: this }));

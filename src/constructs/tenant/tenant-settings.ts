@@ -9,6 +9,7 @@ import { TeamRoleOptions } from './team-role';
 import { KubeflowAuthOptions } from '../../core/auth-options';
 import { ContributorOptions } from '../../core/identity';
 import { ProfileController } from '../../core/kubeflow-profile';
+import { TenantQueueOptions } from '../../core/kueue';
 import { IstioSecurityApiVersion, MeshMode } from '../../core/mesh-mode';
 import { PodSecurityOptions } from '../../core/pod-security';
 import { TenantPriorityClassOptions } from '../../core/priority-classes';
@@ -119,6 +120,14 @@ export interface TenantSettings {
    * @default - none
    */
   readonly teamRoles?: TeamRoleOptions[];
+
+  /**
+   * The tenant's GPU queue in Kueue: its guaranteed share of each GPU flavor, what it may borrow
+   * and lend, and its cohort. Needs the cluster's flavors (a catalog's `cluster.kueue`, or a
+   * `GpuQueues` construct declared before the tenant).
+   * @default - no queue
+   */
+  readonly kueue?: TenantQueueOptions;
 }
 
 /** Properties of a `TenantProfile`. */
