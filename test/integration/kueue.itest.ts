@@ -15,11 +15,15 @@ import { KueueClusterOptions } from '../../src/core/kueue';
 
 const GPU = 'nvidia.com/gpu';
 const CLUSTER: KueueClusterOptions = {
-  flavors: [{ name: 'kq-h100', nodeLabels: { 'nvidia.com/gpu.product': 'H100' }, capacity: { [GPU]: '4' } }],
+  flavors: [{ name: 'kq-h100', nodeLabels: { 'nvidia.com/gpu.product': 'H100' }, capacity: { [GPU]: '8' } }],
   cohorts: [{ name: 'kq-dept' }, { name: 'kq-lab', parent: 'kq-dept' }],
 };
+/** Nominal 2, may borrow 1 more. */
 const BORROWER = 'kq-team-borrower';
+/** Nominal 4, lends at most 2 of them. */
 const LENDER = 'kq-team-lender';
+/** Nominal 0, borrows without a limit of its own: only the lender's lending limit bounds it. */
+const GREEDY = 'kq-team-greedy';
 
 /** A Workload in `namespace` for `gpus` GPUs through LocalQueue `queue`. */
 function workload(name: string, namespace: string, gpus: number, queue = 'default'): string {
@@ -62,23 +66,24 @@ describe('Kueue admits GPU workloads as the tenants\' queues declare', () => {
 
   beforeAll(async () => {
     await kueue.start();
-    for (const ns of [BORROWER, LENDER]) kubectlOk(['create', 'namespace', ns], { as: null });
+    for (const ns of [BORROWER, LENDER, GREEDY]) kubectlOk(['create', 'namespace', ns], { as: null });
     const chart = new Chart(Testing.app(), 'queues');
     new GpuQueues(chart, 'gpu', CLUSTER);
     new TenantQueue(chart, 'borrower', {
       namespace: BORROWER, cluster: CLUSTER, cohort: 'kq-lab', quotas: [{ flavor: 'kq-h100', nominal: { [GPU]: '2' }, borrowingLimit: { [GPU]: '1' } }],
     });
     new TenantQueue(chart, 'lender', {
-      namespace: LENDER, cluster: CLUSTER, cohort: 'kq-lab', quotas: [{ flavor: 'kq-h100', nominal: { [GPU]: '2' }, lendingLimit: { [GPU]: '1' } }],
+      namespace: LENDER, cluster: CLUSTER, cohort: 'kq-lab', quotas: [{ flavor: 'kq-h100', nominal: { [GPU]: '4' }, lendingLimit: { [GPU]: '2' } }],
     });
+    new TenantQueue(chart, 'greedy', { namespace: GREEDY, cluster: CLUSTER, cohort: 'kq-lab', quotas: [{ flavor: 'kq-h100', nominal: { [GPU]: '0' } }] });
     // Server-side apply: the API server checks the objects against Kueue's CRD schemas and CEL rules.
     kubectlOk(['apply', '--server-side', '-f', '-'], { as: null, input: Yaml.stringify(...Testing.synth(chart)) });
   }, 300_000);
 
   afterAll(async () => {
     await kueue.stop();
-    for (const ns of [BORROWER, LENDER]) kubectl(['delete', 'namespace', ns, '--wait=false'], { as: null });
-    kubectl(['delete', `clusterqueue/${BORROWER}`, `clusterqueue/${LENDER}`, 'cohort.kueue.x-k8s.io/kq-lab', 'cohort.kueue.x-k8s.io/kq-dept',
+    for (const ns of [BORROWER, LENDER, GREEDY]) kubectl(['delete', 'namespace', ns, '--wait=false'], { as: null });
+    kubectl(['delete', `clusterqueue/${BORROWER}`, `clusterqueue/${LENDER}`, `clusterqueue/${GREEDY}`, 'cohort.kueue.x-k8s.io/kq-lab', 'cohort.kueue.x-k8s.io/kq-dept',
       'resourceflavor/kq-h100', 'clusterrole/kubeflow-kueue-view', '--wait=false'], { as: null });
   });
 
@@ -87,12 +92,22 @@ describe('Kueue admits GPU workloads as the tenants\' queues declare', () => {
     await eventually('nominal', () => state('nominal', BORROWER), s => s.admitted);
   });
 
-  test('beyond nominal: borrowed from the idle lender, up to the borrowing limit and the lender\'s lending limit', async () => {
+  test('beyond nominal: borrowed from the idle lender, up to the borrowing limit', async () => {
     kubectlOk(['apply', '--server-side', '-f', '-'], { as: null, input: workload('borrowed', BORROWER, 1) });
     await eventually('borrowed', () => state('borrowed', BORROWER), s => s.admitted);
+    // The lender could lend one more: only the borrower's own limit refuses it.
     kubectlOk(['apply', '--server-side', '-f', '-'], { as: null, input: workload('over-limit', BORROWER, 1) });
     const refused = await eventually('over-limit', () => state('over-limit', BORROWER), s => s.message.includes('insufficient'));
     expect(refused.admitted).toBe(false);
+  });
+
+  test('the lender lends no more than its lending limit, though its whole quota is idle', async () => {
+    // One of the lender's two lendable GPUs is with the borrower: one is left, not the two the greedy tenant asks for.
+    kubectlOk(['apply', '--server-side', '-f', '-'], { as: null, input: workload('two', GREEDY, 2) });
+    const refused = await eventually('two', () => state('two', GREEDY), s => s.message.includes('insufficient'));
+    expect(refused.admitted).toBe(false);
+    kubectlOk(['apply', '--server-side', '-f', '-'], { as: null, input: workload('one', GREEDY, 1) });
+    await eventually('one', () => state('one', GREEDY), s => s.admitted);
   });
 
   test('a LocalQueue pointing at another tenant\'s ClusterQueue admits nothing: the namespace selector holds', async () => {
