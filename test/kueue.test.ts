@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
-import { synthText } from './support/cli';
-import { parseYaml } from './support/synth';
+import { cli, synthText } from './support/cli';
+import { parseYaml, tempDir } from './support/synth';
 import { GpuQueues } from '../src/constructs/cluster/gpu-queues';
 import { TenantQueue } from '../src/constructs/tenant/tenant-queue';
 import { capacityPlan, KueueClusterOptions, kueueClusterProblems, overCommitted, quotaConflicts, tenantQueueProblems } from '../src/core/kueue';
@@ -136,5 +136,52 @@ describe('GPU queues from a catalog', () => {
     expect(synthText(catalog(tenant('team-a', '1', ', resourceQuota: {limits.nvidia.com/gpu: "1"}'))).stderr)
       .toContain('tenant "team-a": resourceQuota["limits.nvidia.com/gpu"]: caps a resource Kueue owns');
     expect(synthText(catalog(tenant('team-a', '1'), '')).stderr).toContain('tenant "team-a": kueue: is set, but the app declares no GPU flavors');
+  });
+});
+
+describe('the GPU capacity report', () => {
+  const CATALOG = `apiVersion: kf-tenancy/v1alpha1
+kind: TenantCatalog
+cluster:
+  kueue:
+    flavors: [{name: h100, capacity: {nvidia.com/gpu: "8"}}, {name: a100, capacity: {nvidia.com/gpu: "4"}}]
+    cohorts: [{name: ml}, {name: research, parent: ml}]
+tenants:
+  - {name: team-a, owner: a@c.io, kueue: {cohort: research, quotas: [{flavor: h100, nominal: {nvidia.com/gpu: "4"}, borrowingLimit: {nvidia.com/gpu: "2"}}]}}
+  - {name: team-b, owner: b@c.io, kueue: {cohort: ml, quotas: [{flavor: h100, nominal: {nvidia.com/gpu: "2"}, lendingLimit: {nvidia.com/gpu: "1"}}, {flavor: a100, nominal: {nvidia.com/gpu: "4"}}]}}
+`;
+  const write = (content: string) => {
+    const file = path.join(tempDir(), 'tenants.yaml');
+    fs.writeFileSync(file, content);
+    return file;
+  };
+
+  test('per flavor capacity against guarantees; per tenant the most it can borrow within its cohort tree', () => {
+    const json = path.join(tempDir(), 'capacity.json');
+    const result = cli(['capacity', write(CATALOG), '--json', json]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('| h100 | nvidia.com/gpu | 8 | 6 | 2 |');
+    const report = JSON.parse(fs.readFileSync(json, 'utf8'));
+    // team-a borrows at most its limit (2), but team-b lends only 1; team-b may borrow all of team-a's idle 4.
+    expect(report.tenants).toEqual([
+      { tenant: 'team-a', flavor: 'h100', resource: 'nvidia.com/gpu', guaranteed: '4', maximum: '5' },
+      { tenant: 'team-b', flavor: 'h100', resource: 'nvidia.com/gpu', guaranteed: '2', maximum: '6' },
+      { tenant: 'team-b', flavor: 'a100', resource: 'nvidia.com/gpu', guaranteed: '4', maximum: '4' },
+    ]);
+  });
+
+  test('--diff lists what a catalog change moves', () => {
+    const before = write(CATALOG);
+    const after = write(CATALOG.replace('nominal: {nvidia.com/gpu: "2"}, lendingLimit', 'nominal: {nvidia.com/gpu: "3"}, lendingLimit'));
+    const result = cli(['capacity', after, '--diff', before]);
+    expect(result.stdout).toBe('## GPU capacity changes\n\n'
+      + '- flavor h100 nvidia.com/gpu: capacity 8, guaranteed 6 → capacity 8, guaranteed 7\n'
+      + '- tenant team-b h100 nvidia.com/gpu: guaranteed 2, maximum 6 → guaranteed 3, maximum 7\n');
+    expect(cli(['capacity', before, '--diff', before]).stdout).toBe('No change in GPU capacity or guarantees.\n');
+  });
+
+  test('a catalog without flavors, or with an invalid tenant, is refused', () => {
+    expect(cli(['capacity', write('apiVersion: kf-tenancy/v1alpha1\nkind: TenantCatalog\ntenants: []\n')]).stderr).toContain('no cluster.kueue');
+    expect(cli(['capacity', write(CATALOG.replace('owner: a@c.io', 'owner: "bad owner"'))]).code).toBe(1);
   });
 });

@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { addAccessCommand } from './access';
+import { addCapacityCommand } from './capacity';
 import { addImportCommand } from './import';
 import { CliOutput, CommandContext, processOutput } from './output';
 import { addSynthCommands } from './synth';
@@ -29,6 +30,7 @@ export function run(argv: string[], rawOutput: CliOutput = processOutput): numbe
   addSynthCommands(program, context);
   addImportCommand(program, context);
   addAccessCommand(program, context);
+  addCapacityCommand(program, context);
   try {
     program.parse(argv);
   } catch (error) {
