@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Chart, Testing } from 'cdk8s';
+import { ApiObject, Chart, Testing } from 'cdk8s';
+import { TenancyApp, TenantCatalog } from '../src';
 import { cli, synthText } from './support/cli';
 import { parseYaml, tempDir } from './support/synth';
 import { GpuQueues } from '../src/constructs/cluster/gpu-queues';
@@ -185,3 +186,43 @@ tenants:
     expect(cli(['capacity', write(CATALOG.replace('owner: a@c.io', 'owner: "bad owner"'))]).code).toBe(1);
   });
 });
+
+describe('the isolation check on Kueue queues', () => {
+  const catalog = `apiVersion: kf-tenancy/v1alpha1
+kind: TenantCatalog
+cluster:
+  kueue:
+    flavors: [{name: h100, capacity: {nvidia.com/gpu: "8"}}]
+tenants:
+  - {name: team-a, owner: a@c.io, kueue: {quotas: [{flavor: h100, nominal: {nvidia.com/gpu: "2"}}]}}
+  - {name: team-b, owner: b@c.io, kueue: {quotas: [{flavor: h100, nominal: {nvidia.com/gpu: "2"}}]}}
+`;
+  const localQueue = (name: string, clusterQueue: string) => ({ apiVersion: 'kueue.x-k8s.io/v1beta2', kind: 'LocalQueue', metadata: { name, namespace: 'team-a' }, spec: { clusterQueue } });
+  const clusterQueue = (name: string, namespaceSelector: unknown) => ({ apiVersion: 'kueue.x-k8s.io/v1beta2', kind: 'ClusterQueue', metadata: { name }, spec: { namespaceSelector } });
+
+  test.each([
+    ['another tenant\'s ClusterQueue', [localQueue('borrowed', 'team-b')], 'sends workloads to ClusterQueue "team-b", which selects namespace "team-b"'],
+    ['a ClusterQueue the output does not declare', [localQueue('elsewhere', 'shared')], 'which the output does not declare'],
+    ['a ClusterQueue that selects every namespace', [clusterQueue('everyone', {}), localQueue('open', 'everyone')], 'which selects more than the tenant\'s namespace'],
+    ['a ClusterQueue selecting by another label too', [clusterQueue('two', { matchLabels: { 'kubernetes.io/metadata.name': 'team-a', 'x': 'y' } }), localQueue('two', 'two')],
+      'which selects more than the tenant\'s namespace'],
+  ])('a LocalQueue pointing at %s is refused', (_, objects, message) => {
+    const app = new TenancyApp({ outdir: tempDir() });
+    const chart = new Chart(app, 'extra');
+    TenantCatalog.fromFiles(new Chart(app, 'tenants'), 'catalog', [writeCatalog(catalog)]);
+    objects.forEach((o, i) => new ApiObject(chart, `o${i}`, o as any));
+    expect(() => app.renderManifests()).toThrow(message);
+  });
+
+  test('the tenant\'s own queues pass', () => {
+    const app = new TenancyApp({ outdir: tempDir() });
+    TenantCatalog.fromFiles(new Chart(app, 'tenants'), 'catalog', [writeCatalog(catalog)]);
+    expect(() => app.renderManifests()).not.toThrow();
+  });
+});
+
+function writeCatalog(text: string): string {
+  const file = path.join(tempDir(), 'tenants.yaml');
+  fs.writeFileSync(file, text);
+  return file;
+}

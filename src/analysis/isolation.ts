@@ -5,6 +5,7 @@
  * identity, the namespace and the object that opens the path.
  */
 import { dataPlaneOf, namespaceEnforcement, unenforcedPolicies } from './ambient';
+import { addQueueFacts, emptyQueueFacts, QueueFacts, queueViolations } from './kueue';
 import { actionOf } from './mesh';
 import { anonymousAdmission, meshProbes } from './mesh-probes';
 import { RbacModel } from './rbac';
@@ -312,8 +313,9 @@ export interface DeclaredTenant {
  * `peers` and `sources` hold what was collected from tenants checked earlier.
  */
 export function crossTenantViolations(tenants: Map<string, DeclaredTenant>, docs: Manifest[], clusterRoles: RbacModel,
-  peers: NamespacePeer[] = [], sources: SourceReference[] = []): Problem[] {
+  peers: NamespacePeer[] = [], sources: SourceReference[] = [], queues: QueueFacts = emptyQueueFacts()): Problem[] {
   const violations: Problem[] = [];
+  violations.push(...queueViolations(addQueueFacts(queues, docs), new Set(tenants.keys())));
   docs = withProfileControllerObjects(docs, name => tenants.get(name)?.auth ?? resolveAuth());
   const allPeers = [...peers];
   const byNamespace = new Map<string, Manifest[]>();

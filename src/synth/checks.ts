@@ -9,6 +9,7 @@ import {
   crossTenantViolations, DeclaredTenant, meshEnforcementViolations, namespacePeers, NamespacePeer, SourceReference, sourceReferences,
   tenantViolations,
 } from '../analysis/isolation';
+import { addQueueFacts, emptyQueueFacts } from '../analysis/kueue';
 import { RbacModel } from '../analysis/rbac';
 import { IdentityProvider } from '../constructs/cluster/identity-provider';
 import { QuotaAlerts } from '../constructs/cluster/quota-alerts';
@@ -138,6 +139,8 @@ export class IsolationRun {
   private readonly peers: NamespacePeer[] = [];
   private readonly sources: SourceReference[] = [];
   private readonly foreign: Manifest[] = [];
+  /** The Kueue queues written so far (small: names and one namespace each). */
+  private readonly queues = emptyQueueFacts();
   /** Which tenant each cloud identity (by key) was first bound in. */
   private readonly cloudOwners = new Map<string, string>();
 
@@ -152,6 +155,7 @@ export class IsolationRun {
     this.sources.push(...sourceReferences(tenant.name, cluster));
     // Objects a tenant writes into other namespaces are checked against those at the end.
     this.foreign.push(...cluster.filter(d => d.metadata?.namespace !== undefined && d.metadata.namespace !== tenant.name));
+    addQueueFacts(this.queues, cluster.filter(d => d.metadata?.namespace === undefined || d.metadata.namespace === tenant.name));
     return [
       ...tenantViolations(declared, cluster, this.clusterRoles, tenant.auth),
       ...meshEnforcementViolations(tenant.name, docs, cluster, tenant.auth),
@@ -179,6 +183,6 @@ export class IsolationRun {
 
   /** Objects outside tenants that reach into them, and cross-tenant network paths. */
   public checkOutside(outside: Manifest[]): Problem[] {
-    return crossTenantViolations(this.tenants, [...outside, ...this.foreign], this.clusterRoles, this.peers, this.sources);
+    return crossTenantViolations(this.tenants, [...outside, ...this.foreign], this.clusterRoles, this.peers, this.sources, this.queues);
   }
 }
