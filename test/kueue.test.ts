@@ -221,8 +221,8 @@ tenants:
   });
 });
 
-function writeCatalog(text: string): string {
+function writeCatalog(content: string): string {
   const file = path.join(tempDir(), 'tenants.yaml');
-  fs.writeFileSync(file, text);
+  fs.writeFileSync(file, content);
   return file;
 }
