@@ -10,7 +10,7 @@ import { Chart } from 'cdk8s';
 import { cli, synthText } from './support/cli';
 import { accessMatrix } from '../src/analysis/access';
 import { readManifestDir } from '../src/catalog/manifest-reader';
-import { exemptionProblems } from '../src/core/guard-policies';
+import { exemptionProblems } from '../src/core/guard-exemptions';
 import { formatProblem } from '../src/core/problem';
 import { reservedNamespaceProblem, reservedNamespaces } from '../src/core/reserved-namespaces';
 import { ProfilePluginKind, TenancyApp, TenantCatalog, TenantProfile } from '../src/index';

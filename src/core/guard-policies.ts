@@ -11,7 +11,6 @@ import { CLOUD_IDENTITY_ANNOTATIONS } from './cloud-identity';
 import { GUARD_ANNOTATIONS, NAMESPACE_NAME_LABEL, TENANT_LABEL } from './guard-parameters';
 import { OWNER_AUTHORIZATION_POLICY_NAME, RESOURCE_QUOTA_NAME } from './kubeflow-defaults';
 import { WrittenManifest } from './manifest';
-import { Problem } from './problem';
 
 export const GUARD_API_VERSION = 'admissionregistration.k8s.io/v1';
 
@@ -20,6 +19,7 @@ export const GUARD_POLICY = {
   members: 'kf-tenancy-guard-members',
   managedObjects: 'kf-tenancy-guard-managed-objects',
   openAccess: 'kf-tenancy-guard-open-access',
+  queues: 'kf-tenancy-guard-queues',
 } as const;
 
 /** The audit annotation key (under each policy's name) that records a break-glass request. */
@@ -35,41 +35,8 @@ export interface ResolvedGuardSettings {
   readonly profileControllerIdentity?: string;
   readonly platformUsers: string[];
   readonly platformGroups: string[];
-}
-
-/**
- * Guard settings that exempt or trust a tenant's own member, one of its service accounts or their
- * group: that member would pass every guard policy and could rewrite the tenant at will. Each
- * message names the setting and the tenant.
- */
-export function exemptionProblems(settings: ResolvedGuardSettings, tenant: { name: string; users: string[]; groups: string[] }): Problem[] {
-  const serviceAccountPrefix = `system:serviceaccount:${tenant.name}:`;
-  const serviceAccountsGroup = `system:serviceaccounts:${tenant.name}`;
-  const userWhy = (name: string) => (tenant.users.includes(name) ? 'a member of the tenant'
-    : name.startsWith(serviceAccountPrefix) ? 'a service account of the tenant\'s namespace, whose pods its members run' : undefined);
-  const groupWhy = (name: string) => (tenant.groups.includes(name) ? 'a group the tenant declares'
-    : name === serviceAccountsGroup ? 'the group of the tenant\'s service accounts' : undefined);
-  const exemptions: Array<[string, string[], (name: string) => string | undefined, string]> = [
-    ['gitOpsIdentities', settings.gitOpsIdentities, userWhy, 'Name a platform identity'],
-    ['platformUsers', settings.platformUsers, userWhy, 'Name a platform identity'],
-    ['profileControllerIdentity', settings.profileControllerIdentity === undefined ? [] : [settings.profileControllerIdentity], userWhy, 'Name a platform identity'],
-    ['breakGlassGroups', settings.breakGlassGroups, groupWhy, 'Name a group only platform admins join'],
-    ['platformGroups', settings.platformGroups, groupWhy, 'Name a group only platform admins join'],
-  ];
-  const problems: Problem[] = [];
-  for (const [field, names, why, instead] of exemptions) {
-    for (const name of names) {
-      const reason = why(name);
-      if (reason === undefined) continue;
-      problems.push({
-        tenant: tenant.name,
-        field: `guard.${field}`,
-        message: `"${name}" is ${reason}`,
-        fix: `exempting it would let the tenant change its own access past the guard. ${instead}`,
-      });
-    }
-  }
-  return problems;
+  /** Whether the app writes Kueue queues: the guard then keeps each tenant on its own ClusterQueue. */
+  readonly queues?: boolean;
 }
 
 /** A CEL string literal (JSON's escapes are a subset of CEL's). */
@@ -372,8 +339,38 @@ function openAccessPolicy(settings: ResolvedGuardSettings): WrittenManifest {
 }
 
 /** The guard's policies and one binding for each, in a stable order. */
+/**
+ * Kueue queues stay each tenant's own: a LocalQueue in a tenant namespace uses the ClusterQueue named
+ * after the tenant (as TenantQueue writes it), and a tenant's ClusterQueue selects only its namespace.
+ */
+function queuesPolicy(settings: ResolvedGuardSettings): WrittenManifest {
+  // Exactly `matchLabels: {kubernetes.io/metadata.name: <tenant>}`: no other label, no expressions.
+  const ownSelector = 'has(object.spec.namespaceSelector) && !has(object.spec.namespaceSelector.matchExpressions)'
+    + ' && has(object.spec.namespaceSelector.matchLabels) && size(object.spec.namespaceSelector.matchLabels) == 1'
+    + ` && object.spec.namespaceSelector.matchLabels[${celString('kubernetes.io/metadata.name')}] == object.metadata.labels[${celString(TENANT_LABEL)}]`;
+  return admissionPolicy(GUARD_POLICY.queues,
+    'A LocalQueue in a tenant namespace uses the tenant\'s own ClusterQueue, which selects only the tenant\'s namespace.', {
+      matchConstraints: {
+        // Namespaced LocalQueues in tenant namespaces; a namespace selector never skips cluster-scoped ClusterQueues.
+        namespaceSelector: TENANT_NAMESPACES,
+        resourceRules: [{ apiGroups: ['kueue.x-k8s.io'], apiVersions: ['*'], operations: ['CREATE', 'UPDATE'], resources: ['localqueues', 'clusterqueues'] }],
+      },
+      variables: exemptionVariables(settings),
+      validations: [{
+        expression: 'variables.exempt || (request.resource.resource == "localqueues" ? object.spec.clusterQueue == request.namespace'
+          + ` : (!has(object.metadata.labels) || !(${celString(TENANT_LABEL)} in object.metadata.labels) || (${ownSelector})))`,
+        reason: 'Forbidden',
+        messageExpression: '(request.resource.resource == "localqueues" ? "tenant \\"" + request.namespace + "\\": LocalQueue \\"" + object.metadata.name + "\\" must use ClusterQueue \\"" + request.namespace + "\\""'
+          + ' : "ClusterQueue \\"" + object.metadata.name + "\\" of tenant \\"" + object.metadata.labels[' + celString(TENANT_LABEL) + '] + "\\" must select only that namespace")'
+          + ` + " (rule ${GUARD_POLICY.queues}). ${PULL_REQUEST_HINT}"`,
+      }],
+      auditAnnotations: breakGlassAudit(GUARD_POLICY.queues),
+    });
+}
+
 export function guardManifests(settings: ResolvedGuardSettings): WrittenManifest[] {
   const policies = [membersPolicy(settings), managedObjectsPolicy(settings), openAccessPolicy(settings)];
+  if (settings.queues) policies.push(queuesPolicy(settings));
   const bindings = policies.map(p => ({
     apiVersion: GUARD_API_VERSION,
     kind: 'ValidatingAdmissionPolicyBinding',

@@ -137,8 +137,9 @@ export function addClusterObjects(scope: Construct, sources: TenancySources): Pr
   if (cluster.auditPolicy) attempt(() => new AuditPolicy(scope, 'AuditPolicy', { ...cluster.auditPolicy, tenants }));
   if (cluster.identityProvider) attempt(() => new IdentityProvider(scope, 'IdentityProvider', cluster.identityProvider!));
   if (cluster.readOnlyDashboard) attempt(() => new ReadOnlyDashboard(scope, 'ReadOnlyDashboard', cluster.readOnlyDashboard));
-  if (cluster.guard) attempt(() => new TenancyGuard(scope, 'TenancyGuard', cluster.guard));
+  // Before the guard, which guards the queues when the app has them.
   if (cluster.kueue) attempt(() => new GpuQueues(scope, 'GpuQueues', cluster.kueue!));
+  if (cluster.guard) attempt(() => new TenancyGuard(scope, 'TenancyGuard', cluster.guard));
   return problems;
 }
 

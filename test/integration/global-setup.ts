@@ -59,6 +59,8 @@ async function start(plane: ControlPlane, log: (line: string) => void): Promise<
   kubectl('apply', '--server-side', '-f', path.join(CRDS, 'istio-security.yaml'));
   kubectl('apply', '--server-side', '-f', path.join(CRDS, 'prometheus-operator-prometheusrules.yaml'));
   kubectl('apply', '--server-side', '-f', path.join(CRDS, 'kubeflow-profiles.yaml'));
+  // Kueue's queues, so that server-side apply checks the output's ClusterQueues against Kueue's schema and CEL rules.
+  kubectl('apply', '--server-side', '-f', path.join(CRDS, 'kueue.yaml'));
   kubectl('wait', '--for=condition=Established', '--timeout=60s', 'crd/authorizationpolicies.security.istio.io', 'crd/prometheusrules.monitoring.coreos.com',
     'crd/profiles.kubeflow.org');
   // Namespaces of the platform components the example configures (Prometheus and Grafana, Dex, Kubeflow's dashboard).

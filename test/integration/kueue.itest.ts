@@ -7,10 +7,11 @@
  */
 import * as path from 'path';
 import { Chart, Testing, Yaml } from 'cdk8s';
-import { controlPlane, kubectl, kubectlOk, tempDir } from './support/cluster';
+import { controlPlane, kubectl, kubectlOk, synthCatalog, tempDir } from './support/cluster';
 import { KueueController } from './support/kueue';
 import { GpuQueues } from '../../src/constructs/cluster/gpu-queues';
 import { TenantQueue } from '../../src/constructs/tenant/tenant-queue';
+import { GUARD_POLICY } from '../../src/core/guard-policies';
 import { KueueClusterOptions } from '../../src/core/kueue';
 
 const GPU = 'nvidia.com/gpu';
@@ -118,5 +119,51 @@ describe('Kueue admits GPU workloads as the tenants\' queues declare', () => {
     kubectlOk(['apply', '--server-side', '-f', '-'], { as: null, input: workload('sneaky', BORROWER, 1, 'sneaky') });
     const refused = await eventually('sneaky', () => state('sneaky', BORROWER), s => s.message.includes('namespace doesn\'t match ClusterQueue selector'));
     expect(refused.admitted).toBe(false);
+  });
+});
+
+describe('the tenancy guard keeps each tenant on its own queue (after apply)', () => {
+  const PLATFORM_ADMIN = { user: 'admin@company.com', groups: ['system:masters'] };
+  const A = 'kq-guard-a';
+  const B = 'kq-guard-b';
+  const out = synthCatalog(`apiVersion: kf-tenancy/v1alpha1
+kind: TenantCatalog
+cluster:
+  guard: {}
+  kueue:
+    flavors: [{name: kq-guard-gpu, capacity: {nvidia.com/gpu: "4"}}]
+tenants:
+  - {name: ${A}, owner: a@company.com, kueue: {quotas: [{flavor: kq-guard-gpu, nominal: {nvidia.com/gpu: "2"}}]}}
+  - {name: ${B}, owner: b@company.com, kueue: {quotas: [{flavor: kq-guard-gpu, nominal: {nvidia.com/gpu: "2"}}]}}
+`, 'kueue-guard');
+
+  beforeAll(async () => {
+    kubectlOk(['apply', '--server-side', '--field-manager', 'kf-tenancy-test', '-k', out]);
+    // A policy takes a moment to be in effect.
+    await eventually('the queue guard', () => kubectl(['-n', A, 'apply', '--server-side', '-f', '-'], {
+      as: PLATFORM_ADMIN, input: Yaml.stringify({ apiVersion: 'kueue.x-k8s.io/v1beta2', kind: 'LocalQueue', metadata: { name: 'probe', namespace: A }, spec: { clusterQueue: B } }),
+    }).code, code => code !== 0);
+  }, 120_000);
+
+  afterAll(() => {
+    const names = Object.values(GUARD_POLICY);
+    kubectl(['delete', '--ignore-not-found', ...names.map(n => `validatingadmissionpolicybinding/${n}`), ...names.map(n => `validatingadmissionpolicy/${n}`)], { as: null });
+    kubectl(['delete', '-k', out, '--wait=false', '--ignore-not-found'], { as: null });
+  });
+
+  test('a LocalQueue that sends a tenant\'s workloads to another tenant\'s ClusterQueue is refused, its own is not', () => {
+    const queue = (name: string, clusterQueue: string) =>
+      Yaml.stringify({ apiVersion: 'kueue.x-k8s.io/v1beta2', kind: 'LocalQueue', metadata: { name, namespace: A }, spec: { clusterQueue } });
+    const refused = kubectl(['-n', A, 'apply', '--server-side', '-f', '-'], { as: PLATFORM_ADMIN, input: queue('borrowed', B) });
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain(`LocalQueue "borrowed" must use ClusterQueue "${A}" (rule ${GUARD_POLICY.queues})`);
+    expect(kubectl(['-n', A, 'apply', '--server-side', '-f', '-'], { as: PLATFORM_ADMIN, input: queue('second', A) }).code).toBe(0);
+  });
+
+  test('a tenant\'s ClusterQueue cannot be widened to select other namespaces', () => {
+    const widened = kubectl(['patch', 'clusterqueue', A, '--type=merge', '-p', JSON.stringify({ spec: { namespaceSelector: { matchLabels: null, matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'Exists' }] } } })],
+      { as: PLATFORM_ADMIN });
+    expect(widened.code).not.toBe(0);
+    expect(widened.stderr).toContain(`of tenant "${A}" must select only that namespace (rule ${GUARD_POLICY.queues})`);
   });
 });

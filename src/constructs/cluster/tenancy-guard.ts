@@ -6,6 +6,7 @@
  */
 import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import { GpuQueues } from './gpu-queues';
 import { guardManifests, ResolvedGuardSettings } from '../../core/guard-policies';
 import { PROFILE_CONTROLLER_CONTEXT, ProfileController } from '../../core/kubeflow-profile';
 import { problemsAt, shown, throwIfAny } from '../../core/validation';
@@ -158,6 +159,7 @@ export class TenancyGuard extends Construct {
       profileControllerIdentity: profileController === ProfileController.KUBEFLOW ? controllerIdentity : undefined,
       platformUsers: [...new Set(props.platformUsers ?? [])].sort(),
       platformGroups: [...new Set(props.platformGroups ?? [])].sort(),
+      queues: GpuQueues.of(this) !== undefined,
     };
     for (const manifest of guardManifests(settings)) new ApiObject(this, `${manifest.kind}-${manifest.metadata.name}`, manifest);
     Object.defineProperty(root, GUARD_OF_APP, { value: this, enumerable: false });

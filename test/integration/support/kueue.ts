@@ -9,7 +9,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments, stringify } from 'yaml';
-import { kubectlOk } from './cluster';
+import { kubectl, kubectlOk } from './cluster';
 import { ControlPlaneInfo, freePort } from './controlplane';
 import { ensureGoTools, goModuleDirs, GoTools } from './go-build';
 import { ProcessGroup } from './processes';
@@ -114,7 +114,17 @@ export class KueueController {
     if (exited) throw new Error(`kueue exited (${exited.exitCode ?? exited.signalCode}); see ${this.workDir}/kueue.log`);
   }
 
-  public stop(): Promise<void> {
-    return this.processes.stop();
+  /**
+   * Stops the manager and takes its webhooks out of the API server (they fail closed): other suites
+   * apply Kueue objects with nothing listening on the loopback port.
+   */
+  public async stop(): Promise<void> {
+    await this.processes.stop();
+    kubectl(['delete', '--ignore-not-found', 'mutatingwebhookconfiguration/kueue-mutating-webhook-configuration',
+      'validatingwebhookconfiguration/kueue-validating-webhook-configuration'], { as: null });
+    for (const plural of CONVERTED) {
+      kubectl(['patch', 'crd', `${plural}.kueue.x-k8s.io`, '--type=json', '-p', JSON.stringify([{ op: 'replace', path: '/spec/conversion', value: { strategy: 'None' } }])],
+        { as: null });
+    }
   }
 }
