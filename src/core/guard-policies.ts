@@ -19,8 +19,10 @@ export const GUARD_POLICY = {
   members: 'kf-tenancy-guard-members',
   managedObjects: 'kf-tenancy-guard-managed-objects',
   openAccess: 'kf-tenancy-guard-open-access',
-  queues: 'kf-tenancy-guard-queues',
 } as const;
+
+/** The guard's policy for Kueue queues, written only when the app has GPU queues. */
+export const GUARD_QUEUES_POLICY = 'kf-tenancy-guard-queues';
 
 /** The audit annotation key (under each policy's name) that records a break-glass request. */
 export const BREAK_GLASS_AUDIT_KEY = 'break-glass';
@@ -348,7 +350,7 @@ function queuesPolicy(settings: ResolvedGuardSettings): WrittenManifest {
   const ownSelector = 'has(object.spec.namespaceSelector) && !has(object.spec.namespaceSelector.matchExpressions)'
     + ' && has(object.spec.namespaceSelector.matchLabels) && size(object.spec.namespaceSelector.matchLabels) == 1'
     + ` && object.spec.namespaceSelector.matchLabels[${celString('kubernetes.io/metadata.name')}] == object.metadata.labels[${celString(TENANT_LABEL)}]`;
-  return admissionPolicy(GUARD_POLICY.queues,
+  return admissionPolicy(GUARD_QUEUES_POLICY,
     'A LocalQueue in a tenant namespace uses the tenant\'s own ClusterQueue, which selects only the tenant\'s namespace.', {
       matchConstraints: {
         // Namespaced LocalQueues in tenant namespaces; a namespace selector never skips cluster-scoped ClusterQueues.
@@ -362,9 +364,9 @@ function queuesPolicy(settings: ResolvedGuardSettings): WrittenManifest {
         reason: 'Forbidden',
         messageExpression: '(request.resource.resource == "localqueues" ? "tenant \\"" + request.namespace + "\\": LocalQueue \\"" + object.metadata.name + "\\" must use ClusterQueue \\"" + request.namespace + "\\""'
           + ' : "ClusterQueue \\"" + object.metadata.name + "\\" of tenant \\"" + object.metadata.labels[' + celString(TENANT_LABEL) + '] + "\\" must select only that namespace")'
-          + ` + " (rule ${GUARD_POLICY.queues}). ${PULL_REQUEST_HINT}"`,
+          + ` + " (rule ${GUARD_QUEUES_POLICY}). ${PULL_REQUEST_HINT}"`,
       }],
-      auditAnnotations: breakGlassAudit(GUARD_POLICY.queues),
+      auditAnnotations: breakGlassAudit(GUARD_QUEUES_POLICY),
     });
 }
 

@@ -11,7 +11,7 @@ import { controlPlane, kubectl, kubectlOk, synthCatalog, tempDir } from './suppo
 import { KueueController } from './support/kueue';
 import { GpuQueues } from '../../src/constructs/cluster/gpu-queues';
 import { TenantQueue } from '../../src/constructs/tenant/tenant-queue';
-import { GUARD_POLICY } from '../../src/core/guard-policies';
+import { GUARD_POLICY, GUARD_QUEUES_POLICY } from '../../src/core/guard-policies';
 import { KueueClusterOptions } from '../../src/core/kueue';
 
 const GPU = 'nvidia.com/gpu';
@@ -146,7 +146,7 @@ tenants:
   }, 120_000);
 
   afterAll(() => {
-    const names = Object.values(GUARD_POLICY);
+    const names = [...Object.values(GUARD_POLICY), GUARD_QUEUES_POLICY];
     kubectl(['delete', '--ignore-not-found', ...names.map(n => `validatingadmissionpolicybinding/${n}`), ...names.map(n => `validatingadmissionpolicy/${n}`)], { as: null });
     kubectl(['delete', '-k', out, '--wait=false', '--ignore-not-found'], { as: null });
   });
@@ -156,7 +156,7 @@ tenants:
       Yaml.stringify({ apiVersion: 'kueue.x-k8s.io/v1beta2', kind: 'LocalQueue', metadata: { name, namespace: A }, spec: { clusterQueue } });
     const refused = kubectl(['-n', A, 'apply', '--server-side', '-f', '-'], { as: PLATFORM_ADMIN, input: queue('borrowed', B) });
     expect(refused.code).not.toBe(0);
-    expect(refused.stderr).toContain(`LocalQueue "borrowed" must use ClusterQueue "${A}" (rule ${GUARD_POLICY.queues})`);
+    expect(refused.stderr).toContain(`LocalQueue "borrowed" must use ClusterQueue "${A}" (rule ${GUARD_QUEUES_POLICY})`);
     expect(kubectl(['-n', A, 'apply', '--server-side', '-f', '-'], { as: PLATFORM_ADMIN, input: queue('second', A) }).code).toBe(0);
   });
 
@@ -164,6 +164,6 @@ tenants:
     const widened = kubectl(['patch', 'clusterqueue', A, '--type=merge', '-p', JSON.stringify({ spec: { namespaceSelector: { matchLabels: null, matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'Exists' }] } } })],
       { as: PLATFORM_ADMIN });
     expect(widened.code).not.toBe(0);
-    expect(widened.stderr).toContain(`of tenant "${A}" must select only that namespace (rule ${GUARD_POLICY.queues})`);
+    expect(widened.stderr).toContain(`of tenant "${A}" must select only that namespace (rule ${GUARD_QUEUES_POLICY})`);
   });
 });
