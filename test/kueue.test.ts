@@ -127,6 +127,15 @@ describe('GPU queues from a catalog', () => {
     expect(objects('cluster/manifests.yaml')).toEqual(expect.arrayContaining(['ResourceFlavor /h100', 'Cohort /ml', 'ClusterRole /kubeflow-kueue-view']));
   });
 
+  test('each PriorityClass of the catalog gets a WorkloadPriorityClass of the same name and value', () => {
+    const result = synthText(catalog(tenant('team-a', '1')).replace('cluster:\n', 'cluster:\n  priorityClassPreset: ml\n'));
+    expect(result.stderr).toBe('');
+    const objects = parseYaml(fs.readFileSync(path.join(result.out, 'cluster/manifests.yaml'), 'utf8'));
+    const values = (kind: string) => Object.fromEntries(objects.filter(o => o.kind === kind).map(o => [o.metadata.name, o.value]));
+    expect(Object.keys(values('WorkloadPriorityClass')).length).toBeGreaterThan(0);
+    expect(values('WorkloadPriorityClass')).toEqual(values('PriorityClass'));
+  });
+
   test('guaranteed GPUs beyond the declared capacity are refused, naming the flavor', () => {
     const result = synthText(catalog(tenant('team-a', '3') + tenant('team-b', '2')));
     expect(result.code).toBe(1);

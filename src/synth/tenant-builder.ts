@@ -138,7 +138,7 @@ export function addClusterObjects(scope: Construct, sources: TenancySources): Pr
   if (cluster.identityProvider) attempt(() => new IdentityProvider(scope, 'IdentityProvider', cluster.identityProvider!));
   if (cluster.readOnlyDashboard) attempt(() => new ReadOnlyDashboard(scope, 'ReadOnlyDashboard', cluster.readOnlyDashboard));
   // Before the guard, which guards the queues when the app has them.
-  if (cluster.kueue) attempt(() => new GpuQueues(scope, 'GpuQueues', cluster.kueue!));
+  if (cluster.kueue) attempt(() => new GpuQueues(scope, 'GpuQueues', { ...cluster.kueue!, priorityClasses: sources.priorityClasses }));
   if (cluster.guard) attempt(() => new TenancyGuard(scope, 'TenancyGuard', cluster.guard));
   return problems;
 }

@@ -2,11 +2,19 @@ import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { RBAC_API_GROUP } from '../../core/kubeflow-defaults';
 import { KueueClusterOptions, kueueClusterProblems } from '../../core/kueue';
+import { PriorityClassSpec } from '../../core/priority-classes';
 import { throwIfAny } from '../../core/validation';
-import { CohortV1Beta2, ResourceFlavorV1Beta2 } from '../../imports/kueue.x-k8s.io';
+import { CohortV1Beta2, ResourceFlavorV1Beta2, WorkloadPriorityClassV1Beta2 } from '../../imports/kueue.x-k8s.io';
 
 /** Properties of {@link GpuQueues}. */
-export interface GpuQueuesProps extends KueueClusterOptions {}
+export interface GpuQueuesProps extends KueueClusterOptions {
+  /**
+   * The cluster's PriorityClasses: each gets a Kueue WorkloadPriorityClass of the same name and value,
+   * so a job's place in the queue follows the class its pods run with (label `kueue.x-k8s.io/priority-class`).
+   * @default - none
+   */
+  readonly priorityClasses?: PriorityClassSpec[];
+}
 
 // The app's GpuQueues, marked on its root construct as the tenancy guard is: tenants find their flavors there.
 const GPU_QUEUES_OF_APP = Symbol.for('cdk8s-kubeflow-tenancy.GpuQueues');
@@ -42,6 +50,11 @@ export class GpuQueues extends Construct {
       new ResourceFlavorV1Beta2(this, `ResourceFlavor-${flavor.name}`, {
         metadata: { name: flavor.name },
         spec: flavor.nodeLabels === undefined ? {} : { nodeLabels: flavor.nodeLabels },
+      });
+    }
+    for (const priority of props.priorityClasses ?? []) {
+      new WorkloadPriorityClassV1Beta2(this, `WorkloadPriorityClass-${priority.name}`, {
+        metadata: { name: priority.name }, value: priority.value, description: priority.description,
       });
     }
     for (const cohort of props.cohorts ?? []) {
