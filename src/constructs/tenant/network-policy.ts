@@ -118,9 +118,9 @@ export class TenantNetworkPolicy extends Construct {
       policy('allow-internet', { egress: [{ to: [{ ipBlock: { cidr: '0.0.0.0/0', except: internetExceptions(props) } }] }] });
     }
     if (!sidecar) policy('allow-ztunnel-probes', { ingress: [{ from: [{ ipBlock: { cidr: ZTUNNEL_PROBE_SOURCE } }] }] });
-    // The same path as a rule added later: one way to write a rule.
-    for (const rule of props.additionalIngress ?? []) this.addIngress(rule);
-    for (const rule of props.additionalEgress ?? []) this.addEgress(rule);
+    // Written as a rule added later is (checked above with the rest of the props, not again).
+    for (const rule of props.additionalIngress ?? []) this.writeIngress(rule);
+    for (const rule of props.additionalEgress ?? []) this.writeEgress(rule);
   }
 
   /**
@@ -129,7 +129,7 @@ export class TenantNetworkPolicy extends Construct {
    */
   public addIngress(rule: NetworkPeerRule): void {
     this.checkAdded({ additionalIngress: [rule] });
-    this.writePolicy(`allow-ingress-${rule.name}`, { ingress: [{ from: [customPeer(rule)], ports: customPorts(rule) }] });
+    this.writeIngress(rule);
   }
 
   /**
@@ -138,6 +138,14 @@ export class TenantNetworkPolicy extends Construct {
    */
   public addEgress(rule: NetworkPeerRule): void {
     this.checkAdded({ additionalEgress: [rule] });
+    this.writeEgress(rule);
+  }
+
+  private writeIngress(rule: NetworkPeerRule): void {
+    this.writePolicy(`allow-ingress-${rule.name}`, { ingress: [{ from: [customPeer(rule)], ports: customPorts(rule) }] });
+  }
+
+  private writeEgress(rule: NetworkPeerRule): void {
     this.writePolicy(`allow-egress-${rule.name}`, { egress: [{ to: [customPeer(rule)], ports: customPorts(rule) }] });
   }
 
