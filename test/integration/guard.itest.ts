@@ -367,9 +367,12 @@ async function perform(row: Row) {
  * with a dry run (admission runs, nothing is stored) until the guard answers as `ready` says.
  */
 async function guardInEffect(ready: (response: { status: number; warnings: string[] }) => boolean): Promise<void> {
-  const probe = ROWS[0];
+  // One probe per policy: the API server picks up each policy's binding on its own, so one policy in
+  // effect says nothing of the others (a run under load once saw the open-access binding lag).
+  const probes = [...new Map(ROWS.filter(row => typeof row.expect === 'object').map(row => [(row.expect as { guard: string }).guard, row])).values()];
   for (let i = 0; i < 240; i++) {
-    if (ready(await api(probe.method, `${probe.path}?dryRun=All`, probe.body, probe.as))) return;
+    const responses = await Promise.all(probes.map(probe => api(probe.method, `${probe.path}?dryRun=All`, probe.body, probe.as)));
+    if (responses.every(ready)) return;
     await new Promise(r => setTimeout(r, 250));
   }
   throw new Error('the guard did not take effect within 60 s');
