@@ -24,6 +24,9 @@ export { AuditLevel, AuditPolicy, AuditPolicyOptions, AuditPolicyProps, AuditWeb
 export { DexStaticClient, IdentityProvider, IdentityProviderProps, LdapConnector, OidcConnector } from './constructs/cluster/identity-provider';
 export { DashboardVersion, ReadOnlyDashboard, ReadOnlyDashboardOptions, ReadOnlyDashboardProps } from './constructs/cluster/read-only-dashboard';
 export { GuardMode, TenancyGuard, TenancyGuardOptions, TenancyGuardProps } from './constructs/cluster/tenancy-guard';
-export { FlavorQuota, GpuFlavorOptions, KueueClusterOptions, KueueCohortOptions, TenantQueueOptions } from './core/kueue';
+export {
+  CohortReclaimPreemption, FlavorQuota, FlavorTaint, GpuFlavorOptions, KueueClusterOptions, KueueCohortOptions, QueuePreemptionOptions, TaintEffect,
+  TenantQueueOptions, WithinQueuePreemption,
+} from './core/kueue';
 export { GpuQueues, GpuQueuesProps } from './constructs/cluster/gpu-queues';
 export { TenantQueue, TenantQueueProps } from './constructs/tenant/tenant-queue';

@@ -6,7 +6,10 @@ import { cli, synthText } from './support/cli';
 import { parseYaml, tempDir } from './support/synth';
 import { GpuQueues } from '../src/constructs/cluster/gpu-queues';
 import { TenantQueue } from '../src/constructs/tenant/tenant-queue';
-import { capacityPlan, KueueClusterOptions, kueueClusterProblems, overCommitted, quotaConflicts, tenantQueueProblems } from '../src/core/kueue';
+import {
+  capacityPlan, CohortReclaimPreemption, KueueClusterOptions, kueueClusterProblems, overCommitted, quotaConflicts, TaintEffect,
+  tenantQueueProblems, WithinQueuePreemption,
+} from '../src/core/kueue';
 import { formatProblem } from '../src/core/problem';
 
 const CLUSTER: KueueClusterOptions = {
@@ -55,8 +58,33 @@ describe('Kueue rules (pure)', () => {
     expect(text(overCommitted(plan))).toEqual([expect.stringContaining('add up to 10, more than the 8 the cluster has')]);
   });
 
-  test('a ResourceQuota that caps a resource Kueue owns is a conflict', () => {
-    expect(quotaConflicts({ 'cpu': '4', 'requests.nvidia.com/gpu': '8', 'limits.nvidia.com/gpu': '8' }, CLUSTER)).toEqual(['limits.nvidia.com/gpu', 'requests.nvidia.com/gpu']);
+  test('a ResourceQuota that caps a resource Kueue owns is a conflict, unless the cluster allows both for it', () => {
+    const quota = { 'cpu': '4', 'requests.nvidia.com/gpu': '8', 'limits.nvidia.com/gpu': '8' };
+    expect(quotaConflicts(quota, CLUSTER)).toEqual(['limits.nvidia.com/gpu', 'requests.nvidia.com/gpu']);
+    expect(quotaConflicts(quota, { ...CLUSTER, alsoCappedByResourceQuota: ['nvidia.com/gpu'] })).toEqual([]);
+    expect(text(kueueClusterProblems({ ...CLUSTER, alsoCappedByResourceQuota: ['cpu'] })))
+      .toEqual([expect.stringContaining('kueue.alsoCappedByResourceQuota[0]: "cpu" is not a resource Kueue owns')]);
+  });
+
+  test('flavor taints: label-shaped keys and values, one of the three effects', () => {
+    const flavors = [{
+      name: 'a100',
+      capacity: { 'nvidia.com/gpu': '8' },
+      nodeTaints: [{ key: 'bad key', effect: 'Evict' as TaintEffect }],
+      tolerations: [{ key: 'nvidia.com/gpu', value: 'a b', effect: TaintEffect.NO_SCHEDULE }],
+    }];
+    expect(text(kueueClusterProblems({ flavors })).join('\n')).toMatch(
+      /kueue.flavors\[0\].nodeTaints\[0\].key: [^\n]*\n[^\n]*nodeTaints\[0\].effect: "Evict" is not a taint effect[^\n]*NoSchedule, PreferNoSchedule, NoExecute\n[^\n]*tolerations\[0\].value: /);
+  });
+
+  test('preemption policies: Kueue\'s values only; reclaiming needs a cohort', () => {
+    const quotas = [{ flavor: 'a100', nominal: { 'nvidia.com/gpu': '2' } }];
+    expect(tenantQueueProblems({ cohort: 'ml', quotas, preemption: { withinQueue: WithinQueuePreemption.LOWER_PRIORITY, reclaimWithinCohort: CohortReclaimPreemption.ANY } }, CLUSTER))
+      .toEqual([]);
+    expect(text(tenantQueueProblems({ quotas, preemption: { withinQueue: 'Any' as WithinQueuePreemption, reclaimWithinCohort: CohortReclaimPreemption.ANY } }, CLUSTER))).toEqual([
+      expect.stringContaining('kueue.preemption.withinQueue: "Any" is not a preemption policy'),
+      expect.stringContaining('kueue.preemption.reclaimWithinCohort: is set, but the tenant is in no cohort'),
+    ]);
   });
 });
 
@@ -93,6 +121,34 @@ describe('TenantQueue and GpuQueues', () => {
     });
   });
 
+  test('flavor taints and tolerations; a toleration without a value tolerates any value', () => {
+    const chart = new Chart(Testing.app(), 'c');
+    new GpuQueues(chart, 'g', {
+      flavors: [{
+        name: 'h100',
+        capacity: { 'nvidia.com/gpu': '4' },
+        nodeTaints: [{ key: 'pool', value: 'h100', effect: TaintEffect.NO_SCHEDULE }],
+        tolerations: [{ key: 'nvidia.com/gpu', effect: TaintEffect.NO_SCHEDULE }, { key: 'pool', value: 'h100', effect: TaintEffect.NO_EXECUTE }],
+      }],
+    });
+    expect(Testing.synth(chart)[0].spec).toEqual({
+      nodeTaints: [{ key: 'pool', value: 'h100', effect: 'NoSchedule' }],
+      tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }, { key: 'pool', operator: 'Equal', value: 'h100', effect: 'NoExecute' }],
+    });
+  });
+
+  test('preemption policies reach the ClusterQueue', () => {
+    const chart = new Chart(Testing.app(), 'c');
+    new TenantQueue(chart, 'q', {
+      namespace: 'team-a',
+      cluster: CLUSTER,
+      cohort: 'ml',
+      quotas: [{ flavor: 'a100', nominal: { 'nvidia.com/gpu': '2' } }],
+      preemption: { withinQueue: WithinQueuePreemption.LOWER_OR_NEWER_EQUAL_PRIORITY, reclaimWithinCohort: CohortReclaimPreemption.ANY },
+    });
+    expect(Testing.synth(chart)[0].spec.preemption).toEqual({ withinClusterQueue: 'LowerOrNewerEqualPriority', reclaimWithinCohort: 'Any' });
+  });
+
   test('a queue with problems throws them, naming the tenant', () => {
     expect(() => new TenantQueue(new Chart(Testing.app(), 'c'), 'q', { namespace: 'team-a', cluster: CLUSTER, quotas: [] }))
       .toThrow('tenant "team-a": kueue.quotas: is empty');
@@ -106,6 +162,7 @@ describe('TenantQueue and GpuQueues', () => {
       'ResourceFlavor a100', 'ResourceFlavor h100', 'Cohort ml', 'Cohort research', 'ClusterRole kubeflow-kueue-view',
     ]);
     expect(objects[0].spec).toEqual({ nodeLabels: { 'nvidia.com/gpu.product': 'A100' } });
+    expect(objects[1].spec).toEqual({});
     expect(objects[3].spec).toEqual({ parentName: 'ml' });
     expect(objects[4].metadata.labels).toEqual({
       'rbac.authorization.kubeflow.org/aggregate-to-kubeflow-view': 'true', 'rbac.authorization.kubeflow.org/aggregate-to-kubeflow-edit': 'true',

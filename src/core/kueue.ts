@@ -18,6 +18,29 @@ export const DEFAULT_KUEUE_RESOURCES = ['nvidia.com/gpu'];
 export const MAX_FLAVORS = 64;
 export const MAX_COVERED_RESOURCES = 64;
 
+/** How a taint keeps pods off a node (Kubernetes' taint effects). */
+export enum TaintEffect {
+  /** New pods that do not tolerate it are not scheduled. */
+  NO_SCHEDULE = 'NoSchedule',
+  /** The scheduler avoids the node for pods that do not tolerate it. */
+  PREFER_NO_SCHEDULE = 'PreferNoSchedule',
+  /** Running pods that do not tolerate it are evicted too. */
+  NO_EXECUTE = 'NoExecute',
+}
+
+/** A taint of a flavor's nodes, or a toleration for one (with no value, any value is tolerated). */
+export interface FlavorTaint {
+  /** The taint's key, e.g. `nvidia.com/gpu`. */
+  readonly key: string;
+  /**
+   * The taint's value.
+   * @default - none (a toleration then matches any value)
+   */
+  readonly value?: string;
+  /** The taint's effect. */
+  readonly effect: TaintEffect;
+}
+
 /** A kind of node jobs can run on, usually a GPU model (a ResourceFlavor). */
 export interface GpuFlavorOptions {
   /** The flavor's name, e.g. `a100`. */
@@ -27,6 +50,17 @@ export interface GpuFlavorOptions {
    * @default - none: any node
    */
   readonly nodeLabels?: { [key: string]: string };
+  /**
+   * Taints the flavor's nodes carry: Kueue admits a workload on the flavor only if its pods tolerate them.
+   * @default - none
+   */
+  readonly nodeTaints?: FlavorTaint[];
+  /**
+   * Tolerations Kueue adds to the pods it admits on the flavor, usually for the taint that keeps
+   * other pods off dedicated GPU nodes (so notebooks and jobs need not carry it).
+   * @default - none
+   */
+  readonly tolerations?: FlavorTaint[];
   /** How much of each resource the cluster has in this flavor, e.g. `{"nvidia.com/gpu": "16"}`: the capacity check's bound. */
   readonly capacity: { [resource: string]: string };
 }
@@ -56,6 +90,47 @@ export interface KueueClusterOptions {
    * @default ["nvidia.com/gpu"]
    */
   readonly resources?: string[];
+  /**
+   * Resources Kueue owns that tenants' ResourceQuotas may cap as well. Both then apply: Kueue admits
+   * a job by its quota and the ResourceQuota can still refuse its pods one by one, so a job can start
+   * half-way. Only for a migration from ResourceQuota to Kueue.
+   * @default - none: a ResourceQuota key on a resource Kueue owns is refused
+   */
+  readonly alsoCappedByResourceQuota?: string[];
+}
+
+/** When a tenant's pending workload may preempt workloads of its own queue. */
+export enum WithinQueuePreemption {
+  /** Never (Kueue's default). */
+  NEVER = 'Never',
+  /** Workloads of lower priority. */
+  LOWER_PRIORITY = 'LowerPriority',
+  /** Workloads of lower priority, or of equal priority and newer. */
+  LOWER_OR_NEWER_EQUAL_PRIORITY = 'LowerOrNewerEqualPriority',
+}
+
+/** When a tenant's pending workload may preempt other queues' workloads that borrowed its quota. */
+export enum CohortReclaimPreemption {
+  /** Never (Kueue's default): the tenant waits until borrowed quota is released. */
+  NEVER = 'Never',
+  /** Borrowing workloads of lower priority. */
+  LOWER_PRIORITY = 'LowerPriority',
+  /** Any borrowing workload: the tenant's nominal quota is a guarantee. */
+  ANY = 'Any',
+}
+
+/** How a tenant's queue takes back its quota. */
+export interface QueuePreemptionOptions {
+  /**
+   * Preemption within the tenant's own queue.
+   * @default WithinQueuePreemption.NEVER
+   */
+  readonly withinQueue?: WithinQueuePreemption;
+  /**
+   * Preemption of other queues' workloads running on the tenant's lent quota.
+   * @default CohortReclaimPreemption.NEVER
+   */
+  readonly reclaimWithinCohort?: CohortReclaimPreemption;
 }
 
 /** A tenant's share of one flavor, per resource. */
@@ -90,6 +165,11 @@ export interface TenantQueueOptions {
    * @default - Kueue's default, 1
    */
   readonly fairSharingWeight?: string;
+  /**
+   * How the tenant's queue takes back its quota by preemption.
+   * @default - Kueue's default: no preemption
+   */
+  readonly preemption?: QueuePreemptionOptions;
 }
 
 /** The resources Kueue owns, with the default applied. */
@@ -116,6 +196,9 @@ export function kueueClusterProblems(cluster: KueueClusterOptions): Problem[] {
       at(`flavors[${i}].nodeLabels`, labelKeyProblem(key));
       at(`flavors[${i}].nodeLabels["${key}"]`, labelValueProblem(String(value)));
     }
+    for (const [field, taints] of [['nodeTaints', flavor.nodeTaints], ['tolerations', flavor.tolerations]] as const) {
+      (taints ?? []).forEach((taint, j) => problems.push(...taintProblems(taint, `kueue.flavors[${i}].${field}[${j}]`)));
+    }
     for (const resource of resources) {
       const value = flavor.capacity?.[resource];
       if (value === undefined) at(`flavors[${i}].capacity`, `has no "${resource}"; give the flavor's capacity of every resource Kueue owns (0 if none)`);
@@ -125,7 +208,40 @@ export function kueueClusterProblems(cluster: KueueClusterOptions): Problem[] {
       at(`flavors[${i}].capacity["${resource}"]`, wholeQuantityProblem(value));
     }
   });
+  (cluster.alsoCappedByResourceQuota ?? []).forEach((resource, i) => {
+    if (!resources.includes(resource)) at(`alsoCappedByResourceQuota[${i}]`, `${shown(resource)} is not a resource Kueue owns (${resources.join(', ')})`);
+  });
   problems.push(...cohortProblems(cluster.cohorts ?? []));
+  return problems;
+}
+
+const TAINT_EFFECTS: readonly string[] = Object.values(TaintEffect);
+
+/** A taint's key and value as labels, its effect one of Kubernetes' three. */
+function taintProblems(taint: FlavorTaint, field: string): Problem[] {
+  const problems: Problem[] = [];
+  const at = (sub: string, message: string | undefined, fix?: string) => { if (message) problems.push({ field: `${field}.${sub}`, message, fix }); };
+  at('key', labelKeyProblem(taint.key));
+  if (taint.value !== undefined) at('value', labelValueProblem(String(taint.value)));
+  if (!TAINT_EFFECTS.includes(taint.effect)) at('effect', `${shown(taint.effect)} is not a taint effect`, `use one of ${TAINT_EFFECTS.join(', ')}`);
+  return problems;
+}
+
+const WITHIN_QUEUE: readonly string[] = Object.values(WithinQueuePreemption);
+const RECLAIM: readonly string[] = Object.values(CohortReclaimPreemption);
+
+function preemptionProblems(queue: TenantQueueOptions): Problem[] {
+  const problems: Problem[] = [];
+  const { withinQueue, reclaimWithinCohort } = queue.preemption ?? {};
+  if (withinQueue !== undefined && !WITHIN_QUEUE.includes(withinQueue)) {
+    problems.push({ field: 'kueue.preemption.withinQueue', message: `${shown(withinQueue)} is not a preemption policy`, fix: `use one of ${WITHIN_QUEUE.join(', ')}` });
+  }
+  if (reclaimWithinCohort !== undefined && !RECLAIM.includes(reclaimWithinCohort)) {
+    problems.push({ field: 'kueue.preemption.reclaimWithinCohort', message: `${shown(reclaimWithinCohort)} is not a preemption policy`, fix: `use one of ${RECLAIM.join(', ')}` });
+  }
+  if (reclaimWithinCohort !== undefined && queue.cohort === undefined) {
+    problems.push({ field: 'kueue.preemption.reclaimWithinCohort', message: 'is set, but the tenant is in no cohort that could borrow its quota', fix: 'set kueue.cohort or drop it' });
+  }
   return problems;
 }
 
@@ -166,6 +282,7 @@ export function tenantQueueProblems(queue: TenantQueueOptions, cluster: KueueClu
   if (queue.cohort !== undefined && !cohorts.has(queue.cohort)) at('cohort', `${shown(queue.cohort)} is not a declared cohort`, 'declare it under cluster.kueue.cohorts');
   if (queue.quotas.length === 0) at('quotas', 'is empty; give the tenant a share of at least one flavor (0 to only borrow)');
   if (queue.fairSharingWeight !== undefined && !isQuantity(queue.fairSharingWeight)) at('fairSharingWeight', `${shown(queue.fairSharingWeight)} is not a quantity, e.g. "1" or "2.5"`);
+  problems.push(...preemptionProblems(queue));
   const named = new Set<string>();
   queue.quotas.forEach((quota, i) => {
     const q = `quotas[${i}]`;
@@ -197,7 +314,8 @@ export function tenantQueueProblems(queue: TenantQueueOptions, cluster: KueueClu
 
 /** Resource names of a ResourceQuota that cap a resource Kueue owns (`requests.nvidia.com/gpu`, `limits.…`). */
 export function quotaConflicts(resourceQuota: { readonly [key: string]: string }, cluster: KueueClusterOptions): string[] {
-  const owned = kueueResources(cluster);
+  const shared = cluster.alsoCappedByResourceQuota ?? [];
+  const owned = kueueResources(cluster).filter(r => !shared.includes(r));
   return Object.keys(resourceQuota).filter(key => owned.some(r => key === r || key === `requests.${r}` || key === `limits.${r}`)).sort();
 }
 

@@ -677,6 +677,12 @@ export const MUTATIONS: MutationEntry[] = [
   { pattern: 'cluster.kueue.cohorts[].name', why: 'cohort names', values: ctx => sets([ctx.other.name, '', 'Bad_Name']) },
   { pattern: 'cluster.kueue.cohorts[].parent', why: 'unknown parents, itself', values: () => sets(['unknown', '', 'Bad_Name']) },
   { pattern: 'cluster.kueue.resources[]', why: 'resources Kueue does not own, malformed names', values: () => [...sets(['cpu', 'nvidia.com/gpu', 'gpu', '', 'a/b/c']), whole([])] },
+  { pattern: 'cluster.kueue.flavors[].*[].key', why: 'taint keys: malformed, the tenant label', values: () => sets([...HOSTILE_LABEL_KEYS, '', 'a b']) },
+  { pattern: 'cluster.kueue.flavors[].*[].value', why: 'taint values', values: () => sets(['', 'a b', 'x'.repeat(70), '*']) },
+  { pattern: 'cluster.kueue.flavors[].*[].effect', why: 'effects', values: () => [...enumValues(['NoSchedule', 'PreferNoSchedule', 'NoExecute']), ...sets(['noschedule', '', 'Evict'])] },
+  { pattern: 'cluster.kueue.alsoCappedByResourceQuota[]', why: 'resources Kueue does not own', values: () => [...sets(['cpu', 'nvidia.com/gpu', '', 'requests.nvidia.com/gpu']), whole([])] },
+  { pattern: '{settings}.kueue.preemption.withinQueue', why: 'policies', values: () => [...enumValues(['Never', 'LowerPriority', 'LowerOrNewerEqualPriority']), ...sets(['Any', 'never', ''])] },
+  { pattern: '{settings}.kueue.preemption.reclaimWithinCohort', why: 'policies', values: () => [...enumValues(['Never', 'LowerPriority', 'Any']), ...sets(['Always', 'any', ''])] },
   { pattern: '{settings}.podSecurity.enabled', why: 'off switch', values: () => [...booleans(), ...booleans({ disabledReason: OFF_REASON })] },
   {
     pattern: '{settings}.podSecurity.disabledReason',

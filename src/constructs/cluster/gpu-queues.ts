@@ -49,7 +49,14 @@ export class GpuQueues extends Construct {
     for (const flavor of props.flavors) {
       new ResourceFlavorV1Beta2(this, `ResourceFlavor-${flavor.name}`, {
         metadata: { name: flavor.name },
-        spec: flavor.nodeLabels === undefined ? {} : { nodeLabels: flavor.nodeLabels },
+        spec: {
+          nodeLabels: flavor.nodeLabels,
+          nodeTaints: flavor.nodeTaints?.map(t => ({ key: t.key, value: t.value, effect: t.effect })),
+          // A toleration without a value tolerates any value of the key (operator Exists).
+          tolerations: flavor.tolerations?.map(t => (t.value === undefined
+            ? { key: t.key, operator: 'Exists', effect: t.effect }
+            : { key: t.key, operator: 'Equal', value: t.value, effect: t.effect })),
+        },
       });
     }
     for (const priority of props.priorityClasses ?? []) {

@@ -4,7 +4,8 @@ import { DEFAULT_LOCAL_QUEUE, KueueClusterOptions, kueueResources, TenantQueueOp
 import { inTenant } from '../../core/problem';
 import { throwIfAny } from '../../core/validation';
 import {
-  ClusterQueueV1Beta2, ClusterQueueV1Beta2SpecFairSharingWeight, ClusterQueueV1Beta2SpecResourceGroupsFlavorsResourcesBorrowingLimit,
+  ClusterQueueV1Beta2, ClusterQueueV1Beta2SpecFairSharingWeight, ClusterQueueV1Beta2SpecPreemptionReclaimWithinCohort,
+  ClusterQueueV1Beta2SpecPreemptionWithinClusterQueue, ClusterQueueV1Beta2SpecResourceGroupsFlavorsResourcesBorrowingLimit,
   ClusterQueueV1Beta2SpecResourceGroupsFlavorsResourcesLendingLimit, ClusterQueueV1Beta2SpecResourceGroupsFlavorsResourcesNominalQuota,
   LocalQueueV1Beta2,
 } from '../../imports/kueue.x-k8s.io';
@@ -39,6 +40,10 @@ export class TenantQueue extends Construct {
       spec: {
         cohortName: props.cohort,
         namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': props.namespace } },
+        preemption: props.preemption === undefined ? undefined : {
+          withinClusterQueue: props.preemption.withinQueue as string as ClusterQueueV1Beta2SpecPreemptionWithinClusterQueue | undefined,
+          reclaimWithinCohort: props.preemption.reclaimWithinCohort as string as ClusterQueueV1Beta2SpecPreemptionReclaimWithinCohort | undefined,
+        },
         fairSharing: props.fairSharingWeight === undefined ? undefined
           : { weight: ClusterQueueV1Beta2SpecFairSharingWeight.fromString(props.fairSharingWeight) },
         resourceGroups: [{
