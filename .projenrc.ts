@@ -159,6 +159,8 @@ project.addTask('test:python', {
 project.testTask.exec('ts-node --project scripts/tsconfig.json scripts/api-docs.ts');
 // The benchmark, tiny (5 tenants, one run, and the example's cdk8s synth), so it cannot break unnoticed.
 project.testTask.exec('ts-node --transpile-only bench/bench.ts --sizes 5 --runs 1');
+// ...and with GPU queues on (a ClusterQueue and LocalQueue per tenant, and `kf-tenancy capacity`).
+project.testTask.exec('ts-node --transpile-only bench/bench.ts --sizes 5 --runs 1 --kueue --no-cdk8s');
 project.testTask.exec('ts-node --project scripts/tsconfig.json scripts/python-check.ts');
 project.testTask.exec('ts-node --project scripts/tsconfig.json scripts/integration.ts');
 

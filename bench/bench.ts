@@ -11,6 +11,7 @@
  *   npm run bench -- --json        # JSON
  *   npm run bench -- --sizes 100,1000 --runs 5
  *   npm run bench -- --serial      # the library on one thread, like the floor
+ *   npm run bench -- --kueue       # GPU queues on: a ClusterQueue and LocalQueue per tenant, and `capacity`
  *
  * It also times `npx cdk8s synth` of the bundled example (cdk8s.yaml: the example app on the
  * compiled lib/ and the isolation-check plugin), the command a platform team runs on every
@@ -30,6 +31,7 @@ const { values } = parseArgs({
     'runs': { type: 'string', default: '3' },
     'serial': { type: 'boolean', default: false },
     'no-cdk8s': { type: 'boolean', default: false },
+    'kueue': { type: 'boolean', default: false },
   },
 });
 const ROOT = path.join(__dirname, '..');
@@ -77,7 +79,7 @@ const analysis: Array<Record<string, number>> = [];
 for (const n of sizes) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `kf-bench-${n}-`));
   const catalog = path.join(dir, 'tenants.yaml');
-  fs.writeFileSync(catalog, generateCatalog(n));
+  fs.writeFileSync(catalog, generateCatalog(n, { kueue: values.kueue }));
   const objectsFile = path.join(dir, 'objects.json');
   worker(['dump', catalog, objectsFile]);
   const library: Sample[] = [];
@@ -85,9 +87,10 @@ for (const n of sizes) {
   const validate: Sample[] = [];
   const access: Sample[] = [];
   const diff: Sample[] = [];
+  const capacity: Sample[] = [];
   // The folder of a pull request's catalog, for the access diff against the library's output.
   const changed = path.join(dir, 'changed.yaml');
-  fs.writeFileSync(changed, changedCatalog(n));
+  fs.writeFileSync(changed, changedCatalog(n, { kueue: values.kueue }));
   worker(['library', changed, path.join(dir, 'changed')]);
   for (let r = 0; r < runs; r++) {
     const out = path.join(dir, `lib-${r}`);
@@ -96,6 +99,7 @@ for (const n of sizes) {
     validate.push(worker(['validate', catalog]));
     access.push(worker(['access', out, path.join(dir, 'access.json')]));
     diff.push(worker(['diff', path.join(dir, 'changed'), out]));
+    if (values.kueue) capacity.push(worker(['capacity', catalog]));
     fs.rmSync(out, { recursive: true, force: true });
     fs.rmSync(path.join(dir, `floor-${r}`), { recursive: true, force: true });
   }
@@ -111,6 +115,7 @@ for (const n of sizes) {
     validateRssMb: rssOf(validate),
     accessRssMb: rssOf(access),
     diffRssMb: rssOf(diff),
+    ...(values.kueue ? { capacityMs: timeOf(capacity), capacityRssMb: rssOf(capacity) } : {}),
   });
   const ms = median(library.map(s => s.ms));
   const floorMs = median(floor.map(s => s.ms));
@@ -143,12 +148,16 @@ if (values.json) {
   printTable(['tenants', 'synth (ms)', 'validate (ms)', 'access --json (ms)', 'access --diff (ms)', 'synth RSS', 'validate RSS', 'access RSS', 'diff RSS (MB)'],
     analysis.map(a => [a.tenants, a.synthMs, a.validateMs, a.accessMs, a.diffMs, a.synthRssMb, a.validateRssMb, a.accessRssMb, a.diffRssMb]
       .map(String)));
+  if (values.kueue) {
+    console.log('');
+    printTable(['tenants', 'capacity (ms)', 'capacity RSS (MB)'], analysis.map(a => [a.tenants, a.capacityMs, a.capacityRssMb].map(String)));
+  }
   if (analysis.length > 1) {
     // Time per tenant from the smallest to the largest size: 1.00 is linear.
     const [first, last] = [analysis[0], analysis[analysis.length - 1]];
     const growth = (key: string) => ((last[key] / last.tenants) / (first[key] / first.tenants)).toFixed(2);
     console.log(`time per tenant, ${first.tenants} → ${last.tenants} tenants (1.00 = linear): synth ${growth('synthMs')}, validate ${growth('validateMs')}, `
-      + `access ${growth('accessMs')}, diff ${growth('diffMs')}`);
+      + `access ${growth('accessMs')}, diff ${growth('diffMs')}${values.kueue ? `, capacity ${growth('capacityMs')}` : ''}`);
   }
   if (cdk8sSynth !== undefined) console.log(`npx cdk8s synth of the bundled example (4 tenants, isolation-check plugin included): ${cdk8sSynth} ms, median of ${runs}`);
 }

@@ -6,6 +6,7 @@
  *   worker.ts validate CATALOG          - kf-tenancy validate of the catalog
  *   worker.ts access  OUTDIR   JSON     - kf-tenancy access --json of a synthesized folder
  *   worker.ts diff    OUTDIR   OLDDIR   - kf-tenancy access OUTDIR --diff OLDDIR
+ *   worker.ts capacity CATALOG          - kf-tenancy capacity of the catalog (GPU queues)
  * Prints one JSON line: { ms, maxRssMb, objects, files }.
  */
 import * as fs from 'fs';
@@ -45,8 +46,8 @@ if (mode === 'library') {
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (code !== 0) process.exit(code);
   report(ms, output);
-} else if (mode === 'validate' || mode === 'access' || mode === 'diff') {
-  const args = mode === 'validate' ? ['validate', input] : mode === 'access' ? ['access', input, '--json', output] : ['access', input, '--diff', output];
+} else if (mode === 'validate' || mode === 'capacity' || mode === 'access' || mode === 'diff') {
+  const args = mode === 'validate' || mode === 'capacity' ? [mode, input] : mode === 'access' ? ['access', input, '--json', output] : ['access', input, '--diff', output];
   const start = process.hrtime.bigint();
   const code = run(['node', 'kf-tenancy', ...args], { out: () => undefined, err: t => process.stderr.write(t) });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;

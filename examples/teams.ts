@@ -1,14 +1,16 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
-  AuditPolicy, ContributorRole, IdentityKind, IdentityProvider, PodSecurityLevel, PriorityClasses, QuotaAlerts, ReadOnlyDashboard, TeamRolePreset,
-  TenancyGuard, TenantDashboard, TenantProfile, TenantSettings,
+  AuditPolicy, CohortReclaimPreemption, ContributorRole, GpuQueues, IdentityKind, IdentityProvider, PodSecurityLevel, PriorityClasses,
+  QuotaAlerts, ReadOnlyDashboard, TaintEffect, TeamRolePreset, TenancyGuard, TenantDashboard, TenantProfile, TenantSettings, WithinQueuePreemption,
 } from '../src';
 
 const ALL_CLASSES = ['high-priority-ml', 'normal-priority-ml', 'low-priority-ml'];
 const STANDARD_CLASSES = ['normal-priority-ml', 'low-priority-ml'];
 
 const TEAMS = ['team-data-science', 'team-ml-platform', 'team-research', 'fraud-detection-team'];
+const GPU = 'nvidia.com/gpu';
+const GPU_NODES = [{ key: GPU, effect: TaintEffect.NO_SCHEDULE }];
 
 /** What every team gets unless it says otherwise (the `defaults` of examples/tenants.yaml). */
 const DEFAULTS: TenantSettings = {
@@ -32,6 +34,15 @@ export class ExampleTeams extends Chart {
     new ReadOnlyDashboard(this, 'ReadOnlyDashboard');
     // ...and stay as Git declares them after apply: kube-apiserver refuses undeclared members,
     // changes to what was written here by anyone but Argo CD or Flux, and policies that open a team.
+    // GPUs are shared through Kueue, not capped by ResourceQuotas (declared before the guard, which then guards the queues).
+    new GpuQueues(this, 'GpuQueues', {
+      flavors: [
+        { name: 'h100', nodeLabels: { [`${GPU}.product`]: 'NVIDIA-H100-80GB-HBM3' }, tolerations: GPU_NODES, capacity: { [GPU]: '8' } },
+        { name: 'a100', nodeLabels: { [`${GPU}.product`]: 'NVIDIA-A100-SXM4-80GB' }, tolerations: GPU_NODES, capacity: { [GPU]: '16' } },
+      ],
+      cohorts: [{ name: 'ml' }, { name: 'research', parent: 'ml' }],
+      priorityClasses: PriorityClasses.ML_PRESET,
+    });
     new TenancyGuard(this, 'TenancyGuard');
     new AuditPolicy(this, 'AuditPolicy', {
       tenants: TEAMS,
@@ -65,10 +76,11 @@ export class ExampleTeams extends Chart {
       resourceQuota: {
         'cpu': '20',
         'memory': '100Gi',
-        'requests.nvidia.com/gpu': '4',
         'persistentvolumeclaims': '10',
         'requests.storage': '500Gi',
       },
+      // 4 A100s guaranteed, up to 4 more while other teams leave theirs idle.
+      kueue: { cohort: 'ml', quotas: [{ flavor: 'a100', nominal: { [GPU]: '4' }, borrowingLimit: { [GPU]: '4' } }] },
       teamRoles: [{
         name: 'ml-data-scientist',
         preset: TeamRolePreset.ML_DATA_SCIENTIST,
@@ -80,7 +92,12 @@ export class ExampleTeams extends Chart {
     const platform = new TenantProfile(this, 'team-ml-platform', {
       ...defaults,
       owner: 'bob@company.com',
-      resourceQuota: { 'cpu': '50', 'memory': '200Gi', 'requests.nvidia.com/gpu': '8' },
+      resourceQuota: { cpu: '50', memory: '200Gi' },
+      kueue: {
+        cohort: 'ml',
+        preemption: { withinQueue: WithinQueuePreemption.LOWER_PRIORITY, reclaimWithinCohort: CohortReclaimPreemption.ANY },
+        quotas: [{ flavor: 'h100', nominal: { [GPU]: '6' } }, { flavor: 'a100', nominal: { [GPU]: '2' } }],
+      },
       priorityClasses: { allowed: ALL_CLASSES, denied: [], maxPods: { 'high-priority-ml': '4' } },
       teamRoles: [{ name: 'ml-engineer', preset: TeamRolePreset.ML_ENGINEER, users: ['bob@company.com'] }],
     });
@@ -96,7 +113,6 @@ export class ExampleTeams extends Chart {
         'limits.cpu': '40',
         'requests.memory': '80Gi',
         'limits.memory': '160Gi',
-        'requests.nvidia.com/gpu': '4',
         'persistentvolumeclaims': '20',
         'requests.storage': '1Ti',
         'pods': '50',
@@ -113,12 +129,20 @@ export class ExampleTeams extends Chart {
         },
         persistentVolumeClaim: { minStorage: '1Gi', maxStorage: '100Gi' },
       },
+      kueue: {
+        cohort: 'research',
+        quotas: [
+          { flavor: 'a100', nominal: { [GPU]: '4' }, lendingLimit: { [GPU]: '2' } },
+          { flavor: 'h100', nominal: { [GPU]: '0' }, borrowingLimit: { [GPU]: '2' } },
+        ],
+      },
     });
 
     new TenantProfile(this, 'fraud-detection-team', {
       ...defaults,
       owner: 'lead@company.com',
-      resourceQuota: { 'cpu': '30', 'memory': '120Gi', 'requests.nvidia.com/gpu': '4' },
+      resourceQuota: { cpu: '30', memory: '120Gi' },
+      kueue: { cohort: 'ml', quotas: [{ flavor: 'a100', nominal: { [GPU]: '4' } }] },
       contributors: [
         { name: 'analyst1@company.com' },
         { name: 'analyst2@company.com' },

@@ -34,6 +34,7 @@ function matrix(n: number, extra: IdentityAccess[] = [], open: string[] = []): A
     sharedCloudIdentities: [],
     escalations: [],
     unenforcedPolicies: [],
+    gpuQueues: [],
   };
 }
 

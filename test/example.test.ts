@@ -39,13 +39,27 @@ describe('bundled example', () => {
     ]);
   });
 
-  test('team-data-science quota includes the GPU limit (in its Profile, for the controller\'s kf-resource-quota)', () => {
+  test('team-data-science: CPU and storage in its Profile (for the controller\'s kf-resource-quota), its GPUs in its Kueue queue', () => {
     const objects = parseYaml(files.find(f => f.tenant === 'team-data-science')!.content);
     expect(objects.filter(o => o.kind === 'ResourceQuota' && o.metadata.name === 'kf-resource-quota')).toEqual([]);
     const profile = objects.find(o => o.kind === 'Profile');
-    expect(profile.spec.resourceQuotaSpec.hard).toEqual({
-      'cpu': '20', 'memory': '100Gi', 'requests.nvidia.com/gpu': '4', 'persistentvolumeclaims': '10', 'requests.storage': '500Gi',
-    });
+    expect(profile.spec.resourceQuotaSpec.hard).toEqual({ 'cpu': '20', 'memory': '100Gi', 'persistentvolumeclaims': '10', 'requests.storage': '500Gi' });
+    const queue = objects.find(o => o.kind === 'ClusterQueue');
+    expect(queue.spec.namespaceSelector).toEqual({ matchLabels: { 'kubernetes.io/metadata.name': 'team-data-science' } });
+    expect(queue.spec.resourceGroups).toEqual([{
+      coveredResources: ['nvidia.com/gpu'],
+      flavors: [{ name: 'a100', resources: [{ name: 'nvidia.com/gpu', nominalQuota: '4', borrowingLimit: '4' }] }],
+    }]);
+    expect(objects.find(o => o.kind === 'LocalQueue')).toMatchObject({ metadata: { name: 'default', namespace: 'team-data-science' }, spec: { clusterQueue: 'team-data-science' } });
+  });
+
+  test('the GPU flavors, cohorts and WorkloadPriorityClasses are cluster objects; the guard guards the queues', () => {
+    const cluster = parseYaml(files.find(f => f.path === 'cluster/manifests.yaml')!.content);
+    const names = (kind: string) => cluster.filter(o => o.kind === kind).map(o => o.metadata.name).sort();
+    expect(names('ResourceFlavor')).toEqual(['a100', 'h100']);
+    expect(names('Cohort')).toEqual(['ml', 'research']);
+    expect(names('WorkloadPriorityClass')).toEqual(['high-priority-ml', 'low-priority-ml', 'normal-priority-ml']);
+    expect(names('ValidatingAdmissionPolicy')).toContain('kf-tenancy-guard-queues');
   });
 
   // The example's bytes are pinned once, by digest, in output-stability.test.ts.

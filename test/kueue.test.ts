@@ -235,6 +235,9 @@ tenants:
       { tenant: 'team-b', flavor: 'h100', resource: 'nvidia.com/gpu', guaranteed: '2', maximum: '6' },
       { tenant: 'team-b', flavor: 'a100', resource: 'nvidia.com/gpu', guaranteed: '4', maximum: '4' },
     ]);
+    // The same teams declared in the other order: the same report, byte for byte.
+    const [head, a, b] = CATALOG.split(/\n(?=  - )/);
+    expect(cli(['capacity', write(`${head}\n${b.trimEnd()}\n${a}\n`)]).stdout).toBe(result.stdout);
   });
 
   test('--diff lists what a catalog change moves', () => {
@@ -278,6 +281,36 @@ tenants:
     TenantCatalog.fromFiles(new Chart(app, 'tenants'), 'catalog', [writeCatalog(catalog)]);
     objects.forEach((o, i) => new ApiObject(chart, `o${i}`, o as any));
     expect(() => app.renderManifests()).toThrow(message);
+  });
+
+  test.each([
+    ['admits every namespace', clusterQueue('shared', {}), 'ClusterQueue shared admits workloads from more than one namespace name'],
+    ['is labelled for team-a but admits team-b', {
+      ...clusterQueue('team-a-extra', { matchLabels: { 'kubernetes.io/metadata.name': 'team-b' } }),
+      metadata: { name: 'team-a-extra', labels: { 'kf-tenancy.io/tenant': 'team-a' } },
+    }, 'belongs to tenant "team-a" but admits workloads from namespace "team-b"'],
+  ])('a ClusterQueue that %s is refused, with no LocalQueue pointing at it yet', (_, object, message) => {
+    const app = new TenancyApp({ outdir: tempDir() });
+    TenantCatalog.fromFiles(new Chart(app, 'tenants'), 'catalog', [writeCatalog(catalog)]);
+    new ApiObject(new Chart(app, 'extra'), 'queue', object as any);
+    expect(() => app.renderManifests()).toThrow(message);
+  });
+
+  test('the access report lists each LocalQueue with the namespace its ClusterQueue admits; a foreign one is a finding', () => {
+    const dir = tempDir();
+    const file = writeCatalog(catalog);
+    expect(cli(['synth', file, '-o', dir]).code).toBe(0);
+    const result = cli(['access', dir]);
+    expect(result.stdout).toContain('GPU queues (2; Kueue LocalQueues):');
+    expect(result.stdout).toContain('| team-a | default | team-a | team-a |');
+    expect(result.stdout).not.toContain('- GPU queue:');
+    // Hand-edited output: team-a's LocalQueue now feeds team-b's ClusterQueue.
+    const edited = tempDir();
+    fs.cpSync(dir, edited, { recursive: true });
+    const manifest = path.join(edited, 'tenants', 'team-a', 'manifests.yaml');
+    fs.writeFileSync(manifest, fs.readFileSync(manifest, 'utf8').replace('clusterQueue: team-a', 'clusterQueue: team-b'));
+    expect(cli(['access', edited]).stdout).toContain('- GPU queue: LocalQueue team-a/default feeds ClusterQueue team-b, which admits team-b');
+    expect(cli(['access', edited, '--diff', dir]).stdout).toContain('+ GPU queue: team-a/default → ClusterQueue team-b (admits team-b)');
   });
 
   test('the tenant\'s own queues pass', () => {

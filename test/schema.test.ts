@@ -47,8 +47,14 @@ describe('every synthesized object validates against its schema', () => {
       'admissionregistration.k8s.io/v1 ValidatingAdmissionPolicyBinding',
       'gateway.networking.k8s.io/v1 Gateway',
       'kubeflow.org/v1 Profile',
+      'kueue.x-k8s.io/v1beta2 ClusterQueue',
+      'kueue.x-k8s.io/v1beta2 Cohort',
+      'kueue.x-k8s.io/v1beta2 LocalQueue',
+      'kueue.x-k8s.io/v1beta2 ResourceFlavor',
+      'kueue.x-k8s.io/v1beta2 WorkloadPriorityClass',
       'monitoring.coreos.com/v1 PrometheusRule',
       'networking.k8s.io/v1 NetworkPolicy',
+      'rbac.authorization.k8s.io/v1 ClusterRole',
       'rbac.authorization.k8s.io/v1 Role',
       'rbac.authorization.k8s.io/v1 RoleBinding',
       'scheduling.k8s.io/v1 PriorityClass',
@@ -65,7 +71,8 @@ describe('every synthesized object validates against its schema', () => {
   test.each([
     'Namespace', 'ServiceAccount', 'ResourceQuota', 'RoleBinding', 'AuthorizationPolicy', 'Gateway',
     'NetworkPolicy', 'LimitRange', 'PriorityClass', 'Role', 'ConfigMap', 'PrometheusRule', 'Profile',
-    'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding',
+    'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'ClusterRole',
+    'ClusterQueue', 'LocalQueue', 'ResourceFlavor', 'Cohort', 'WorkloadPriorityClass',
   ])('%s', kind => {
     const ofKind = objects.filter(o => o.kind === kind);
     expect(ofKind.length).toBeGreaterThan(0);
@@ -76,6 +83,10 @@ describe('every synthesized object validates against its schema', () => {
     // A Profile with contributors: the CRD has no such field (the API server would prune it).
     expect(() => validateAgainstSchema({
       apiVersion: 'kubeflow.org/v1', kind: 'Profile', metadata: { name: 'x' }, spec: { owner: { kind: 'User', name: 'a@b.io' }, contributors: [] },
+    })).toThrow(/fails its schema/);
+    // A ClusterQueue with a field Kueue does not have.
+    expect(() => validateAgainstSchema({
+      apiVersion: 'kueue.x-k8s.io/v1beta2', kind: 'ClusterQueue', metadata: { name: 'x' }, spec: { borrowingLimit: 4 },
     })).toThrow(/fails its schema/);
     expect(() => validateAgainstSchema({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'x' }, subjects: [] }))
       .toThrow(/fails its schema/);

@@ -7,33 +7,45 @@ from constructs import Construct
 from cdk8s_kubeflow_tenancy import (
     AuditPolicy,
     AuditWebhookOptions,
+    CohortReclaimPreemption,
     ContainerLimits,
     ContributorOptions,
     ContributorRole,
     DexStaticClient,
+    FlavorQuota,
+    FlavorTaint,
+    GpuFlavorOptions,
+    GpuQueues,
     IdentityKind,
     IdentityProvider,
     KubeflowAuthOptions,
+    KueueCohortOptions,
     LimitRangeOptions,
     OidcConnector,
     PodSecurityLevel,
     PodSecurityOptions,
     PriorityClasses,
+    QueuePreemptionOptions,
     QuotaAlerts,
     ReadOnlyDashboard,
     TeamRoleOptions,
+    TaintEffect,
     TeamRolePreset,
     TenancyGuard,
     TenantDashboard,
     TenantNetworkPolicyOptions,
     TenantPriorityClassOptions,
     TenantProfile,
+    TenantQueueOptions,
     VolumeClaimLimits,
+    WithinQueuePreemption,
 )
 
 ALL_CLASSES = ["high-priority-ml", "normal-priority-ml", "low-priority-ml"]
 STANDARD_CLASSES = ["normal-priority-ml", "low-priority-ml"]
 TEAMS = ["team-data-science", "team-ml-platform", "team-research", "fraud-detection-team"]
+GPU = "nvidia.com/gpu"
+GPU_NODES = [FlavorTaint(key=GPU, effect=TaintEffect.NO_SCHEDULE)]
 
 # What every team gets unless it says otherwise (the `defaults` of examples/tenants.yaml).
 DEFAULTS = dict(
@@ -54,6 +66,27 @@ class ExampleTeams(Chart):
         ReadOnlyDashboard(self, "ReadOnlyDashboard")
         # ...and stay as Git declares them after apply: kube-apiserver refuses undeclared members,
         # changes to what was written here by anyone but Argo CD or Flux, and policies that open a team.
+        # GPUs are shared through Kueue, not capped by ResourceQuotas (declared before the guard, which then guards the queues).
+        GpuQueues(
+            self,
+            "GpuQueues",
+            flavors=[
+                GpuFlavorOptions(
+                    name="h100",
+                    node_labels={f"{GPU}.product": "NVIDIA-H100-80GB-HBM3"},
+                    tolerations=GPU_NODES,
+                    capacity={GPU: "8"},
+                ),
+                GpuFlavorOptions(
+                    name="a100",
+                    node_labels={f"{GPU}.product": "NVIDIA-A100-SXM4-80GB"},
+                    tolerations=GPU_NODES,
+                    capacity={GPU: "16"},
+                ),
+            ],
+            cohorts=[KueueCohortOptions(name="ml"), KueueCohortOptions(name="research", parent="ml")],
+            priority_classes=PriorityClasses.ML_PRESET,
+        )
         TenancyGuard(self, "TenancyGuard")
         AuditPolicy(
             self,
@@ -99,10 +132,13 @@ class ExampleTeams(Chart):
             resource_quota={
                 "cpu": "20",
                 "memory": "100Gi",
-                "requests.nvidia.com/gpu": "4",
                 "persistentvolumeclaims": "10",
                 "requests.storage": "500Gi",
             },
+            # 4 A100s guaranteed, up to 4 more while other teams leave theirs idle.
+            kueue=TenantQueueOptions(
+                cohort="ml", quotas=[FlavorQuota(flavor="a100", nominal={GPU: "4"}, borrowing_limit={GPU: "4"})]
+            ),
             team_roles=[
                 TeamRoleOptions(
                     name="ml-data-scientist",
@@ -123,7 +159,14 @@ class ExampleTeams(Chart):
                 ),
             },
             owner="bob@company.com",
-            resource_quota={"cpu": "50", "memory": "200Gi", "requests.nvidia.com/gpu": "8"},
+            resource_quota={"cpu": "50", "memory": "200Gi"},
+            kueue=TenantQueueOptions(
+                cohort="ml",
+                preemption=QueuePreemptionOptions(
+                    within_queue=WithinQueuePreemption.LOWER_PRIORITY, reclaim_within_cohort=CohortReclaimPreemption.ANY
+                ),
+                quotas=[FlavorQuota(flavor="h100", nominal={GPU: "6"}), FlavorQuota(flavor="a100", nominal={GPU: "2"})],
+            ),
             team_roles=[
                 TeamRoleOptions(name="ml-engineer", preset=TeamRolePreset.ML_ENGINEER, users=["bob@company.com"])
             ],
@@ -142,7 +185,6 @@ class ExampleTeams(Chart):
                 "limits.cpu": "40",
                 "requests.memory": "80Gi",
                 "limits.memory": "160Gi",
-                "requests.nvidia.com/gpu": "4",
                 "persistentvolumeclaims": "20",
                 "requests.storage": "1Ti",
                 "pods": "50",
@@ -159,6 +201,13 @@ class ExampleTeams(Chart):
                 ),
                 persistent_volume_claim=VolumeClaimLimits(min_storage="1Gi", max_storage="100Gi"),
             ),
+            kueue=TenantQueueOptions(
+                cohort="research",
+                quotas=[
+                    FlavorQuota(flavor="a100", nominal={GPU: "4"}, lending_limit={GPU: "2"}),
+                    FlavorQuota(flavor="h100", nominal={GPU: "0"}, borrowing_limit={GPU: "2"}),
+                ],
+            ),
         )
 
         TenantProfile(
@@ -166,7 +215,8 @@ class ExampleTeams(Chart):
             "fraud-detection-team",
             **defaults,
             owner="lead@company.com",
-            resource_quota={"cpu": "30", "memory": "120Gi", "requests.nvidia.com/gpu": "4"},
+            resource_quota={"cpu": "30", "memory": "120Gi"},
+            kueue=TenantQueueOptions(cohort="ml", quotas=[FlavorQuota(flavor="a100", nominal={GPU: "4"})]),
             contributors=[
                 ContributorOptions(name="analyst1@company.com"),
                 ContributorOptions(name="analyst2@company.com"),

@@ -4,6 +4,7 @@
  * server sets). Anything else — a queue the output does not declare, one that selects more, another
  * tenant's — would let the tenant run on quota it was not given, or be refused at run time.
  */
+import { TENANT_LABEL } from '../core/guard-parameters';
 import { Manifest } from '../core/manifest';
 import { Problem } from '../core/problem';
 
@@ -13,11 +14,13 @@ const NAME_LABEL = 'kubernetes.io/metadata.name';
 export interface QueueFacts {
   /** ClusterQueue name → the one namespace it selects by name, or undefined when it selects anything else. */
   readonly clusterQueues: Map<string, string | undefined>;
+  /** ClusterQueue name → the tenant its label says it belongs to. */
+  readonly owners: Map<string, string>;
   readonly localQueues: Array<{ readonly namespace: string; readonly name: string; readonly clusterQueue: string }>;
 }
 
 export function emptyQueueFacts(): QueueFacts {
-  return { clusterQueues: new Map(), localQueues: [] };
+  return { clusterQueues: new Map(), owners: new Map(), localQueues: [] };
 }
 
 /** The one namespace a selector selects by name, or undefined when it could select more (or another way). */
@@ -36,7 +39,12 @@ export function addQueueFacts(facts: QueueFacts, docs: Manifest[]): QueueFacts {
   for (const doc of docs) {
     if (typeof doc?.apiVersion !== 'string' || !doc.apiVersion.startsWith('kueue.x-k8s.io/')) continue;
     const spec = ((doc as { spec?: unknown }).spec ?? {}) as { namespaceSelector?: unknown; clusterQueue?: unknown };
-    if (doc.kind === 'ClusterQueue') facts.clusterQueues.set(String(doc.metadata?.name), selectedNamespace(spec.namespaceSelector));
+    if (doc.kind === 'ClusterQueue') {
+      const name = String(doc.metadata?.name);
+      facts.clusterQueues.set(name, selectedNamespace(spec.namespaceSelector));
+      const owner = doc.metadata?.labels?.[TENANT_LABEL];
+      if (owner !== undefined) facts.owners.set(name, owner);
+    }
     if (doc.kind === 'LocalQueue' && doc.metadata?.namespace !== undefined) {
       facts.localQueues.push({ namespace: doc.metadata.namespace, name: String(doc.metadata?.name), clusterQueue: String(spec.clusterQueue) });
     }
@@ -44,9 +52,26 @@ export function addQueueFacts(facts: QueueFacts, docs: Manifest[]): QueueFacts {
   return facts;
 }
 
-/** LocalQueues in tenant namespaces whose ClusterQueue is not that tenant's alone. */
+/**
+ * LocalQueues in tenant namespaces whose ClusterQueue is not that tenant's alone, and ClusterQueues
+ * that admit more than one namespace by name (a LocalQueue made at run time in any tenant namespace
+ * could use them) or another namespace than the tenant their label names.
+ */
 export function queueViolations(facts: QueueFacts, tenants: ReadonlySet<string>): Problem[] {
   const violations: Problem[] = [];
+  for (const [name, selects] of [...facts.clusterQueues].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const owner = facts.owners.get(name);
+    if (selects !== undefined && (owner === undefined || owner === selects)) continue;
+    const object = `ClusterQueue ${name}`;
+    violations.push({
+      tenant: owner !== undefined && tenants.has(owner) ? owner : undefined,
+      object,
+      message: selects === undefined
+        ? `${object} admits workloads from more than one namespace name (its namespaceSelector is not one ${NAME_LABEL} label)`
+        : `${object} belongs to tenant "${owner}" but admits workloads from namespace "${selects}"`,
+      fix: 'give each ClusterQueue a namespaceSelector of exactly {matchLabels: {kubernetes.io/metadata.name: <its tenant>}}',
+    });
+  }
   for (const queue of facts.localQueues.filter(q => tenants.has(q.namespace))) {
     const object = `LocalQueue ${queue.namespace}/${queue.name}`;
     const known = facts.clusterQueues.has(queue.clusterQueue);

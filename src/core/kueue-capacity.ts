@@ -17,7 +17,7 @@ export interface TenantCapacity {
   readonly maximum: string;
 }
 
-/** The report: flavors and tenants, in declaration order. */
+/** The report: flavors in declaration order (Kueue tries them in that order), tenants by name. */
 export interface CapacityReport {
   readonly flavors: CapacityLine[];
   readonly tenants: TenantCapacity[];
@@ -29,38 +29,63 @@ const whole = (value: string | undefined): bigint => {
   return num / den;
 };
 
-/** The root of a cohort's tree: queues under one root lend to each other. */
-function rootOf(cohort: string | undefined, cluster: KueueClusterOptions): string | undefined {
+/** The root of each cohort's tree: queues under one root lend to each other. */
+function cohortRoots(cluster: KueueClusterOptions): Map<string, string> {
   const parents = new Map((cluster.cohorts ?? []).map(c => [c.name, c.parent]));
-  const seen = new Set<string>();
-  let current = cohort;
-  while (current !== undefined && parents.get(current) !== undefined && !seen.has(current)) {
-    seen.add(current);
-    current = parents.get(current);
+  const roots = new Map<string, string>();
+  for (const cohort of parents.keys()) {
+    const seen = new Set<string>();
+    let current = cohort;
+    // A cycle (refused at synth) stops the walk where it closes.
+    for (let up = parents.get(current); up !== undefined && !seen.has(up); up = parents.get(up)) {
+      seen.add(current);
+      current = up;
+    }
+    roots.set(cohort, current);
   }
-  return current;
+  return roots;
 }
 
-/** The report for `queues` (tenant name → queue) under `cluster`. */
+/** What a queue lends of a flavor and resource: its lending limit, else its whole nominal quota. */
+function lent(quota: FlavorQuota | undefined, resource: string): bigint {
+  return quota === undefined ? 0n : whole(quota.lendingLimit?.[resource] ?? quota.nominal[resource]);
+}
+
+/**
+ * The report for `queues` (tenant name → queue) under `cluster`: flavors in the order Kueue tries
+ * them, tenants by name. Linear in the tenants: each tree's lending is summed once.
+ */
 export function capacityReport(cluster: KueueClusterOptions, queues: ReadonlyMap<string, TenantQueueOptions>): CapacityReport {
   const flavors = capacityPlan(cluster, [...queues.values()]);
-  const tenants: TenantCapacity[] = [];
+  const roots = cohortRoots(cluster);
+  const resources = kueueResources(cluster);
+  const rootOf = (queue: TenantQueueOptions) => (queue.cohort === undefined ? undefined : roots.get(queue.cohort) ?? queue.cohort);
   const quotaOf = (queue: TenantQueueOptions, flavor: string): FlavorQuota | undefined => queue.quotas.find(q => q.flavor === flavor);
-  for (const [tenant, queue] of queues) {
-    const root = rootOf(queue.cohort, cluster);
+  const key = (root: string, flavor: string, resource: string) => JSON.stringify([root, flavor, resource]);
+  // What every cohort tree lends, per flavor and resource; a tenant can borrow what the others lend.
+  const treeLends = new Map<string, bigint>();
+  for (const queue of queues.values()) {
+    const root = rootOf(queue);
+    if (root === undefined) continue;
+    for (const quota of queue.quotas) {
+      for (const resource of resources) {
+        const k = key(root, quota.flavor, resource);
+        treeLends.set(k, (treeLends.get(k) ?? 0n) + lent(quota, resource));
+      }
+    }
+  }
+  const tenants: TenantCapacity[] = [];
+  for (const tenant of [...queues.keys()].sort()) {
+    const queue = queues.get(tenant)!;
+    const root = rootOf(queue);
     for (const flavor of cluster.flavors) {
       const quota = quotaOf(queue, flavor.name);
       if (quota === undefined) continue;
-      for (const resource of kueueResources(cluster)) {
+      for (const resource of resources) {
         const nominal = whole(quota.nominal[resource]);
-        // What the other queues of the same cohort tree lend: their lending limit, else their whole nominal quota.
-        const lendable = root === undefined ? 0n : [...queues].filter(([other, q]) => other !== tenant && rootOf(q.cohort, cluster) === root)
-          .reduce((sum, [, q]) => {
-            const theirs = quotaOf(q, flavor.name);
-            return sum + (theirs === undefined ? 0n : whole(theirs.lendingLimit?.[resource] ?? theirs.nominal[resource]));
-          }, 0n);
+        const lendable = root === undefined ? 0n : (treeLends.get(key(root, flavor.name, resource)) ?? 0n) - lent(quota, resource);
         const limit = quota.borrowingLimit?.[resource];
-        const borrow = limit === undefined ? lendable : (whole(limit) < lendable ? whole(limit) : lendable);
+        const borrow = limit === undefined || whole(limit) > lendable ? lendable : whole(limit);
         tenants.push({ tenant, flavor: flavor.name, resource, guaranteed: String(nominal), maximum: String(nominal + borrow) });
       }
     }

@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import Ajv from 'ajv';
-import { parse } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 
 /** CRDs copied into the repository (imports/, with their sources in each header). */
 const CRDS = path.join(__dirname, '..', '..', 'imports');
@@ -45,9 +45,11 @@ function crdValidator(file: string, apiVersion: string, kind: string): (object: 
   const key = `${apiVersion} ${kind}`;
   const cached = crdValidators.get(key);
   if (cached) return cached;
-  const crd = parse(fs.readFileSync(path.join(CRDS, file), 'utf8'));
-  const version = crd.spec.versions.find((v: any) => `${crd.spec.group}/${v.name}` === apiVersion);
-  if (!version || crd.spec.names.kind !== kind) throw new Error(`no schema for ${apiVersion} ${kind} in ${file}`);
+  // A file may hold several CRDs (Kueue's): the one of this kind.
+  const crds = parseAllDocuments(fs.readFileSync(path.join(CRDS, file), 'utf8')).map(d => d.toJSON()).filter(d => d?.kind === 'CustomResourceDefinition');
+  const crd = crds.find(c => c.spec.names.kind === kind);
+  const version = crd?.spec.versions.find((v: any) => `${crd.spec.group}/${v.name}` === apiVersion);
+  if (!version) throw new Error(`no schema for ${apiVersion} ${kind} in ${file}`);
   // The Kubernetes extensions (x-kubernetes-*) are not JSON Schema keywords; formats are Kubernetes'.
   const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
   const validate = ajv.compile(withoutUnknownFields(withJsPatterns(version.schema.openAPIV3Schema)));
@@ -79,8 +81,8 @@ function modelClass(apiVersion: string, kind: string): any {
 
 /** Throws with the schema's complaint if `object` does not validate. */
 export function validateAgainstSchema(object: any): void {
-  const crdFile = String(object.apiVersion).startsWith('monitoring.coreos.com/') ? 'prometheus-operator-prometheusrules.yaml'
-    : String(object.apiVersion).startsWith('kubeflow.org/') ? 'kubeflow-profiles.yaml' : undefined;
+  const group = String(object.apiVersion).split('/')[0];
+  const crdFile = { 'monitoring.coreos.com': 'prometheus-operator-prometheusrules.yaml', 'kubeflow.org': 'kubeflow-profiles.yaml', 'kueue.x-k8s.io': 'kueue.yaml' }[group];
   if (crdFile) {
     try {
       crdValidator(crdFile, object.apiVersion, object.kind)(object);

@@ -3,6 +3,7 @@
  * namespace, which verbs it has on the resources reviewers care about. Reads
  * manifests (objects or a folder of YAML); never builds them.
  */
+import { addQueueFacts, emptyQueueFacts } from '../kueue';
 import { gatewayRequest, GatewayRequest, Identity, identitiesOf, isBinding, namespaceMesh, NamespaceMesh } from './identities';
 import { AccessLevel, AccessMatrix, AccessMatrixOptions, NamespaceAccess, RESOURCES, VERBS } from './model';
 import { resolveAuth, ResolvedKubeflowAuth } from '../../core/auth-options';
@@ -264,9 +265,20 @@ export function accessMatrix(written: Manifest[], options: AccessMatrixOptions =
     sharedCloudIdentities: sharedCloudIdentities(bound),
     escalations: roleEscalations(objects),
     // Of the manifests as written: what a profile controller adds is Kubeflow's, and said once in docs/mesh.md.
+    gpuQueues: gpuQueues(written),
     unenforcedPolicies: namespaces.flatMap(namespace => unenforcedPolicies(
       (inputsOf.get(namespace) ?? []).filter(ofKind<AuthorizationPolicyManifest>('AuthorizationPolicy')), planeOf.get(namespace) ?? SIDECAR)),
   };
+}
+
+/** Each LocalQueue with the ClusterQueue it feeds and the namespace that admits, sorted by namespace and name. */
+function gpuQueues(written: Manifest[]): AccessMatrix['gpuQueues'] {
+  const facts = addQueueFacts(emptyQueueFacts(), written);
+  return facts.localQueues.map(q => {
+    const admits = facts.clusterQueues.get(q.clusterQueue);
+    const row = { namespace: q.namespace, localQueue: q.name, clusterQueue: q.clusterQueue };
+    return admits === undefined ? row : { ...row, admits };
+  }).sort((a, b) => (`${a.namespace}/${a.localQueue}` < `${b.namespace}/${b.localQueue}` ? -1 : 1));
 }
 
 /** Namespaced Roles whose rules reach beyond the team-role allowlist, sorted by namespace and name. */

@@ -72,6 +72,11 @@ export interface AccessMatrix {
    * (analysis/ambient.ts: HTTP rules without targetRefs in ambient mode, targetRefs in sidecar mode).
    */
   readonly unenforcedPolicies: Array<{ policy: string; reason: string }>;
+  /**
+   * The Kueue LocalQueues of the manifests, by namespace: the ClusterQueue each sends workloads
+   * to, and the one namespace that ClusterQueue admits (absent when it admits more, or is not declared).
+   */
+  readonly gpuQueues: Array<{ namespace: string; localQueue: string; clusterQueue: string; admits?: string }>;
 }
 
 /** What the access matrix is computed with. */

@@ -7,7 +7,7 @@ import { ESCALATION_REASON_ANNOTATION } from '../../core/team-role-allowlist';
 
 /**
  * What the access analysis reads of a manifest, or undefined for kinds it does not read: RBAC
- * objects, AuthorizationPolicies, NetworkPolicies, Namespaces, Profiles and the guard's bindings,
+ * objects, AuthorizationPolicies, NetworkPolicies, Namespaces, Profiles, Kueue queues and the guard's bindings,
  * without annotations or policy bodies. Parts that are alike across tenants (the default network
  * policies, role references, rule lists) are kept once and shared, so a folder of 10,000 tenants
  * takes a fraction of its size in memory; the matrix is the same. One function per read (or per
@@ -63,6 +63,12 @@ export function accessViewer(): (manifest: Manifest) => Manifest | undefined {
         const dryRun = metadata.annotations?.['istio.io/dry-run'];
         const annotated = dryRun === undefined ? base : { ...base, metadata: { ...base.metadata, annotations: { 'istio.io/dry-run': dryRun } } };
         return { ...annotated, spec: shared(manifest.spec) };
+      }
+      case 'LocalQueue':
+      case 'ClusterQueue': {
+        // Which ClusterQueue a LocalQueue feeds, and which namespace that admits: the report's GPU queues.
+        const spec = (manifest.spec ?? {}) as { clusterQueue?: unknown; namespaceSelector?: unknown };
+        return { ...base, spec: { clusterQueue: spec.clusterQueue, namespaceSelector: shared(spec.namespaceSelector) } };
       }
       case 'NetworkPolicy':
       case 'Profile':
