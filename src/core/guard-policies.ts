@@ -343,29 +343,48 @@ function openAccessPolicy(settings: ResolvedGuardSettings): WrittenManifest {
 /** The guard's policies and one binding for each, in a stable order. */
 /**
  * Kueue queues stay each tenant's own: a LocalQueue in a tenant namespace uses the ClusterQueue named
- * after the tenant (as TenantQueue writes it), and a tenant's ClusterQueue selects only its namespace.
+ * after the tenant (as TenantQueue writes it); a tenant's ClusterQueue selects only its namespace,
+ * and keeps its tenant label (so it can be neither deleted and made again unlabelled, nor unlabelled
+ * and then widened) unless the change comes from Git.
  */
 function queuesPolicy(settings: ResolvedGuardSettings): WrittenManifest {
+  const label = celString(TENANT_LABEL);
+  const labelled = (o: string) => `${o} != null && has(${o}.metadata.labels) && ${label} in ${o}.metadata.labels`;
   // Exactly `matchLabels: {kubernetes.io/metadata.name: <tenant>}`: no other label, no expressions.
   const ownSelector = 'has(object.spec.namespaceSelector) && !has(object.spec.namespaceSelector.matchExpressions)'
     + ' && has(object.spec.namespaceSelector.matchLabels) && size(object.spec.namespaceSelector.matchLabels) == 1'
-    + ` && object.spec.namespaceSelector.matchLabels[${celString('kubernetes.io/metadata.name')}] == object.metadata.labels[${celString(TENANT_LABEL)}]`;
+    + ` && object.spec.namespaceSelector.matchLabels[${celString('kubernetes.io/metadata.name')}] == object.metadata.labels[${label}]`;
+  const rule = ` + " (rule ${GUARD_QUEUES_POLICY}). ${PULL_REQUEST_HINT}"`;
   return admissionPolicy(GUARD_QUEUES_POLICY,
-    'A LocalQueue in a tenant namespace uses the tenant\'s own ClusterQueue, which selects only the tenant\'s namespace.', {
+    'A LocalQueue in a tenant namespace uses the tenant\'s own ClusterQueue, which selects only the tenant\'s namespace and stays labelled as the tenant\'s.', {
       matchConstraints: {
         // Namespaced LocalQueues in tenant namespaces; a namespace selector never skips cluster-scoped ClusterQueues.
         namespaceSelector: TENANT_NAMESPACES,
-        resourceRules: [{ apiGroups: ['kueue.x-k8s.io'], apiVersions: ['*'], operations: ['CREATE', 'UPDATE'], resources: ['localqueues', 'clusterqueues'] }],
+        resourceRules: [
+          { apiGroups: ['kueue.x-k8s.io'], apiVersions: ['*'], operations: ['CREATE', 'UPDATE'], resources: ['localqueues'] },
+          { apiGroups: ['kueue.x-k8s.io'], apiVersions: ['*'], operations: ['CREATE', 'UPDATE', 'DELETE'], resources: ['clusterqueues'] },
+        ],
       },
       variables: exemptionVariables(settings),
-      validations: [{
-        expression: 'variables.exempt || (request.resource.resource == "localqueues" ? object.spec.clusterQueue == request.namespace'
-          + ` : (!has(object.metadata.labels) || !(${celString(TENANT_LABEL)} in object.metadata.labels) || (${ownSelector})))`,
-        reason: 'Forbidden',
-        messageExpression: '(request.resource.resource == "localqueues" ? "tenant \\"" + request.namespace + "\\": LocalQueue \\"" + object.metadata.name + "\\" must use ClusterQueue \\"" + request.namespace + "\\""'
-          + ' : "ClusterQueue \\"" + object.metadata.name + "\\" of tenant \\"" + object.metadata.labels[' + celString(TENANT_LABEL) + '] + "\\" must select only that namespace")'
-          + ` + " (rule ${GUARD_QUEUES_POLICY}). ${PULL_REQUEST_HINT}"`,
-      }],
+      validations: [
+        {
+          expression: 'variables.exempt || request.resource.resource != "localqueues" || object.spec.clusterQueue == request.namespace',
+          reason: 'Forbidden',
+          messageExpression: '"tenant \\"" + request.namespace + "\\": LocalQueue \\"" + object.metadata.name + "\\" must use ClusterQueue \\"" + request.namespace + "\\""' + rule,
+        },
+        {
+          // On DELETE `object` is null: a labelled ClusterQueue cannot be deleted, nor lose or change its label.
+          expression: `variables.exempt || request.resource.resource != "clusterqueues" || !(${labelled('oldObject')})`
+            + ` || (${labelled('object')} && object.metadata.labels[${label}] == oldObject.metadata.labels[${label}])`,
+          reason: 'Forbidden',
+          messageExpression: `"ClusterQueue \\"" + oldObject.metadata.name + "\\" of tenant \\"" + oldObject.metadata.labels[${label}] + "\\" may not be deleted or lose its tenant label"${rule}`,
+        },
+        {
+          expression: `variables.exempt || request.resource.resource != "clusterqueues" || !(${labelled('object')}) || (${ownSelector})`,
+          reason: 'Forbidden',
+          messageExpression: `"ClusterQueue \\"" + object.metadata.name + "\\" of tenant \\"" + object.metadata.labels[${label}] + "\\" must select only that namespace"${rule}`,
+        },
+      ],
       auditAnnotations: breakGlassAudit(GUARD_QUEUES_POLICY),
     });
 }

@@ -166,4 +166,20 @@ tenants:
     expect(widened.code).not.toBe(0);
     expect(widened.stderr).toContain(`of tenant "${A}" must select only that namespace (rule ${GUARD_QUEUES_POLICY})`);
   });
+
+  test('a tenant\'s ClusterQueue can be neither unlabelled (then widened) nor deleted (then made again), except from Git', () => {
+    const message = `ClusterQueue "${A}" of tenant "${A}" may not be deleted or lose its tenant label (rule ${GUARD_QUEUES_POLICY})`;
+    const unlabelled = kubectl(['label', 'clusterqueue', A, 'kf-tenancy.io/tenant-'], { as: PLATFORM_ADMIN });
+    expect(unlabelled.code).not.toBe(0);
+    expect(unlabelled.stderr).toContain(message);
+    const relabelled = kubectl(['label', '--overwrite', 'clusterqueue', A, `kf-tenancy.io/tenant=${B}`], { as: PLATFORM_ADMIN });
+    expect(relabelled.stderr).toContain(message);
+    const deleted = kubectl(['delete', 'clusterqueue', A, '--wait=false'], { as: PLATFORM_ADMIN });
+    expect(deleted.code).not.toBe(0);
+    expect(deleted.stderr).toContain(message);
+    // An unlabelled ClusterQueue is not a tenant's: the platform may change or delete it.
+    const shared = Yaml.stringify({ apiVersion: 'kueue.x-k8s.io/v1beta2', kind: 'ClusterQueue', metadata: { name: 'kq-guard-shared' }, spec: { namespaceSelector: {} } });
+    expect(kubectl(['apply', '--server-side', '-f', '-'], { as: PLATFORM_ADMIN, input: shared }).code).toBe(0);
+    expect(kubectl(['delete', 'clusterqueue', 'kq-guard-shared', '--wait=false'], { as: PLATFORM_ADMIN }).code).toBe(0);
+  });
 });
