@@ -1,18 +1,26 @@
 /**
  * The tenancy guard's ValidatingAdmissionPolicies and bindings, as Kubernetes objects.
  *
- * Three policies, each bound once and scoped to namespaces with the tenant label, so their
+ * Three policies (a fourth for Kueue queues, guard-queue-policy.ts, when the app has them), each
+ * bound once and scoped to namespaces with the tenant label, so their
  * number does not grow with the tenants; what differs per tenant is read from the tenant's
  * Namespace (see guard-parameters.ts). The CEL uses only what kube-apiserver 1.30+ offers
  * (`namespaceObject`, the strings extension's `split` and `join`, `matches`).
  */
 import { NAMING_SOURCE_FIELDS } from './allow-rules';
 import { CLOUD_IDENTITY_ANNOTATIONS } from './cloud-identity';
+import {
+  admissionPolicy, annotationList, breakGlassAudit, celList, celString, exemptionVariables, GUARD_API_VERSION, OBJECT_NAME, PULL_REQUEST_HINT,
+  ResolvedGuardSettings, TENANT_NAMESPACES,
+} from './guard-cel';
 import { GUARD_ANNOTATIONS, NAMESPACE_NAME_LABEL, TENANT_LABEL } from './guard-parameters';
+import { queuesPolicy } from './guard-queue-policy';
 import { OWNER_AUTHORIZATION_POLICY_NAME, RESOURCE_QUOTA_NAME } from './kubeflow-defaults';
 import { WrittenManifest } from './manifest';
 
-export const GUARD_API_VERSION = 'admissionregistration.k8s.io/v1';
+// Re-exported: the guard's public names stay importable from here.
+export { BREAK_GLASS_AUDIT_KEY, celList, celString, GUARD_API_VERSION, ResolvedGuardSettings } from './guard-cel';
+export { GUARD_QUEUES_POLICY } from './guard-queue-policy';
 
 /** The guard's policy names; each is also the rule named in its messages. */
 export const GUARD_POLICY = {
@@ -20,82 +28,6 @@ export const GUARD_POLICY = {
   managedObjects: 'kf-tenancy-guard-managed-objects',
   openAccess: 'kf-tenancy-guard-open-access',
 } as const;
-
-/** The guard's policy for Kueue queues, written only when the app has GPU queues. */
-export const GUARD_QUEUES_POLICY = 'kf-tenancy-guard-queues';
-
-/** The audit annotation key (under each policy's name) that records a break-glass request. */
-export const BREAK_GLASS_AUDIT_KEY = 'break-glass';
-
-/** The guard's settings with every default applied. */
-export interface ResolvedGuardSettings {
-  /** validationActions of every binding. */
-  readonly validationActions: string[];
-  readonly gitOpsIdentities: string[];
-  readonly breakGlassGroups: string[];
-  /** The profile controller's user name, when the output leaves objects to it; else undefined. */
-  readonly profileControllerIdentity?: string;
-  readonly platformUsers: string[];
-  readonly platformGroups: string[];
-  /** Whether the app writes Kueue queues: the guard then keeps each tenant on its own ClusterQueue. */
-  readonly queues?: boolean;
-}
-
-/** A CEL string literal (JSON's escapes are a subset of CEL's). */
-export function celString(value: string): string {
-  return JSON.stringify(value);
-}
-
-/** A CEL list literal of strings. */
-export function celList(values: string[]): string {
-  return `[${values.map(celString).join(', ')}]`;
-}
-
-/** A list parameter of the tenant, read from its Namespace annotation (an absent one is empty). */
-function annotationList(key: string): string {
-  const k = celString(key);
-  return `has(namespaceObject.metadata.annotations) && ${k} in namespaceObject.metadata.annotations `
-    + `? namespaceObject.metadata.annotations[${k}].split("\\n") : []`;
-}
-
-const PULL_REQUEST_HINT = 'Change it in the tenants catalog and open a pull request; the GitOps identity applies it.';
-
-/** Variables every policy has: who is exempt, and why. */
-function exemptionVariables(settings: ResolvedGuardSettings): Array<{ name: string; expression: string }> {
-  return [
-    { name: 'gitOps', expression: `request.userInfo.username in ${celList(settings.gitOpsIdentities)}` },
-    {
-      name: 'breakGlass',
-      expression: `has(request.userInfo.groups) && request.userInfo.groups.exists(g, g in ${celList(settings.breakGlassGroups)})`,
-    },
-    { name: 'exempt', expression: 'variables.gitOps || variables.breakGlass' },
-  ];
-}
-
-/** Records in the audit log every request that the break-glass group let through the guard. */
-function breakGlassAudit(policyName: string): Array<{ key: string; valueExpression: string }> {
-  return [{
-    key: BREAK_GLASS_AUDIT_KEY,
-    valueExpression: 'variables.breakGlass && !variables.gitOps ? '
-      + `"break-glass: " + request.userInfo.username + " passed ${policyName} for " + request.operation + " "`
-      + ' + request.kind.kind + " " + request.namespace + "/" + request.name : ""',
-  }];
-}
-
-/** The tenant-label namespace selector every policy is scoped with. */
-const TENANT_NAMESPACES = { matchExpressions: [{ key: TENANT_LABEL, operator: 'Exists' }] };
-
-/** `name` of the object in the request (a generated name is known by validation time). */
-const OBJECT_NAME = 'object != null && has(object.metadata.name) ? object.metadata.name : request.name';
-
-function admissionPolicy(name: string, description: string, spec: Record<string, unknown>): WrittenManifest {
-  return {
-    apiVersion: GUARD_API_VERSION,
-    kind: 'ValidatingAdmissionPolicy',
-    metadata: { name, annotations: { 'kf-tenancy.io/description': description } },
-    spec: { failurePolicy: 'Fail', ...spec },
-  };
-}
 
 /** Users and groups of RoleBindings must be declared for the tenant. */
 function membersPolicy(settings: ResolvedGuardSettings): WrittenManifest {
@@ -341,54 +273,6 @@ function openAccessPolicy(settings: ResolvedGuardSettings): WrittenManifest {
 }
 
 /** The guard's policies and one binding for each, in a stable order. */
-/**
- * Kueue queues stay each tenant's own: a LocalQueue in a tenant namespace uses the ClusterQueue named
- * after the tenant (as TenantQueue writes it); a tenant's ClusterQueue selects only its namespace,
- * and keeps its tenant label (so it can be neither deleted and made again unlabelled, nor unlabelled
- * and then widened) unless the change comes from Git.
- */
-function queuesPolicy(settings: ResolvedGuardSettings): WrittenManifest {
-  const label = celString(TENANT_LABEL);
-  const labelled = (o: string) => `${o} != null && has(${o}.metadata.labels) && ${label} in ${o}.metadata.labels`;
-  // Exactly `matchLabels: {kubernetes.io/metadata.name: <tenant>}`: no other label, no expressions.
-  const ownSelector = 'has(object.spec.namespaceSelector) && !has(object.spec.namespaceSelector.matchExpressions)'
-    + ' && has(object.spec.namespaceSelector.matchLabels) && size(object.spec.namespaceSelector.matchLabels) == 1'
-    + ` && object.spec.namespaceSelector.matchLabels[${celString('kubernetes.io/metadata.name')}] == object.metadata.labels[${label}]`;
-  const rule = ` + " (rule ${GUARD_QUEUES_POLICY}). ${PULL_REQUEST_HINT}"`;
-  return admissionPolicy(GUARD_QUEUES_POLICY,
-    'A LocalQueue in a tenant namespace uses the tenant\'s own ClusterQueue, which selects only the tenant\'s namespace and stays labelled as the tenant\'s.', {
-      matchConstraints: {
-        // Namespaced LocalQueues in tenant namespaces; a namespace selector never skips cluster-scoped ClusterQueues.
-        namespaceSelector: TENANT_NAMESPACES,
-        resourceRules: [
-          { apiGroups: ['kueue.x-k8s.io'], apiVersions: ['*'], operations: ['CREATE', 'UPDATE'], resources: ['localqueues'] },
-          { apiGroups: ['kueue.x-k8s.io'], apiVersions: ['*'], operations: ['CREATE', 'UPDATE', 'DELETE'], resources: ['clusterqueues'] },
-        ],
-      },
-      variables: exemptionVariables(settings),
-      validations: [
-        {
-          expression: 'variables.exempt || request.resource.resource != "localqueues" || object.spec.clusterQueue == request.namespace',
-          reason: 'Forbidden',
-          messageExpression: '"tenant \\"" + request.namespace + "\\": LocalQueue \\"" + object.metadata.name + "\\" must use ClusterQueue \\"" + request.namespace + "\\""' + rule,
-        },
-        {
-          // On DELETE `object` is null: a labelled ClusterQueue cannot be deleted, nor lose or change its label.
-          expression: `variables.exempt || request.resource.resource != "clusterqueues" || !(${labelled('oldObject')})`
-            + ` || (${labelled('object')} && object.metadata.labels[${label}] == oldObject.metadata.labels[${label}])`,
-          reason: 'Forbidden',
-          messageExpression: `"ClusterQueue \\"" + oldObject.metadata.name + "\\" of tenant \\"" + oldObject.metadata.labels[${label}] + "\\" may not be deleted or lose its tenant label"${rule}`,
-        },
-        {
-          expression: `variables.exempt || request.resource.resource != "clusterqueues" || !(${labelled('object')}) || (${ownSelector})`,
-          reason: 'Forbidden',
-          messageExpression: `"ClusterQueue \\"" + object.metadata.name + "\\" of tenant \\"" + object.metadata.labels[${label}] + "\\" must select only that namespace"${rule}`,
-        },
-      ],
-      auditAnnotations: breakGlassAudit(GUARD_QUEUES_POLICY),
-    });
-}
-
 export function guardManifests(settings: ResolvedGuardSettings): WrittenManifest[] {
   const policies = [membersPolicy(settings), managedObjectsPolicy(settings), openAccessPolicy(settings)];
   if (settings.queues) policies.push(queuesPolicy(settings));

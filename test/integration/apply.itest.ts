@@ -43,6 +43,9 @@ describe('server-side apply', () => {
     const example = ['fraud-detection-team', 'team-data-science', 'team-ml-platform', 'team-research'];
     expect(kubectlOk(['get', 'namespaces', ...example, '-o', 'jsonpath={range .items[*]}{.metadata.name}={.metadata.labels.app\\.kubernetes\\.io/part-of}{"\\n"}{end}']).trim().split('\n'))
       .toEqual(example.map(name => `${name}=kubeflow-profile`));
+    // Its GPU queues too: each team's ClusterQueue in its cohort, admitting only its namespace.
+    expect(kubectlOk(['get', 'clusterqueues', ...example, '-o', 'jsonpath={range .items[*]}{.metadata.name}={.spec.cohortName}={.spec.namespaceSelector.matchLabels.kubernetes\\.io/metadata\\.name}{"\\n"}{end}']).trim().split('\n'))
+      .toEqual(example.map(name => `${name}=${name === 'team-research' ? 'research' : 'ml'}=${name}`));
   });
 
   test('a generated catalog of 200 tenants', () => {

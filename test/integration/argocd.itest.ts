@@ -134,7 +134,8 @@ describe('Argo CD: the sync engine applies, re-syncs and prunes the output', () 
 
   afterAll(async () => {
     try {
-      kubectlOk(['delete', '-k', dist, '--ignore-not-found', '--wait=false'], { as: null });
+      // As the GitOps identity, as a prune would: the guard refuses anyone else deleting a tenant's ClusterQueue.
+      kubectlOk(['delete', '-k', dist, '--ignore-not-found', '--wait=false']);
       for (let i = 0; i < 240 && TENANTS.some(t => kubectl(['get', 'namespace', renamed(t)], { as: null }).code === 0); i++) await new Promise(r => setTimeout(r, 500));
     } finally {
       await git.stop();
