@@ -81,6 +81,18 @@ describe('guard parameters on the tenant Namespace', () => {
     expect(kubeflow[GUARD_ANNOTATIONS.sources]).toBe(annotations[GUARD_ANNOTATIONS.sources]);
   });
 
+  test('denied priority classes: those a zero-pod quota closes to the tenant\'s pods (the Workload rule reads them)', () => {
+    const quota = (name: string, pods: string, values: string[]) => ({
+      apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name, namespace: 'p' },
+      spec: { hard: { pods }, scopeSelector: { matchExpressions: [{ scopeName: 'PriorityClass', operator: 'In', values }] } },
+    });
+    const tenant = { name: 'p', users: [], groups: [], auth: resolveAuth(), profileController: ProfileController.NONE };
+    const parameters = guardParameters(tenant, [quota('priority-class-high', '0', ['high']), quota('priority-class-normal', '4', ['normal']),
+      quota('elsewhere', '0', ['low'])].map((q, i) => (i === 2 ? { ...q, metadata: { ...q.metadata, namespace: 'other' } } : q)));
+    expect(parameters[GUARD_ANNOTATIONS.deniedPriorityClasses]).toBe('high');
+    expect(guardParameters(tenant, [])[GUARD_ANNOTATIONS.deniedPriorityClasses]).toBeUndefined();
+  });
+
   test('a user-id prefix is part of the header values', () => {
     const parameters = guardParameters({ name: 'p', users: ['bob@x.io'], groups: [], auth: resolveAuth({ userIdPrefix: 'accounts.google.com:' }), profileController: ProfileController.NONE }, []);
     expect(parameters[GUARD_ANNOTATIONS.headerValues]).toBe('request.headers[kubeflow-userid]=accounts.google.com:bob@x.io');

@@ -51,6 +51,11 @@ export const GUARD_ANNOTATIONS = {
   ipBlocks: 'guard.kf-tenancy.io/ip-blocks',
   /** `Kind/name` of the NetworkPolicies, LimitRanges, ResourceQuotas and AuthorizationPolicies written for the tenant. */
   managed: 'guard.kf-tenancy.io/managed',
+  /**
+   * PriorityClasses the tenant's pods may not use (a ResourceQuota of zero pods scoped to them):
+   * with Kueue, its Workloads may not take their priority from them either.
+   */
+  deniedPriorityClasses: 'guard.kf-tenancy.io/denied-priority-classes',
 } as const;
 
 /** Kinds whose objects, once written for a tenant, only the GitOps identity may change or delete. */
@@ -159,7 +164,24 @@ export function guardParameters(tenant: GuardedTenant, docs: Manifest[]): Record
   put(GUARD_ANNOTATIONS.ipBlocks, sortedUnique(ipBlocks));
   put(GUARD_ANNOTATIONS.cloudIdentities, sortedUnique(cloudIdentities));
   put(GUARD_ANNOTATIONS.managed, sortedUnique(managed));
+  put(GUARD_ANNOTATIONS.deniedPriorityClasses, sortedUnique(deniedPriorityClasses(own)));
   return parameters;
+}
+
+/** The PriorityClasses a zero-pod ResourceQuota scoped by PriorityClass closes to the tenant's pods. */
+function deniedPriorityClasses(own: Manifest[]): string[] {
+  return own.filter(d => d?.kind === 'ResourceQuota').flatMap(d => {
+    const spec = (d as { spec?: QuotaSpec }).spec;
+    const expressions = spec?.scopeSelector?.matchExpressions ?? [];
+    if (String(spec?.hard?.pods) !== '0' || expressions.length !== 1) return [];
+    const [only] = expressions;
+    return only.scopeName === 'PriorityClass' && only.operator === 'In' ? only.values ?? [] : [];
+  });
+}
+
+interface QuotaSpec {
+  readonly hard?: Record<string, unknown>;
+  readonly scopeSelector?: { readonly matchExpressions?: Array<{ scopeName?: string; operator?: string; values?: string[] }> };
 }
 
 /** An ipBlock as one line of the `ip-blocks` parameter; the guard's CEL builds the same text from a request. */

@@ -27,12 +27,13 @@ const LENDER = 'kq-team-lender';
 const GREEDY = 'kq-team-greedy';
 
 /** A Workload in `namespace` for `gpus` GPUs through LocalQueue `queue`. */
-function workload(name: string, namespace: string, gpus: number, queue = 'default'): string {
+function workload(name: string, namespace: string, gpus: number, queue = 'default', extra: Record<string, unknown> = {}): string {
   return Yaml.stringify({
     apiVersion: 'kueue.x-k8s.io/v1beta2',
     kind: 'Workload',
     metadata: { name, namespace },
     spec: {
+      ...extra,
       queueName: queue,
       podSets: [{
         name: 'main',
@@ -130,10 +131,12 @@ describe('the tenancy guard keeps each tenant on its own queue (after apply)', (
 kind: TenantCatalog
 cluster:
   guard: {}
+  priorityClassPreset: ml
   kueue:
     flavors: [{name: kq-guard-gpu, capacity: {nvidia.com/gpu: "4"}}]
 tenants:
-  - {name: ${A}, owner: a@company.com, kueue: {quotas: [{flavor: kq-guard-gpu, nominal: {nvidia.com/gpu: "2"}}]}}
+  - {name: ${A}, owner: a@company.com, priorityClasses: {allowed: [normal-priority-ml, low-priority-ml]},
+     kueue: {quotas: [{flavor: kq-guard-gpu, nominal: {nvidia.com/gpu: "2"}}]}}
   - {name: ${B}, owner: b@company.com, kueue: {quotas: [{flavor: kq-guard-gpu, nominal: {nvidia.com/gpu: "2"}}]}}
 `, 'kueue-guard');
 
@@ -177,9 +180,29 @@ tenants:
     const deleted = kubectl(['delete', 'clusterqueue', A, '--wait=false'], { as: PLATFORM_ADMIN });
     expect(deleted.code).not.toBe(0);
     expect(deleted.stderr).toContain(message);
+    // Nor its quota raised (or its cohort changed) by hand.
+    const raised = kubectl(['patch', 'clusterqueue', A, '--type=json', '-p', JSON.stringify([
+      { op: 'replace', path: '/spec/resourceGroups/0/flavors/0/resources/0/nominalQuota', value: '4' }])], { as: PLATFORM_ADMIN });
+    expect(raised.code).not.toBe(0);
+    expect(raised.stderr).toContain(`ClusterQueue "${A}" of tenant "${A}": its quota, limits and cohort change only from Git (rule ${GUARD_QUEUES_POLICY})`);
     // An unlabelled ClusterQueue is not a tenant's: the platform may change or delete it.
     const shared = Yaml.stringify({ apiVersion: 'kueue.x-k8s.io/v1beta2', kind: 'ClusterQueue', metadata: { name: 'kq-guard-shared' }, spec: { namespaceSelector: {} } });
     expect(kubectl(['apply', '--server-side', '-f', '-'], { as: PLATFORM_ADMIN, input: shared }).code).toBe(0);
     expect(kubectl(['delete', 'clusterqueue', 'kq-guard-shared', '--wait=false'], { as: PLATFORM_ADMIN }).code).toBe(0);
+  });
+
+  test('a Workload may not take its priority from a class the tenant\'s pods may not use (whoever makes it, Kueue included)', () => {
+    const prioritized = (name: string, priorityClass: string, value: number, namespace = A) => workload(name, namespace, 1, 'default', {
+      priorityClassRef: { group: 'kueue.x-k8s.io', kind: 'WorkloadPriorityClass', name: priorityClass }, priority: value,
+    });
+    const refused = kubectl(['apply', '--server-side', '-f', '-'], { as: PLATFORM_ADMIN, input: prioritized('urgent', 'high-priority-ml', 1000000) });
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain(`tenant "${A}": Workload "urgent" may not take priority class "high-priority-ml", which the tenant's pods may not use`);
+    expect(kubectl(['apply', '--server-side', '-f', '-'], { as: PLATFORM_ADMIN, input: prioritized('routine', 'normal-priority-ml', 100000) }).code).toBe(0);
+    // team B declares no priority classes of its own: the catalog's defaults apply, nothing is denied.
+    const other = prioritized('urgent', 'high-priority-ml', 1000000, B);
+    expect(kubectl(['apply', '--server-side', '-f', '-'], { as: PLATFORM_ADMIN, input: other }).code).toBe(0);
+    kubectl(['delete', '-n', A, 'workload', 'routine', '--wait=false'], { as: null });
+    kubectl(['delete', '-n', B, 'workload', 'urgent', '--wait=false'], { as: null });
   });
 });
