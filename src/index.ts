@@ -25,8 +25,8 @@ export { DexStaticClient, IdentityProvider, IdentityProviderProps, LdapConnector
 export { DashboardVersion, ReadOnlyDashboard, ReadOnlyDashboardOptions, ReadOnlyDashboardProps } from './constructs/cluster/read-only-dashboard';
 export { GuardMode, TenancyGuard, TenancyGuardOptions, TenancyGuardProps } from './constructs/cluster/tenancy-guard';
 export {
-  CohortReclaimPreemption, FlavorQuota, FlavorTaint, GpuFlavorOptions, KueueClusterOptions, KueueCohortOptions, QueuePreemptionOptions, TaintEffect,
-  TenantQueueOptions, WithinQueuePreemption,
-} from './core/kueue';
+  CohortReclaimPreemption, FlavorQuota, FlavorTaint, GpuFlavorOptions, KueueClusterOptions, KueueCohortOptions, QueuePreemptionOptions,
+  TaintEffect, TenantQueueOptions, WithinQueuePreemption,
+} from './core/kueue-options';
 export { GpuQueues, GpuQueuesProps } from './constructs/cluster/gpu-queues';
 export { TenantQueue, TenantQueueProps } from './constructs/tenant/tenant-queue';

@@ -255,6 +255,9 @@ describe('the oracle', () => {
         metadata: { name: 'dex', namespace: 'auth' },
         data: { 'config.yaml': 'connectors:\n  - {type: oidc, id: corp, config: {claimMapping: {groups: preferred_username}}}\n' },
       },
+      // team-c feeds team-a's ClusterQueue; a shared ClusterQueue admits every namespace.
+      { apiVersion: 'kueue.x-k8s.io/v1beta2', kind: 'LocalQueue', metadata: { name: 'borrowed', namespace: 'team-c' }, spec: { clusterQueue: 'team-a' } },
+      { apiVersion: 'kueue.x-k8s.io/v1beta2', kind: 'ClusterQueue', metadata: { name: 'shared' }, spec: { namespaceSelector: {} } },
     ];
     const guardPolicy = manifests.find(o => o.kind === 'ValidatingAdmissionPolicy' && o.metadata?.name === 'kf-tenancy-guard-members')!;
     const widened = JSON.parse(JSON.stringify(guardPolicy).replace('system:serviceaccount:argocd:argocd-application-controller', 'system:serviceaccount:team-a:default-editor'));
@@ -263,11 +266,14 @@ describe('the oracle', () => {
     const found = oracle(declarations(mutant), [...kept, widened, ...planted], [...files, 'namespaces/team-b/manifests.yaml']);
     expect([...new Set(found.map(v => v.rule))].sort()).toEqual([
       'cloud-identity-shared', 'guard-exempts-tenant', 'idp-groups-user-claim', 'ipblock-reaches-cluster', 'mesh-client-header', 'mesh-open', 'mesh-proxy-unconditioned',
-      'mesh-source-other-tenant', 'network-open', 'network-path', 'network-selects-tenant', 'platform-object-in-tenant', 'role-exceeded', 'undeclared-identity',
+      'mesh-source-other-tenant', 'network-open', 'network-path', 'network-selects-tenant', 'platform-object-in-tenant', 'queue-crosses-tenant', 'role-exceeded',
+      'undeclared-identity',
     ]);
     expect(found.map(v => v.detail)).toEqual(expect.arrayContaining([
       expect.stringContaining('User "bob@b.io" has edit'), expect.stringContaining('ServiceAccount "team-c/default-editor" has edit'),
       expect.stringContaining('User "carl@a.io" has admin'), expect.stringContaining('"010.0.0.0/8"'), expect.stringContaining('team-a → team-c'),
+      expect.stringContaining('LocalQueue team-c/borrowed feeds ClusterQueue team-a, which admits team-a'),
+      expect.stringContaining('ClusterQueue shared admits more than one namespace'),
     ]));
   });
 

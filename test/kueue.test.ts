@@ -6,10 +6,8 @@ import { cli, synthText } from './support/cli';
 import { parseYaml, tempDir } from './support/synth';
 import { GpuQueues } from '../src/constructs/cluster/gpu-queues';
 import { TenantQueue } from '../src/constructs/tenant/tenant-queue';
-import {
-  capacityPlan, CohortReclaimPreemption, KueueClusterOptions, kueueClusterProblems, overCommitted, quotaConflicts, TaintEffect,
-  tenantQueueProblems, WithinQueuePreemption,
-} from '../src/core/kueue';
+import { capacityPlan, kueueClusterProblems, overCommitted, quotaConflicts, tenantQueueProblems } from '../src/core/kueue';
+import { CohortReclaimPreemption, KueueClusterOptions, TaintEffect, TenantQueueOptions, WithinQueuePreemption } from '../src/core/kueue-options';
 import { formatProblem } from '../src/core/problem';
 
 const CLUSTER: KueueClusterOptions = {
@@ -28,7 +26,10 @@ describe('Kueue rules (pure)', () => {
 
   test('cohort trees: unknown parents and cycles are refused', () => {
     expect(text(kueueClusterProblems({ ...CLUSTER, cohorts: [{ name: 'a', parent: 'b' }, { name: 'b', parent: 'a' }, { name: 'c', parent: 'x' }] })).join('\n'))
-      .toMatch(/come back to "a"[\s\S]*"x" is not a declared cohort/);
+      .toMatch(/"x" is not a declared cohort[\s\S]*the parents of "a" come back to it/);
+    // A long chain is walked once per cohort: linear, and still checked to the root.
+    const chain = Array.from({ length: 20000 }, (_, i) => ({ name: `c${i}`, parent: i === 0 ? 'c19999' : `c${i - 1}` }));
+    expect(text(kueueClusterProblems({ ...CLUSTER, cohorts: chain }))).toEqual([expect.stringContaining('the parents of "c0" come back to it')]);
   });
 
   test('every flavor lists every resource Kueue owns, capacity included (Kueue\'s own CEL rule)', () => {
@@ -64,6 +65,27 @@ describe('Kueue rules (pure)', () => {
     expect(quotaConflicts(quota, { ...CLUSTER, alsoCappedByResourceQuota: ['nvidia.com/gpu'] })).toEqual([]);
     expect(text(kueueClusterProblems({ ...CLUSTER, alsoCappedByResourceQuota: ['cpu'] })))
       .toEqual([expect.stringContaining('kueue.alsoCappedByResourceQuota[0]: "cpu" is not a resource Kueue owns')]);
+  });
+
+  test('Kueue\'s bounds: resources once and not as quota keys, 512 flavor-resource pairs, 8 labels, 64-bit quantities, weights', () => {
+    const gpu = { 'nvidia.com/gpu': '1' };
+    const labels = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`l${i}`, 'x']));
+    const problems = text(kueueClusterProblems({
+      resources: ['nvidia.com/gpu', 'nvidia.com/gpu', 'requests.amd.com/gpu'],
+      flavors: [{ name: 'a', nodeLabels: labels, capacity: { ...gpu, 'requests.amd.com/gpu': '1' } }],
+    })).join('\n');
+    expect(problems).toContain('kueue.resources[1]: "nvidia.com/gpu" is listed twice');
+    expect(problems).toContain('kueue.resources[2]: "requests.amd.com/gpu" is a ResourceQuota key, not a resource name; write "amd.com/gpu"');
+    expect(problems).toContain('kueue.flavors[0].nodeLabels: has 9 entries; a ResourceFlavor holds at most 8');
+    const many = Array.from({ length: 9 }, (_, i) => `vendor.io/r${i}`);
+    expect(text(kueueClusterProblems({ resources: many, flavors: Array.from({ length: 60 }, (_, i) => ({ name: `f${i}`, capacity: Object.fromEntries(many.map(r => [r, '1'])) })) })))
+      .toContainEqual(expect.stringContaining('60 flavors × 9 resources make 540 flavor-resource pairs; Kueue allows at most 512'));
+    const quota = (value: string, weight?: string) => text(tenantQueueProblems({ cohort: 'ml', fairSharingWeight: weight, quotas: [{ flavor: 'a100', nominal: { 'nvidia.com/gpu': '1' }, borrowingLimit: { 'nvidia.com/gpu': value } }] }, CLUSTER));
+    expect(quota('8Ei')).toEqual([expect.stringContaining('"8Ei" is too large: Kueue stores quantities as 64-bit integers')]);
+    expect(quota('1', '1e30')).toEqual([expect.stringContaining('fairSharingWeight: "1e30" is more than 100')]);
+    expect(quota('1', '1n')).toEqual([expect.stringContaining('"1n" is too small: Kueue takes 0 or more than 1n')]);
+    expect(quota('1', '0')).toEqual([]);
+    expect(quota('1', '2.5')).toEqual([]);
   });
 
   test('flavor taints: label-shaped keys and values, one of the three effects', () => {
@@ -107,6 +129,8 @@ describe('TenantQueue and GpuQueues', () => {
         cohortName: 'research',
         fairSharing: { weight: '2' },
         namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'team-a' } },
+        // In a cohort, lent quota is taken back at once: the nominal quota is a guarantee.
+        preemption: { reclaimWithinCohort: 'Any' },
         resourceGroups: [{
           coveredResources: ['nvidia.com/gpu'],
           flavors: [
@@ -119,6 +143,12 @@ describe('TenantQueue and GpuQueues', () => {
     expect(localQueue).toEqual({
       apiVersion: 'kueue.x-k8s.io/v1beta2', kind: 'LocalQueue', metadata: { name: 'default', namespace: 'team-a' }, spec: { clusterQueue: 'team-a' },
     });
+  });
+
+  test('priority classes named twice are a problem, not a construct-name clash (found by the adversary)', () => {
+    const classes = [{ name: 'urgent', value: 10 }, { name: 'urgent', value: 0 }];
+    expect(() => new GpuQueues(new Chart(Testing.app(), 'c'), 'g', { ...CLUSTER, priorityClasses: classes }))
+      .toThrow(/cluster.priorityClasses: priorityClasses\[1\] "urgent": defined twice/);
   });
 
   test('flavor taints and tolerations; a toleration without a value tolerates any value', () => {
@@ -135,6 +165,18 @@ describe('TenantQueue and GpuQueues', () => {
       nodeTaints: [{ key: 'pool', value: 'h100', effect: 'NoSchedule' }],
       tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }, { key: 'pool', operator: 'Equal', value: 'h100', effect: 'NoExecute' }],
     });
+  });
+
+  test('preemption defaults: reclaim in a cohort, nothing without one; an explicit Never stays', () => {
+    const preemption = (props: Partial<TenantQueueOptions>) => {
+      const chart = new Chart(Testing.app(), 'c');
+      new TenantQueue(chart, 'q', { namespace: 'team-a', cluster: CLUSTER, quotas: [{ flavor: 'a100', nominal: { 'nvidia.com/gpu': '2' } }], ...props });
+      return Testing.synth(chart)[0].spec.preemption;
+    };
+    expect(preemption({})).toBeUndefined();
+    expect(preemption({ cohort: 'ml' })).toEqual({ reclaimWithinCohort: 'Any' });
+    expect(preemption({ cohort: 'ml', preemption: { reclaimWithinCohort: CohortReclaimPreemption.NEVER } })).toEqual({ reclaimWithinCohort: 'Never' });
+    expect(preemption({ preemption: { withinQueue: WithinQueuePreemption.LOWER_PRIORITY } })).toEqual({ withinClusterQueue: 'LowerPriority' });
   });
 
   test('preemption policies reach the ClusterQueue', () => {
@@ -204,6 +246,14 @@ describe('GPU queues from a catalog', () => {
       .toContain('tenant "team-a": resourceQuota["limits.nvidia.com/gpu"]: caps a resource Kueue owns');
     expect(synthText(catalog(tenant('team-a', '1'), '')).stderr).toContain('tenant "team-a": kueue: is set, but the app declares no GPU flavors');
   });
+
+  test('an invalid cluster.kueue does not hide the tenants\' own queue problems', () => {
+    const cluster = 'cluster:\n  kueue:\n    flavors: [{name: h100, capacity: {nvidia.com/gpu: "4"}}]\n    cohorts: [{name: ml, parent: ml}]\n';
+    const result = synthText(catalog(tenant('team-a', '1').replace('flavor: h100', 'flavor: a100'), cluster));
+    expect(result.stderr).toContain('the parents of "ml" come back to it');
+    expect(result.stderr).toContain('tenant "team-a": kueue.quotas[0].flavor: "a100" is not a declared flavor');
+    expect(result.stderr).not.toContain('declares no GPU flavors');
+  });
 });
 
 describe('the GPU capacity report', () => {
@@ -248,6 +298,24 @@ tenants:
       + '- flavor h100 nvidia.com/gpu: capacity 8, guaranteed 6 → capacity 8, guaranteed 7\n'
       + '- tenant team-b h100 nvidia.com/gpu: guaranteed 2, maximum 6 → guaranteed 3, maximum 7\n');
     expect(cli(['capacity', before, '--diff', before]).stdout).toBe('No change in GPU capacity or guarantees.\n');
+  });
+
+  test('what validate refuses, capacity refuses: over-commitment after the report that shows it, cluster problems before', () => {
+    const over = cli(['capacity', write(CATALOG.replace('nominal: {nvidia.com/gpu: "4"}, borrowingLimit', 'nominal: {nvidia.com/gpu: "7"}, borrowingLimit'))]);
+    expect(over.code).toBe(1);
+    expect(over.stdout).toContain('| h100 | nvidia.com/gpu | 8 | 9 | -1 |');
+    expect(over.stderr).toContain('cluster.kueue.flavors["h100"].capacity["nvidia.com/gpu"]: the tenants\' nominal quotas add up to 9, more than the 8 the cluster has');
+    const cycle = cli(['capacity', write(CATALOG.replace('cohorts: [{name: ml}, ', 'cohorts: [{name: ml, parent: research}, '))]);
+    expect(cycle.code).toBe(1);
+    expect(cycle.stdout).toBe('');
+    expect(cycle.stderr).toContain('come back to it');
+  });
+
+  test('--diff against a catalog without GPU queues: everything is new', () => {
+    const before = write('apiVersion: kf-tenancy/v1alpha1\nkind: TenantCatalog\ntenants: [{name: team-a, owner: a@c.io}]\n');
+    const result = cli(['capacity', write(CATALOG), '--diff', before]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('- flavor h100 nvidia.com/gpu: none → capacity 8, guaranteed 6');
   });
 
   test('a catalog without flavors, or with an invalid tenant, is refused', () => {

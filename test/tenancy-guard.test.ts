@@ -83,7 +83,9 @@ describe('guard parameters on the tenant Namespace', () => {
 
   test('denied priority classes: those a zero-pod quota closes to the tenant\'s pods (the Workload rule reads them)', () => {
     const quota = (name: string, pods: string, values: string[]) => ({
-      apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name, namespace: 'p' },
+      apiVersion: 'v1',
+      kind: 'ResourceQuota',
+      metadata: { name, namespace: 'p' },
       spec: { hard: { pods }, scopeSelector: { matchExpressions: [{ scopeName: 'PriorityClass', operator: 'In', values }] } },
     });
     const tenant = { name: 'p', users: [], groups: [], auth: resolveAuth(), profileController: ProfileController.NONE };

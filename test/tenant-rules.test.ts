@@ -26,6 +26,8 @@ describe('tenant rules (pure)', () => {
     ['kf-tenancy.io/tenant', 'marks the namespaces the tenancy guard protects'],
     ['kubernetes.io/metadata.name', 'is set by the API server'],
     ['pod-security.kubernetes.io/enforce', 'is set by podSecurity'],
+    ['kueue.x-k8s.io/managed', 'is a Kueue label'],
+    ['alpha.kueue.x-k8s.io/queue', 'is a Kueue label'],
   ])('the label table refuses %s', (key, reason) => {
     const problems = namespaceLabelProblems({ [key]: 'x', 'team.example.com/cost-center': 'ml' }, 'my.org/shared');
     expect(problems).toEqual([{ field: 'namespaceLabels', message: expect.stringContaining(`"${key}" ${reason}`) }]);

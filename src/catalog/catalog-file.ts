@@ -13,7 +13,7 @@ import type { TenantSettings } from '../constructs/tenant/tenant-settings';
 import type { KubeflowAuthOptions } from '../core/auth-options';
 import { ContributorOptions } from '../core/identity';
 import { ProfileController } from '../core/kubeflow-profile';
-import type { KueueClusterOptions } from '../core/kueue';
+import type { KueueClusterOptions } from '../core/kueue-options';
 import { PriorityClassSpec } from '../core/priority-classes';
 
 export const CATALOG_API_VERSION = 'kf-tenancy/v1alpha1';

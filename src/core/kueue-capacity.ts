@@ -3,7 +3,8 @@
  * tenants are guaranteed; per tenant, what it is guaranteed and the most it can get by borrowing;
  * and what a catalog change moves. Pure: built from the catalog's settings, before synthesis.
  */
-import { capacityPlan, CapacityLine, FlavorQuota, KueueClusterOptions, kueueResources, TenantQueueOptions } from './kueue';
+import { capacityPlan, CapacityLine, kueueResources } from './kueue';
+import { FlavorQuota, KueueClusterOptions, TenantQueueOptions } from './kueue-options';
 import { isQuantity, parseQuantity } from './quantity';
 
 /** One tenant's GPUs in one flavor and resource. */

@@ -4,172 +4,21 @@
  * validation and a capacity plan need. The constructs (`TenantQueue`, `GpuQueues`) write what
  * these rules accept.
  */
+import {
+  CohortReclaimPreemption, DEFAULT_KUEUE_RESOURCES, FlavorTaint, KueueClusterOptions, KueueCohortOptions, MAX_COVERED_RESOURCES,
+  MAX_FAIR_SHARING_WEIGHT, MAX_FLAVOR_ITEMS, MAX_FLAVOR_RESOURCES, MAX_FLAVORS, QueuePreemptionOptions, TaintEffect, TenantQueueOptions,
+  WithinQueuePreemption,
+} from './kueue-options';
 import { Problem } from './problem';
 import { compareQuantities, isQuantity, parseQuantity } from './quantity';
 import { dnsLabelProblem, labelKeyProblem, labelValueProblem, shown } from './validation';
 
-/** The API version every Kueue object is written in (v1beta1 is deprecated). */
-export const KUEUE_API_VERSION = 'kueue.x-k8s.io/v1beta2';
-/** The LocalQueue name Kueue applies to a job without a queue label (notebooks carry none). */
-export const DEFAULT_LOCAL_QUEUE = 'default';
-/** The resource Kueue owns when the catalog names none. */
-export const DEFAULT_KUEUE_RESOURCES = ['nvidia.com/gpu'];
-/** Kueue's limits (apis/kueue/v1beta2): flavors per resource group, resources per group. */
-export const MAX_FLAVORS = 64;
-export const MAX_COVERED_RESOURCES = 64;
-
-/** How a taint keeps pods off a node (Kubernetes' taint effects). */
-export enum TaintEffect {
-  /** New pods that do not tolerate it are not scheduled. */
-  NO_SCHEDULE = 'NoSchedule',
-  /** The scheduler avoids the node for pods that do not tolerate it. */
-  PREFER_NO_SCHEDULE = 'PreferNoSchedule',
-  /** Running pods that do not tolerate it are evicted too. */
-  NO_EXECUTE = 'NoExecute',
-}
-
-/** A taint of a flavor's nodes, or a toleration for one (with no value, any value is tolerated). */
-export interface FlavorTaint {
-  /** The taint's key, e.g. `nvidia.com/gpu`. */
-  readonly key: string;
-  /**
-   * The taint's value.
-   * @default - none (a toleration then matches any value)
-   */
-  readonly value?: string;
-  /** The taint's effect. */
-  readonly effect: TaintEffect;
-}
-
-/** A kind of node jobs can run on, usually a GPU model (a ResourceFlavor). */
-export interface GpuFlavorOptions {
-  /** The flavor's name, e.g. `a100`. */
-  readonly name: string;
-  /**
-   * Node labels that select the flavor's nodes (Kueue adds them to the admitted pods' node affinity).
-   * @default - none: any node
-   */
-  readonly nodeLabels?: { [key: string]: string };
-  /**
-   * Taints the flavor's nodes carry: Kueue admits a workload on the flavor only if its pods tolerate them.
-   * @default - none
-   */
-  readonly nodeTaints?: FlavorTaint[];
-  /**
-   * Tolerations Kueue adds to the pods it admits on the flavor, usually for the taint that keeps
-   * other pods off dedicated GPU nodes (so notebooks and jobs need not carry it).
-   * @default - none
-   */
-  readonly tolerations?: FlavorTaint[];
-  /** How much of each resource the cluster has in this flavor, e.g. `{"nvidia.com/gpu": "16"}`: the capacity check's bound. */
-  readonly capacity: { [resource: string]: string };
-}
-
-/** A cohort: queues that lend each other idle quota; a parent makes a tree (department, then team). */
-export interface KueueCohortOptions {
-  /** The cohort's name. */
-  readonly name: string;
-  /**
-   * The cohort this one belongs to.
-   * @default - none: a root cohort
-   */
-  readonly parent?: string;
-}
-
-/** What Kueue manages for the whole cluster. */
-export interface KueueClusterOptions {
-  /** The GPU flavors, with their capacity. */
-  readonly flavors: GpuFlavorOptions[];
-  /**
-   * The cohort tree.
-   * @default - none: tenants name no cohort and borrow nothing
-   */
-  readonly cohorts?: KueueCohortOptions[];
-  /**
-   * The resources Kueue owns (every queue covers them); a tenant's ResourceQuota may not cap them too.
-   * @default ["nvidia.com/gpu"]
-   */
-  readonly resources?: string[];
-  /**
-   * Resources Kueue owns that tenants' ResourceQuotas may cap as well. Both then apply: Kueue admits
-   * a job by its quota and the ResourceQuota can still refuse its pods one by one, so a job can start
-   * half-way. Only for a migration from ResourceQuota to Kueue.
-   * @default - none: a ResourceQuota key on a resource Kueue owns is refused
-   */
-  readonly alsoCappedByResourceQuota?: string[];
-}
-
-/** When a tenant's pending workload may preempt workloads of its own queue. */
-export enum WithinQueuePreemption {
-  /** Never (Kueue's default). */
-  NEVER = 'Never',
-  /** Workloads of lower priority. */
-  LOWER_PRIORITY = 'LowerPriority',
-  /** Workloads of lower priority, or of equal priority and newer. */
-  LOWER_OR_NEWER_EQUAL_PRIORITY = 'LowerOrNewerEqualPriority',
-}
-
-/** When a tenant's pending workload may preempt other queues' workloads that borrowed its quota. */
-export enum CohortReclaimPreemption {
-  /** Never (Kueue's default): the tenant waits until borrowed quota is released. */
-  NEVER = 'Never',
-  /** Borrowing workloads of lower priority. */
-  LOWER_PRIORITY = 'LowerPriority',
-  /** Any borrowing workload: the tenant's nominal quota is a guarantee. */
-  ANY = 'Any',
-}
-
-/** How a tenant's queue takes back its quota. */
-export interface QueuePreemptionOptions {
-  /**
-   * Preemption within the tenant's own queue.
-   * @default WithinQueuePreemption.NEVER
-   */
-  readonly withinQueue?: WithinQueuePreemption;
-  /**
-   * Preemption of other queues' workloads running on the tenant's lent quota.
-   * @default CohortReclaimPreemption.NEVER
-   */
-  readonly reclaimWithinCohort?: CohortReclaimPreemption;
-}
-
-/** A tenant's share of one flavor, per resource. */
-export interface FlavorQuota {
-  /** The flavor. */
-  readonly flavor: string;
-  /** What the tenant is guaranteed (nominalQuota), per resource. */
-  readonly nominal: { [resource: string]: string };
-  /**
-   * The most the tenant may borrow beyond its nominal quota from idle quota in its cohort, per resource.
-   * @default - as much as the cohort has idle
-   */
-  readonly borrowingLimit?: { [resource: string]: string };
-  /**
-   * The most of its nominal quota others in the cohort may borrow while it is idle, per resource.
-   * @default - all of it
-   */
-  readonly lendingLimit?: { [resource: string]: string };
-}
-
-/** A tenant's GPU queue. */
-export interface TenantQueueOptions {
-  /**
-   * The cohort the tenant's ClusterQueue joins (it lends and borrows there).
-   * @default - none: the tenant uses only its nominal quota
-   */
-  readonly cohort?: string;
-  /** The tenant's share of each flavor. */
-  readonly quotas: FlavorQuota[];
-  /**
-   * The tenant's weight in fair sharing within its cohort (a quantity, e.g. "2").
-   * @default - Kueue's default, 1
-   */
-  readonly fairSharingWeight?: string;
-  /**
-   * How the tenant's queue takes back its quota by preemption.
-   * @default - Kueue's default: no preemption
-   */
-  readonly preemption?: QueuePreemptionOptions;
+/** The queue's preemption with the defaults applied: in a cohort, lent quota is reclaimed (else "guaranteed" is not). */
+export function queuePreemption(queue: TenantQueueOptions): QueuePreemptionOptions | undefined {
+  const reclaim = queue.preemption?.reclaimWithinCohort ?? (queue.cohort === undefined ? undefined : CohortReclaimPreemption.ANY);
+  const withinQueue = queue.preemption?.withinQueue;
+  if (reclaim === undefined && withinQueue === undefined) return undefined;
+  return { ...(withinQueue === undefined ? {} : { withinQueue }), ...(reclaim === undefined ? {} : { reclaimWithinCohort: reclaim }) };
 }
 
 /** The resources Kueue owns, with the default applied. */
@@ -184,7 +33,13 @@ export function kueueClusterProblems(cluster: KueueClusterOptions): Problem[] {
   const resources = kueueResources(cluster);
   if (resources.length === 0) at('resources', 'is empty; name the resources Kueue owns, e.g. nvidia.com/gpu');
   if (resources.length > MAX_COVERED_RESOURCES) at('resources', `lists ${resources.length} resources; Kueue covers at most ${MAX_COVERED_RESOURCES}`);
-  resources.forEach((r, i) => at(`resources[${i}]`, resourceNameProblem(r)));
+  resources.forEach((r, i) => {
+    at(`resources[${i}]`, resourceNameProblem(r));
+    if (resources.indexOf(r) !== i) at(`resources[${i}]`, `${shown(r)} is listed twice`);
+  });
+  if (resources.length * cluster.flavors.length > MAX_FLAVOR_RESOURCES) {
+    at('flavors', `${cluster.flavors.length} flavors × ${resources.length} resources make ${resources.length * cluster.flavors.length} flavor-resource pairs; Kueue allows at most ${MAX_FLAVOR_RESOURCES} in a ClusterQueue`);
+  }
   if (cluster.flavors.length === 0) at('flavors', 'is empty; declare at least one flavor (a GPU type) with its capacity');
   if (cluster.flavors.length > MAX_FLAVORS) at('flavors', `lists ${cluster.flavors.length} flavors; a Kueue resource group holds at most ${MAX_FLAVORS}`);
   const flavorNames = new Set<string>();
@@ -192,6 +47,10 @@ export function kueueClusterProblems(cluster: KueueClusterOptions): Problem[] {
     at(`flavors[${i}].name`, dnsLabelProblem(flavor.name));
     if (flavorNames.has(flavor.name)) at(`flavors[${i}].name`, `${shown(flavor.name)} is declared twice`);
     flavorNames.add(flavor.name);
+    for (const [field, count] of [['nodeLabels', Object.keys(flavor.nodeLabels ?? {}).length], ['nodeTaints', flavor.nodeTaints?.length ?? 0],
+      ['tolerations', flavor.tolerations?.length ?? 0]] as const) {
+      if (count > MAX_FLAVOR_ITEMS) at(`flavors[${i}].${field}`, `has ${count} entries; a ResourceFlavor holds at most ${MAX_FLAVOR_ITEMS}`);
+    }
     for (const [key, value] of Object.entries(flavor.nodeLabels ?? {})) {
       at(`flavors[${i}].nodeLabels`, labelKeyProblem(key));
       at(`flavors[${i}].nodeLabels["${key}"]`, labelValueProblem(String(value)));
@@ -259,16 +118,23 @@ function cohortProblems(cohorts: KueueCohortOptions[]): Problem[] {
     if (cohort.parent !== undefined && !parents.has(cohort.parent)) {
       problems.push({ field: `kueue.cohorts[${i}].parent`, message: `${shown(cohort.parent)} is not a declared cohort`, fix: 'declare it under kueue.cohorts' });
     }
-    // Walk up: a parent chain that comes back to the cohort is a cycle Kueue would refuse to use.
-    const seen = new Set<string>([cohort.name]);
-    for (let up = cohort.parent; up !== undefined; up = parents.get(up)) {
-      if (seen.has(up)) {
-        problems.push({ field: `kueue.cohorts[${i}].parent`, message: `the parents of ${shown(cohort.name)} come back to ${shown(up)}; a cohort tree has no cycles` });
-        break;
-      }
-      seen.add(up);
-    }
   });
+  // Each cohort is walked once (linear in the cohorts): a parent chain that comes back to itself is a cycle Kueue would refuse to use.
+  const state = new Map<string, 'walking' | 'done'>();
+  const index = new Map(cohorts.map((c, i) => [c.name, i]));
+  for (const start of parents.keys()) {
+    const path: string[] = [];
+    let current: string | undefined = start;
+    while (current !== undefined && parents.has(current) && state.get(current) === undefined) {
+      state.set(current, 'walking');
+      path.push(current);
+      current = parents.get(current);
+    }
+    if (current !== undefined && state.get(current) === 'walking') {
+      problems.push({ field: `kueue.cohorts[${index.get(current)}].parent`, message: `the parents of ${shown(current)} come back to it; a cohort tree has no cycles` });
+    }
+    for (const name of path) state.set(name, 'done');
+  }
   return problems;
 }
 
@@ -281,7 +147,7 @@ export function tenantQueueProblems(queue: TenantQueueOptions, cluster: KueueClu
   const cohorts = new Set((cluster.cohorts ?? []).map(c => c.name));
   if (queue.cohort !== undefined && !cohorts.has(queue.cohort)) at('cohort', `${shown(queue.cohort)} is not a declared cohort`, 'declare it under cluster.kueue.cohorts');
   if (queue.quotas.length === 0) at('quotas', 'is empty; give the tenant a share of at least one flavor (0 to only borrow)');
-  if (queue.fairSharingWeight !== undefined && !isQuantity(queue.fairSharingWeight)) at('fairSharingWeight', `${shown(queue.fairSharingWeight)} is not a quantity, e.g. "1" or "2.5"`);
+  if (queue.fairSharingWeight !== undefined) at('fairSharingWeight', weightProblem(queue.fairSharingWeight));
   problems.push(...preemptionProblems(queue));
   const named = new Set<string>();
   queue.quotas.forEach((quota, i) => {
@@ -356,6 +222,19 @@ export function overCommitted(plan: CapacityLine[]): Problem[] {
   }));
 }
 
+/** A weight Kueue accepts (0, or above 1n) and at most MAX_FAIR_SHARING_WEIGHT. */
+function weightProblem(value: unknown): string | undefined {
+  const hint = `give a number from 0 to ${MAX_FAIR_SHARING_WEIGHT}, e.g. "1" or "2.5"`;
+  if (typeof value !== 'string' || !isQuantity(value)) return `${shown(value)} is not a quantity; ${hint}`;
+  if (compareQuantities(value, MAX_FAIR_SHARING_WEIGHT) > 0) return `${shown(value)} is more than ${MAX_FAIR_SHARING_WEIGHT}; ${hint}`;
+  // Kueue's webhook: when not 0, above 1n (a nano).
+  if (compareQuantities(value, '0') !== 0 && compareQuantities(value, '1n') <= 0) return `${shown(value)} is too small: Kueue takes 0 or more than 1n`;
+  return compareQuantities(value, '0') < 0 ? `${shown(value)} is negative; ${hint}` : undefined;
+}
+
+/** The largest quantity Kueue stores without overflow (int64 in base units). */
+const MAX_INT64 = 2n ** 63n - 1n;
+
 function wholeValue(value: string): bigint {
   const { num, den } = parseQuantity(value);
   return num / den;
@@ -364,12 +243,15 @@ function wholeValue(value: string): bigint {
 function wholeQuantityProblem(value: unknown): string | undefined {
   if (typeof value !== 'string' || !isQuantity(value)) return `${shown(value)} is not a quantity; give a whole number, e.g. "4"`;
   const { num, den } = parseQuantity(value);
+  if (num < 0n) return `${shown(value)} is negative`;
+  if (num / den > MAX_INT64) return `${shown(value)} is too large: Kueue stores quantities as 64-bit integers`;
   return num % den === 0n ? undefined : `${shown(value)} is not a whole number; GPUs are allocated in whole devices`;
 }
 
-/** A resource name as Kubernetes writes one: `cpu`, `memory` or `<vendor domain>/<name>`. */
+/** A resource name as Kubernetes writes one: `cpu`, `memory` or `<vendor domain>/<name>`; not a quota key (`requests.…`). */
 function resourceNameProblem(value: string): string | undefined {
   if (['cpu', 'memory', 'pods', 'ephemeral-storage'].includes(value)) return undefined;
+  if (/^(requests|limits)\./.test(value)) return `${shown(value)} is a ResourceQuota key, not a resource name; write ${shown(value.replace(/^(requests|limits)\./, ''))}`;
   return /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?\/[a-zA-Z0-9]([-a-zA-Z0-9_.]*[a-zA-Z0-9])?$/.test(value)
     ? undefined : `${shown(value)} is not a resource name such as nvidia.com/gpu`;
 }

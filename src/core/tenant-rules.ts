@@ -119,6 +119,11 @@ const RESERVED_LABEL_RULES: readonly ReservedLabelRule[] = [
     reserved: key => key.startsWith(POD_SECURITY_LABEL_PREFIX),
     reason: 'is set by podSecurity; set the level there instead',
   },
+  {
+    // Kueue's configuration may select the namespaces it manages (and so queues) by label.
+    reserved: key => /^([^/]*\.)?kueue\.x-k8s\.io\//.test(key),
+    reason: 'is a Kueue label, which Kueue\'s configuration may select namespaces by; a tenant\'s queue is set with kueue:',
+  },
 ];
 
 /** The tenant's own Namespace labels: no reserved key (the table above), valid keys and values. */

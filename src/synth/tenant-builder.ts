@@ -16,6 +16,7 @@ import { TenancyGuard } from '../constructs/cluster/tenancy-guard';
 import { TenantDashboard } from '../constructs/cluster/tenant-dashboard';
 import { resolveTenant, tenantProblems } from '../constructs/tenant/tenant-problems';
 import { TenantProfile } from '../constructs/tenant/tenant-profile';
+import { priorityClassProblems } from '../core/priority-classes';
 import { asProblem, atLocation, Problem } from '../core/problem';
 import { builtinNameProblem, problemsOf, throwIfAny } from '../core/validation';
 
@@ -138,7 +139,9 @@ export function addClusterObjects(scope: Construct, sources: TenancySources): Pr
   if (cluster.identityProvider) attempt(() => new IdentityProvider(scope, 'IdentityProvider', cluster.identityProvider!));
   if (cluster.readOnlyDashboard) attempt(() => new ReadOnlyDashboard(scope, 'ReadOnlyDashboard', cluster.readOnlyDashboard));
   // Before the guard, which guards the queues when the app has them.
-  if (cluster.kueue) attempt(() => new GpuQueues(scope, 'GpuQueues', { ...cluster.kueue!, priorityClasses: sources.priorityClasses }));
+  // Classes PriorityClasses refused above are reported there, not again for their WorkloadPriorityClasses.
+  const workloadClasses = priorityClassProblems(sources.priorityClasses).length === 0 ? sources.priorityClasses : [];
+  if (cluster.kueue) attempt(() => new GpuQueues(scope, 'GpuQueues', { ...cluster.kueue!, priorityClasses: workloadClasses }));
   if (cluster.guard) attempt(() => new TenancyGuard(scope, 'TenancyGuard', cluster.guard));
   return problems;
 }

@@ -12,7 +12,7 @@ import { KueueController } from './support/kueue';
 import { GpuQueues } from '../../src/constructs/cluster/gpu-queues';
 import { TenantQueue } from '../../src/constructs/tenant/tenant-queue';
 import { GUARD_POLICY, GUARD_QUEUES_POLICY } from '../../src/core/guard-policies';
-import { KueueClusterOptions } from '../../src/core/kueue';
+import { KueueClusterOptions } from '../../src/core/kueue-options';
 
 const GPU = 'nvidia.com/gpu';
 const CLUSTER: KueueClusterOptions = {
@@ -182,7 +182,8 @@ tenants:
     expect(deleted.stderr).toContain(message);
     // Nor its quota raised (or its cohort changed) by hand.
     const raised = kubectl(['patch', 'clusterqueue', A, '--type=json', '-p', JSON.stringify([
-      { op: 'replace', path: '/spec/resourceGroups/0/flavors/0/resources/0/nominalQuota', value: '4' }])], { as: PLATFORM_ADMIN });
+      { op: 'replace', path: '/spec/resourceGroups/0/flavors/0/resources/0/nominalQuota', value: '4' },
+    ])], { as: PLATFORM_ADMIN });
     expect(raised.code).not.toBe(0);
     expect(raised.stderr).toContain(`ClusterQueue "${A}" of tenant "${A}": its quota, limits and cohort change only from Git (rule ${GUARD_QUEUES_POLICY})`);
     // An unlabelled ClusterQueue is not a tenant's: the platform may change or delete it.

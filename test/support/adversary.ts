@@ -201,14 +201,17 @@ export const BASE_TENANTS: readonly BaseTenant[] = [
  * The benign catalog every mutant starts from: three tenants with owners, a user contributor
  * with role view, a group contributor, a team role with a user and a group, a declared network
  * peer (team-a → team-b on 8080, both sides; team-b → team-a declared by team-b alone), label-based
- * ingress rules no tenant matches yet, cloud identities on team-b, defaults, and optionally the
- * tenancy guard.
+ * ingress rules no tenant matches yet, cloud identities on team-b, GPU queues for team-a and team-b
+ * (one flavor, a cohort tree), defaults, and optionally the tenancy guard.
  */
 export function baseCatalog(guard: boolean, only?: readonly string[]): JsonObject {
   const catalog: JsonObject = {
     apiVersion: 'kf-tenancy/v1alpha1',
     kind: 'TenantCatalog',
-    ...(guard ? { cluster: { guard: {} } } : {}),
+    cluster: {
+      ...(guard ? { guard: {} } : {}),
+      kueue: { flavors: [{ name: 'h100', capacity: { 'nvidia.com/gpu': '8' } }], cohorts: [{ name: 'ml' }, { name: 'research', parent: 'ml' }] },
+    },
     defaults: { resourceQuota: { cpu: '8', memory: '32Gi' }, auth: { userIdHeader: 'kubeflow-userid' } },
     tenants: [
       {
@@ -220,6 +223,7 @@ export function baseCatalog(guard: boolean, only?: readonly string[]): JsonObjec
           additionalEgress: [{ name: 'to-b', namespace: 'team-b', ports: [{ port: 8080 }] }],
           additionalIngress: [{ name: 'from-ingest', namespaceLabels: { 'example.com/role': 'ingest' } }],
         },
+        kueue: { cohort: 'ml', quotas: [{ flavor: 'h100', nominal: { 'nvidia.com/gpu': '2' }, borrowingLimit: { 'nvidia.com/gpu': '2' } }] },
       },
       {
         name: 'team-b',
@@ -234,6 +238,7 @@ export function baseCatalog(guard: boolean, only?: readonly string[]): JsonObjec
           { kind: 'WorkloadIdentity', gcpServiceAccount: 'team-b@ml-prod.iam.gserviceaccount.com' },
           { kind: 'AwsIamForServiceAccount', awsIamRole: 'arn:aws:iam::123456789012:role/team-b' },
         ],
+        kueue: { cohort: 'research', quotas: [{ flavor: 'h100', nominal: { 'nvidia.com/gpu': '4' }, lendingLimit: { 'nvidia.com/gpu': '2' } }] },
       },
       {
         name: 'team-c',
@@ -347,7 +352,7 @@ function hostilePrincipals(ctx: MutationContext): string[] {
 }
 
 /** Label keys that decide isolation, and the values that flip it. */
-const HOSTILE_LABEL_KEYS = ['kf-tenancy.io/shared-services', 'kubernetes.io/metadata.name', 'istio-injection', 'istio.io/dataplane-mode',
+const HOSTILE_LABEL_KEYS = ['kf-tenancy.io/shared-services', 'kueue.x-k8s.io/managed', 'kubernetes.io/metadata.name', 'istio-injection', 'istio.io/dataplane-mode',
   'istio.io/use-waypoint', 'pod-security.kubernetes.io/enforce', 'kf-tenancy.io/tenant', 'app.kubernetes.io/part-of',
   'pipelines.kubeflow.org/enabled', 'example.com/role', 'k8s-app', 'app', 'Bad Key', ''];
 function hostileLabelValues(ctx: MutationContext): string[] {
@@ -657,8 +662,8 @@ export const MUTATIONS: MutationEntry[] = [
   { pattern: '{settings}.priorityClasses.allowed[]', why: 'system classes and unknown classes', values: () => [...sets(['system-node-critical', 'system-cluster-critical', 'high-priority-ml', 'unknown', '']), whole([])] },
   { pattern: '{settings}.priorityClasses.denied[]', why: 'denying the allowed', values: () => [...sets(['normal-priority-ml', 'system-node-critical', '']), whole([])] },
   { pattern: '{settings}.priorityClasses.maxPods{}', why: 'pod counts', values: () => [...['high-priority-ml', 'system-node-critical', ''].flatMap(k => ['-1', '2.5', '0', '1e400'].map(q => entry(k, q))), whole({})] },
-  // Kueue (a tenant's queue; the cluster's flavors and cohorts). The base catalog declares no flavors, so a tenant
-  // queue alone must be refused; with flavors, hostile quotas and names must be refused or stay in the tenant.
+  // Kueue (a tenant's queue; the cluster's flavors and cohorts): hostile quotas and names must be refused, or the
+  // queues must stay each tenant's own (the oracle's queue-crosses-tenant).
   { pattern: '{settings}.kueue.cohort', why: 'a cohort nobody declared, another tenant\'s name', values: ctx => sets(['unknown', ctx.other.name, '', 'Bad_Name']) },
   { pattern: '{settings}.kueue.quotas[].flavor', why: 'flavors nobody declared', values: () => sets(['unknown', '', 'Bad_Name', 'x'.repeat(70)]) },
   {
@@ -1281,7 +1286,7 @@ export function protectedRanges(tenant: DeclaredTenant | undefined): IpRange[] {
 export type OracleRule =
   | 'undeclared-identity' | 'role-exceeded' | 'mesh-open' | 'network-open' | 'network-path' | 'network-selects-tenant'
   | 'mesh-source-other-tenant' | 'mesh-proxy-unconditioned' | 'mesh-client-header' | 'cloud-identity-shared' | 'ipblock-reaches-cluster'
-  | 'guard-exempts-tenant' | 'idp-groups-user-claim' | 'platform-object-in-tenant';
+  | 'guard-exempts-tenant' | 'idp-groups-user-claim' | 'platform-object-in-tenant' | 'queue-crosses-tenant';
 
 export interface Violation {
   readonly rule: OracleRule;
@@ -1548,7 +1553,35 @@ export function oracle(declared: DeclaredTenant[], manifests: Manifest[], files:
       }
     }
   }
+  queueEscapes(manifests, names).forEach(v => add('queue-crosses-tenant', v.tenant, v.detail));
   return violations;
+}
+
+/**
+ * Kueue, judged on its own terms: a ClusterQueue admits workloads from the namespaces its selector
+ * matches, so each must name exactly one namespace (by the name label), and a LocalQueue in a
+ * tenant's namespace must feed one that names that namespace and no other.
+ */
+function queueEscapes(manifests: Manifest[], tenants: ReadonlySet<string>): Array<{ tenant: string; detail: string }> {
+  const escapes: Array<{ tenant: string; detail: string }> = [];
+  const admits = new Map<string, string | undefined>();
+  for (const queue of manifests.filter(o => o.kind === 'ClusterQueue')) {
+    const selector = (queue as { spec?: { namespaceSelector?: unknown } }).spec?.namespaceSelector;
+    const labels = isObject(selector) && Object.keys(selector).length === 1 && isObject(selector.matchLabels) ? selector.matchLabels : undefined;
+    const only = labels && Object.keys(labels).length === 1 && typeof labels['kubernetes.io/metadata.name'] === 'string' ? String(labels['kubernetes.io/metadata.name']) : undefined;
+    admits.set(String(queue.metadata?.name), only);
+    if (only === undefined) escapes.push({ tenant: '*', detail: `ClusterQueue ${queue.metadata?.name} admits more than one namespace: ${JSON.stringify(selector)}` });
+    const owner = queue.metadata?.labels?.['kf-tenancy.io/tenant'];
+    if (owner !== undefined && only !== undefined && owner !== only) escapes.push({ tenant: owner, detail: `ClusterQueue ${queue.metadata?.name} of ${owner} admits ${only}` });
+  }
+  for (const queue of manifests.filter(o => o.kind === 'LocalQueue' && tenants.has(String(o.metadata?.namespace)))) {
+    const namespace = String(queue.metadata?.namespace);
+    const target = String((queue as { spec?: { clusterQueue?: unknown } }).spec?.clusterQueue);
+    if (admits.get(target) !== namespace) {
+      escapes.push({ tenant: namespace, detail: `LocalQueue ${namespace}/${queue.metadata?.name} feeds ClusterQueue ${target}, which admits ${admits.get(target) ?? 'no one namespace'}` });
+    }
+  }
+  return escapes;
 }
 
 /** OpenID Connect standard claims that users edit on their own profile (OIDC Core 5.1). */

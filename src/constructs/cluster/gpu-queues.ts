@@ -1,8 +1,9 @@
 import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { RBAC_API_GROUP } from '../../core/kubeflow-defaults';
-import { KueueClusterOptions, kueueClusterProblems } from '../../core/kueue';
-import { PriorityClassSpec } from '../../core/priority-classes';
+import { kueueClusterProblems } from '../../core/kueue';
+import { KueueClusterOptions } from '../../core/kueue-options';
+import { priorityClassProblems, PriorityClassSpec } from '../../core/priority-classes';
 import { throwIfAny } from '../../core/validation';
 import { CohortV1Beta2, ResourceFlavorV1Beta2, WorkloadPriorityClassV1Beta2 } from '../../imports/kueue.x-k8s.io';
 
@@ -43,9 +44,13 @@ export class GpuQueues extends Construct {
     const other = GpuQueues.of(this);
     const problems = kueueClusterProblems(props).map(p => ({ ...p, field: p.field === undefined ? 'cluster' : `cluster.${p.field}` }));
     if (other) problems.push({ field: 'cluster.kueue', message: `the app already declares GPU queues (${other.node.path})`, fix: 'keep one GpuQueues per app' });
-    throwIfAny(problems);
+    // Each class becomes a construct named after it: names are checked before they are used.
+    problems.push(...priorityClassProblems(props.priorityClasses ?? []).map(message => ({ field: 'cluster.priorityClasses', message })));
     this.options = props;
-    Object.defineProperty(this.node.root, GPU_QUEUES_OF_APP, { value: this, enumerable: false });
+    // Marked even when invalid: the tenants then check their queues against these flavors and report
+    // their own problems, instead of all reading "the app declares no GPU flavors".
+    if (!other) Object.defineProperty(this.node.root, GPU_QUEUES_OF_APP, { value: this, enumerable: false });
+    throwIfAny(problems);
     for (const flavor of props.flavors) {
       new ResourceFlavorV1Beta2(this, `ResourceFlavor-${flavor.name}`, {
         metadata: { name: flavor.name },

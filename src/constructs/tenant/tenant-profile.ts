@@ -24,7 +24,7 @@ import {
   WAYPOINT_L4_POLICY_NAME,
 } from '../../core/kubeflow-defaults';
 import { PROFILE_CONTROLLER_CONTEXT, ProfileController, ProfileDeclaration, profileControllerObjects, profileManifest } from '../../core/kubeflow-profile';
-import { KueueClusterOptions, TenantQueueOptions } from '../../core/kueue';
+import { KueueClusterOptions, TenantQueueOptions } from '../../core/kueue-options';
 import { waypointPrincipal } from '../../core/naming';
 import { podSecurityMetadata } from '../../core/pod-security';
 import { inTenant, Problem } from '../../core/problem';

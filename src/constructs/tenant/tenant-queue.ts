@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { TENANT_LABEL } from '../../core/guard-parameters';
-import { DEFAULT_LOCAL_QUEUE, KueueClusterOptions, kueueResources, TenantQueueOptions, tenantQueueProblems } from '../../core/kueue';
+import { kueueResources, queuePreemption, tenantQueueProblems } from '../../core/kueue';
+import { DEFAULT_LOCAL_QUEUE, KueueClusterOptions, TenantQueueOptions } from '../../core/kueue-options';
 import { inTenant } from '../../core/problem';
 import { throwIfAny } from '../../core/validation';
 import {
@@ -34,15 +35,16 @@ export class TenantQueue extends Construct {
     throwIfAny(inTenant(props.namespace, tenantQueueProblems(props, props.cluster)));
     this.clusterQueueName = props.namespace;
     const resources = kueueResources(props.cluster);
+    const preemption = queuePreemption(props);
     const quantity = <T>(make: (value: string) => T, value: string | undefined) => (value === undefined ? undefined : make(value));
     new ClusterQueueV1Beta2(this, 'ClusterQueue', {
       metadata: { name: this.clusterQueueName, labels: { [TENANT_LABEL]: props.namespace } },
       spec: {
         cohortName: props.cohort,
         namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': props.namespace } },
-        preemption: props.preemption === undefined ? undefined : {
-          withinClusterQueue: props.preemption.withinQueue as string as ClusterQueueV1Beta2SpecPreemptionWithinClusterQueue | undefined,
-          reclaimWithinCohort: props.preemption.reclaimWithinCohort as string as ClusterQueueV1Beta2SpecPreemptionReclaimWithinCohort | undefined,
+        preemption: preemption === undefined ? undefined : {
+          withinClusterQueue: preemption.withinQueue as string as ClusterQueueV1Beta2SpecPreemptionWithinClusterQueue | undefined,
+          reclaimWithinCohort: preemption.reclaimWithinCohort as string as ClusterQueueV1Beta2SpecPreemptionReclaimWithinCohort | undefined,
         },
         fairSharing: props.fairSharingWeight === undefined ? undefined
           : { weight: ClusterQueueV1Beta2SpecFairSharingWeight.fromString(props.fairSharingWeight) },

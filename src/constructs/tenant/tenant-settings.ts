@@ -9,7 +9,7 @@ import { TeamRoleOptions } from './team-role';
 import { KubeflowAuthOptions } from '../../core/auth-options';
 import { ContributorOptions } from '../../core/identity';
 import { ProfileController } from '../../core/kubeflow-profile';
-import { TenantQueueOptions } from '../../core/kueue';
+import { TenantQueueOptions } from '../../core/kueue-options';
 import { IstioSecurityApiVersion, MeshMode } from '../../core/mesh-mode';
 import { PodSecurityOptions } from '../../core/pod-security';
 import { TenantPriorityClassOptions } from '../../core/priority-classes';
