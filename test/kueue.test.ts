@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, Chart, Testing } from 'cdk8s';
-import { TenancyApp, TenantCatalog } from '../src';
+import { TenancyApp, TenancyGuard, TenantCatalog } from '../src';
 import { cli, synthText } from './support/cli';
 import { parseYaml, tempDir } from './support/synth';
 import { GpuQueues } from '../src/constructs/cluster/gpu-queues';
@@ -145,6 +145,14 @@ describe('TenantQueue and GpuQueues', () => {
     });
   });
 
+  test('GpuQueues declared after the TenancyGuard is refused at synth: the guard would have no queue policy', () => {
+    const app = new TenancyApp({ outdir: tempDir() });
+    const chart = new Chart(app, 'platform');
+    new TenancyGuard(chart, 'guard');
+    new GpuQueues(chart, 'gpu', CLUSTER);
+    expect(() => app.synth()).toThrow(/GpuQueues platform\/gpu is declared after the TenancyGuard, which then has no queue policy; declare GpuQueues first/);
+  });
+
   test('priority classes named twice are a problem, not a construct-name clash (found by the adversary)', () => {
     const classes = [{ name: 'urgent', value: 10 }, { name: 'urgent', value: 0 }];
     expect(() => new GpuQueues(new Chart(Testing.app(), 'c'), 'g', { ...CLUSTER, priorityClasses: classes }))
@@ -238,7 +246,7 @@ describe('GPU queues from a catalog', () => {
   test('guaranteed GPUs beyond the declared capacity are refused, naming the flavor', () => {
     const result = synthText(catalog(tenant('team-a', '3') + tenant('team-b', '2')));
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('kueue.flavors["h100"].capacity["nvidia.com/gpu"]: the tenants\' nominal quotas add up to 5, more than the 4 the cluster has');
+    expect(result.stderr).toContain('cluster.kueue.flavors["h100"].capacity["nvidia.com/gpu"]: the tenants\' nominal quotas add up to 5, more than the 4 the cluster has');
   });
 
   test('a ResourceQuota on a resource Kueue owns, and a queue without flavors, are refused', () => {

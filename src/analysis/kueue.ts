@@ -72,7 +72,8 @@ export function queueViolations(facts: QueueFacts, tenants: ReadonlySet<string>)
       fix: 'give each ClusterQueue a namespaceSelector of exactly {matchLabels: {kubernetes.io/metadata.name: <its tenant>}}',
     });
   }
-  for (const queue of facts.localQueues.filter(q => tenants.has(q.namespace))) {
+  const byName = (a: { namespace: string; name: string }, b: { namespace: string; name: string }) => (`${a.namespace}/${a.name}` < `${b.namespace}/${b.name}` ? -1 : 1);
+  for (const queue of facts.localQueues.filter(q => tenants.has(q.namespace)).sort(byName)) {
     const object = `LocalQueue ${queue.namespace}/${queue.name}`;
     const known = facts.clusterQueues.has(queue.clusterQueue);
     const selects = facts.clusterQueues.get(queue.clusterQueue);

@@ -25,13 +25,16 @@ export function queuesPolicy(settings: ResolvedGuardSettings): WrittenManifest {
   const label = celString(TENANT_LABEL);
   const labelled = (o: string) => `${o} != null && has(${o}.metadata.labels) && ${label} in ${o}.metadata.labels`;
   // Exactly `matchLabels: {kubernetes.io/metadata.name: <tenant>}`: no other label, no expressions.
+  const nameLabel = celString('kubernetes.io/metadata.name');
   const ownSelector = 'has(object.spec.namespaceSelector) && !has(object.spec.namespaceSelector.matchExpressions)'
     + ' && has(object.spec.namespaceSelector.matchLabels) && size(object.spec.namespaceSelector.matchLabels) == 1'
-    + ` && object.spec.namespaceSelector.matchLabels[${celString('kubernetes.io/metadata.name')}] == object.metadata.labels[${label}]`;
+    + ` && ${nameLabel} in object.spec.namespaceSelector.matchLabels`
+    + ` && object.spec.namespaceSelector.matchLabels[${nameLabel}] == object.metadata.labels[${label}]`;
   const rule = ` + " (rule ${GUARD_QUEUES_POLICY}). ${PULL_REQUEST_HINT}"`;
   // v1beta2 names the class in priorityClassRef (a WorkloadPriorityClass or PriorityClass of that name); v1beta1 in priorityClassName.
-  const workloadClass = 'has(object.spec.priorityClassRef) ? object.spec.priorityClassRef.name'
-    + ' : (has(object.spec.priorityClassName) ? object.spec.priorityClassName : "")';
+  const classOf = (o: string) => `(has(${o}.spec.priorityClassRef) ? ${o}.spec.priorityClassRef.name`
+    + ` : (has(${o}.spec.priorityClassName) ? ${o}.spec.priorityClassName : ""))`;
+  const workloadClass = classOf('object');
   return admissionPolicy(GUARD_QUEUES_POLICY,
     'A LocalQueue in a tenant namespace uses the tenant\'s own ClusterQueue, which selects only the tenant\'s namespace and changes only from Git; '
     + 'a Workload takes no priority the tenant\'s pods may not have.', {
@@ -72,10 +75,13 @@ export function queuesPolicy(settings: ResolvedGuardSettings): WrittenManifest {
           messageExpression: `"ClusterQueue \\"" + object.metadata.name + "\\" of tenant \\"" + oldObject.metadata.labels[${label}] + "\\": its quota, limits and cohort change only from Git"${rule}`,
         },
         {
-          expression: `variables.exempt || request.resource.resource != "workloads" || !((${workloadClass}) in variables.deniedClasses)`,
+          // On creation, and when an update changes the class: Kueue updates its Workloads (finalizers, status)
+          // for as long as they exist, and one made before a class was denied must still be able to finish.
+          expression: 'variables.exempt || request.resource.resource != "workloads"'
+            + ` || (request.operation == "UPDATE" && ${workloadClass} == ${classOf('oldObject')}) || !(${workloadClass} in variables.deniedClasses)`,
           reason: 'Forbidden',
-          messageExpression: '"tenant \\"" + request.namespace + "\\": Workload \\"" + object.metadata.name + "\\" may not take priority class \\"" + ('
-            + `${workloadClass}) + "\\", which the tenant's pods may not use"${rule}`,
+          messageExpression: '"tenant \\"" + request.namespace + "\\": Workload \\"" + object.metadata.name + "\\" may not take priority class \\"" + '
+            + `${workloadClass} + "\\", which the tenant's pods may not use"${rule}`,
         },
       ],
       auditAnnotations: breakGlassAudit(GUARD_QUEUES_POLICY),

@@ -6,7 +6,7 @@
 
 /** The API version every Kueue object is written in (v1beta1 is deprecated). */
 export const KUEUE_API_VERSION = 'kueue.x-k8s.io/v1beta2';
-/** The LocalQueue name Kueue applies to a job without a queue label (notebooks carry none). */
+/** The LocalQueue name Kueue applies to a job of a kind it manages that has no queue label. */
 export const DEFAULT_LOCAL_QUEUE = 'default';
 /** The resource Kueue owns when the catalog names none. */
 export const DEFAULT_KUEUE_RESOURCES = ['nvidia.com/gpu'];

@@ -152,8 +152,8 @@ export function tenantQueueProblems(queue: TenantQueueOptions, cluster: KueueClu
   const named = new Set<string>();
   queue.quotas.forEach((quota, i) => {
     const q = `quotas[${i}]`;
-    if (!flavors.has(quota.flavor)) at(`${q}.flavor`, `${shown(quota.flavor)} is not a declared flavor (${[...flavors].join(', ') || 'none'})`);
-    if (named.has(quota.flavor)) at(`${q}.flavor`, `${shown(quota.flavor)} is given twice; one entry per flavor`);
+    if (!flavors.has(quota.flavor)) at(`${q}.flavor`, `${shown(quota.flavor)} is not a declared flavor (${[...flavors].join(', ') || 'none'})`, 'use a flavor of cluster.kueue.flavors, or declare it there');
+    if (named.has(quota.flavor)) at(`${q}.flavor`, `${shown(quota.flavor)} is given twice; one entry per flavor`, 'merge the two entries');
     named.add(quota.flavor);
     // Kueue's CEL rule: every flavor of a resource group lists every covered resource.
     for (const resource of resources) {
@@ -226,10 +226,11 @@ export function overCommitted(plan: CapacityLine[]): Problem[] {
 function weightProblem(value: unknown): string | undefined {
   const hint = `give a number from 0 to ${MAX_FAIR_SHARING_WEIGHT}, e.g. "1" or "2.5"`;
   if (typeof value !== 'string' || !isQuantity(value)) return `${shown(value)} is not a quantity; ${hint}`;
+  if (compareQuantities(value, '0') < 0) return `${shown(value)} is negative; ${hint}`;
+  // Our bound, not Kueue's: no tenant's entry takes a cohort's idle quota by weight alone.
   if (compareQuantities(value, MAX_FAIR_SHARING_WEIGHT) > 0) return `${shown(value)} is more than ${MAX_FAIR_SHARING_WEIGHT}; ${hint}`;
   // Kueue's webhook: when not 0, above 1n (a nano).
-  if (compareQuantities(value, '0') !== 0 && compareQuantities(value, '1n') <= 0) return `${shown(value)} is too small: Kueue takes 0 or more than 1n`;
-  return compareQuantities(value, '0') < 0 ? `${shown(value)} is negative; ${hint}` : undefined;
+  return compareQuantities(value, '0') !== 0 && compareQuantities(value, '1n') <= 0 ? `${shown(value)} is too small: Kueue takes 0 or more than 1n` : undefined;
 }
 
 /** The largest quantity Kueue stores without overflow (int64 in base units). */
@@ -245,7 +246,8 @@ function wholeQuantityProblem(value: unknown): string | undefined {
   const { num, den } = parseQuantity(value);
   if (num < 0n) return `${shown(value)} is negative`;
   if (num / den > MAX_INT64) return `${shown(value)} is too large: Kueue stores quantities as 64-bit integers`;
-  return num % den === 0n ? undefined : `${shown(value)} is not a whole number; GPUs are allocated in whole devices`;
+  // The capacity plan adds quotas up exactly in whole units; GPUs come in whole devices anyway.
+  return num % den === 0n ? undefined : `${shown(value)} is not a whole number; give whole units (GPUs are whole devices, CPUs whole cores)`;
 }
 
 /** A resource name as Kubernetes writes one: `cpu`, `memory` or `<vendor domain>/<name>`; not a quota key (`requests.…`). */

@@ -125,7 +125,8 @@ export class SynthesisRun {
     throwIfAny(globalDefaultProblems(docs.filter(d => d.kind === 'PriorityClass')));
     throwIfAny(platformNamespaceClashes(others, new Set(this.emitted)));
     // The tenants' guaranteed GPUs fit in what the cluster has: Kueue would accept more, and fail to keep the promise.
-    if (this.kueue) throwIfAny(overCommitted(capacityPlan(this.kueue, this.queues)));
+    // As the capacity command reports it: a cluster field.
+    if (this.kueue) throwIfAny(overCommitted(capacityPlan(this.kueue, this.queues)).map(p => ({ ...p, field: `cluster.${p.field}` })));
     if (this.isolation) throwIfAny(this.isolation.checkOutside(docs));
     this.layout.emitRest(this.emit, this.emitted, docs, clusterFiles(others));
   }

@@ -168,6 +168,16 @@ tenants:
       { as: PLATFORM_ADMIN });
     expect(widened.code).not.toBe(0);
     expect(widened.stderr).toContain(`of tenant "${A}" must select only that namespace (rule ${GUARD_QUEUES_POLICY})`);
+    // A new one, labelled as the tenant's, selecting by another label: refused with the rule's message, not a CEL error.
+    const other = Yaml.stringify({
+      apiVersion: 'kueue.x-k8s.io/v1beta2',
+      kind: 'ClusterQueue',
+      metadata: { name: 'kq-guard-other', labels: { 'kf-tenancy.io/tenant': A } },
+      spec: { namespaceSelector: { matchLabels: { team: 'gpu' } } },
+    });
+    const created = kubectl(['apply', '--server-side', '-f', '-'], { as: PLATFORM_ADMIN, input: other });
+    expect(created.code).not.toBe(0);
+    expect(created.stderr).toContain(`ClusterQueue "kq-guard-other" of tenant "${A}" must select only that namespace (rule ${GUARD_QUEUES_POLICY})`);
   });
 
   test('a tenant\'s ClusterQueue can be neither unlabelled (then widened) nor deleted (then made again), except from Git', () => {
@@ -203,7 +213,12 @@ tenants:
     // team B declares no priority classes of its own: the catalog's defaults apply, nothing is denied.
     const other = prioritized('urgent', 'high-priority-ml', 1000000, B);
     expect(kubectl(['apply', '--server-side', '-f', '-'], { as: PLATFORM_ADMIN, input: other }).code).toBe(0);
-    kubectl(['delete', '-n', A, 'workload', 'routine', '--wait=false'], { as: null });
+    // One made before the class was denied (here: from Git) can still be updated, as Kueue does to finish it.
+    expect(kubectl(['apply', '--server-side', '-f', '-'], { input: prioritized('earlier', 'high-priority-ml', 1000000) }).code).toBe(0);
+    const finished = kubectl(['-n', A, 'label', 'workload', 'earlier', 'finished=true'], { as: PLATFORM_ADMIN });
+    expect(finished.stderr).toBe('');
+    expect(finished.code).toBe(0);
+    kubectl(['delete', '-n', A, 'workload', 'routine', 'earlier', '--wait=false'], { as: null });
     kubectl(['delete', '-n', B, 'workload', 'urgent', '--wait=false'], { as: null });
   });
 });

@@ -102,7 +102,7 @@ function diffEntries(before: AccessMatrix, after: AccessMatrix): DiffEntry[] {
   for (const line of [...newBindings].filter(b => !oldBindings.has(b)).sort()) add(Relevance.NEW_ACCESS, `+ cloud identity: ${line}`);
   for (const line of [...oldBindings].filter(b => !newBindings.has(b)).sort()) add(Relevance.REMOVED, `- cloud identity: ${line}`);
   const queues = (m: AccessMatrix) => new Set(m.gpuQueues.map(q => `${q.namespace}/${q.localQueue} → ClusterQueue ${q.clusterQueue}`
-    + ` (admits ${q.admits ?? 'more than one namespace'})`));
+    + ` (admits ${q.admits ?? 'not one namespace by name'})`));
   const [oldQueues, newQueues] = [queues(before), queues(after)];
   for (const line of [...newQueues].filter(q => !oldQueues.has(q)).sort()) add(Relevance.NEW_ACCESS, `+ GPU queue: ${line}`);
   for (const line of [...oldQueues].filter(q => !newQueues.has(q)).sort()) add(Relevance.REMOVED, `- GPU queue: ${line}`);

@@ -55,7 +55,7 @@ export function accessMarkdown(matrix: AccessMatrix, options: ReportOptions = {}
     ...matrix.escalations.map(e => `- escalation: Role ${e.namespace}/${e.role} grants ${e.grants.join(', ')}`
       + (e.reason === undefined ? ' (no reason given)' : ` (reason: ${e.reason})`)),
     ...matrix.gpuQueues.filter(q => q.admits !== q.namespace).map(q => `- GPU queue: LocalQueue ${q.namespace}/${q.localQueue} feeds ClusterQueue `
-      + `${q.clusterQueue}, which ${q.admits === undefined ? 'is not declared or admits more than one namespace' : `admits ${q.admits}`}`),
+      + `${q.clusterQueue}, which ${q.admits === undefined ? 'is not declared, or does not admit one namespace by name' : `admits ${q.admits}`}`),
     ...matrix.sharedCloudIdentities.map(s => `- cloud identity ${s.value} is bound in ${s.namespaces.length} namespaces: ${s.namespaces.join(', ')}`),
     ...(network.openIngress.length > 0 ? [`- network open to every namespace (no ingress policy): ${network.openIngress.join(', ')}`] : []),
     ...(network.openEgress.length > 0 ? [`- network reaches every namespace (no egress policy): ${network.openEgress.join(', ')}`] : []),
@@ -101,7 +101,7 @@ export function accessMarkdown(matrix: AccessMatrix, options: ReportOptions = {}
 
   if (matrix.gpuQueues.length > 0) {
     out.section(['', `GPU queues (${matrix.gpuQueues.length}; Kueue LocalQueues):`, '', '| namespace | local queue | cluster queue | admits |', '|---|---|---|---|'],
-      matrix.gpuQueues.map(q => `| ${q.namespace} | ${q.localQueue} | ${q.clusterQueue} | ${q.admits ?? 'more than one namespace'} |`), 'GPU queues');
+      matrix.gpuQueues.map(q => `| ${q.namespace} | ${q.localQueue} | ${q.clusterQueue} | ${q.admits ?? 'not one namespace by name'} |`), 'GPU queues');
   }
 
   out.section(['', `Network paths between namespaces (${network.paths.length}; traffic within a namespace not shown):`, '', '| from | to | ports | pods |', '|---|---|---|---|'],

@@ -26,8 +26,8 @@ export const KUEUE_VIEW_ROLE = 'kubeflow-kueue-view';
 /**
  * What Kueue needs once per cluster: a ResourceFlavor per GPU type, the Cohort tree, and a
  * ClusterRole aggregated into Kubeflow's `kubeflow-view` and `kubeflow-edit`, so a tenant's members
- * can read their LocalQueue and Workloads (Kueue's own viewer roles aggregate only into the
- * built-in `view`/`edit`, which Kubeflow contributors do not hold).
+ * can read their LocalQueue and Workloads (Kueue's own viewer roles aggregate into its
+ * `batch-user-role`/`batch-admin-role`, which Kubeflow contributors do not hold).
  */
 export class GpuQueues extends Construct {
   /** The GPU queues of the app `scope` belongs to, if it declares them. */

@@ -164,9 +164,15 @@ export class TenancyGuard extends Construct {
     for (const manifest of guardManifests(settings)) new ApiObject(this, `${manifest.kind}-${manifest.metadata.name}`, manifest);
     Object.defineProperty(root, GUARD_OF_APP, { value: this, enumerable: false });
     this.node.addValidation({
-      validate: () => (Reflect.get(root, WRITES_GUARD_PARAMETERS) === true ? [] : [
-        'TenancyGuard needs a TenancyApp: the app writes each tenant\'s guard parameters on its Namespace, without which the policies guard nothing',
-      ]),
+      validate: () => [
+        ...(Reflect.get(root, WRITES_GUARD_PARAMETERS) === true ? [] : [
+          'TenancyGuard needs a TenancyApp: the app writes each tenant\'s guard parameters on its Namespace, without which the policies guard nothing',
+        ]),
+        // The queue policy is written when the guard is built: GpuQueues declared later would go unguarded.
+        ...(settings.queues || GpuQueues.of(this) === undefined ? [] : [
+          `GpuQueues ${GpuQueues.of(this)!.node.path} is declared after the TenancyGuard, which then has no queue policy; declare GpuQueues first`,
+        ]),
+      ],
     });
   }
 }

@@ -23,8 +23,8 @@ export interface TenantQueueProps extends TenantQueueOptions {
  * A tenant's GPU queue in Kueue: a ClusterQueue named after the tenant whose `namespaceSelector`
  * selects only the tenant's namespace (by `kubernetes.io/metadata.name`, which the API server sets),
  * with the tenant's nominal quota, borrowing and lending limits per flavor, and a LocalQueue named
- * `default` in the namespace, which Kueue applies to every job without a queue label (notebooks,
- * training jobs and pipelines pods carry none).
+ * `default` in the namespace, which Kueue applies to every job of a kind it manages that has no
+ * queue label (Kueue's configuration must manage the kinds tenants run: docs/gpu-queues.md).
  */
 export class TenantQueue extends Construct {
   /** The ClusterQueue's name (the tenant's). */
