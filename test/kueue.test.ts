@@ -214,6 +214,8 @@ describe('TenantQueue and GpuQueues', () => {
     expect(objects[0].spec).toEqual({ nodeLabels: { 'nvidia.com/gpu.product': 'A100' } });
     expect(objects[1].spec).toEqual({});
     expect(objects[3].spec).toEqual({ parentName: 'ml' });
+    // What the guard keeps as Git wrote it.
+    for (const object of objects.slice(0, 4)) expect(object.metadata.labels).toEqual({ 'kf-tenancy.io/gpu-queues': 'true' });
     expect(objects[4].metadata.labels).toEqual({
       'rbac.authorization.kubeflow.org/aggregate-to-kubeflow-view': 'true', 'rbac.authorization.kubeflow.org/aggregate-to-kubeflow-edit': 'true',
     });

@@ -23,6 +23,8 @@ export interface ResolvedGuardSettings {
   readonly platformGroups: string[];
   /** Whether the app writes Kueue queues: the guard then keeps each tenant on its own ClusterQueue. */
   readonly queues?: boolean;
+  /** The catalog's Kueue cohorts: no ClusterQueue or Cohort made by hand may join them. */
+  readonly cohorts?: string[];
 }
 
 /** A CEL string literal (JSON's escapes are a subset of CEL's). */

@@ -1,89 +1,117 @@
 /**
  * The tenancy guard's policy for Kueue queues: what keeps each tenant on its own ClusterQueue, with
  * the quota and priorities Git declares, after apply. LocalQueues and Workloads are namespaced and
- * scoped like the other policies; ClusterQueues are cluster-scoped, so those rules key on the tenant
- * label the output writes on them.
+ * scoped like the other policies; ClusterQueues, Cohorts, ResourceFlavors and WorkloadPriorityClasses
+ * are cluster-scoped, so those rules key on the labels the output writes on them.
  */
 import {
-  admissionPolicy, annotationList, breakGlassAudit, celString, exemptionVariables, PULL_REQUEST_HINT, ResolvedGuardSettings, TENANT_NAMESPACES,
+  admissionPolicy, annotationList, breakGlassAudit, celList, celString, exemptionVariables, PULL_REQUEST_HINT, ResolvedGuardSettings,
+  TENANT_NAMESPACES,
 } from './guard-cel';
 import { GUARD_ANNOTATIONS, TENANT_LABEL } from './guard-parameters';
+import { GPU_QUEUES_LABEL } from './kueue-options';
 import { WrittenManifest } from './manifest';
 
 /** The guard's policy for Kueue queues, written only when the app has GPU queues. */
 export const GUARD_QUEUES_POLICY = 'kf-tenancy-guard-queues';
 
+interface Validation { expression: string; reason: string; messageExpression: string }
+
+const RULE = ` + " (rule ${GUARD_QUEUES_POLICY}). ${PULL_REQUEST_HINT}"`;
+const TENANT = celString(TENANT_LABEL);
+/** `o` carries the tenant label: a tenant's ClusterQueue. */
+const labelled = (o: string) => `${o} != null && has(${o}.metadata.labels) && ${TENANT} in ${o}.metadata.labels`;
+/** `o` carries the label GpuQueues writes on the cluster's flavors, cohorts and priority classes. */
+const marked = (o: string) => `${o} != null && has(${o}.metadata.labels) && ${celString(GPU_QUEUES_LABEL)} in ${o}.metadata.labels`;
+const forbidden = (expression: string, messageExpression: string): Validation => ({ expression, reason: 'Forbidden', messageExpression });
+
+/** A LocalQueue in a tenant namespace uses the ClusterQueue named after the tenant (as TenantQueue writes it). */
+function localQueueRule(): Validation {
+  return forbidden('variables.exempt || request.resource.resource != "localqueues" || object.spec.clusterQueue == request.namespace',
+    '"tenant \\"" + request.namespace + "\\": LocalQueue \\"" + object.metadata.name + "\\" must use ClusterQueue \\"" + request.namespace + "\\""' + RULE);
+}
+
 /**
- * Kueue queues stay each tenant's own: a LocalQueue in a tenant namespace uses the ClusterQueue named
- * after the tenant (as TenantQueue writes it); a tenant's ClusterQueue selects only its namespace,
- * keeps its tenant label (so it can be neither deleted and made again unlabelled, nor unlabelled
- * and then widened) and its spec (quota, limits, cohort) unless the change comes from Git; and a
- * Workload in a tenant namespace takes its priority from no class the tenant's pods may not use
- * (Kueue reads a job's `kueue.x-k8s.io/priority-class` label, which no pod quota sees).
+ * A tenant's ClusterQueue comes from Git alone: it keeps its label (so it can be neither deleted and
+ * made again unlabelled, nor unlabelled and then widened), selects only its namespace, and keeps its
+ * spec; none is made by hand.
  */
-export function queuesPolicy(settings: ResolvedGuardSettings): WrittenManifest {
-  const label = celString(TENANT_LABEL);
-  const labelled = (o: string) => `${o} != null && has(${o}.metadata.labels) && ${label} in ${o}.metadata.labels`;
-  // Exactly `matchLabels: {kubernetes.io/metadata.name: <tenant>}`: no other label, no expressions.
+function clusterQueueRules(): Validation[] {
   const nameLabel = celString('kubernetes.io/metadata.name');
+  // Exactly `matchLabels: {kubernetes.io/metadata.name: <tenant>}`: no other label, no expressions.
   const ownSelector = 'has(object.spec.namespaceSelector) && !has(object.spec.namespaceSelector.matchExpressions)'
     + ' && has(object.spec.namespaceSelector.matchLabels) && size(object.spec.namespaceSelector.matchLabels) == 1'
     + ` && ${nameLabel} in object.spec.namespaceSelector.matchLabels`
-    + ` && object.spec.namespaceSelector.matchLabels[${nameLabel}] == object.metadata.labels[${label}]`;
-  const rule = ` + " (rule ${GUARD_QUEUES_POLICY}). ${PULL_REQUEST_HINT}"`;
+    + ` && object.spec.namespaceSelector.matchLabels[${nameLabel}] == object.metadata.labels[${TENANT}]`;
+  const queue = 'variables.exempt || request.resource.resource != "clusterqueues"';
+  const named = (o: string) => `"ClusterQueue \\"" + ${o}.metadata.name + "\\" of tenant \\"" + ${o}.metadata.labels[${TENANT}] + "\\"`;
+  return [
+    // On DELETE `object` is null.
+    forbidden(`${queue} || !(${labelled('oldObject')}) || (${labelled('object')} && object.metadata.labels[${TENANT}] == oldObject.metadata.labels[${TENANT}])`,
+      `${named('oldObject')} may not be deleted or lose its tenant label"${RULE}`),
+    forbidden(`${queue} || !(${labelled('object')}) || (${ownSelector})`, `${named('object')} must select only that namespace"${RULE}`),
+    // Kueue's controller changes a ClusterQueue's finalizers and status, never its spec.
+    forbidden(`${queue} || request.operation != "UPDATE" || !(${labelled('oldObject')}) || object.spec == oldObject.spec`,
+      `${named('oldObject')}: its quota, limits and cohort change only from Git"${RULE}`),
+    forbidden(`${queue} || request.operation != "CREATE" || !(${labelled('object')})`, `${named('object')} is made only from Git"${RULE}`),
+  ];
+}
+
+/**
+ * A Workload in a tenant namespace takes its priority from no class the tenant's pods may not use
+ * (Kueue reads a job's `kueue.x-k8s.io/priority-class` label, which no pod quota sees). Checked on
+ * creation and when an update changes the class: Kueue updates its Workloads (finalizers, status)
+ * for as long as they exist, and one made before a class was denied must still be able to finish.
+ */
+function workloadRule(): Validation {
   // v1beta2 names the class in priorityClassRef (a WorkloadPriorityClass or PriorityClass of that name); v1beta1 in priorityClassName.
   const classOf = (o: string) => `(has(${o}.spec.priorityClassRef) ? ${o}.spec.priorityClassRef.name`
     + ` : (has(${o}.spec.priorityClassName) ? ${o}.spec.priorityClassName : ""))`;
   const workloadClass = classOf('object');
+  return forbidden('variables.exempt || request.resource.resource != "workloads"'
+    + ` || (request.operation == "UPDATE" && ${workloadClass} == ${classOf('oldObject')}) || !(${workloadClass} in variables.deniedClasses)`,
+  '"tenant \\"" + request.namespace + "\\": Workload \\"" + object.metadata.name + "\\" may not take priority class \\"" + '
+    + `${workloadClass} + "\\", which the tenant's pods may not use"${RULE}`);
+}
+
+/**
+ * The cluster's flavors, cohorts and priority classes change only from Git, and no ClusterQueue or
+ * Cohort made by hand joins the catalog's cohorts: either would add quota the tenants could borrow,
+ * or change what they are guaranteed, outside the catalog.
+ */
+function clusterObjectRules(cohorts: readonly string[]): Validation[] {
+  const kinds = celList(['cohorts', 'resourceflavors', 'workloadpriorityclasses']);
+  const unchanged = 'request.resource.resource == "workloadpriorityclasses" ? object.value == oldObject.value : object.spec == oldObject.spec';
+  const joined = '(request.resource.resource == "clusterqueues" ? (has(object.spec.cohortName) ? object.spec.cohortName : "")'
+    + ' : (has(object.spec.parentName) ? object.spec.parentName : ""))';
+  return [
+    forbidden(`variables.exempt || !(request.resource.resource in ${kinds}) || !(${marked('oldObject')})`
+      + ` || (request.operation == "UPDATE" && ${marked('object')} && (${unchanged}))`,
+    `request.kind.kind + " \\"" + oldObject.metadata.name + "\\" is written from the tenants catalog; it changes only from Git"${RULE}`),
+    // A tenant's ClusterQueue and the catalog's own cohorts come from Git (the rules above keep them as written).
+    forbidden(`variables.exempt || !(request.resource.resource in ${celList(['clusterqueues', 'cohorts'])}) || object == null`
+      + ` || !(${joined} in ${celList([...cohorts])}) || ${labelled('oldObject')} || ${marked('oldObject')}`,
+    `request.kind.kind + " \\"" + object.metadata.name + "\\" may not join cohort \\"" + ${joined} + "\\", which the tenants catalog declares"${RULE}`),
+  ];
+}
+
+/** The policy: every rule above, in one ValidatingAdmissionPolicy. */
+export function queuesPolicy(settings: ResolvedGuardSettings): WrittenManifest {
+  const cluster = ['cohorts', 'resourceflavors', 'workloadpriorityclasses'];
   return admissionPolicy(GUARD_QUEUES_POLICY,
     'A LocalQueue in a tenant namespace uses the tenant\'s own ClusterQueue, which selects only the tenant\'s namespace and changes only from Git; '
-    + 'a Workload takes no priority the tenant\'s pods may not have.', {
+    + 'a Workload takes no priority the tenant\'s pods may not have; the GPU flavors, cohorts and priority classes change only from Git.', {
       matchConstraints: {
-        // Namespaced LocalQueues in tenant namespaces; a namespace selector never skips cluster-scoped ClusterQueues.
+        // Namespaced LocalQueues and Workloads in tenant namespaces; a namespace selector never skips cluster-scoped objects.
         namespaceSelector: TENANT_NAMESPACES,
         resourceRules: [
-          { apiGroups: ['kueue.x-k8s.io'], apiVersions: ['*'], operations: ['CREATE', 'UPDATE'], resources: ['localqueues'] },
-          { apiGroups: ['kueue.x-k8s.io'], apiVersions: ['*'], operations: ['CREATE', 'UPDATE', 'DELETE'], resources: ['clusterqueues'] },
-          { apiGroups: ['kueue.x-k8s.io'], apiVersions: ['*'], operations: ['CREATE', 'UPDATE'], resources: ['workloads'] },
+          { apiGroups: ['kueue.x-k8s.io'], apiVersions: ['*'], operations: ['CREATE', 'UPDATE'], resources: ['localqueues', 'workloads'] },
+          { apiGroups: ['kueue.x-k8s.io'], apiVersions: ['*'], operations: ['CREATE', 'UPDATE', 'DELETE'], resources: ['clusterqueues', ...cluster] },
         ],
       },
       // Variables are evaluated only when used: namespaceObject is read for Workloads alone.
       variables: [...exemptionVariables(settings), { name: 'deniedClasses', expression: annotationList(GUARD_ANNOTATIONS.deniedPriorityClasses) }],
-      validations: [
-        {
-          expression: 'variables.exempt || request.resource.resource != "localqueues" || object.spec.clusterQueue == request.namespace',
-          reason: 'Forbidden',
-          messageExpression: '"tenant \\"" + request.namespace + "\\": LocalQueue \\"" + object.metadata.name + "\\" must use ClusterQueue \\"" + request.namespace + "\\""' + rule,
-        },
-        {
-          // On DELETE `object` is null: a labelled ClusterQueue cannot be deleted, nor lose or change its label.
-          expression: `variables.exempt || request.resource.resource != "clusterqueues" || !(${labelled('oldObject')})`
-            + ` || (${labelled('object')} && object.metadata.labels[${label}] == oldObject.metadata.labels[${label}])`,
-          reason: 'Forbidden',
-          messageExpression: `"ClusterQueue \\"" + oldObject.metadata.name + "\\" of tenant \\"" + oldObject.metadata.labels[${label}] + "\\" may not be deleted or lose its tenant label"${rule}`,
-        },
-        {
-          expression: `variables.exempt || request.resource.resource != "clusterqueues" || !(${labelled('object')}) || (${ownSelector})`,
-          reason: 'Forbidden',
-          messageExpression: `"ClusterQueue \\"" + object.metadata.name + "\\" of tenant \\"" + object.metadata.labels[${label}] + "\\" must select only that namespace"${rule}`,
-        },
-        {
-          // Kueue's controller changes a ClusterQueue's finalizers and status, never its spec.
-          expression: `variables.exempt || request.resource.resource != "clusterqueues" || request.operation != "UPDATE" || !(${labelled('oldObject')})`
-            + ' || object.spec == oldObject.spec',
-          reason: 'Forbidden',
-          messageExpression: `"ClusterQueue \\"" + object.metadata.name + "\\" of tenant \\"" + oldObject.metadata.labels[${label}] + "\\": its quota, limits and cohort change only from Git"${rule}`,
-        },
-        {
-          // On creation, and when an update changes the class: Kueue updates its Workloads (finalizers, status)
-          // for as long as they exist, and one made before a class was denied must still be able to finish.
-          expression: 'variables.exempt || request.resource.resource != "workloads"'
-            + ` || (request.operation == "UPDATE" && ${workloadClass} == ${classOf('oldObject')}) || !(${workloadClass} in variables.deniedClasses)`,
-          reason: 'Forbidden',
-          messageExpression: '"tenant \\"" + request.namespace + "\\": Workload \\"" + object.metadata.name + "\\" may not take priority class \\"" + '
-            + `${workloadClass} + "\\", which the tenant's pods may not use"${rule}`,
-        },
-      ],
+      validations: [localQueueRule(), ...clusterQueueRules(), workloadRule(), ...clusterObjectRules(settings.cohorts ?? [])],
       auditAnnotations: breakGlassAudit(GUARD_QUEUES_POLICY),
     });
 }

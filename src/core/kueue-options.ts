@@ -6,6 +6,8 @@
 
 /** The API version every Kueue object is written in (v1beta1 is deprecated). */
 export const KUEUE_API_VERSION = 'kueue.x-k8s.io/v1beta2';
+/** The label GpuQueues writes on the flavors, cohorts and priority classes: the guard keeps what carries it as Git wrote it. */
+export const GPU_QUEUES_LABEL = 'kf-tenancy.io/gpu-queues';
 /** The LocalQueue name Kueue applies to a job of a kind it manages that has no queue label. */
 export const DEFAULT_LOCAL_QUEUE = 'default';
 /** The resource Kueue owns when the catalog names none. */

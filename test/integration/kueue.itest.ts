@@ -134,9 +134,10 @@ cluster:
   priorityClassPreset: ml
   kueue:
     flavors: [{name: kq-guard-gpu, capacity: {nvidia.com/gpu: "4"}}]
+    cohorts: [{name: kq-guard-ml}]
 tenants:
   - {name: ${A}, owner: a@company.com, priorityClasses: {allowed: [normal-priority-ml, low-priority-ml]},
-     kueue: {quotas: [{flavor: kq-guard-gpu, nominal: {nvidia.com/gpu: "2"}}]}}
+     kueue: {cohort: kq-guard-ml, quotas: [{flavor: kq-guard-gpu, nominal: {nvidia.com/gpu: "2"}}]}}
   - {name: ${B}, owner: b@company.com, kueue: {quotas: [{flavor: kq-guard-gpu, nominal: {nvidia.com/gpu: "2"}}]}}
 `, 'kueue-guard');
 
@@ -178,6 +179,15 @@ tenants:
     const created = kubectl(['apply', '--server-side', '-f', '-'], { as: PLATFORM_ADMIN, input: other });
     expect(created.code).not.toBe(0);
     expect(created.stderr).toContain(`ClusterQueue "kq-guard-other" of tenant "${A}" must select only that namespace (rule ${GUARD_QUEUES_POLICY})`);
+    // Nor a second one for the tenant, selecting only its namespace: it would add quota the catalog does not declare.
+    const second = Yaml.stringify({
+      apiVersion: 'kueue.x-k8s.io/v1beta2',
+      kind: 'ClusterQueue',
+      metadata: { name: 'kq-guard-second', labels: { 'kf-tenancy.io/tenant': A } },
+      spec: { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': A } } },
+    });
+    expect(kubectl(['apply', '--server-side', '-f', '-'], { as: PLATFORM_ADMIN, input: second }).stderr)
+      .toContain(`ClusterQueue "kq-guard-second" of tenant "${A}" is made only from Git (rule ${GUARD_QUEUES_POLICY})`);
   });
 
   test('a tenant\'s ClusterQueue can be neither unlabelled (then widened) nor deleted (then made again), except from Git', () => {
@@ -200,6 +210,27 @@ tenants:
     const shared = Yaml.stringify({ apiVersion: 'kueue.x-k8s.io/v1beta2', kind: 'ClusterQueue', metadata: { name: 'kq-guard-shared' }, spec: { namespaceSelector: {} } });
     expect(kubectl(['apply', '--server-side', '-f', '-'], { as: PLATFORM_ADMIN, input: shared }).code).toBe(0);
     expect(kubectl(['delete', 'clusterqueue', 'kq-guard-shared', '--wait=false'], { as: PLATFORM_ADMIN }).code).toBe(0);
+  });
+
+  test('the GPU flavors, cohorts and priority classes change only from Git; nothing made by hand joins the catalog\'s cohorts', () => {
+    const fromGit = (kind: string, name: string) => `${kind} "${name}" is written from the tenants catalog; it changes only from Git (rule ${GUARD_QUEUES_POLICY})`;
+    const relabelled = kubectl(['patch', 'resourceflavor', 'kq-guard-gpu', '--type=merge', '-p', JSON.stringify({ spec: { nodeLabels: { pool: 'any' } } })], { as: PLATFORM_ADMIN });
+    expect(relabelled.stderr).toContain(fromGit('ResourceFlavor', 'kq-guard-gpu'));
+    expect(kubectl(['delete', 'resourceflavor', 'kq-guard-gpu', '--wait=false'], { as: PLATFORM_ADMIN }).stderr).toContain(fromGit('ResourceFlavor', 'kq-guard-gpu'));
+    const raised = kubectl(['patch', 'workloadpriorityclass', 'normal-priority-ml', '--type=merge', '-p', '{"value": 999999}'], { as: PLATFORM_ADMIN });
+    expect(raised.stderr).toContain(fromGit('WorkloadPriorityClass', 'normal-priority-ml'));
+    // Metadata alone (what Kueue's controller changes: finalizers) may change.
+    expect(kubectl(['annotate', 'resourceflavor', 'kq-guard-gpu', 'note=ok'], { as: PLATFORM_ADMIN }).code).toBe(0);
+    const joining = (kind: string, spec: Record<string, unknown>) => kubectl(['apply', '--server-side', '-f', '-'], {
+      as: PLATFORM_ADMIN, input: Yaml.stringify({ apiVersion: 'kueue.x-k8s.io/v1beta2', kind, metadata: { name: 'kq-guard-intruder' }, spec }),
+    });
+    const queue = joining('ClusterQueue', { cohortName: 'kq-guard-ml', namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'default' } } });
+    expect(queue.stderr).toContain(`ClusterQueue "kq-guard-intruder" may not join cohort "kq-guard-ml", which the tenants catalog declares (rule ${GUARD_QUEUES_POLICY})`);
+    const cohort = joining('Cohort', { parentName: 'kq-guard-ml' });
+    expect(cohort.stderr).toContain('Cohort "kq-guard-intruder" may not join cohort "kq-guard-ml"');
+    // Outside the catalog's cohorts, the platform's own queues are its business.
+    expect(joining('Cohort', { parentName: 'elsewhere' }).code).toBe(0);
+    kubectl(['delete', 'cohort.kueue.x-k8s.io/kq-guard-intruder', '--wait=false'], { as: PLATFORM_ADMIN });
   });
 
   test('a Workload may not take its priority from a class the tenant\'s pods may not use (whoever makes it, Kueue included)', () => {

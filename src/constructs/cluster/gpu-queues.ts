@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { RBAC_API_GROUP } from '../../core/kubeflow-defaults';
 import { kueueClusterProblems } from '../../core/kueue';
-import { KueueClusterOptions } from '../../core/kueue-options';
+import { GPU_QUEUES_LABEL, KueueClusterOptions } from '../../core/kueue-options';
 import { priorityClassProblems, PriorityClassSpec } from '../../core/priority-classes';
 import { throwIfAny } from '../../core/validation';
 import { CohortV1Beta2, ResourceFlavorV1Beta2, WorkloadPriorityClassV1Beta2 } from '../../imports/kueue.x-k8s.io';
@@ -19,6 +19,9 @@ export interface GpuQueuesProps extends KueueClusterOptions {
 
 // The app's GpuQueues, marked on its root construct as the tenancy guard is: tenants find their flavors there.
 const GPU_QUEUES_OF_APP = Symbol.for('cdk8s-kubeflow-tenancy.GpuQueues');
+
+/** On every flavor, cohort and priority class: what the tenancy guard keeps as Git wrote it. */
+const MARK = { [GPU_QUEUES_LABEL]: 'true' };
 
 /** The ClusterRole that lets Kubeflow contributors see their queue and why a job waits. */
 export const KUEUE_VIEW_ROLE = 'kubeflow-kueue-view';
@@ -53,7 +56,7 @@ export class GpuQueues extends Construct {
     throwIfAny(problems);
     for (const flavor of props.flavors) {
       new ResourceFlavorV1Beta2(this, `ResourceFlavor-${flavor.name}`, {
-        metadata: { name: flavor.name },
+        metadata: { name: flavor.name, labels: MARK },
         spec: {
           nodeLabels: flavor.nodeLabels,
           nodeTaints: flavor.nodeTaints?.map(t => ({ key: t.key, value: t.value, effect: t.effect })),
@@ -66,11 +69,11 @@ export class GpuQueues extends Construct {
     }
     for (const priority of props.priorityClasses ?? []) {
       new WorkloadPriorityClassV1Beta2(this, `WorkloadPriorityClass-${priority.name}`, {
-        metadata: { name: priority.name }, value: priority.value, description: priority.description,
+        metadata: { name: priority.name, labels: MARK }, value: priority.value, description: priority.description,
       });
     }
     for (const cohort of props.cohorts ?? []) {
-      new CohortV1Beta2(this, `Cohort-${cohort.name}`, { metadata: { name: cohort.name }, spec: cohort.parent === undefined ? {} : { parentName: cohort.parent } });
+      new CohortV1Beta2(this, `Cohort-${cohort.name}`, { metadata: { name: cohort.name, labels: MARK }, spec: cohort.parent === undefined ? {} : { parentName: cohort.parent } });
     }
     new ApiObject(this, 'ViewRole', {
       apiVersion: `${RBAC_API_GROUP}/v1`,

@@ -160,6 +160,7 @@ export class TenancyGuard extends Construct {
       platformUsers: [...new Set(props.platformUsers ?? [])].sort(),
       platformGroups: [...new Set(props.platformGroups ?? [])].sort(),
       queues: GpuQueues.of(this) !== undefined,
+      cohorts: [...new Set((GpuQueues.of(this)?.options.cohorts ?? []).map(c => c.name))].sort(),
     };
     for (const manifest of guardManifests(settings)) new ApiObject(this, `${manifest.kind}-${manifest.metadata.name}`, manifest);
     Object.defineProperty(root, GUARD_OF_APP, { value: this, enumerable: false });
