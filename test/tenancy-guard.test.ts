@@ -93,6 +93,10 @@ describe('guard parameters on the tenant Namespace', () => {
       quota('elsewhere', '0', ['low'])].map((q, i) => (i === 2 ? { ...q, metadata: { ...q.metadata, namespace: 'other' } } : q)));
     expect(parameters[GUARD_ANNOTATIONS.deniedPriorityClasses]).toBe('high');
     expect(guardParameters(tenant, [])[GUARD_ANNOTATIONS.deniedPriorityClasses]).toBeUndefined();
+    // And the ClusterQueues its own LocalQueues feed: the only ones a LocalQueue may feed at run time.
+    const localQueue = { apiVersion: 'kueue.x-k8s.io/v1beta2', kind: 'LocalQueue', metadata: { name: 'default', namespace: 'p' }, spec: { clusterQueue: 'p' } };
+    expect(guardParameters(tenant, [localQueue])[GUARD_ANNOTATIONS.clusterQueues]).toBe('p');
+    expect(guardParameters(tenant, [])[GUARD_ANNOTATIONS.clusterQueues]).toBeUndefined();
   });
 
   test('a user-id prefix is part of the header values', () => {

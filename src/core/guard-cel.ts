@@ -25,6 +25,10 @@ export interface ResolvedGuardSettings {
   readonly queues?: boolean;
   /** The catalog's Kueue cohorts: no ClusterQueue or Cohort made by hand may join them. */
   readonly cohorts?: string[];
+  /** Kueue's controller: it may rewrite queue objects' specs in its own spelling, never change them otherwise. */
+  readonly kueueIdentity?: string;
+  /** The catalog's PriorityClasses (each also a WorkloadPriorityClass): the only classes a Workload may name. */
+  readonly workloadClasses?: string[];
 }
 
 /** A CEL string literal (JSON's escapes are a subset of CEL's). */

@@ -18,6 +18,7 @@ export function exemptionProblems(settings: ResolvedGuardSettings, tenant: { nam
     ['gitOpsIdentities', settings.gitOpsIdentities, userWhy, 'Name a platform identity'],
     ['platformUsers', settings.platformUsers, userWhy, 'Name a platform identity'],
     ['profileControllerIdentity', settings.profileControllerIdentity === undefined ? [] : [settings.profileControllerIdentity], userWhy, 'Name a platform identity'],
+    ['kueueControllerIdentity', settings.queues && settings.kueueIdentity !== undefined ? [settings.kueueIdentity] : [], userWhy, 'Name Kueue\'s own service account'],
     ['breakGlassGroups', settings.breakGlassGroups, groupWhy, 'Name a group only platform admins join'],
     ['platformGroups', settings.platformGroups, groupWhy, 'Name a group only platform admins join'],
   ];

@@ -56,6 +56,8 @@ export const GUARD_ANNOTATIONS = {
    * with Kueue, its Workloads may not take their priority from them either.
    */
   deniedPriorityClasses: 'guard.kf-tenancy.io/denied-priority-classes',
+  /** The Kueue ClusterQueues the tenant's own LocalQueues feed, as written: the only ones a LocalQueue in its namespace may feed. */
+  clusterQueues: 'guard.kf-tenancy.io/cluster-queues',
 } as const;
 
 /** Kinds whose objects, once written for a tenant, only the GitOps identity may change or delete. */
@@ -144,12 +146,7 @@ export function guardParameters(tenant: GuardedTenant, docs: Manifest[]): Record
 
   const cloudIdentities = boundCloudIdentities(own).map(b => `${b.annotation}=${b.value}`);
 
-  const managed = own.filter(d => GUARDED_KINDS.includes(String(d.kind))).map(d => `${d.kind}/${d.metadata?.name}`);
-  if (tenant.profileController === ProfileController.KUBEFLOW) {
-    // The controller writes both; kf-resource-quota only while the Profile sets a quota, but a
-    // protected name that does not exist protects nothing and costs nothing.
-    managed.push(`AuthorizationPolicy/${OWNER_AUTHORIZATION_POLICY_NAME}`, `ResourceQuota/${RESOURCE_QUOTA_NAME}`);
-  }
+  const managed = managedObjects(own, tenant.profileController);
 
   const parameters: Record<string, string> = {};
   const put = (key: string, values: string[]) => {
@@ -165,7 +162,24 @@ export function guardParameters(tenant: GuardedTenant, docs: Manifest[]): Record
   put(GUARD_ANNOTATIONS.cloudIdentities, sortedUnique(cloudIdentities));
   put(GUARD_ANNOTATIONS.managed, sortedUnique(managed));
   put(GUARD_ANNOTATIONS.deniedPriorityClasses, sortedUnique(deniedPriorityClasses(own)));
+  put(GUARD_ANNOTATIONS.clusterQueues, sortedUnique(ownClusterQueues(own)));
   return parameters;
+}
+
+/** `Kind/name` of the objects only the GitOps identity (and the profile controller, its own two) may change. */
+function managedObjects(own: Manifest[], profileController: ProfileController): string[] {
+  const managed = own.filter(d => GUARDED_KINDS.includes(String(d.kind))).map(d => `${d.kind}/${d.metadata?.name}`);
+  if (profileController === ProfileController.KUBEFLOW) {
+    // The controller writes both; kf-resource-quota only while the Profile sets a quota, but a
+    // protected name that does not exist protects nothing and costs nothing.
+    managed.push(`AuthorizationPolicy/${OWNER_AUTHORIZATION_POLICY_NAME}`, `ResourceQuota/${RESOURCE_QUOTA_NAME}`);
+  }
+  return managed;
+}
+
+/** The ClusterQueues the tenant's own LocalQueues feed. */
+function ownClusterQueues(own: Manifest[]): string[] {
+  return own.filter(d => d?.kind === 'LocalQueue').map(d => String((d as { spec?: { clusterQueue?: unknown } }).spec?.clusterQueue));
 }
 
 /** The PriorityClasses a zero-pod ResourceQuota scoped by PriorityClass closes to the tenant's pods. */

@@ -25,10 +25,14 @@ const labelled = (o: string) => `${o} != null && has(${o}.metadata.labels) && ${
 const marked = (o: string) => `${o} != null && has(${o}.metadata.labels) && ${celString(GPU_QUEUES_LABEL)} in ${o}.metadata.labels`;
 const forbidden = (expression: string, messageExpression: string): Validation => ({ expression, reason: 'Forbidden', messageExpression });
 
-/** A LocalQueue in a tenant namespace uses the ClusterQueue named after the tenant (as TenantQueue writes it). */
+/**
+ * A LocalQueue in a tenant namespace feeds one of the ClusterQueues the tenant's own LocalQueues
+ * feed as written (its own, named after it); a tenant without a queue may have none.
+ */
 function localQueueRule(): Validation {
-  return forbidden('variables.exempt || request.resource.resource != "localqueues" || object.spec.clusterQueue == request.namespace',
-    '"tenant \\"" + request.namespace + "\\": LocalQueue \\"" + object.metadata.name + "\\" must use ClusterQueue \\"" + request.namespace + "\\""' + RULE);
+  return forbidden('variables.exempt || request.resource.resource != "localqueues" || (has(object.spec.clusterQueue) && object.spec.clusterQueue in variables.ownQueues)',
+    '"tenant \\"" + request.namespace + "\\": LocalQueue \\"" + object.metadata.name + "\\" may feed only "'
+    + ' + (size(variables.ownQueues) == 0 ? "no ClusterQueue: the tenant has no GPU queue" : "ClusterQueue \\"" + variables.ownQueues.join("\\", \\"") + "\\"")' + RULE);
 }
 
 /**
@@ -50,8 +54,9 @@ function clusterQueueRules(): Validation[] {
     forbidden(`${queue} || !(${labelled('oldObject')}) || (${labelled('object')} && object.metadata.labels[${TENANT}] == oldObject.metadata.labels[${TENANT}])`,
       `${named('oldObject')} may not be deleted or lose its tenant label"${RULE}`),
     forbidden(`${queue} || !(${labelled('object')}) || (${ownSelector})`, `${named('object')} must select only that namespace"${RULE}`),
-    // Kueue's controller changes a ClusterQueue's finalizers and status, never its spec.
-    forbidden(`${queue} || request.operation != "UPDATE" || !(${labelled('oldObject')}) || object.spec == oldObject.spec`,
+    // Kueue's controller changes a ClusterQueue's finalizers and status, never what its spec says; it
+    // writes the whole object back in its own spelling of quantities ("2.5" as "2500m"), so it may.
+    forbidden(`${queue} || request.operation != "UPDATE" || !(${labelled('oldObject')}) || object.spec == oldObject.spec || variables.kueue`,
       `${named('oldObject')}: its quota, limits and cohort change only from Git"${RULE}`),
     forbidden(`${queue} || request.operation != "CREATE" || !(${labelled('object')})`, `${named('object')} is made only from Git"${RULE}`),
   ];
@@ -63,13 +68,17 @@ function clusterQueueRules(): Validation[] {
  * creation and when an update changes the class: Kueue updates its Workloads (finalizers, status)
  * for as long as they exist, and one made before a class was denied must still be able to finish.
  */
-function workloadRule(): Validation {
+function workloadRule(known: readonly string[]): Validation {
   // v1beta2 names the class in priorityClassRef (a WorkloadPriorityClass or PriorityClass of that name); v1beta1 in priorityClassName.
   const classOf = (o: string) => `(has(${o}.spec.priorityClassRef) ? ${o}.spec.priorityClassRef.name`
     + ` : (has(${o}.spec.priorityClassName) ? ${o}.spec.priorityClassName : ""))`;
   const workloadClass = classOf('object');
+  // With the catalog's classes known, an allowlist: one of them (or none) and not denied to the tenant;
+  // system-node-critical or a class made by hand would otherwise put the tenant ahead of everyone.
+  const allowed = known.length === 0 ? `!(${workloadClass} in variables.deniedClasses)`
+    : `(${workloadClass} == "" || (${workloadClass} in ${celList([...known])} && !(${workloadClass} in variables.deniedClasses)))`;
   return forbidden('variables.exempt || request.resource.resource != "workloads"'
-    + ` || (request.operation == "UPDATE" && ${workloadClass} == ${classOf('oldObject')}) || !(${workloadClass} in variables.deniedClasses)`,
+    + ` || (request.operation == "UPDATE" && ${workloadClass} == ${classOf('oldObject')}) || ${allowed}`,
   '"tenant \\"" + request.namespace + "\\": Workload \\"" + object.metadata.name + "\\" may not take priority class \\"" + '
     + `${workloadClass} + "\\", which the tenant's pods may not use"${RULE}`);
 }
@@ -82,15 +91,19 @@ function workloadRule(): Validation {
 function clusterObjectRules(cohorts: readonly string[]): Validation[] {
   const kinds = celList(['cohorts', 'resourceflavors', 'workloadpriorityclasses']);
   const unchanged = 'request.resource.resource == "workloadpriorityclasses" ? object.value == oldObject.value : object.spec == oldObject.spec';
-  const joined = '(request.resource.resource == "clusterqueues" ? (has(object.spec.cohortName) ? object.spec.cohortName : "")'
+  // A spec is optional in both CRDs; requests in v1beta1 arrive converted (matchPolicy Equivalent).
+  // (`cohort` is v1beta1's name for it, should a request arrive unconverted.)
+  const joined = '(!has(object.spec) ? "" : request.resource.resource == "clusterqueues"'
+    + ' ? (has(object.spec.cohortName) ? object.spec.cohortName : (has(object.spec.cohort) ? object.spec.cohort : ""))'
     + ' : (has(object.spec.parentName) ? object.spec.parentName : ""))';
   return [
     forbidden(`variables.exempt || !(request.resource.resource in ${kinds}) || !(${marked('oldObject')})`
-      + ` || (request.operation == "UPDATE" && ${marked('object')} && (${unchanged}))`,
+      + ` || (request.operation == "UPDATE" && ${marked('object')} && (${unchanged} || variables.kueue))`,
     `request.kind.kind + " \\"" + oldObject.metadata.name + "\\" is written from the tenants catalog; it changes only from Git"${RULE}`),
     // A tenant's ClusterQueue and the catalog's own cohorts come from Git (the rules above keep them as written).
     forbidden(`variables.exempt || !(request.resource.resource in ${celList(['clusterqueues', 'cohorts'])}) || object == null`
-      + ` || !(${joined} in ${celList([...cohorts])}) || ${labelled('oldObject')} || ${marked('oldObject')}`,
+      // A tenant's ClusterQueue, or one of the catalog's cohorts, as already written (the rules above keep them so).
+      + ` || !(${joined} in ${celList([...cohorts])}) || (request.resource.resource == "clusterqueues" ? ${labelled('oldObject')} : ${marked('oldObject')})`,
     `request.kind.kind + " \\"" + object.metadata.name + "\\" may not join cohort \\"" + ${joined} + "\\", which the tenants catalog declares"${RULE}`),
   ];
 }
@@ -104,14 +117,23 @@ export function queuesPolicy(settings: ResolvedGuardSettings): WrittenManifest {
       matchConstraints: {
         // Namespaced LocalQueues and Workloads in tenant namespaces; a namespace selector never skips cluster-scoped objects.
         namespaceSelector: TENANT_NAMESPACES,
+        // Requests in another version (Kueue still serves v1beta1, where a cohort is `spec.cohort`) are converted to v1beta2 first.
+        matchPolicy: 'Equivalent',
         resourceRules: [
-          { apiGroups: ['kueue.x-k8s.io'], apiVersions: ['*'], operations: ['CREATE', 'UPDATE'], resources: ['localqueues', 'workloads'] },
-          { apiGroups: ['kueue.x-k8s.io'], apiVersions: ['*'], operations: ['CREATE', 'UPDATE', 'DELETE'], resources: ['clusterqueues', ...cluster] },
+          { apiGroups: ['kueue.x-k8s.io'], apiVersions: ['v1beta2'], operations: ['CREATE', 'UPDATE'], resources: ['localqueues', 'workloads'] },
+          { apiGroups: ['kueue.x-k8s.io'], apiVersions: ['v1beta2'], operations: ['CREATE', 'UPDATE', 'DELETE'], resources: ['clusterqueues', ...cluster] },
         ],
       },
       // Variables are evaluated only when used: namespaceObject is read for Workloads alone.
-      variables: [...exemptionVariables(settings), { name: 'deniedClasses', expression: annotationList(GUARD_ANNOTATIONS.deniedPriorityClasses) }],
-      validations: [localQueueRule(), ...clusterQueueRules(), workloadRule(), ...clusterObjectRules(settings.cohorts ?? [])],
+      variables: [
+        ...exemptionVariables(settings),
+        { name: 'deniedClasses', expression: annotationList(GUARD_ANNOTATIONS.deniedPriorityClasses) },
+        { name: 'ownQueues', expression: annotationList(GUARD_ANNOTATIONS.clusterQueues) },
+        { name: 'kueue', expression: `request.userInfo.username == ${celString(settings.kueueIdentity ?? '')}` },
+      ],
+      validations: [
+        localQueueRule(), ...clusterQueueRules(), workloadRule(settings.workloadClasses ?? []), ...clusterObjectRules(settings.cohorts ?? []),
+      ],
       auditAnnotations: breakGlassAudit(GUARD_QUEUES_POLICY),
     });
 }

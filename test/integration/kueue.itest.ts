@@ -127,6 +127,8 @@ describe('the tenancy guard keeps each tenant on its own queue (after apply)', (
   const PLATFORM_ADMIN = { user: 'admin@company.com', groups: ['system:masters'] };
   const A = 'kq-guard-a';
   const B = 'kq-guard-b';
+  /** No GPU queue of its own. */
+  const C = 'kq-guard-c';
   const out = synthCatalog(`apiVersion: kf-tenancy/v1alpha1
 kind: TenantCatalog
 cluster:
@@ -139,6 +141,7 @@ tenants:
   - {name: ${A}, owner: a@company.com, priorityClasses: {allowed: [normal-priority-ml, low-priority-ml]},
      kueue: {cohort: kq-guard-ml, quotas: [{flavor: kq-guard-gpu, nominal: {nvidia.com/gpu: "2"}}]}}
   - {name: ${B}, owner: b@company.com, kueue: {quotas: [{flavor: kq-guard-gpu, nominal: {nvidia.com/gpu: "2"}}]}}
+  - {name: ${C}, owner: c@company.com}
 `, 'kueue-guard');
 
   beforeAll(async () => {
@@ -156,12 +159,15 @@ tenants:
   });
 
   test('a LocalQueue that sends a tenant\'s workloads to another tenant\'s ClusterQueue is refused, its own is not', () => {
-    const queue = (name: string, clusterQueue: string) =>
-      Yaml.stringify({ apiVersion: 'kueue.x-k8s.io/v1beta2', kind: 'LocalQueue', metadata: { name, namespace: A }, spec: { clusterQueue } });
+    const queue = (name: string, clusterQueue: string, namespace = A) =>
+      Yaml.stringify({ apiVersion: 'kueue.x-k8s.io/v1beta2', kind: 'LocalQueue', metadata: { name, namespace }, spec: { clusterQueue } });
     const refused = kubectl(['-n', A, 'apply', '--server-side', '-f', '-'], { as: PLATFORM_ADMIN, input: queue('borrowed', B) });
     expect(refused.code).not.toBe(0);
-    expect(refused.stderr).toContain(`LocalQueue "borrowed" must use ClusterQueue "${A}" (rule ${GUARD_QUEUES_POLICY})`);
+    expect(refused.stderr).toContain(`LocalQueue "borrowed" may feed only ClusterQueue "${A}" (rule ${GUARD_QUEUES_POLICY})`);
     expect(kubectl(['-n', A, 'apply', '--server-side', '-f', '-'], { as: PLATFORM_ADMIN, input: queue('second', A) }).code).toBe(0);
+    // A tenant without a GPU queue may have no LocalQueue, even one named after it (a ClusterQueue of that name is no tenant's).
+    const queueless = kubectl(['-n', C, 'apply', '--server-side', '-f', '-'], { as: PLATFORM_ADMIN, input: queue('own', C, C) });
+    expect(queueless.stderr).toContain(`LocalQueue "own" may feed only no ClusterQueue: the tenant has no GPU queue (rule ${GUARD_QUEUES_POLICY})`);
   });
 
   test('a tenant\'s ClusterQueue cannot be widened to select other namespaces', () => {
@@ -219,6 +225,12 @@ tenants:
     expect(kubectl(['delete', 'resourceflavor', 'kq-guard-gpu', '--wait=false'], { as: PLATFORM_ADMIN }).stderr).toContain(fromGit('ResourceFlavor', 'kq-guard-gpu'));
     const raised = kubectl(['patch', 'workloadpriorityclass', 'normal-priority-ml', '--type=merge', '-p', '{"value": 999999}'], { as: PLATFORM_ADMIN });
     expect(raised.stderr).toContain(fromGit('WorkloadPriorityClass', 'normal-priority-ml'));
+    // Kueue's controller writes objects back in its own spelling of quantities: it may.
+    const KUEUE = { user: 'system:serviceaccount:kueue-system:kueue-controller-manager', groups: ['system:masters'] };
+    const respelled = kubectl(['patch', 'clusterqueue', A, '--type=json', '-p', JSON.stringify([
+      { op: 'replace', path: '/spec/resourceGroups/0/flavors/0/resources/0/nominalQuota', value: '2000m' },
+    ])], { as: KUEUE });
+    expect(respelled.stderr).toBe('');
     // Metadata alone (what Kueue's controller changes: finalizers) may change.
     expect(kubectl(['annotate', 'resourceflavor', 'kq-guard-gpu', 'note=ok'], { as: PLATFORM_ADMIN }).code).toBe(0);
     const joining = (kind: string, spec: Record<string, unknown>) => kubectl(['apply', '--server-side', '-f', '-'], {
@@ -226,6 +238,12 @@ tenants:
     });
     const queue = joining('ClusterQueue', { cohortName: 'kq-guard-ml', namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'default' } } });
     expect(queue.stderr).toContain(`ClusterQueue "kq-guard-intruder" may not join cohort "kq-guard-ml", which the tenants catalog declares (rule ${GUARD_QUEUES_POLICY})`);
+    // In Kueue's older version the field is `cohort`: the request is checked as v1beta2.
+    const old = kubectl(['apply', '--server-side', '-f', '-'], {
+      as: PLATFORM_ADMIN,
+      input: Yaml.stringify({ apiVersion: 'kueue.x-k8s.io/v1beta1', kind: 'ClusterQueue', metadata: { name: 'kq-guard-old' }, spec: { cohort: 'kq-guard-ml' } }),
+    });
+    expect(old.code).not.toBe(0);
     const cohort = joining('Cohort', { parentName: 'kq-guard-ml' });
     expect(cohort.stderr).toContain('Cohort "kq-guard-intruder" may not join cohort "kq-guard-ml"');
     // Outside the catalog's cohorts, the platform's own queues are its business.
@@ -238,6 +256,12 @@ tenants:
       priorityClassRef: { group: 'kueue.x-k8s.io', kind: 'WorkloadPriorityClass', name: priorityClass }, priority: value,
     });
     const refused = kubectl(['apply', '--server-side', '-f', '-'], { as: PLATFORM_ADMIN, input: prioritized('urgent', 'high-priority-ml', 1000000) });
+    // A class outside the catalog's, in any tenant: refused (system-node-critical would put it ahead of everyone).
+    const critical = workload('critical', B, 1, 'default', {
+      priorityClassRef: { group: 'scheduling.k8s.io', kind: 'PriorityClass', name: 'system-node-critical' }, priority: 2000001000,
+    });
+    expect(kubectl(['apply', '--server-side', '-f', '-'], { as: PLATFORM_ADMIN, input: critical }).stderr)
+      .toContain(`tenant "${B}": Workload "critical" may not take priority class "system-node-critical"`);
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toContain(`tenant "${A}": Workload "urgent" may not take priority class "high-priority-ml", which the tenant's pods may not use`);
     expect(kubectl(['apply', '--server-side', '-f', '-'], { as: PLATFORM_ADMIN, input: prioritized('routine', 'normal-priority-ml', 100000) }).code).toBe(0);

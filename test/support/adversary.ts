@@ -485,6 +485,7 @@ export const MUTATIONS: MutationEntry[] = [
   { pattern: 'cluster.guard.mode', why: 'warn lets everything through', values: () => enumValues(['enforce', 'warn']) },
   { pattern: 'cluster.guard.gitOpsIdentities[]', why: 'exempts a tenant, its service accounts or everyone', values: () => [...sets(hostileGuardUsers()), whole([])] },
   { pattern: 'cluster.guard.profileControllerIdentity', why: 'trusts a tenant\'s service account with the owner\'s policy', values: () => sets(hostileGuardUsers()) },
+  { pattern: 'cluster.guard.kueueControllerIdentity', why: 'trusts a tenant\'s service account to rewrite queue specs', values: () => sets(hostileGuardUsers()) },
   { pattern: 'cluster.guard.platformUsers[]', why: 'lets every tenant bind a member of another tenant', values: () => [...sets(hostileGuardUsers()), whole([])] },
   { pattern: 'cluster.guard.breakGlassGroups[]', why: 'exempts a tenant\'s group or every service account', values: () => [...sets(hostileGuardGroups()), whole([])] },
   { pattern: 'cluster.guard.platformGroups[]', why: 'lets every tenant bind another tenant\'s group', values: () => [...sets(hostileGuardGroups()), whole([])] },
@@ -1528,8 +1529,9 @@ export function oracle(declared: DeclaredTenant[], manifests: Manifest[], files:
   for (const policy of manifests.filter((o): o is ValidatingAdmissionPolicy => o.kind === 'ValidatingAdmissionPolicy')) {
     const expressions = [
       ...(policy.spec?.variables ?? []).filter(v => ['gitOps', 'breakGlass', 'platformUsers', 'platformGroups'].includes(String(v.name))).map(v => String(v.expression)),
-      // The profile controller's identity is compared with == in the validations.
-      ...(policy.spec?.validations ?? []).flatMap(v => [...String(v.expression).matchAll(/request\.userInfo\.username == ("(?:[^"\\]|\\.)*")/g)].map(m => `[${m[1]}]`)),
+      // The profile controller's identity is compared with == in the validations, Kueue's in a variable.
+      ...[...(policy.spec?.validations ?? []), ...(policy.spec?.variables ?? [])]
+        .flatMap(v => [...String(v.expression).matchAll(/request\.userInfo\.username == ("(?:[^"\\]|\\.)*")/g)].map(m => `[${m[1]}]`)),
     ];
     for (const name of new Set(expressions.flatMap(celLists))) {
       const serviceAccount = /^system:serviceaccounts?:([^:]+)(:|$)/.exec(name);

@@ -28,6 +28,8 @@ export const ARGOCD_APPLICATION_CONTROLLER = 'system:serviceaccount:argocd:argoc
 export const FLUX_KUSTOMIZE_CONTROLLER = 'system:serviceaccount:flux-system:kustomize-controller';
 /** Kubeflow's profile controller (and KFAM, which runs in the same pod) in kubeflow/manifests. */
 export const KUBEFLOW_PROFILE_CONTROLLER = 'system:serviceaccount:kubeflow:profiles-controller-service-account';
+/** Kueue's controller, as its release manifests install it. */
+export const KUEUE_CONTROLLER = 'system:serviceaccount:kueue-system:kueue-controller-manager';
 /** The group whose members pass the guard; every such request is recorded in the audit log. */
 export const DEFAULT_BREAK_GLASS_GROUP = 'kf-tenancy:break-glass';
 
@@ -60,6 +62,13 @@ export interface TenancyGuardOptions {
    * @default "system:serviceaccount:kubeflow:profiles-controller-service-account"
    */
   readonly profileControllerIdentity?: string;
+  /**
+   * User name of Kueue's controller, which rewrites the GPU queue objects it reads (finalizers, and
+   * quantities in its own spelling: "2.5" becomes "2500m") without changing what they say. Used
+   * only when the app has GPU queues.
+   * @default "system:serviceaccount:kueue-system:kueue-controller-manager"
+   */
+  readonly kueueControllerIdentity?: string;
   /**
    * Users (service accounts as `system:serviceaccount:<ns>:<name>`) that RoleBindings in every
    * tenant namespace may bind besides what each tenant declares: the platform's own identities.
@@ -147,6 +156,8 @@ export class TenancyGuard extends Construct {
     breakGlass.forEach((group, i) => at(`breakGlassGroups[${i}]`, groupNameProblem(group)));
     const controllerIdentity = props.profileControllerIdentity ?? KUBEFLOW_PROFILE_CONTROLLER;
     at('profileControllerIdentity', userNameProblem(controllerIdentity));
+    const kueueIdentity = props.kueueControllerIdentity ?? KUEUE_CONTROLLER;
+    at('kueueControllerIdentity', userNameProblem(kueueIdentity));
     (props.platformUsers ?? []).forEach((user, i) => at(`platformUsers[${i}]`, userNameProblem(user)));
     (props.platformGroups ?? []).forEach((group, i) => at(`platformGroups[${i}]`, groupNameProblem(group)));
     throwIfAny(problems);
@@ -161,6 +172,8 @@ export class TenancyGuard extends Construct {
       platformGroups: [...new Set(props.platformGroups ?? [])].sort(),
       queues: GpuQueues.of(this) !== undefined,
       cohorts: [...new Set((GpuQueues.of(this)?.options.cohorts ?? []).map(c => c.name))].sort(),
+      kueueIdentity,
+      workloadClasses: [...(GpuQueues.of(this)?.priorityClassNames ?? [])].sort(),
     };
     for (const manifest of guardManifests(settings)) new ApiObject(this, `${manifest.kind}-${manifest.metadata.name}`, manifest);
     Object.defineProperty(root, GUARD_OF_APP, { value: this, enumerable: false });
