@@ -27,8 +27,8 @@ export interface ResolvedGuardSettings {
   readonly cohorts?: string[];
   /** Kueue's controller: it may rewrite queue objects' specs in its own spelling, never change them otherwise. */
   readonly kueueIdentity?: string;
-  /** The catalog's PriorityClasses (each also a WorkloadPriorityClass): the only classes a Workload may name. */
-  readonly workloadClasses?: string[];
+  /** The catalog's PriorityClasses (each also a WorkloadPriorityClass) and their values: the only classes a Workload may name. */
+  readonly workloadClasses?: { readonly [name: string]: number };
 }
 
 /** A CEL string literal (JSON's escapes are a subset of CEL's). */

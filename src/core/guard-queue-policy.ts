@@ -23,6 +23,8 @@ const TENANT = celString(TENANT_LABEL);
 const labelled = (o: string) => `${o} != null && has(${o}.metadata.labels) && ${TENANT} in ${o}.metadata.labels`;
 /** `o` carries the label GpuQueues writes on the cluster's flavors, cohorts and priority classes. */
 const marked = (o: string) => `${o} != null && has(${o}.metadata.labels) && ${celString(GPU_QUEUES_LABEL)} in ${o}.metadata.labels`;
+/** A CEL map literal from names to whole numbers. */
+const celMap = (values: { readonly [name: string]: number }) => `{${Object.keys(values).sort().map(k => `${celString(k)}: ${values[k]}`).join(', ')}}`;
 const forbidden = (expression: string, messageExpression: string): Validation => ({ expression, reason: 'Forbidden', messageExpression });
 
 /**
@@ -68,7 +70,8 @@ function clusterQueueRules(): Validation[] {
  * creation and when an update changes the class: Kueue updates its Workloads (finalizers, status)
  * for as long as they exist, and one made before a class was denied must still be able to finish.
  */
-function workloadRule(known: readonly string[]): Validation {
+function workloadRules(values: { readonly [name: string]: number }): Validation[] {
+  const known = Object.keys(values).sort();
   // v1beta2 names the class in priorityClassRef (a WorkloadPriorityClass or PriorityClass of that name); v1beta1 in priorityClassName.
   const classOf = (o: string) => `(has(${o}.spec.priorityClassRef) ? ${o}.spec.priorityClassRef.name`
     + ` : (has(${o}.spec.priorityClassName) ? ${o}.spec.priorityClassName : ""))`;
@@ -77,10 +80,23 @@ function workloadRule(known: readonly string[]): Validation {
   // system-node-critical or a class made by hand would otherwise put the tenant ahead of everyone.
   const allowed = known.length === 0 ? `!(${workloadClass} in variables.deniedClasses)`
     : `(${workloadClass} == "" || (${workloadClass} in ${celList([...known])} && !(${workloadClass} in variables.deniedClasses)))`;
-  return forbidden('variables.exempt || request.resource.resource != "workloads"'
+  const byClass = forbidden('variables.exempt || request.resource.resource != "workloads"'
     + ` || (request.operation == "UPDATE" && ${workloadClass} == ${classOf('oldObject')}) || ${allowed}`,
   '"tenant \\"" + request.namespace + "\\": Workload \\"" + object.metadata.name + "\\" may not take priority class \\"" + '
     + `${workloadClass} + "\\", which the tenant's pods may not use"${RULE}`);
+  if (known.length === 0) return [byClass];
+  // A Workload's priority is its class's value (Kueue copies it) or none; only Kueue's controller changes it.
+  const value = '(has(object.spec.priority) ? object.spec.priority : 0)';
+  const classValue = `(${workloadClass} == "" ? 0 : (${workloadClass} in ${celMap(values)} ? ${celMap(values)}[${workloadClass}] : -1))`;
+  // `subResource` is absent from the request when empty.
+  const status = '(has(request.subResource) && request.subResource == "status")';
+  const byValue = forbidden(`variables.exempt || variables.kueue || request.resource.resource != "workloads" || ${status} || ${value} == ${classValue}`,
+    '"tenant \\"" + request.namespace + "\\": Workload \\"" + object.metadata.name + "\\" has priority " + string(' + value + ') + ", not its class\'s "'
+    + ` + string(${classValue})${RULE}`);
+  // Admission is Kueue's to write: a status written by anyone else could start a job without quota, or charge another queue.
+  const admission = forbidden(`variables.exempt || variables.kueue || request.resource.resource != "workloads" || !${status}`,
+    '"tenant \\"" + request.namespace + "\\": the status of Workload \\"" + object.metadata.name + "\\" (its admission) is written by Kueue alone"' + RULE);
+  return [byClass, byValue, admission];
 }
 
 /**
@@ -121,6 +137,7 @@ export function queuesPolicy(settings: ResolvedGuardSettings): WrittenManifest {
         matchPolicy: 'Equivalent',
         resourceRules: [
           { apiGroups: ['kueue.x-k8s.io'], apiVersions: ['v1beta2'], operations: ['CREATE', 'UPDATE'], resources: ['localqueues', 'workloads'] },
+          { apiGroups: ['kueue.x-k8s.io'], apiVersions: ['v1beta2'], operations: ['UPDATE'], resources: ['workloads/status'] },
           { apiGroups: ['kueue.x-k8s.io'], apiVersions: ['v1beta2'], operations: ['CREATE', 'UPDATE', 'DELETE'], resources: ['clusterqueues', ...cluster] },
         ],
       },
@@ -132,7 +149,7 @@ export function queuesPolicy(settings: ResolvedGuardSettings): WrittenManifest {
         { name: 'kueue', expression: `request.userInfo.username == ${celString(settings.kueueIdentity ?? '')}` },
       ],
       validations: [
-        localQueueRule(), ...clusterQueueRules(), workloadRule(settings.workloadClasses ?? []), ...clusterObjectRules(settings.cohorts ?? []),
+        localQueueRule(), ...clusterQueueRules(), ...workloadRules(settings.workloadClasses ?? {}), ...clusterObjectRules(settings.cohorts ?? []),
       ],
       auditAnnotations: breakGlassAudit(GUARD_QUEUES_POLICY),
     });

@@ -268,6 +268,17 @@ tenants:
     // team B declares no priority classes of its own: the catalog's defaults apply, nothing is denied.
     const other = prioritized('urgent', 'high-priority-ml', 1000000, B);
     expect(kubectl(['apply', '--server-side', '-f', '-'], { as: PLATFORM_ADMIN, input: other }).code).toBe(0);
+    // Its priority is its class's value: a forged number is refused, except from Kueue's controller.
+    const KUEUE = { user: 'system:serviceaccount:kueue-system:kueue-controller-manager', groups: ['system:masters'] };
+    const forge = (as: { user: string; groups: string[] }) => kubectl(['-n', A, 'patch', 'workload', 'routine', '--type=merge', '-p', '{"spec": {"priority": 2000000000}}'], { as });
+    expect(forge(PLATFORM_ADMIN).stderr).toContain(`tenant "${A}": Workload "routine" has priority 2000000000, not its class's 100000 (rule ${GUARD_QUEUES_POLICY})`);
+    // Its status (admission) is Kueue's to write.
+    const condition = { type: 'QuotaReserved', status: 'True', reason: 'Forged', message: 'by hand', lastTransitionTime: '2026-01-01T00:00:00Z' };
+    const admit = (as: { user: string; groups: string[] }) => kubectl(['-n', A, 'patch', 'workload', 'routine', '--subresource=status', '--type=merge',
+      '-p', JSON.stringify({ status: { conditions: [condition] } })], { as });
+    expect(admit(PLATFORM_ADMIN).stderr).toContain(`tenant "${A}": the status of Workload "routine" (its admission) is written by Kueue alone (rule ${GUARD_QUEUES_POLICY})`);
+    expect(admit(KUEUE).stderr).toBe('');
+    expect(forge(KUEUE).stderr).toBe('');
     // One made before the class was denied (here: from Git) can still be updated, as Kueue does to finish it.
     expect(kubectl(['apply', '--server-side', '-f', '-'], { input: prioritized('earlier', 'high-priority-ml', 1000000) }).code).toBe(0);
     const finished = kubectl(['-n', A, 'label', 'workload', 'earlier', 'finished=true'], { as: PLATFORM_ADMIN });

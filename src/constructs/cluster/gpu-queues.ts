@@ -41,8 +41,8 @@ export class GpuQueues extends Construct {
 
   /** The flavors, cohorts and resources, as declared: what each tenant's queue is checked against. */
   public readonly options: KueueClusterOptions;
-  /** The PriorityClasses each written as a WorkloadPriorityClass of the same name. */
-  public readonly priorityClassNames: string[];
+  /** The PriorityClasses each written as a WorkloadPriorityClass of the same name, with their values. */
+  public readonly priorityClassValues: { [name: string]: number };
 
   constructor(scope: Construct, id: string, props: GpuQueuesProps) {
     super(scope, id);
@@ -52,7 +52,7 @@ export class GpuQueues extends Construct {
     // Each class becomes a construct named after it: names are checked before they are used.
     problems.push(...priorityClassProblems(props.priorityClasses ?? []).map(message => ({ field: 'cluster.priorityClasses', message })));
     this.options = props;
-    this.priorityClassNames = (props.priorityClasses ?? []).map(c => c.name);
+    this.priorityClassValues = Object.fromEntries((props.priorityClasses ?? []).map(c => [c.name, c.value]));
     // Marked even when invalid: the tenants then check their queues against these flavors and report
     // their own problems, instead of all reading "the app declares no GPU flavors".
     if (!other) Object.defineProperty(this.node.root, GPU_QUEUES_OF_APP, { value: this, enumerable: false });

@@ -173,7 +173,7 @@ export class TenancyGuard extends Construct {
       queues: GpuQueues.of(this) !== undefined,
       cohorts: [...new Set((GpuQueues.of(this)?.options.cohorts ?? []).map(c => c.name))].sort(),
       kueueIdentity,
-      workloadClasses: [...(GpuQueues.of(this)?.priorityClassNames ?? [])].sort(),
+      workloadClasses: { ...GpuQueues.of(this)?.priorityClassValues },
     };
     for (const manifest of guardManifests(settings)) new ApiObject(this, `${manifest.kind}-${manifest.metadata.name}`, manifest);
     Object.defineProperty(root, GUARD_OF_APP, { value: this, enumerable: false });
