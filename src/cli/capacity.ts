@@ -5,7 +5,7 @@ import { readTenantFiles } from '../catalog/sources';
 import { kueueClusterProblems, overCommitted } from '../core/kueue';
 import { CapacityReport, capacityDiff, capacityMarkdown, capacityReport } from '../core/kueue-capacity';
 import { TenantQueueOptions } from '../core/kueue-options';
-import { atLocation, Problem } from '../core/problem';
+import { atLocation, inCluster } from '../core/problem';
 import { TenancyValidationError, throwIfAny } from '../core/validation';
 import { sourceProblems } from '../synth/tenant-builder';
 
@@ -27,7 +27,6 @@ function reportOf(files: string[], orEmpty = false): CapacityReport {
   return capacityReport(cluster, queues);
 }
 
-const inCluster = (problems: Problem[]) => problems.map(p => ({ ...p, field: p.field === undefined ? 'cluster' : `cluster.${p.field}` }));
 
 export function addCapacityCommand(program: Command, context: CommandContext): void {
   program.command('capacity')

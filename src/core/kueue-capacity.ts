@@ -3,9 +3,9 @@
  * tenants are guaranteed; per tenant, what it is guaranteed and the most it can get by borrowing;
  * and what a catalog change moves. Pure: built from the catalog's settings, before synthesis.
  */
-import { capacityPlan, CapacityLine, kueueResources } from './kueue';
+import { capacityPlan, CapacityLine, kueueResources, wholeValue } from './kueue';
 import { FlavorQuota, KueueClusterOptions, TenantQueueOptions } from './kueue-options';
-import { isQuantity, parseQuantity } from './quantity';
+import { isQuantity } from './quantity';
 
 /** One tenant's GPUs in one flavor and resource. */
 export interface TenantCapacity {
@@ -24,11 +24,8 @@ export interface CapacityReport {
   readonly tenants: TenantCapacity[];
 }
 
-const whole = (value: string | undefined): bigint => {
-  if (value === undefined || !isQuantity(value)) return 0n;
-  const { num, den } = parseQuantity(value);
-  return num / den;
-};
+/** Whole units, 0 for a missing or malformed value (which validation refuses before a report is made). */
+const whole = (value: string | undefined): bigint => (value === undefined || !isQuantity(value) ? 0n : wholeValue(value));
 
 /** The root of each cohort's tree: queues under one root lend to each other. */
 function cohortRoots(cluster: KueueClusterOptions): Map<string, string> {

@@ -236,7 +236,8 @@ function weightProblem(value: unknown): string | undefined {
 /** The largest quantity Kueue stores without overflow (int64 in base units). */
 const MAX_INT64 = 2n ** 63n - 1n;
 
-function wholeValue(value: string): bigint {
+/** The whole units of a quantity (rounded down). */
+export function wholeValue(value: string): bigint {
   const { num, den } = parseQuantity(value);
   return num / den;
 }

@@ -44,6 +44,11 @@ export function inTenant(tenant: string, reported: readonly Reported[]): Problem
   });
 }
 
+/** Problems of a cluster-wide setting, their fields under `cluster` as the catalog spells them (`cluster.kueue.flavors`). */
+export function inCluster(problems: readonly Problem[]): Problem[] {
+  return problems.map(p => ({ ...p, field: p.field === undefined ? 'cluster' : `cluster.${p.field}` }));
+}
+
 /** The problems with `location` set (when they have none): where the input was read. */
 export function atLocation(location: string | undefined, reported: readonly Reported[]): Problem[] {
   return reported.map(r => {

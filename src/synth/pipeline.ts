@@ -34,7 +34,7 @@ import { ProfileController } from '../core/kubeflow-profile';
 import { capacityPlan, overCommitted } from '../core/kueue';
 import { KueueClusterOptions, TenantQueueOptions } from '../core/kueue-options';
 import { Manifest } from '../core/manifest';
-import { atLocation, inTenant, Problem } from '../core/problem';
+import { atLocation, inCluster, inTenant, Problem } from '../core/problem';
 import { reservedNamespaceProblem, reservedNamespaces } from '../core/reserved-namespaces';
 import { problemsOf, throwIfAny } from '../core/validation';
 
@@ -126,7 +126,7 @@ export class SynthesisRun {
     throwIfAny(platformNamespaceClashes(others, new Set(this.emitted)));
     // The tenants' guaranteed GPUs fit in what the cluster has: Kueue would accept more, and fail to keep the promise.
     // As the capacity command reports it: a cluster field.
-    if (this.kueue) throwIfAny(overCommitted(capacityPlan(this.kueue, this.queues)).map(p => ({ ...p, field: `cluster.${p.field}` })));
+    if (this.kueue) throwIfAny(inCluster(overCommitted(capacityPlan(this.kueue, this.queues))));
     if (this.isolation) throwIfAny(this.isolation.checkOutside(docs));
     this.layout.emitRest(this.emit, this.emitted, docs, clusterFiles(others));
   }

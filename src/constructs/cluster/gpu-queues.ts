@@ -4,6 +4,7 @@ import { RBAC_API_GROUP } from '../../core/kubeflow-defaults';
 import { kueueClusterProblems } from '../../core/kueue';
 import { GPU_QUEUES_LABEL, KueueClusterOptions } from '../../core/kueue-options';
 import { priorityClassProblems, PriorityClassSpec } from '../../core/priority-classes';
+import { inCluster } from '../../core/problem';
 import { throwIfAny } from '../../core/validation';
 import { CohortV1Beta2, ResourceFlavorV1Beta2, WorkloadPriorityClassV1Beta2 } from '../../imports/kueue.x-k8s.io';
 
@@ -47,7 +48,7 @@ export class GpuQueues extends Construct {
   constructor(scope: Construct, id: string, props: GpuQueuesProps) {
     super(scope, id);
     const other = GpuQueues.of(this);
-    const problems = kueueClusterProblems(props).map(p => ({ ...p, field: p.field === undefined ? 'cluster' : `cluster.${p.field}` }));
+    const problems = inCluster(kueueClusterProblems(props));
     if (other) problems.push({ field: 'cluster.kueue', message: `the app already declares GPU queues (${other.node.path})`, fix: 'keep one GpuQueues per app' });
     // Each class becomes a construct named after it: names are checked before they are used.
     problems.push(...priorityClassProblems(props.priorityClasses ?? []).map(message => ({ field: 'cluster.priorityClasses', message })));
